@@ -1,0 +1,138 @@
+"""The `referatbot` command: a thin layer over the factories the tests use.
+
+Human output goes to stdout, progress, warnings and errors to stderr, and with --json
+stdout holds only JSON.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from bot.resources import open_catalog, open_index
+from bot.settings import Settings, SettingsError
+from ingest.dates import parse_day
+from ingest.pipeline import ingest_paths
+from retrieval.store import ModelMismatch, StoreUnavailable
+
+
+def _dump(obj) -> None:
+    click.echo(json.dumps(obj, ensure_ascii=False))
+
+
+@click.group()
+@click.option("--data-dir", type=click.Path(path_type=Path), envvar="REFERATBOT_DATA_DIR",
+              help="Where the catalog and the embedded Chroma live [env: REFERATBOT_DATA_DIR].")
+@click.option("-v", "--verbose", is_flag=True, help="Log more to stderr.")
+@click.pass_context
+def main(ctx: click.Context, data_dir: Path | None, verbose: bool) -> None:
+    """referatbot: find what Chefforum decided."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        settings = Settings.from_env()
+    except SettingsError as e:
+        raise click.ClickException(str(e)) from e
+    ctx.obj = settings.with_(data_dir=data_dir)
+
+
+def _index(settings: Settings, catalog, **kwargs):
+    try:
+        return open_index(settings, catalog, **kwargs)
+    except (ModelMismatch, StoreUnavailable, RuntimeError) as e:
+        raise click.ClickException(str(e)) from e
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.pass_obj
+def ingest(settings: Settings, paths: tuple[Path, ...]) -> None:
+    """Read minutes (files or folders of .txt .md .pdf .docx .html) into the catalog and index."""
+    with open_catalog(settings) as catalog:
+        report = ingest_paths(list(paths), catalog)
+        index = _index(settings, catalog)
+        indexed = index.sync()
+        for r in report.refused:
+            click.echo(f"refused: {r.path}: {r.reason}", err=True)
+        meetings, punkter = catalog.count()
+        click.echo(f"{report.summary()}; {indexed} meeting(s) indexed; catalog holds "
+                   f"{meetings} meeting(s), {punkter} punkter", err=True)
+    if not report.ok:
+        sys.exit(1)
+
+
+@main.command()
+@click.pass_obj
+def reindex(settings: Settings) -> None:
+    """Rebuild the search index from the catalog (after changing the embedding model)."""
+    with open_catalog(settings) as catalog:
+        catalog.mark_all_unindexed()
+        index = _index(settings, catalog, fresh=True)
+        n = index.sync()
+        click.echo(f"reindexed {n} meeting(s), {index.store.count()} chunks", err=True)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def meetings(settings: Settings, as_json: bool) -> None:
+    """List the meetings in the catalog."""
+    with open_catalog(settings) as catalog:
+        rows = catalog.meetings()
+    if as_json:
+        _dump([m.to_json() for m in rows])
+        return
+    if not rows:
+        click.echo("no meetings yet: run `referatbot ingest PATH`", err=True)
+    for m in rows:
+        click.echo(f"{m.meeting_date:%d-%m-%Y}  {m.forum}  {m.punkter} punkter  {m.source}")
+
+
+@main.command()
+@click.argument("date")
+@click.argument("punkt", required=False, type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def show(settings: Settings, date: str, punkt: int | None, as_json: bool) -> None:
+    """Show a meeting (DATE as 2024-04-24, 24-04-2024 or 24.04.2024), or one PUNKT of it."""
+    try:
+        day = parse_day(date)
+    except ValueError as e:
+        raise click.ClickException(str(e)) from e
+    with open_catalog(settings) as catalog:
+        meeting = catalog.meeting(day)
+        if meeting is None:
+            near = ", ".join(f"{d:%d-%m-%Y}" for d in catalog.nearest_dates(day))
+            raise click.ClickException(
+                f"no meeting on {day:%d-%m-%Y}" + (f"; nearest: {near}" if near else ""))
+    if punkt is not None:
+        item = meeting.punkt(punkt)
+        if item is None:
+            numbers = ", ".join(str(p.number) for p in meeting.punkter)
+            raise click.ClickException(
+                f"the meeting on {day:%d-%m-%Y} has no punkt {punkt} (it has {numbers})")
+        if as_json:
+            _dump(item.to_json())
+        else:
+            click.echo(_format_punkt(item))
+        return
+    if as_json:
+        _dump(meeting.to_json())
+        return
+    click.echo(f"{meeting.forum} {day:%d-%m-%Y} kl. {meeting.time}, {meeting.place}")
+    for p in meeting.punkter:
+        click.echo(f"\n{_format_punkt(p)}")
+
+
+def _format_punkt(p) -> str:
+    if p.closed:
+        return f"Punkt {p.number}: Lukket"
+    lines = [f"Punkt {p.number}: {p.title}" + (f" (sag {p.case_number})" if p.case_number else "")]
+    for name, text in p.sections.items():
+        lines += [f"  {name}:", *("    " + line for line in text.splitlines())]
+    if p.bilag:
+        lines += ["  Bilag:", *("    - " + b for b in p.bilag)]
+    return "\n".join(lines)

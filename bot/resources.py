@@ -1,0 +1,23 @@
+"""Opening the catalog, the embedding model and the search index from Settings: the one
+place the CLI, the server and the benchmarks build them, so they agree."""
+from __future__ import annotations
+
+from bot.settings import Settings
+from ingest.catalog import Catalog
+from retrieval.embed import Embedder
+from retrieval.index import SearchIndex
+from retrieval.store import VectorStore, connect
+
+
+def open_catalog(settings: Settings) -> Catalog:
+    return Catalog(settings.catalog_path)
+
+
+def open_index(settings: Settings, catalog: Catalog, *, embedder: Embedder | None = None,
+               fresh: bool = False) -> SearchIndex:
+    """The search index over `catalog`; `fresh` drops the vectors to rebuild them."""
+    embedder = embedder or Embedder(settings.embedding_model)
+    client = connect(path=settings.chroma_path, host=settings.chroma_host,
+                     port=settings.chroma_port)
+    store = VectorStore(client, model_name=embedder.name, fresh=fresh)
+    return SearchIndex(catalog, store, embedder)

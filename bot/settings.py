@@ -1,0 +1,76 @@
+"""Configuration in one place: a frozen dataclass built once at the entry point from the
+environment (and CLI flags), then passed down. Nothing else reads os.environ."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from retrieval.embed import BUNDLED
+
+
+class SettingsError(ValueError):
+    """A setting has a value that cannot work; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("data/referatbot")
+    embedding_model: str = BUNDLED
+    chroma_host: str | None = None
+    chroma_port: int = 8000
+    # Bot Framework (empty app id: no authentication, for local use and the Emulator)
+    app_id: str = ""
+    app_password: str = ""
+    app_type: str = "MultiTenant"
+    app_tenant_id: str = ""
+    # digest
+    digest_time: str = "08:00"
+    digest_timezone: str = "Europe/Copenhagen"
+    digest_weekdays_only: bool = True
+    port: int = 3978
+
+    @property
+    def catalog_path(self) -> Path:
+        return self.data_dir / "catalog.sqlite3"
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+    def with_(self, **changes) -> "Settings":
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+        env = dict(os.environ if env is None else env)
+
+        def get(name: str, default: str = "") -> str:
+            return env.get(name, default).strip()
+
+        def integer(name: str, default: int) -> int:
+            raw = get(name)
+            if not raw:
+                return default
+            try:
+                return int(raw)
+            except ValueError:
+                raise SettingsError(f"{name} must be a whole number, not '{raw}'") from None
+
+        weekdays = get("REFERATBOT_DIGEST_WEEKDAYS_ONLY", "true").lower()
+        if weekdays not in ("true", "false", "1", "0", "yes", "no"):
+            raise SettingsError(f"REFERATBOT_DIGEST_WEEKDAYS_ONLY must be true or false, not '{weekdays}'")
+        return cls(
+            data_dir=Path(get("REFERATBOT_DATA_DIR") or cls.data_dir),
+            embedding_model=get("REFERATBOT_EMBEDDING_MODEL") or BUNDLED,
+            chroma_host=get("CHROMA_HOST") or None,
+            chroma_port=integer("CHROMA_PORT", 8000),
+            app_id=get("MicrosoftAppId"),
+            app_password=get("MicrosoftAppPassword"),
+            app_type=get("MicrosoftAppType") or "MultiTenant",
+            app_tenant_id=get("MicrosoftAppTenantId"),
+            digest_time=get("REFERATBOT_DIGEST_TIME") or "08:00",
+            digest_timezone=get("REFERATBOT_DIGEST_TIMEZONE") or "Europe/Copenhagen",
+            digest_weekdays_only=weekdays in ("true", "1", "yes"),
+            port=integer("PORT", 3978),
+        )

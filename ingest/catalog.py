@@ -1,0 +1,306 @@
+"""The catalog: SQLite, the source of truth for meetings and punkter.
+
+The search index is derived from it. Each meeting records the content hash the index was
+last built from (`indexed_hash`), so an ingest killed between the catalog commit and the
+index write is repaired on the next run. Every write is one transaction.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.model import Meeting, Punkt
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meetings (
+    id INTEGER PRIMARY KEY,
+    forum TEXT NOT NULL,
+    meeting_date TEXT NOT NULL,
+    time TEXT NOT NULL DEFAULT '',
+    place TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL DEFAULT '',
+    content_hash TEXT NOT NULL,
+    indexed_hash TEXT,
+    ingested_at TEXT NOT NULL,
+    UNIQUE (forum, meeting_date)
+);
+CREATE TABLE IF NOT EXISTS punkter (
+    meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,
+    number INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    heading TEXT NOT NULL DEFAULT '',
+    case_number TEXT NOT NULL DEFAULT '',
+    closed INTEGER NOT NULL DEFAULT 0,
+    sections TEXT NOT NULL DEFAULT '{}',
+    bilag TEXT NOT NULL DEFAULT '[]',
+    first_seq INTEGER NOT NULL,
+    first_ingested_at TEXT NOT NULL,
+    PRIMARY KEY (meeting_id, number)
+);
+CREATE INDEX IF NOT EXISTS punkter_first_seq ON punkter(first_seq);
+CREATE TABLE IF NOT EXISTS sources (
+    file_hash TEXT PRIMARY KEY,
+    path TEXT NOT NULL,
+    meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,
+    ingested_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class MeetingSummary:
+    forum: str
+    meeting_date: dt.date
+    time: str
+    place: str
+    punkter: int
+    source: str
+
+    def to_json(self) -> dict:
+        return {"forum": self.forum, "meeting_date": self.meeting_date.isoformat(),
+                "time": self.time, "place": self.place, "punkter": self.punkter,
+                "source": self.source}
+
+
+@dataclass(frozen=True)
+class NewDecision:
+    """A punkt with a Beslutning, as the digest lists it; `seq` orders ingestion."""
+
+    seq: int
+    forum: str
+    meeting_date: dt.date
+    punkt: Punkt
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+class Catalog:
+    """Meetings and punkter in one SQLite file. Safe to share between threads."""
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self.db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None,
+                                  timeout=30)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "Catalog":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def transaction(self):
+        return _Transaction(self)
+
+    # --- writing ---------------------------------------------------------------------
+
+    def knows_file(self, file_hash: str) -> bool:
+        with self._lock:
+            row = self.db.execute("SELECT 1 FROM sources WHERE file_hash=?", (file_hash,)).fetchone()
+        return row is not None
+
+    def store(self, meeting: Meeting, file_hash: str) -> str:
+        """Write a meeting in one transaction: 'new', 'replaced' or 'unchanged'.
+
+        A meeting is identified by forum and date, so the same minutes as .pdf and .txt are
+        one meeting. Punkter keep their first-ingested sequence across replacements when
+        number and title are unchanged, so a corrected referat does not re-announce them.
+        """
+        day = meeting.meeting_date.isoformat()
+        now = _now()
+        with self.transaction():
+            row = self.db.execute(
+                "SELECT id, content_hash FROM meetings WHERE forum=? AND meeting_date=?",
+                (meeting.forum, day)).fetchone()
+            if row and row["content_hash"] == meeting.content_hash:
+                status, meeting_id = "unchanged", row["id"]
+            else:
+                first: dict[tuple[int, str], tuple[int, str]] = {}
+                if row:
+                    status, meeting_id = "replaced", row["id"]
+                    for p in self.db.execute(
+                            "SELECT number, title, first_seq, first_ingested_at FROM punkter "
+                            "WHERE meeting_id=?", (meeting_id,)):
+                        first[(p["number"], p["title"])] = (p["first_seq"], p["first_ingested_at"])
+                    self.db.execute("DELETE FROM punkter WHERE meeting_id=?", (meeting_id,))
+                    self.db.execute(
+                        "UPDATE meetings SET time=?, place=?, source=?, content_hash=?, "
+                        "ingested_at=? WHERE id=?",
+                        (meeting.time, meeting.place, meeting.source, meeting.content_hash,
+                         now, meeting_id))
+                else:
+                    status = "new"
+                    meeting_id = self.db.execute(
+                        "INSERT INTO meetings (forum, meeting_date, time, place, source, "
+                        "content_hash, ingested_at) VALUES (?,?,?,?,?,?,?)",
+                        (meeting.forum, day, meeting.time, meeting.place, meeting.source,
+                         meeting.content_hash, now)).lastrowid
+                seq = self._next_seq()
+                for p in meeting.punkter:
+                    first_seq, first_at = first.get((p.number, p.title), (seq, now))
+                    self.db.execute(
+                        "INSERT INTO punkter (meeting_id, number, title, heading, case_number, "
+                        "closed, sections, bilag, first_seq, first_ingested_at) "
+                        "VALUES (?,?,?,?,?,?,?,?,?,?)",
+                        (meeting_id, p.number, p.title, p.heading, p.case_number, int(p.closed),
+                         json.dumps(p.sections, ensure_ascii=False),
+                         json.dumps(list(p.bilag), ensure_ascii=False), first_seq, first_at))
+            self.db.execute(
+                "INSERT OR REPLACE INTO sources (file_hash, path, meeting_id, ingested_at) "
+                "VALUES (?,?,?,?)", (file_hash, meeting.source, meeting_id, now))
+        return status
+
+    def _next_seq(self) -> int:
+        row = self.db.execute("SELECT value FROM settings WHERE key='seq'").fetchone()
+        seq = int(row["value"]) + 1 if row else 1
+        self.db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('seq', ?)", (str(seq),))
+        return seq
+
+    def mark_indexed(self, forum: str, day: dt.date, content_hash: str) -> None:
+        with self.transaction():
+            self.db.execute("UPDATE meetings SET indexed_hash=? WHERE forum=? AND meeting_date=?",
+                            (content_hash, forum, day.isoformat()))
+
+    def mark_all_unindexed(self) -> None:
+        with self.transaction():
+            self.db.execute("UPDATE meetings SET indexed_hash=NULL")
+
+    def get_setting(self, key: str) -> str | None:
+        with self._lock:
+            row = self.db.execute("SELECT value FROM settings WHERE key=?", (key,)).fetchone()
+        return row["value"] if row else None
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.transaction():
+            self.db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, value))
+
+    # --- reading ---------------------------------------------------------------------
+
+    def meetings(self) -> list[MeetingSummary]:
+        """All meetings, oldest first."""
+        with self._lock:
+            rows = self.db.execute(
+                "SELECT m.*, (SELECT COUNT(*) FROM punkter p WHERE p.meeting_id=m.id) AS n "
+                "FROM meetings m ORDER BY meeting_date, forum").fetchall()
+        return [MeetingSummary(r["forum"], dt.date.fromisoformat(r["meeting_date"]), r["time"],
+                               r["place"], r["n"], r["source"]) for r in rows]
+
+    def meeting(self, day: dt.date, forum: str | None = None) -> Meeting | None:
+        sql = "SELECT * FROM meetings WHERE meeting_date=?"
+        args: list = [day.isoformat()]
+        if forum:
+            sql += " AND forum=?"
+            args.append(forum)
+        with self._lock:
+            row = self.db.execute(sql + " ORDER BY forum LIMIT 1", args).fetchone()
+            return self._meeting(row) if row else None
+
+    def latest(self) -> Meeting | None:
+        with self._lock:
+            row = self.db.execute(
+                "SELECT * FROM meetings ORDER BY meeting_date DESC, forum LIMIT 1").fetchone()
+            return self._meeting(row) if row else None
+
+    def nearest_dates(self, day: dt.date, n: int = 3) -> list[dt.date]:
+        """Meeting dates closest to `day`, for 'no meeting that day' replies."""
+        dates = [m.meeting_date for m in self.meetings()]
+        return sorted(sorted(dates, key=lambda d: abs((d - day).days))[:n])
+
+    def iter_meetings(self, *, stale_only: bool = False):
+        """Every meeting with its punkter; with stale_only, those the index lags behind."""
+        sql = "SELECT * FROM meetings"
+        if stale_only:
+            sql += " WHERE indexed_hash IS NULL OR indexed_hash != content_hash"
+        with self._lock:
+            rows = self.db.execute(sql + " ORDER BY meeting_date, forum").fetchall()
+        for row in rows:
+            with self._lock:
+                yield self._meeting(row)
+
+    def count(self) -> tuple[int, int]:
+        """(meetings, punkter)"""
+        with self._lock:
+            m = self.db.execute("SELECT COUNT(*) FROM meetings").fetchone()[0]
+            p = self.db.execute("SELECT COUNT(*) FROM punkter").fetchone()[0]
+        return m, p
+
+    def max_seq(self) -> int:
+        return int(self.get_setting("seq") or 0)
+
+    def decisions_since(self, seq: int) -> list[NewDecision]:
+        """Open punkter with a Beslutning first ingested after `seq`, by meeting and punkt."""
+        with self._lock:
+            rows = self.db.execute(
+                "SELECT p.*, m.forum, m.meeting_date FROM punkter p JOIN meetings m "
+                "ON m.id=p.meeting_id WHERE p.first_seq > ? AND p.closed=0 "
+                "ORDER BY m.meeting_date, m.forum, p.number", (seq,)).fetchall()
+        out = []
+        for r in rows:
+            punkt = _punkt(r)
+            if punkt.decision:
+                out.append(NewDecision(r["first_seq"], r["forum"],
+                                       dt.date.fromisoformat(r["meeting_date"]), punkt))
+        return out
+
+    def _meeting(self, row: sqlite3.Row) -> Meeting:
+        punkter = self.db.execute(
+            "SELECT * FROM punkter WHERE meeting_id=? ORDER BY number", (row["id"],)).fetchall()
+        return Meeting(
+            forum=row["forum"],
+            meeting_date=dt.date.fromisoformat(row["meeting_date"]),
+            time=row["time"],
+            place=row["place"],
+            source=row["source"],
+            content_hash=row["content_hash"],
+            punkter=tuple(_punkt(p) for p in punkter),
+        )
+
+
+def _punkt(row: sqlite3.Row) -> Punkt:
+    if row["closed"]:
+        return Punkt(number=row["number"], title=row["title"], closed=True)
+    return Punkt(
+        number=row["number"],
+        title=row["title"],
+        heading=row["heading"],
+        case_number=row["case_number"],
+        sections=json.loads(row["sections"]),
+        bilag=tuple(json.loads(row["bilag"])),
+    )
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE … COMMIT under the catalog's lock; ROLLBACK on any exception."""
+
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+
+    def __enter__(self):
+        self.catalog._lock.acquire()
+        self.catalog.db.execute("BEGIN IMMEDIATE")
+        return self.catalog.db
+
+    def __exit__(self, exc_type, *exc):
+        try:
+            self.catalog.db.execute("ROLLBACK" if exc_type else "COMMIT")
+        finally:
+            self.catalog._lock.release()

@@ -1,0 +1,111 @@
+"""Domain types for minutes: plain dataclasses that nothing Teams-specific touches."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+
+#: Section headings a referat uses, in their usual order. `Bilag` is kept apart as a list.
+SECTION_NAMES = (
+    "Anledning",
+    "Sagsfremstilling",
+    "Historik",
+    "Økonomi",
+    "Kommunikation",
+    "Indstilling",
+    "Beslutning",
+)
+DECISION = "Beslutning"
+
+
+@dataclass(frozen=True)
+class Punkt:
+    """One numbered agenda item. A closed punkt keeps only its number and title."""
+
+    number: int
+    title: str
+    heading: str = ""
+    case_number: str = ""
+    closed: bool = False
+    sections: dict[str, str] = field(default_factory=dict)
+    bilag: tuple[str, ...] = ()
+
+    @property
+    def decision(self) -> str:
+        return self.sections.get(DECISION, "")
+
+    def to_json(self) -> dict:
+        """The item shape of `referatbot show --json` (design.md)."""
+        if self.closed:
+            return {"punkt": self.number, "title": self.title, "closed": True}
+        return {
+            "punkt": self.number,
+            "title": self.title,
+            "heading": self.heading,
+            "case_number": self.case_number,
+            "closed": False,
+            "sections": dict(self.sections),
+            "bilag": list(self.bilag),
+        }
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """One referat: the meeting's header and its punkter in order."""
+
+    forum: str
+    meeting_date: dt.date
+    time: str = ""
+    place: str = ""
+    source: str = ""
+    content_hash: str = ""
+    punkter: tuple[Punkt, ...] = ()
+
+    @property
+    def open_punkter(self) -> tuple[Punkt, ...]:
+        return tuple(p for p in self.punkter if not p.closed)
+
+    def punkt(self, number: int) -> Punkt | None:
+        return next((p for p in self.punkter if p.number == number), None)
+
+    def to_json(self) -> dict:
+        return {
+            "forum": self.forum,
+            "meeting_date": self.meeting_date.isoformat(),
+            "time": self.time,
+            "place": self.place,
+            "items": [p.to_json() for p in self.punkter],
+        }
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A searchable piece of one open punkt; never crosses a punkt.
+
+    `text` (stored and shown) names forum, date, punkt and title; `embed_text` leaves out
+    the date, which is a filter rather than meaning, so equal text shares one vector."""
+
+    id: str
+    text: str
+    embed_text: str
+    forum: str
+    meeting_date: dt.date
+    punkt: int
+    title: str
+    section: str
+    case_number: str
+
+    @property
+    def metadata(self) -> dict:
+        d = self.meeting_date
+        return {
+            "forum": self.forum,
+            "meeting_date": d.isoformat(),
+            "date_int": d.year * 10000 + d.month * 100 + d.day,
+            "year": d.year,
+            "punkt": self.punkt,
+            "title": self.title,
+            "section": self.section,
+            "case_number": self.case_number,
+            "text_hash": hashlib.sha256(self.embed_text.encode()).hexdigest()[:32],
+        }

@@ -1,0 +1,93 @@
+"""Files -> catalog. Each file is read, parsed and stored in one transaction, or refused
+with a reason; one bad file never stops the others. The index is brought up to date
+from the catalog afterwards (`retrieval.index.SearchIndex.sync`)."""
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from ingest.catalog import Catalog
+from ingest.parse import ParseError, parse_referat
+from ingest.readers import SUPPORTED, ReadError, read_file
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FileResult:
+    path: str
+    status: str  # new | replaced | unchanged | known | refused
+    meeting_date: str = ""
+    reason: str = ""
+
+
+@dataclass
+class IngestReport:
+    results: list[FileResult] = field(default_factory=list)
+
+    @property
+    def refused(self) -> list[FileResult]:
+        return [r for r in self.results if r.status == "refused"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.refused
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for r in self.results:
+            out[r.status] = out.get(r.status, 0) + 1
+        return out
+
+    def summary(self) -> str:
+        c = self.counts()
+        parts = [f"{c.get(k, 0)} {k}" for k in ("new", "replaced", "unchanged", "known", "refused")
+                 if c.get(k)]
+        return f"{len(self.results)} file(s): " + (", ".join(parts) or "nothing to do")
+
+
+def collect_files(paths: list[Path]) -> tuple[list[Path], list[FileResult]]:
+    """Files to ingest under `paths` (folders are walked), and refusals for bad paths."""
+    files: list[Path] = []
+    refused: list[FileResult] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*")
+                                if p.is_file() and p.suffix.lower() in SUPPORTED
+                                and not p.name.startswith(".")))
+        elif path.is_file():
+            files.append(path)
+        else:
+            refused.append(FileResult(str(path), "refused", reason="no such file or folder"))
+    return files, refused
+
+
+def ingest_file(path: Path, catalog: Catalog) -> FileResult:
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        return FileResult(str(path), "refused", reason=f"cannot read the file: {e.strerror or e}")
+    file_hash = hashlib.sha256(data).hexdigest()
+    if catalog.knows_file(file_hash):
+        return FileResult(str(path), "known")
+    try:
+        meeting = parse_referat(read_file(path), source=str(path))
+    except (ReadError, ParseError) as e:
+        return FileResult(str(path), "refused", reason=str(e))
+    status = catalog.store(meeting, file_hash)
+    return FileResult(str(path), status, meeting.meeting_date.isoformat())
+
+
+def ingest_paths(paths: list[Path], catalog: Catalog, *, progress: bool = True) -> IngestReport:
+    files, refused = collect_files(paths)
+    report = IngestReport(list(refused))
+    for path in tqdm(files, desc="reading", unit="file", disable=not progress or len(files) < 2):
+        result = ingest_file(path, catalog)
+        if result.status == "refused":
+            log.error("%s: refused: %s", result.path, result.reason)
+        report.results.append(result)
+    return report

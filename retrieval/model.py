@@ -1,0 +1,66 @@
+"""What a question gets back. The JSON shape is a contract (design.md): `ask --json`,
+`GET /api/ask`, the Teams card and the chat page all render these same objects."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Citation:
+    forum: str
+    meeting_date: dt.date
+    punkt: int
+    title: str
+    case_number: str
+    section: str
+    snippet: str
+
+    def to_json(self) -> dict:
+        return {
+            "forum": self.forum,
+            "meeting_date": self.meeting_date.isoformat(),
+            "punkt": self.punkt,
+            "title": self.title,
+            "case_number": self.case_number,
+            "section": self.section,
+            "snippet": self.snippet,
+        }
+
+
+@dataclass(frozen=True)
+class MeetingOverview:
+    """A whole meeting as an answer: its date and open punkter (closed ones left out)."""
+
+    forum: str
+    meeting_date: dt.date
+    items: tuple[tuple[int, str], ...]
+
+    def to_json(self) -> dict:
+        return {
+            "forum": self.forum,
+            "meeting_date": self.meeting_date.isoformat(),
+            "items": [{"punkt": n, "title": t} for n, t in self.items],
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answered: bool
+    answer: str
+    citations: tuple[Citation, ...] = ()
+    meeting: MeetingOverview | None = None
+    suggestions: tuple[Citation, ...] = ()
+    #: why it was not answered, for the human reply ("no meeting on that date", ...)
+    note: str = field(default="", compare=False)
+
+    def to_json(self) -> dict:
+        return {
+            "question": self.question,
+            "answered": self.answered,
+            "answer": self.answer,
+            "citations": [c.to_json() for c in self.citations],
+            "meeting": self.meeting.to_json() if self.meeting else None,
+            "suggestions": [c.to_json() for c in self.suggestions],
+        }

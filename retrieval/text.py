@@ -1,0 +1,57 @@
+"""Danish text to index terms: lowercase words, Snowball-stemmed, stopwords dropped."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import Stemmer
+
+WORD = re.compile(r"[0-9a-zæøåäöüé]+", re.IGNORECASE)
+
+#: Snowball's Danish stopword list.
+DANISH_STOPWORDS = frozenset("""
+og i jeg det at en den til er som på de med han af for ikke der var mig sig men et har om
+vi min havde ham hun nu over da fra du ud sin dem os op man hans hvor eller hvad skal selv
+her alle vil blev kunne ind når være dog noget ville jo deres efter ned skulle denne end
+dette mit også under have dig anden hende mine alt meget sit sine vor mod disse hvis din
+nogle hos blive mange ad bliver hendes været thi jer sådan
+""".split())
+
+#: Words of a question that say what is asked, not what about: dropped from queries only.
+QUESTION_WORDS = frozenset("""
+hvad hvem hvor hvornår hvorfor hvordan hvilke hvilken hvilket hvorledes mon
+cf chefforum chefforummet forum forummet mødet møde møderne referat referatet referater
+sagde sagt nævnt nævnte noget nogen fortæl vis find søg giv
+besluttede besluttet beslutte beslutning beslutningen beslutninger besluttes vedtaget vedtog
+drøftede drøftet aftalt aftalte blev kom ske sket skete
+the a an of to in on at for by and or is are was were be been what who whom which when why
+how did does do about according should would could can will much many any there their
+decide decided decision decisions say said discuss discussed meeting minutes tell me
+om fra på den det de der
+""".split())
+
+_stemmer = Stemmer.Stemmer("danish")
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    return _stemmer.stemWord(word)
+
+
+def words(text: str) -> list[str]:
+    return [w.lower() for w in WORD.findall(text)]
+
+
+def terms(text: str) -> list[str]:
+    """Index terms of a document."""
+    return [stem(w) for w in words(text) if w not in DANISH_STOPWORDS]
+
+
+def query_terms(text: str) -> list[str]:
+    """Index terms of a question, without question words, in order, each once."""
+    seen: dict[str, None] = {}
+    for w in words(text):
+        if w in DANISH_STOPWORDS or w in QUESTION_WORDS:
+            continue
+        seen.setdefault(stem(w), None)
+    return list(seen)
