@@ -136,3 +136,74 @@ def _format_punkt(p) -> str:
     if p.bilag:
         lines += ["  Bilag:", *("    - " + b for b in p.bilag)]
     return "\n".join(lines)
+
+
+def _answerer(settings: Settings, catalog):
+    from retrieval.answer import Answerer
+
+    index = _index(settings, catalog)
+    index.sync(progress=False)
+    return Answerer(index)
+
+
+@main.command()
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (one object a line with -).")
+@click.pass_obj
+def ask(settings: Settings, question: str, as_json: bool) -> None:
+    """Answer QUESTION from the minutes; QUESTION '-' reads one question a line from stdin."""
+    with open_catalog(settings) as catalog:
+        answerer = _answerer(settings, catalog)
+        questions = sys.stdin if question == "-" else [question]
+        for line in questions:
+            if question == "-" and not line.strip():
+                continue
+            answer = answerer.ask(line)
+            if as_json:
+                _dump(answer.to_json())
+                sys.stdout.flush()
+            else:
+                click.echo(format_answer(answer))
+
+
+def format_answer(answer) -> str:
+    """An answer for a terminal: the answer, then each source with its snippet."""
+    lines = [answer.answer]
+    if answer.meeting:
+        lines += [f"  {n}. {t}" for n, t in answer.meeting.items]
+    for label, cites in (("Kilder", answer.citations), ("Måske", answer.suggestions)):
+        if cites:
+            lines.append(f"\n{label}:")
+        for c in cites:
+            lines.append(f"- {c.forum} {c.meeting_date:%d.%m.%Y}, punkt {c.punkt}: {c.title}"
+                         + (f" (sag {c.case_number})" if c.case_number else ""))
+            lines.append(f"  {c.section}: {c.snippet}" if c.section else f"  {c.snippet}")
+    return "\n".join(lines)
+
+
+@main.command("eval")
+@click.argument("questions", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the per-question results as JSON lines.")
+@click.pass_obj
+def evaluate(settings: Settings, questions: Path, as_json: bool) -> None:
+    """Score a question file (see ../shared/eval/README.md) against plain baselines."""
+    from retrieval.evaluate import Scores, baseline_ranks, format_table, load_questions, score_answer
+
+    with open_catalog(settings) as catalog:
+        answerer = _answerer(settings, catalog)
+        closed = {(m.meeting_date.isoformat(), p.number)
+                  for m in catalog.iter_meetings() for p in m.punkter if p.closed}
+        qs = load_questions(questions)
+        ours = Scores()
+        for q in qs:
+            answer = answerer.ask(q["question"]).to_json()
+            missed = score_answer(q, answer, ours, closed)
+            if as_json:
+                _dump({"id": q["id"], "missed": missed, "answer": answer})
+            elif missed:
+                top = answer["citations"][:1] or answer["suggestions"][:1]
+                got = f"{top[0]['meeting_date']} p{top[0]['punkt']}" if top else "-"
+                click.echo(f"{q['id']} {q['kind']:<10} missed {','.join(missed):<22} "
+                           f"want {q['meeting_date']} p{q['punkt']}, got {got}", err=True)
+        table = format_table(ours, baseline_ranks(answerer, qs))
+    click.echo(table, err=as_json)

@@ -52,6 +52,9 @@ class SearchIndex:
         self.refs: list[PunktRef] = []
         self.lexical = LexicalIndex([])
         self.decisions = LexicalIndex([])
+        self.position: dict[tuple[str, str, int], int] = {}
+        self.ref_ordinals = np.zeros(0, dtype=np.int64)
+        self.ref_years = np.zeros(0, dtype=np.int64)
 
     def sync(self, *, progress: bool = True) -> int:
         """Index every meeting the index lags behind, drop orphans, reload the lexical side.
@@ -89,6 +92,9 @@ class SearchIndex:
         self.refs = refs
         self.lexical = LexicalIndex(docs)
         self.decisions = LexicalIndex(decisions)
+        self.position = {ref.key: i for i, ref in enumerate(refs)}
+        self.ref_ordinals = np.array([r.meeting_date.toordinal() for r in refs], dtype=np.int64)
+        self.ref_years = np.array([r.meeting_date.year for r in refs], dtype=np.int64)
 
     def punkt(self, ref: PunktRef) -> Punkt | None:
         meeting = self.catalog.meeting(ref.meeting_date, ref.forum)

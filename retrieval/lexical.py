@@ -35,7 +35,9 @@ class TermMatch:
 class LexicalIndex:
     """BM25 over documents given as (key, text); keys are returned with scores."""
 
-    def __init__(self, docs: list[tuple[object, str]]):
+    def __init__(self, docs: list[tuple[object, str]], *, compounds: bool = True):
+        """`compounds=False` gives plain BM25, the baseline the evaluation compares with."""
+        self.compounds = compounds
         self.keys = [k for k, _ in docs]
         vocab: dict[str, int] = {}
         rows, cols, vals = [], [], []
@@ -92,7 +94,7 @@ class LexicalIndex:
         out: dict[str, float] = {}
         if term in self.vocab:
             out[term] = 1.0
-        if len(term) >= MIN_PART:
+        if self.compounds and len(term) >= MIN_PART:
             for t in self.terms_list:
                 if t != term and term in t:
                     out.setdefault(t, COMPOUND_WEIGHT)

@@ -42,16 +42,27 @@ def words(text: str) -> list[str]:
     return [w.lower() for w in WORD.findall(text)]
 
 
+def _term(word: str, drop: frozenset[str]) -> str | None:
+    """A word's index term. An acronym that spells a stopword (`MED`, the co-determination
+    committees) keeps its capitals and is not dropped; single letters are dropped."""
+    lower = word.lower()
+    if lower in drop:
+        return word if word.isupper() and len(word) > 1 and lower in DANISH_STOPWORDS else None
+    if len(lower) < 2:
+        return None
+    return stem(lower)
+
+
 def terms(text: str) -> list[str]:
     """Index terms of a document."""
-    return [stem(w) for w in words(text) if w not in DANISH_STOPWORDS]
+    out = (_term(w, DANISH_STOPWORDS) for w in WORD.findall(text))
+    return [t for t in out if t]
+
+
+_QUERY_DROP = DANISH_STOPWORDS | QUESTION_WORDS
 
 
 def query_terms(text: str) -> list[str]:
     """Index terms of a question, without question words, in order, each once."""
-    seen: dict[str, None] = {}
-    for w in words(text):
-        if w in DANISH_STOPWORDS or w in QUESTION_WORDS:
-            continue
-        seen.setdefault(stem(w), None)
-    return list(seen)
+    out = (_term(w, _QUERY_DROP) for w in WORD.findall(text))
+    return list(dict.fromkeys(t for t in out if t))
