@@ -15,7 +15,7 @@ from retrieval.snippet import best_snippet
 
 #: A punkt answers only if it holds this share of the question's weight (idf). Below it
 #: the question names something the minutes never discussed.
-MIN_COVERAGE = 0.5
+MIN_COVERAGE = 0.4
 #: Further citations must score at least this share of the best one.
 RELATIVE_SCORE = 0.5
 MAX_CITATIONS = 3

@@ -22,6 +22,8 @@ B = 0.75
 COMPOUND_WEIGHT = 0.6
 #: Shortest term that is looked for inside compounds; shorter ones match too much.
 MIN_PART = 4
+#: Shortest remainder of a compound beside the matched part.
+MIN_REST = 3
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,11 @@ class LexicalIndex:
             total += best * (weights or {}).get(term, 1.0)
         return total
 
+    def credit(self, term: str, doc: int) -> float:
+        """The weight (idf x match weight) with which a query term matches one document."""
+        return max((self.idf[self.vocab[t]] * w for t, w in self._expand(term)
+                    if self.weights[self.vocab[t], doc] > 0), default=0.0)
+
     def idf_of(self, term: str) -> float:
         """The idf of a query term's best match, 0 if it matches nothing."""
         return max((self.idf[self.vocab[t]] * w for t, w in self._expand(term)), default=0.0)
@@ -95,11 +102,14 @@ class LexicalIndex:
         if term in self.vocab:
             out[term] = 1.0
         if self.compounds and len(term) >= MIN_PART:
+            # index compounds that begin or end with the term: "telefon" -> "telefontid",
+            # "fravær" -> "sygefravær"; the rest must be a word of its own (3+ letters),
+            # so "stat" does not find "status"
             for t in self.terms_list:
-                if t != term and term in t:
+                if len(t) >= len(term) + MIN_REST and (t.startswith(term) or t.endswith(term)):
                     out.setdefault(t, COMPOUND_WEIGHT)
             # the tail of a query compound: "sygefravær" -> "fravær"
-            for cut in range(2, len(term) - MIN_PART + 1):
+            for cut in range(MIN_REST, len(term) - MIN_PART + 1):
                 tail = term[cut:]
                 if tail in self.vocab:
                     out.setdefault(tail, COMPOUND_WEIGHT)

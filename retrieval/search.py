@@ -20,6 +20,8 @@ DENSE_WEIGHT = 0.3
 DECISION_WEIGHT = 0.5
 YEAR_BOOST = 0.25
 DENSE_CHUNKS = 60
+#: Lexical candidates whose dense similarity is computed exactly.
+RERANK = 20
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,11 @@ class Searcher:
         if not mask.any():
             return []
         lexical = self.lexical_scores(query)
-        dense = self.dense_scores(query) if self.dense_weight else np.zeros_like(lexical)
+        if self.dense_weight:
+            candidates = np.argsort(-np.where(mask, lexical, -1))[:RERANK]
+            dense = self.dense_scores(query, [i for i in candidates if lexical[i] > 0])
+        else:
+            dense = np.zeros_like(lexical)
         lex_top = float(lexical[mask].max()) if mask.any() else 0.0
         dense_top = float(dense[mask].max()) if mask.any() else 0.0
         score = lexical / lex_top if lex_top > 0 else np.zeros_like(lexical)
@@ -71,16 +77,22 @@ class Searcher:
             scores = scores + DECISION_WEIGHT * self.index.decisions.scores(list(query.terms))
         return scores
 
-    def dense_scores(self, query: Query) -> np.ndarray:
-        """Best chunk similarity per punkt among the nearest chunks (0 where none)."""
+    def dense_scores(self, query: Query, candidates: list[int] = ()) -> np.ndarray:
+        """Best chunk similarity per punkt: for the nearest chunks Chroma finds, and exactly
+        for the given candidates (the lexical side's best), so that a good lexical
+        candidate is not penalised just for falling outside the nearest chunks."""
         out = np.zeros(len(self.index.refs), dtype=np.float32)
         if not len(out):
             return out
         vector = self.index.embedder.query(query.text)
-        for hit in self.index.store.search(vector, DENSE_CHUNKS, query.chroma_where()):
+        store = self.index.store
+        for hit in store.search(vector, DENSE_CHUNKS, query.chroma_where()):
             i = self.index.position.get((hit.forum, hit.meeting_date, hit.punkt))
             if i is not None:
                 out[i] = max(out[i], hit.similarity)
+        for key, chunk in store.punkt_vectors([self.index.refs[i].key for i in candidates]):
+            i = self.index.position[key]
+            out[i] = max(out[i], float(chunk @ vector))
         return out
 
     def coverage(self, query: Query, i: int) -> float:
@@ -91,9 +103,7 @@ class Searcher:
         total = found = 0.0
         unseen = float(lexical.idf.max()) if len(lexical.idf) else 1.0
         for term in query.terms:
-            expansions = lexical.match(term).expansions
-            weight = lexical.idf_of(term) if expansions else unseen
-            total += weight
-            if any(lexical.weights[lexical.vocab[t], i] > 0 for t, _ in expansions):
-                found += weight
+            weight = lexical.idf_of(term)
+            total += weight or unseen
+            found += min(weight, lexical.credit(term, i))
         return found / total if total else 0.0

@@ -130,6 +130,16 @@ class VectorStore:
             keys.update((m["forum"], m["meeting_date"]) for m in got["metadatas"])
             offset += len(got["ids"])
 
+    def punkt_vectors(self, keys: list[tuple[str, str, int]]) -> list[tuple[tuple[str, str, int], np.ndarray]]:
+        """The chunk vectors of the given punkter (forum, ISO date, number), in one call."""
+        if not keys:
+            return []
+        filters = [_punkt_filter(*k) for k in keys]
+        where = filters[0] if len(filters) == 1 else {"$or": filters}
+        got = self.collection.get(where=where, include=["embeddings", "metadatas"])
+        return [((m["forum"], m["meeting_date"], m["punkt"]), np.asarray(v, dtype=np.float32))
+                for v, m in zip(got["embeddings"], got["metadatas"])]
+
     def search(self, embedding: np.ndarray, n: int, where: dict | None = None) -> list[Hit]:
         n = max(1, min(n, self.count()))
         result = self.collection.query(query_embeddings=[embedding], n_results=n, where=where,
@@ -139,6 +149,10 @@ class VectorStore:
                 section=m["section"], similarity=1.0 - d)
             for i, m, d in zip(result["ids"][0], result["metadatas"][0], result["distances"][0])
         ]
+
+
+def _punkt_filter(forum: str, day: str, punkt: int) -> dict:
+    return {"$and": [{"forum": forum}, {"meeting_date": day}, {"punkt": punkt}]}
 
 
 def _meeting_filter(forum: str, day: dt.date) -> dict:

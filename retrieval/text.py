@@ -6,6 +6,8 @@ from functools import lru_cache
 
 import Stemmer
 
+from retrieval.glossary import is_english, translate
+
 WORD = re.compile(r"[0-9a-zæøåäöüé]+", re.IGNORECASE)
 
 #: Snowball's Danish stopword list.
@@ -63,6 +65,10 @@ _QUERY_DROP = DANISH_STOPWORDS | QUESTION_WORDS
 
 
 def query_terms(text: str) -> list[str]:
-    """Index terms of a question, without question words, in order, each once."""
-    out = (_term(w, _QUERY_DROP) for w in WORD.findall(text))
+    """Index terms of a question, without question words, in order, each once. An English
+    question is bridged to Danish word by word (retrieval/glossary.py)."""
+    found = WORD.findall(text)
+    if is_english(found):
+        found = [d for w in found for d in translate(w)]
+    out = (_term(w, _QUERY_DROP) for w in found)
     return list(dict.fromkeys(t for t in out if t))
