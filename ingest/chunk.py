@@ -9,13 +9,31 @@ from ingest.model import Chunk, Meeting, Punkt
 #: The bundled model reads 256 word pieces; Danish costs about two a word, and the
 #: prefix (forum, date, punkt, title, section) takes some of them.
 MAX_WORDS = 100
-SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+(?=[A-ZÆØÅ0-9\"“(•-])|\n+")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ0-9\"“(•-])|\n+")
+#: Danish abbreviations after which a full stop does not end the sentence.
+ABBREVIATION = re.compile(
+    r"(?:\b(?:ca|kr|mio|mia|bl\.a|f\.eks|fx|jf|stk|nr|pkt|inkl|ekskl|evt|ift|vedr|mht|hhv|"
+    r"dvs|mv|osv|tlf|att|pga|iflg|ang|min|kl|d|jan|feb|mar|apr|aug|sep|sept|okt|nov|dec)"
+    r"|\b[A-ZÆØÅ])\.$", re.IGNORECASE)
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences and list items of a section, whitespace folded."""
-    parts = (" ".join(p.split()) for p in SENTENCE_END.split(text))
-    return [p for p in parts if p]
+    """Sentences and list items of a section, whitespace folded; a full stop after an
+    abbreviation ("ca. 100", "bl.a.") or an initial does not end one."""
+    out: list[str] = []
+    glue = False
+    for line in text.split("\n"):
+        for i, part in enumerate(SENTENCE_END.split(line)):
+            part = " ".join(part.split())
+            if not part:
+                continue
+            if glue and i > 0 and out:
+                out[-1] += " " + part
+            else:
+                out.append(part)
+            glue = bool(ABBREVIATION.search(part))
+        glue = False
+    return out
 
 
 def chunk_meeting(meeting: Meeting, max_words: int = MAX_WORDS) -> list[Chunk]:

@@ -90,8 +90,6 @@ class Answerer:
         for r in ranked:
             if len(out) == MAX_CITATIONS or r.score < relative * top:
                 break
-            if out and r.coverage < self.min_coverage and relative:
-                continue
             punkt = self.index.punkt(r.ref)
             if punkt is None or punkt.closed:
                 continue

@@ -108,10 +108,14 @@ class LexicalIndex:
             for t in self.terms_list:
                 if len(t) >= len(term) + MIN_REST and (t.startswith(term) or t.endswith(term)):
                     out.setdefault(t, COMPOUND_WEIGHT)
-            # the tail of a query compound: "sygefravær" -> "fravær"
+            # the longest known head and tail of a query compound:
+            # "sygefravær" -> "fravær", "vedligeholdelsesprojekt" -> "vedligehold", "projek"
             for cut in range(MIN_REST, len(term) - MIN_PART + 1):
-                tail = term[cut:]
-                if tail in self.vocab:
-                    out.setdefault(tail, COMPOUND_WEIGHT)
+                if term[cut:] in self.vocab:
+                    out.setdefault(term[cut:], COMPOUND_WEIGHT)
+                    break
+            for cut in range(len(term) - MIN_REST, MIN_PART - 1, -1):
+                if term[:cut] in self.vocab:
+                    out.setdefault(term[:cut], COMPOUND_WEIGHT)
                     break
         return tuple(out.items())

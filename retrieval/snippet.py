@@ -3,6 +3,7 @@
 Sentences are scored by the idf of the question terms they match (compounds included);
 for a decision question the Beslutning section is read first. A snippet is cut only at
 sentence boundaries, or, for one overlong sentence, at a word boundary with an ellipsis.
+A decision question is answered from the Beslutning section whenever the punkt has one.
 """
 from __future__ import annotations
 
@@ -14,9 +15,9 @@ from retrieval.lexical import LexicalIndex
 from retrieval.text import terms
 
 MAX_CHARS = 400
-#: A matching section is preferred over a better-matching one by this factor when the
-#: question asks for a decision.
+#: Sentences of the Beslutning section (what the forum said) count this much more.
 DECISION_PREFERENCE = 1.5
+TITLE_DISCOUNT = 0.3
 
 
 @dataclass(frozen=True)
@@ -28,16 +29,18 @@ class Snippet:
 
 def best_snippet(punkt: Punkt, query_terms: tuple[str, ...], lexical: LexicalIndex, *,
                  decision: bool, max_chars: int = MAX_CHARS) -> Snippet:
-    weights = _term_weights(query_terms, lexical)
+    weights = _term_weights(query_terms, lexical, set(terms(punkt.title)))
+    sections = punkt.sections
+    if decision and sections.get(DECISION):
+        sections = {DECISION: sections[DECISION]}
     candidates: list[tuple[float, str, list[str], int]] = []
-    for section, text in punkt.sections.items():
+    for section, text in sections.items():
         sentences = split_sentences(text)
         for i, sentence in enumerate(sentences):
             score = _score(sentence, weights)
-            if decision and section == DECISION:
+            if section == DECISION:
+                # what the forum itself said; ties and near-ties go to it
                 score = score * DECISION_PREFERENCE + 0.01
-            elif section == DECISION:
-                score += 0.01  # ties go to the decision
             candidates.append((score, section, sentences, i))
     if not candidates:
         return Snippet("", punkt.title, 0.0)
@@ -45,18 +48,29 @@ def best_snippet(punkt: Punkt, query_terms: tuple[str, ...], lexical: LexicalInd
     return Snippet(section, _extend(sentences, i, weights, max_chars), score)
 
 
-def _term_weights(query_terms: tuple[str, ...], lexical: LexicalIndex) -> dict[str, float]:
-    """Index term -> weight of the question term it stands for (compounds discounted)."""
-    out: dict[str, float] = {}
+def _term_weights(query_terms: tuple[str, ...], lexical: LexicalIndex,
+                  title: set[str]) -> dict[str, list[tuple[str, float]]]:
+    """Index term -> the question terms it stands for, with weights (compounds discounted).
+    A question term found in the punkt's title says which punkt, not which sentence, so
+    it weighs less here."""
+    out: dict[str, list[tuple[str, float]]] = {}
     for term in query_terms:
+        expansions = lexical.match(term).expansions or ((term, 1.0),)
         base = lexical.idf_of(term) or 1.0
-        for t, w in lexical.match(term).expansions or ((term, 1.0),):
-            out[t] = max(out.get(t, 0.0), base * w)
+        if any(t in title for t, _ in expansions):
+            base *= TITLE_DISCOUNT
+        for t, w in expansions:
+            out.setdefault(t, []).append((term, base * w))
     return out
 
 
-def _score(sentence: str, weights: dict[str, float]) -> float:
-    return sum(weights.get(t, 0.0) for t in set(terms(sentence)))
+def _score(sentence: str, weights: dict[str, list[tuple[str, float]]]) -> float:
+    """Each question term counts once, by its best match in the sentence."""
+    best: dict[str, float] = {}
+    for t in set(terms(sentence)):
+        for term, w in weights.get(t, ()):
+            best[term] = max(best.get(term, 0.0), w)
+    return sum(best.values())
 
 
 def _extend(sentences: list[str], i: int, weights: dict[str, float], max_chars: int) -> str:
