@@ -207,3 +207,8 @@ def evaluate(settings: Settings, questions: Path, as_json: bool) -> None:
                            f"want {q['meeting_date']} p{q['punkt']}, got {got}", err=True)
         table = format_table(ours, baseline_ranks(answerer, qs))
     click.echo(table, err=as_json)
+
+
+from bot.manifest_cli import manifest_command  # noqa: E402  (registered after the group exists)
+
+main.add_command(manifest_command)
