@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from bot.manifest_cli import manifest_command
 from bot.resources import open_catalog, open_index
 from bot.settings import Settings, SettingsError
 from ingest.dates import parse_day
@@ -208,7 +209,5 @@ def evaluate(settings: Settings, questions: Path, as_json: bool) -> None:
         table = format_table(ours, baseline_ranks(answerer, qs))
     click.echo(table, err=as_json)
 
-
-from bot.manifest_cli import manifest_command  # noqa: E402  (registered after the group exists)
 
 main.add_command(manifest_command)

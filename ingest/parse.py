@@ -30,6 +30,8 @@ TIME = re.compile(r"\bkl\.?\s*(\d{1,2})[.:](\d{2})")
 TAGS = re.compile(r"</?(?:sub|sup|span|br|b|i|u|em|strong)\b[^>]*>", re.IGNORECASE)
 MD_ESCAPE = re.compile(r"\\([\\_*#\-.()\[\]!+`>|])")
 BULLET = re.compile(r"^(?:[-•*·]|\d+[.)])\s+")
+#: How many lines a wrapped punkt heading may continue on before its case number.
+MAX_HEADING_WRAP = 2
 
 
 class ParseError(ValueError):
@@ -158,19 +160,10 @@ def _split_punkter(lines: list[str]) -> list[_Draft]:
 
 
 def _punkt(draft: _Draft) -> Punkt:
-    title = clean_title(draft.heading)
+    heading, case_number, body = _heading_and_case(draft)
+    title = clean_title(heading)
     if title.lower().rstrip(".") == "lukket":
         return Punkt(number=draft.number, title="Lukket", closed=True)
-    body = list(draft.lines)
-    case_number = ""
-    for i, line in enumerate(body):
-        b = bare(line)
-        if not b:
-            continue
-        if CASE_NUMBER.match(b):
-            case_number = b
-            body = body[i + 1:]
-        break
     sections: dict[str, list[str]] = {}
     current = None
     for line in body:
@@ -186,11 +179,27 @@ def _punkt(draft: _Draft) -> Punkt:
     return Punkt(
         number=draft.number,
         title=title,
-        heading=draft.heading,
+        heading=heading,
         case_number=case_number,
         sections={k: v for k, v in texts.items() if v},
         bilag=bilag,
     )
+
+
+def _heading_and_case(draft: _Draft) -> tuple[str, str, list[str]]:
+    """The punkt heading, its case number and the lines after them.
+
+    A long heading wraps in a PDF ("Punkt 3: CF - Ledelse og kompetencer i den offentlige
+    sektor" / "(Regeringen, KL og Danske Regioner) (30 min.)"), so lines between the
+    heading and the case number below it are the rest of the heading."""
+    nonblank = [(i, bare(line)) for i, line in enumerate(draft.lines) if bare(line)]
+    for k, (i, b) in enumerate(nonblank[:MAX_HEADING_WRAP + 1]):
+        if CASE_NUMBER.match(b):
+            heading = " ".join([draft.heading, *(x for _, x in nonblank[:k])])
+            return " ".join(heading.split()), b, draft.lines[i + 1:]
+        if b.rstrip(":").lower() in _SECTION_BY_KEY:
+            break
+    return " ".join(draft.heading.split()), "", list(draft.lines)
 
 
 def _body_line(line: str) -> str:

@@ -14,8 +14,10 @@ from pathlib import Path
 
 SUPPORTED = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
 PAGE_NUMBER = re.compile(
-    r"^(?:side\s+\d+(?:\s*(?:af|/)\s*\d+)?|page\s+\d+(?:\s+of\s+\d+)?|\d+\s*(?:/|af)\s*\d+|-?\s*\d+\s*-?)$",
+    r"^(?:side\s+\d+(?:\s*(?:af|/)\s*\d+)?|page\s+\d+(?:\s+of\s+\d+)?|\d+\s*(?:/|af)\s*\d+)$",
     re.IGNORECASE)
+#: A page number alone ("3", "- 3 -"); only one that counts up with the pages is one.
+BARE_NUMBER = re.compile(r"^-?\s*(\d{1,4})\s*-?$")
 
 
 class ReadError(ValueError):
@@ -80,24 +82,61 @@ def read_pdf(data: bytes) -> str:
 
 
 def strip_page_furniture(pages: list[list[str]], edge: int = 3) -> list[str]:
-    """Drop page numbers and lines that repeat at the top or bottom of most pages."""
+    """Drop page numbers and the headers and footers repeated at the top or bottom of
+    the pages.
+
+    A line is furniture when it stands among the first (or last) `edge` lines of most
+    pages and never in the body of a page: a section heading such as `Beslutning` that
+    happens to open or close a few pages also stands mid-page elsewhere, and is kept."""
     def key(line: str) -> str:
         return re.sub(r"\d+", "#", " ".join(line.split()).lower())
 
-    counts: Counter[str] = Counter()
-    for lines in pages:
-        body = [line for line in lines if line.strip()]
-        counts.update({key(line) for line in body[:edge] + body[-edge:]})
-    repeated = {k for k, n in counts.items() if len(pages) > 1 and n >= max(2, len(pages) // 2)}
+    bodies = [[line for line in lines if line.strip()] for lines in pages]
+    top: Counter[str] = Counter()
+    bottom: Counter[str] = Counter()
+    middle: set[str] = set()
+    for body in bodies:
+        n = min(edge, len(body))
+        top.update({key(line) for line in body[:n]})
+        bottom.update({key(line) for line in body[len(body) - n:]})
+        middle.update(key(line) for line in body[n:len(body) - n])
+    # Most pages: a first page without the running header still lets it count.
+    need = max(2, -(-len(pages) * 3 // 5))
+    repeated = {k for counts in (top, bottom) for k, c in counts.items()
+                if len(pages) > 1 and c >= need and k not in middle}
+    offset = _page_number_offset(bodies, edge, need)
     out: list[str] = []
-    for lines in pages:
-        body = [line for line in lines if line.strip()]
+    for number, body in enumerate(bodies):
         edges = set(range(min(edge, len(body)))) | set(range(max(0, len(body) - edge), len(body)))
         for i, line in enumerate(body):
-            if i in edges and (key(line) in repeated or PAGE_NUMBER.match(line.strip())):
+            if i in edges and (key(line) in repeated or PAGE_NUMBER.match(line.strip())
+                               or (offset is not None and _bare_number(line) == number + offset)):
                 continue
             out.append(line)
     return out
+
+
+def _bare_number(line: str) -> int | None:
+    m = BARE_NUMBER.match(line.strip())
+    return int(m.group(1)) if m else None
+
+
+def _page_number_offset(bodies: list[list[str]], edge: int, need: int) -> int | None:
+    """How far bare page numbers run ahead of the page index, if most pages carry one.
+
+    A number alone at a page's edge is a page number only when it counts up with the
+    pages; a wrapped "Budget" / "2023" at the foot of one page is text."""
+    offsets: Counter[int] = Counter()
+    for number, body in enumerate(bodies):
+        n = min(edge, len(body))
+        found = {_bare_number(line) for line in body[:n] + body[len(body) - n:]}
+        offsets.update({value - number for value in found if value is not None})
+    if len(bodies) < 2:  # a lone page numbered 1
+        return 1 if offsets.get(1) else None
+    if not offsets:
+        return None
+    offset, count = offsets.most_common(1)[0]
+    return offset if count >= need else None
 
 
 # --- DOCX ------------------------------------------------------------------------------
@@ -131,7 +170,9 @@ def read_docx(data: bytes) -> str:
 class _TextExtractor(HTMLParser):
     BLOCKS = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "table",
               "section", "article", "header", "footer", "ul", "ol", "pre", "title"}
-    SKIP = {"script", "style", "head", "nav", "noscript"}
+    #: Page chrome, not minutes: a site footer or sidebar after the last punkt would
+    #: otherwise end up in its last section.
+    SKIP = {"script", "style", "head", "nav", "noscript", "footer", "aside", "template"}
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
