@@ -1,0 +1,155 @@
+"""Digest subscriptions, kept in the catalog's SQLite database so they survive restarts.
+
+Each row holds the Teams conversation reference (as JSON, with the tenant id that
+botbuilder 4.17.1 drops), who subscribed and when, and the digest watermark: the catalog
+sequence number of the last decision delivered. Sending is guarded by a lease, claimed in
+one UPDATE, so two `serve` processes never send the same digest at once.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from ingest.catalog import Catalog
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS subscriptions (
+    conversation_id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL DEFAULT '',
+    service_url TEXT NOT NULL,
+    reference TEXT NOT NULL,
+    subscribed_by TEXT NOT NULL DEFAULT '',
+    subscribed_at TEXT NOT NULL,
+    active INTEGER NOT NULL DEFAULT 1,
+    watermark INTEGER NOT NULL DEFAULT 0,
+    failures INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT NOT NULL DEFAULT '',
+    last_sent_at TEXT,
+    lease_owner TEXT,
+    lease_until TEXT
+);
+"""
+#: After this many failed sends in a row that say the bot is gone (403/404), stop trying.
+MAX_PERMANENT_FAILURES = 3
+
+
+@dataclass(frozen=True)
+class Subscription:
+    conversation_id: str
+    tenant_id: str
+    service_url: str
+    reference: dict
+    subscribed_by: str
+    subscribed_at: str
+    active: bool
+    watermark: int
+    failures: int
+    last_error: str
+
+
+def _now(now: dt.datetime | None = None) -> str:
+    return (now or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds")
+
+
+class Subscriptions:
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+        with catalog.transaction() as db:
+            db.execute(SCHEMA)
+
+    def subscribe(self, reference: dict, *, tenant_id: str, service_url: str,
+                  subscribed_by: str) -> bool:
+        """Subscribe a conversation; False if it already was. The first digest covers only
+        decisions ingested after this moment."""
+        conversation_id = reference["conversation"]["id"]
+        with self.catalog.transaction() as db:
+            row = db.execute("SELECT active FROM subscriptions WHERE conversation_id=?",
+                             (conversation_id,)).fetchone()
+            if row and row["active"]:
+                return False
+            db.execute(
+                "INSERT OR REPLACE INTO subscriptions (conversation_id, tenant_id, service_url, "
+                "reference, subscribed_by, subscribed_at, active, watermark) "
+                "VALUES (?,?,?,?,?,?,1,?)",
+                (conversation_id, tenant_id, service_url, json.dumps(reference, ensure_ascii=False),
+                 subscribed_by, _now(), self.catalog.max_seq()))
+        return True
+
+    def unsubscribe(self, conversation_id: str) -> bool:
+        """End a subscription; False if there was none."""
+        with self.catalog.transaction() as db:
+            cur = db.execute("UPDATE subscriptions SET active=0 WHERE conversation_id=? AND active=1",
+                             (conversation_id,))
+        return cur.rowcount > 0
+
+    def get(self, conversation_id: str) -> Subscription | None:
+        with self.catalog.transaction() as db:
+            row = db.execute("SELECT * FROM subscriptions WHERE conversation_id=?",
+                             (conversation_id,)).fetchone()
+        return _subscription(row) if row else None
+
+    def active(self) -> list[Subscription]:
+        with self.catalog.transaction() as db:
+            rows = db.execute("SELECT * FROM subscriptions WHERE active=1 "
+                              "ORDER BY subscribed_at").fetchall()
+        return [_subscription(r) for r in rows]
+
+    def claim(self, conversation_id: str, owner: str, *, now: dt.datetime,
+              lease: dt.timedelta) -> Subscription | None:
+        """Take the right to send this conversation's digest, or None if another process
+        holds it. One UPDATE, so two processes cannot both win."""
+        with self.catalog.transaction() as db:
+            cur = db.execute(
+                "UPDATE subscriptions SET lease_owner=?, lease_until=? WHERE conversation_id=? "
+                "AND active=1 AND (lease_until IS NULL OR lease_until < ?)",
+                (owner, _now(now + lease), conversation_id, _now(now)))
+            if cur.rowcount != 1:
+                return None
+            row = db.execute("SELECT * FROM subscriptions WHERE conversation_id=?",
+                             (conversation_id,)).fetchone()
+        return _subscription(row)
+
+    def delivered(self, conversation_id: str, owner: str, watermark: int, *,
+                  now: dt.datetime) -> None:
+        """Teams accepted the digest: move the watermark and release the lease."""
+        with self.catalog.transaction() as db:
+            db.execute(
+                "UPDATE subscriptions SET watermark=MAX(watermark, ?), failures=0, last_error='', "
+                "last_sent_at=?, lease_owner=NULL, lease_until=NULL "
+                "WHERE conversation_id=? AND lease_owner=?",
+                (watermark, _now(now), conversation_id, owner))
+
+    def release(self, conversation_id: str, owner: str) -> None:
+        """Nothing was sent (nothing new): give the lease back."""
+        with self.catalog.transaction() as db:
+            db.execute("UPDATE subscriptions SET lease_owner=NULL, lease_until=NULL "
+                       "WHERE conversation_id=? AND lease_owner=?", (conversation_id, owner))
+
+    def failed(self, conversation_id: str, owner: str, error: str, *, permanent: bool) -> bool:
+        """A send failed; the watermark stays, so the next run retries. Returns True when
+        the subscription was made inactive (the bot was removed from the conversation)."""
+        with self.catalog.transaction() as db:
+            db.execute(
+                "UPDATE subscriptions SET failures=failures+1, last_error=?, lease_owner=NULL, "
+                "lease_until=NULL WHERE conversation_id=? AND lease_owner=?",
+                (error[:500], conversation_id, owner))
+            cur = db.execute(
+                "UPDATE subscriptions SET active=0 WHERE conversation_id=? AND ? AND failures>=?",
+                (conversation_id, int(permanent), MAX_PERMANENT_FAILURES))
+        return cur.rowcount > 0
+
+
+def _subscription(row) -> Subscription:
+    return Subscription(
+        conversation_id=row["conversation_id"],
+        tenant_id=row["tenant_id"],
+        service_url=row["service_url"],
+        reference=json.loads(row["reference"]),
+        subscribed_by=row["subscribed_by"],
+        subscribed_at=row["subscribed_at"],
+        active=bool(row["active"]),
+        watermark=row["watermark"],
+        failures=row["failures"],
+        last_error=row["last_error"],
+    )
