@@ -1,0 +1,176 @@
+"""The daily digest: for each subscription, the decisions ingested since its last digest,
+in one message, sent once.
+
+The watermark moves only after Teams accepted the message, so a failed send is retried
+at the next run; a lease claimed in one SQLite UPDATE keeps two `serve` processes from
+sending the same digest. One window remains that no sender can close alone: a process
+killed after Teams accepted a message and before the watermark was written (a few
+milliseconds) sends that digest again on restart. The scheduler is a pure function of
+the clock (`next_run`), so tests drive it with their own clock.
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import os
+import socket
+from dataclasses import dataclass
+from typing import Awaitable, Callable
+from zoneinfo import ZoneInfo
+
+from bot.subscriptions import Subscription, Subscriptions
+from ingest.catalog import Catalog, NewDecision
+from ingest.chunk import split_sentences
+
+log = logging.getLogger(__name__)
+LEASE = dt.timedelta(minutes=5)
+DECISION_CHARS = 300
+#: Keep a digest card far below Teams' ~80 KB message limit.
+MAX_ITEMS = 40
+
+
+class DeliveryFailed(Exception):
+    """The connector refused the message; `permanent` when the bot is gone (403/404)."""
+
+    def __init__(self, message: str, *, status: int | None = None):
+        super().__init__(message)
+        self.status = status
+
+    @property
+    def permanent(self) -> bool:
+        return self.status in (403, 404)
+
+
+Sender = Callable[[Subscription, dict], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class DigestResult:
+    conversation_id: str
+    status: str  # sent | nothing new | busy | failed | deactivated
+    decisions: int = 0
+    error: str = ""
+
+
+# --- what a digest says ----------------------------------------------------------------
+
+def short_decision(text: str, limit: int = DECISION_CHARS) -> str:
+    """The decision in one or two sentences."""
+    sentences = split_sentences(text)
+    out = sentences[0] if sentences else ""
+    if len(sentences) > 1 and len(out) + 1 + len(sentences[1]) <= limit:
+        out += " " + sentences[1]
+    if len(out) > limit:
+        out = out[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return out
+
+
+def digest_card(decisions: list[NewDecision]) -> dict:
+    """An Adaptive Card (1.5): decisions grouped by meeting, each with a 'Vis hele punktet'."""
+    body: list[dict] = [{"type": "TextBlock", "size": "Large", "weight": "Bolder", "wrap": True,
+                         "text": "Nye beslutninger fra Chefforum"}]
+    shown = decisions[:MAX_ITEMS]
+    current = None
+    for d in shown:
+        if (d.forum, d.meeting_date) != current:
+            current = (d.forum, d.meeting_date)
+            body.append({"type": "TextBlock", "weight": "Bolder", "spacing": "Large", "wrap": True,
+                         "text": f"{d.forum} {d.meeting_date:%d.%m.%Y}"})
+        body.append({
+            "type": "Container", "separator": True, "items": [
+                {"type": "TextBlock", "weight": "Bolder", "wrap": True,
+                 "text": f"Punkt {d.punkt.number}: {d.punkt.title}"},
+                {"type": "TextBlock", "wrap": True, "text": short_decision(d.punkt.decision)},
+                {"type": "ActionSet", "actions": [{
+                    "type": "Action.Submit", "title": "Vis hele punktet",
+                    "data": {"command": "punkt", "date": d.meeting_date.isoformat(),
+                             "punkt": d.punkt.number}}]},
+            ]})
+    if len(decisions) > len(shown):
+        body.append({"type": "TextBlock", "wrap": True, "isSubtle": True,
+                     "text": f"… og {len(decisions) - len(shown)} beslutninger mere. "
+                             "Skriv `seneste` eller `møde <dato>` for at se dem."})
+    return {"type": "AdaptiveCard", "version": "1.5",
+            "$schema": "http://adaptivecards.io/schemas/adaptive-card.json", "body": body}
+
+
+# --- sending ---------------------------------------------------------------------------
+
+class DigestRunner:
+    def __init__(self, catalog: Catalog, subscriptions: Subscriptions, send: Sender, *,
+                 owner: str | None = None):
+        self.catalog = catalog
+        self.subscriptions = subscriptions
+        self.send = send
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}"
+
+    def preview(self) -> list[tuple[Subscription, list[NewDecision]]]:
+        """What each active subscription would get now (for `digest --dry-run`)."""
+        return [(s, self.catalog.decisions_since(s.watermark))
+                for s in self.subscriptions.active()]
+
+    async def run_once(self, now: dt.datetime | None = None) -> list[DigestResult]:
+        now = now or dt.datetime.now(dt.timezone.utc)
+        results = []
+        for sub in await asyncio.to_thread(self.subscriptions.active):
+            results.append(await self._one(sub.conversation_id, now))
+        return results
+
+    async def _one(self, conversation_id: str, now: dt.datetime) -> DigestResult:
+        subs = self.subscriptions
+        sub = await asyncio.to_thread(subs.claim, conversation_id, self.owner, now=now, lease=LEASE)
+        if sub is None:
+            return DigestResult(conversation_id, "busy")
+        decisions = await asyncio.to_thread(self.catalog.decisions_since, sub.watermark)
+        if not decisions:
+            await asyncio.to_thread(subs.release, conversation_id, self.owner)
+            return DigestResult(conversation_id, "nothing new")
+        try:
+            await self.send(sub, digest_card(decisions))
+        except DeliveryFailed as e:
+            gone = await asyncio.to_thread(subs.failed, conversation_id, self.owner, str(e),
+                                           permanent=e.permanent)
+            if gone:
+                log.warning("digest: %s made inactive after repeated %s: %s",
+                            conversation_id, e.status, e)
+            else:
+                log.warning("digest: sending to %s failed (%s), retried next run",
+                            conversation_id, e)
+            return DigestResult(conversation_id, "deactivated" if gone else "failed",
+                                len(decisions), str(e))
+        watermark = max(d.seq for d in decisions)
+        await asyncio.to_thread(subs.delivered, conversation_id, self.owner, watermark, now=now)
+        return DigestResult(conversation_id, "sent", len(decisions))
+
+
+# --- when ------------------------------------------------------------------------------
+
+def next_run(after: dt.datetime, *, at: str = "08:00", timezone: str = "Europe/Copenhagen",
+             weekdays_only: bool = True) -> dt.datetime:
+    """The first digest time strictly after `after` (aware), in local time `at`."""
+    zone = ZoneInfo(timezone)
+    hour, minute = (int(x) for x in at.split(":"))
+    local = after.astimezone(zone)
+    day = local.date()
+    while True:
+        candidate = dt.datetime.combine(day, dt.time(hour, minute), zone)
+        if candidate > local and (not weekdays_only or candidate.weekday() < 5):
+            return candidate
+        day += dt.timedelta(days=1)
+
+
+async def schedule(runner: DigestRunner, *, at: str, timezone: str, weekdays_only: bool,
+                   clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
+                   sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+    """Run the digest at each scheduled time until cancelled; a failing run is logged and
+    the schedule goes on."""
+    while True:
+        due = next_run(clock(), at=at, timezone=timezone, weekdays_only=weekdays_only)
+        while (wait := (due - clock()).total_seconds()) > 0:
+            await sleep(min(wait, 60.0))
+        try:
+            results = await runner.run_once(clock())
+            log.info("digest: %s", ", ".join(f"{r.conversation_id}={r.status}" for r in results))
+        except Exception:  # the scheduler must survive a bad run; the error is logged
+            log.exception("digest run failed")
