@@ -32,6 +32,8 @@ MD_ESCAPE = re.compile(r"\\([\\_*#\-.()\[\]!+`>|])")
 BULLET = re.compile(r"^(?:[-•*·]|\d+[.)])\s+")
 #: How many lines a wrapped punkt heading may continue on before its case number.
 MAX_HEADING_WRAP = 2
+#: A table-of-contents entry: dotted leader (or tab) and a page number at the end.
+TOC_ENTRY = re.compile(r"(?:\.{3,}|…)\s*\d+$|\t\s*\d+$")
 
 
 class ParseError(ValueError):
@@ -152,7 +154,7 @@ def _split_punkter(lines: list[str]) -> list[_Draft]:
     drafts: list[_Draft] = []
     for line in lines:
         m = PUNKT_HEADING.match(bare(line))
-        if m:
+        if m and not TOC_ENTRY.search(line.rstrip()):
             drafts.append(_Draft(int(m.group(1)), m.group(2).strip(), []))
         elif drafts:
             drafts[-1].lines.append(line)

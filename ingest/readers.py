@@ -97,8 +97,9 @@ def strip_page_furniture(pages: list[list[str]], edge: int = 3) -> list[str]:
     middle: set[str] = set()
     for body in bodies:
         n = min(edge, len(body))
-        top.update({key(line) for line in body[:n]})
-        bottom.update({key(line) for line in body[len(body) - n:]})
+        # Lone numbers all look alike here; which are page numbers is decided below.
+        top.update({key(line) for line in body[:n] if _bare_number(line) is None})
+        bottom.update({key(line) for line in body[len(body) - n:] if _bare_number(line) is None})
         middle.update(key(line) for line in body[n:len(body) - n])
     # Most pages: a first page without the running header still lets it count.
     need = max(2, -(-len(pages) * 3 // 5))

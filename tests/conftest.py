@@ -1,0 +1,80 @@
+"""Fixtures shared by every test folder: the sample minutes, settings in a temporary data
+dir, and the real embedding model loaded once per session."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.resources import open_catalog, open_index
+from bot.settings import Settings
+from retrieval.embed import Embedder
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "data" / "samples"
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def samples_dir() -> Path:
+    """The five sample referater (data/samples/chefforum-YYYY-MM-DD.txt)."""
+    assert len(list(SAMPLES.glob("*.txt"))) == 5, f"sample minutes missing in {SAMPLES}"
+    return SAMPLES
+
+
+@pytest.fixture
+def sample(samples_dir):
+    """sample("2024-04-24") -> the path of that meeting's sample file."""
+    def path(day: str) -> Path:
+        found = samples_dir / f"chefforum-{day}.txt"
+        assert found.is_file(), found
+        return found
+    return path
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    """Settings with a fresh data dir and the default (bundled) embedding model."""
+    return Settings(data_dir=tmp_path / "data")
+
+
+class SessionEmbedder(Embedder):
+    """The real bundled model, loaded once; passage vectors are kept per text so that
+    tests which ingest the same samples into fresh data dirs embed each text once. The
+    vectors are the model's own: the same text always gets the same vector."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.memo: dict[str, np.ndarray] = {}
+        self.embedded = 0  # texts the model actually encoded
+
+    def passages(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
+        if not texts:
+            return super().passages(texts)
+        missing = list(dict.fromkeys(t for t in texts if t not in self.memo))
+        if missing:
+            self.embedded += len(missing)
+            for text, vector in zip(missing, super().passages(missing, progress=progress)):
+                self.memo[text] = vector
+        return np.stack([self.memo[t] for t in texts])
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    """The bundled sentence-transformers model, loaded once per test session."""
+    return SessionEmbedder().load()
+
+
+@pytest.fixture
+def catalog(settings):
+    with open_catalog(settings) as catalog:
+        yield catalog
+
+
+@pytest.fixture
+def index(settings, catalog, embedder):
+    """The real search index (embedded Chroma under the data dir) over `catalog`."""
+    return open_index(settings, catalog, embedder=embedder)

@@ -1,0 +1,312 @@
+"""The parser on the five sample referater: every punkt's number, clean title and case
+number, written out here from reading the files, plus the layout variants they carry."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from ingest.parse import ParseError, clean_title, parse_referat
+
+# (number, clean title, case number) per meeting, read off the files by hand.
+EXPECTED = {
+    "2019-01-17": ("09:00", "Mødelokale 1", [
+        (1, "Godkendelse af dagsorden og referat", "00.01.00-A21-9-18"),
+        (2, "Status fra ØS IT", "85.15.00-A00-1-19"),
+        (3, "Administrationsanalysen - Proces", "00.15.00-S00-1-18"),
+        (4, "Overførselssagen i 2019", "00.30.18-S00-2-18"),
+        (5, "GDPR - Proceduren ved sikkerhedshændelser- og brud", "85.10.13-P22-1-18"),
+        (6, "Ledelsesgrundlag på Lederforum", "00.00.00-A00-17-18"),
+        (7, "Decentral lederundersøgelse", "00.01.00-A21-8-18"),
+        (8, "Handleplan for politikken Fælles om Albertslund", "00.01.00-A21-6-18"),
+        (9, "hvad skal kommunikeres ud til afdelingerne efter mødet?", "00.01.00-A21-9-18"),
+        (10, "Evt.", "00.01.00-A21-9-18"),
+    ]),
+    "2019-03-14": ("09:00", "Mødelokale 1", [
+        (1, "Godkendelse af dagsorden og referat", "00.01.00-A21-9-18"),
+        (2, "Midtvejsstatus for den boligsociale helhedsplan, ABC", "03.30.05-A00-1-19"),
+        (3, "Ledelse og kompetencer i den offentlige sektor (Regeringen, KL og Danske Regioner)",
+         "00.01.00-A21-6-18"),
+        (4, "Orientering vedr. byudvikling (fast månedligt punkt)", "00.01.10-P35-1-19"),
+        (5, "Lukket", ""),
+        (6, "Skriftlig orientering om implementering af den nye Telefoni og data aftale SKI 50.48",
+         "88.20.12-A26-5-17"),
+        (7, "Skriftlig orientering om Regeringens udspil til en ny sundhedsreform",
+         "00.01.00-G01-1-19"),
+        (8, "Skriftlig orientering om procedure for digitaliseringsprojekter med "
+            "investeringsbehov (budget 2020)", "00.00.00-A00-11-19"),
+        (9, "Skriftlig orientering vedr. beslutning om ophør af mulighed for frikøb af IT-udstyr",
+         "00.01.00-P05-1-19"),
+        (10, "Hvad skal kommunikeres ud til afdelingerne efter mødet?", "00.01.00-A21-9-18"),
+        (11, "Evt.", "00.01.00-A21-9-18"),
+    ]),
+    "2021-09-02": ("08:30", "Mødelokale 1", [
+        (1, "Byudviklingsforum", "00.00.00-A00-8-21"),
+        (2, "Godkendelse af dagsorden og referat", "00.00.00-A00-2-21"),
+        (3, "Godkendelse af pilotprojekter i Digitaliseringsstrategien 2021 - 2025",
+         "00.15.00-P22-1-21"),
+        (4, "Lederdag 22. september 2021", "00.00.00-A00-10-20"),
+        (5, "Drøftelse af Erhvervs fremtidige placering i organisationen", "00.17.20-A00-2-21"),
+        (6, "Cirkulære indkøb som led i deltagelse i KKR VIP-projekt", "88.00.00-G01-46-21"),
+        (7, "Orientering om budgetprocessen", "00.00.00-A00-2-21"),
+        (8, "Fælles journaliseringspraksis i Albertslund Kommune", "85.02.01-A26-1-20"),
+        (9, "Evt.", "00.00.00-A00-2-21"),
+    ]),
+    "2023-03-15": ("12:30", "Mødelokale 1", [
+        (1, "Godkendelse af dagsorden og referat", "00.01.00-P35-9-22"),
+        (2, "Roller og ansvar ved digitale løsninger", "00.15.10-A26-1-23"),
+        (3, "Proces for budget 2024", "00.30.00-P00-3-22"),
+        (4, "Anlægsplan 2024", "00.30.08-000-2-22"),
+        (5, "Redigering af fællesskabspolitikken", "00.01.00-A00-123-22"),
+        (6, "Virksomhedspraktik og løntilskud", "15.20.00-A26-1-22"),
+        (7, "Mål og handleplaner for sygefravær", "81.28.00-P20-2-22"),
+        (8, "Forslag om ændring af Lokal MED-aftale 2023", "81.38.04-P27-1-23"),
+        (9, "Opgavetilpasninger i Økonomi & Stab som følge af Budget 2023", "81.15.18-000-1-19"),
+        (10, "Eventuelt", "00.01.00-P35-9-22"),
+    ]),
+    "2024-04-24": ("09:00", "915", [
+        (1, "Godkendelse af dagsorden og referat", "00.01.00-P35-7-23"),
+        (2, "Ledelsestilsyn i Frames", "00.01.00-K08-1-24"),
+        (3, "Plan MED 2024-2025", "81.38.04-P00-1-24"),
+        (4, "Interne styringsdokumenter", "00.15.01-A00-1-24"),
+        (5, "Kom ind i Klimakampen - organisationen internt", "09.00.00-A00-1-24"),
+        (6, "Orientering om sygefravær 1. kv. 2024", "81.28.00-P05-1-24"),
+        (7, "Rådhusets telefontider", "83.02.00-A00-1-23"),
+        (8, "Oprettelse af intern genbrugsbørs", "00.00.00-A26-3-24"),
+        (9, "Temadrøftelse: Kodeks VII", "00.01.00-A00-10-24"),
+        (10, "Temaer til kommende møder og eventuelt", "00.01.00-P35-7-23"),
+    ]),
+}
+COUNTS = {"2019-01-17": 10, "2019-03-14": 11, "2021-09-02": 9, "2023-03-15": 10,
+          "2024-04-24": 10}
+
+
+def parse(path):
+    return parse_referat(path.read_text(encoding="utf-8"), source=str(path))
+
+
+@pytest.fixture(scope="module")
+def meetings(samples_dir):
+    return {p.stem.removeprefix("chefforum-"): parse(p) for p in samples_dir.glob("*.txt")}
+
+
+def test_the_issue_counts(meetings):
+    assert {day: len(m.punkter) for day, m in meetings.items()} == COUNTS
+
+
+@pytest.mark.parametrize("day", sorted(EXPECTED))
+def test_every_punkt_number_title_and_case_number(meetings, day):
+    time, place, punkter = EXPECTED[day]
+    m = meetings[day]
+    assert m.forum == "Chefforum"
+    assert m.meeting_date == dt.date.fromisoformat(day)
+    assert (m.time, m.place) == (time, place)
+    assert [(p.number, p.title, p.case_number) for p in m.punkter] == punkter
+
+
+@pytest.mark.parametrize("day", sorted(EXPECTED))
+def test_table_of_contents_is_not_read_as_punkter(meetings, day):
+    m = meetings[day]
+    assert [p.number for p in m.punkter] == list(range(1, COUNTS[day] + 1))
+    for p in m.punkter:
+        assert "....." not in p.title and "....." not in p.heading
+        assert not any("....." in text for text in p.sections.values()), (day, p.number)
+
+
+def test_raw_heading_keeps_prefix_and_tail(meetings):
+    assert meetings["2019-01-17"].punkt(2).heading == "CF - Status fra ØS IT (20 min)"
+    assert meetings["2021-09-02"].punkt(1).heading == "CF - Byudviklingsforum (8.30-9.30)"
+    assert meetings["2019-03-14"].punkt(3).heading == (
+        "CF - Ledelse og kompetencer i den offentlige sektor (Regeringen, KL og Danske "
+        "Regioner) (30 min.)")
+
+
+def test_en_dash_and_no_space_variants(meetings):
+    p = meetings["2024-04-24"].punkt(1)
+    assert p.heading == "CF – Godkendelse af dagsorden og referat"
+    assert p.title == "Godkendelse af dagsorden og referat"
+    p = meetings["2021-09-02"].punkt(8)
+    assert p.heading == "CF- Fælles journaliseringspraksis i Albertslund Kommune (11.45-11.55)"
+    assert p.title == "Fælles journaliseringspraksis i Albertslund Kommune"
+
+
+@pytest.mark.parametrize("heading, title", [
+    ("CF - Status fra ØS IT (20 min)", "Status fra ØS IT"),
+    ("CF - Midtvejsstatus for den boligsociale helhedsplan, ABC (20 min.)",
+     "Midtvejsstatus for den boligsociale helhedsplan, ABC"),
+    ("CF - Lederdag 22. september 2021 (10.25-10.45)", "Lederdag 22. september 2021"),
+    ("CF – Godkendelse af dagsorden og referat", "Godkendelse af dagsorden og referat"),
+    ("CF- Fælles journaliseringspraksis (11.45-11.55)", "Fælles journaliseringspraksis"),
+    ("CF - Skriftlig orientering (budget 2020)", "Skriftlig orientering (budget 2020)"),
+    ("Lukket", "Lukket"),
+])
+def test_clean_title(heading, title):
+    assert clean_title(heading) == title
+
+
+def test_empty_evt_punkter(meetings):
+    for day, number in (("2019-01-17", 10), ("2019-03-14", 11)):
+        p = meetings[day].punkt(number)
+        assert p.title == "Evt." and not p.closed
+        assert p.sections == {} and p.bilag == ()
+    # The 2021 Evt. carries a decision and nothing else.
+    evt = meetings["2021-09-02"].punkt(9)
+    assert list(evt.sections) == ["Beslutning"]
+    assert evt.decision.startswith("Chefforum blev orienteret om, at der kommer en drøftelse")
+
+
+def test_punkt_5_of_2019_03_14_is_closed_with_no_content(meetings):
+    p = meetings["2019-03-14"].punkt(5)
+    assert p.closed and p.title == "Lukket"
+    assert (p.heading, p.case_number, p.sections, p.bilag) == ("", "", {}, ())
+    assert p.to_json() == {"punkt": 5, "title": "Lukket", "closed": True}
+    assert [q.number for q in meetings["2019-03-14"].open_punkter] == [1, 2, 3, 4, 6, 7, 8, 9, 10, 11]
+    assert all(not q.closed for day, m in meetings.items() if day != "2019-03-14" for q in m.punkter)
+
+
+def test_sections_by_heading(meetings):
+    p = meetings["2019-01-17"].punkt(1)
+    assert list(p.sections) == ["Anledning", "Indstilling", "Beslutning"]
+    assert p.sections["Anledning"] == "Godkendelse af dagsorden og referat"
+    assert p.sections["Indstilling"].startswith("Kommunaldirektøren indstiller,\n\n1. at Chefforum")
+    assert p.decision == ("Dagsorden for mødet blev godkendt.\n\n"
+                          "Chefforum godkendte referatet fra Chefforum d. 6. december 2018.")
+    # Sections keep the referat's own order (here Indstilling before Sagsfremstilling).
+    assert list(meetings["2019-01-17"].punkt(2).sections) == [
+        "Indstilling", "Sagsfremstilling", "Beslutning"]
+    assert meetings["2019-01-17"].punkt(8).decision.endswith(
+        "Skal melde tilbage indenfor den næste uge.")
+    # A heading word in running text is not a heading: 2023 punkt 6 has an Økonomi section
+    # of its own, and its sub-headings (Volumen, Implementering) stay in Sagsfremstilling.
+    p = meetings["2023-03-15"].punkt(6)
+    assert list(p.sections) == ["Anledning", "Sagsfremstilling", "Økonomi", "Indstilling",
+                                "Beslutning"]
+    assert "\nVolumen\n" in p.sections["Sagsfremstilling"]
+    assert p.sections["Økonomi"].startswith("Borgere i virksomhedspraktik og nytteindsats")
+    assert meetings["2023-03-15"].punkt(10).decision == "Intet."
+    # Text before any heading is the punkt's introduction (2019-03-14 punkt 6 has none).
+    p = meetings["2019-03-14"].punkt(6)
+    assert p.sections["Anledning"].startswith(
+        "Orientering om den nye 50.48 SKI-aftale Telefoni og data")
+    assert p.decision == "Chefforum tog indstillingen til efterretning."
+    # A numbered list inside a section does not start a punkt.
+    p = meetings["2021-09-02"].punkt(1)
+    assert "3. Evt. (5 min.)" in p.sections["Sagsfremstilling"]
+    # Tab-separated tables stay rows of cells.
+    assert "Niveau\tRetning / tendens\tFarve" in meetings["2023-03-15"].punkt(7).sections[
+        "Sagsfremstilling"]
+
+
+def test_bilag_is_a_list(meetings):
+    assert meetings["2019-01-17"].punkt(2).bilag == ("Præsentation til CF 17012019",)
+    assert meetings["2019-01-17"].punkt(6).bilag == (
+        "Program Lederforum 290119",
+        "Rammenotat_Ledelsesgrundlag",
+        "Notat_opsamling på fokusgrupper 2",
+        "Analyse af medarbejder oplevelse af AK",
+        "Ledelsesgrundlag;Forberedende oplæg til Lederforum januar 2019",
+    )
+    assert meetings["2019-03-14"].punkt(2).bilag == (
+        "Resumé af læringspointer fra læringsnetværk.docx", "faglig eftermiddag ABCD 10.4.19")
+    bilag = meetings["2021-09-02"].punkt(3).bilag
+    assert len(bilag) == 10
+    assert bilag[0] == "Notat til CF vedr. Digitaliseringsstrategien 2021-2025"
+    assert bilag[-1] == "Projektgrundlag_CitizenLab_Mere dialog og fællesskab"
+    # A numbered attachment list loses its numbers.
+    assert meetings["2021-09-02"].punkt(1).bilag == (
+        "Notat_Oplæg Tættere kobling til CF_BF den 10. august 2021.docx",)
+    assert meetings["2023-03-15"].punkt(8).bilag == (
+        "medaftale-ak-del-1.pdf", "medaftale-ak-del-2-med-overskrifter (4).pdf")
+    assert meetings["2019-01-17"].punkt(8).bilag == ()
+    for m in meetings.values():
+        for p in m.punkter:
+            assert "Bilag" not in p.sections
+
+
+def test_markdown_headings_and_bold_in_the_2024_file(meetings):
+    m = meetings["2024-04-24"]
+    assert list(m.punkt(1).sections) == ["Indstilling", "Sagsfremstilling", "Beslutning"]
+    assert m.punkt(1).decision == ("Chefforum godkendte dagsordenen til dette møde samt referat "
+                                   "fra Chefforum den 10. april 2024.")
+    # `## **Punkt 5: …**` with `### **Indstilling**` section headings
+    p = m.punkt(5)
+    assert p.heading == "CF - Kom ind i Klimakampen - organisationen internt"
+    assert list(p.sections) == ["Indstilling", "Sagsfremstilling", "Beslutning"]
+    assert p.bilag == ("Eksempel på aktiviteter.PNG", "Guide til Tovholder.pdf",
+                       "Klimakampen - Introduktion - Efterår 2023.pdf")
+    # `## **Økonomi**`, `## **Kommunikation**`; `#### Digital platform` is a sub-heading
+    p = m.punkt(8)
+    assert list(p.sections) == ["Anledning", "Sagsfremstilling", "Økonomi", "Kommunikation",
+                                "Indstilling", "Beslutning"]
+    assert "\nDigital platform\n" in p.sections["Sagsfremstilling"]
+    assert p.sections["Kommunikation"].endswith(
+        "- Postkort til ophængning på alle decentrale arbejdspladser/institutioner.")
+    assert list(m.punkt(7).sections) == ["Anledning", "Sagsfremstilling", "Indstilling",
+                                         "Historik", "Beslutning"]
+    assert "\nSygefraværssindsats\n" in m.punkt(6).sections["Sagsfremstilling"]
+    assert m.punkt(10).bilag == ("Årshjul for Chefforum 2024", "Forslag til temamøder i CF")
+    for p in m.punkter:
+        for name, text in p.sections.items():
+            for line in text.split("\n"):
+                assert not line.lstrip().startswith("#"), (p.number, name, line)
+                assert "**" not in line, (p.number, name, line)
+
+
+def test_escapes_and_sub_tags_are_undone_in_the_2024_file(meetings):
+    m = meetings["2024-04-24"]
+    assert m.punkt(7).bilag == ("Bilag ØU beslutning_notat om telefoner_0.pdf",
+                                "Telefoner AK notat april 24_180424")
+    assert "i reduktion i CO2-udledning" in m.punkt(5).sections["Sagsfremstilling"]
+    for p in m.punkter:
+        for text in (*p.sections.values(), *p.bilag):
+            assert "<sub>" not in text and "</sub>" not in text and "\\_" not in text
+
+
+def test_meeting_time_and_place(meetings):
+    assert {d: (m.time, m.place) for d, m in meetings.items()} == {
+        d: (t, p) for d, (t, p, _) in EXPECTED.items()}
+
+
+def test_content_hash_is_blind_to_layout(sample):
+    text = sample("2019-01-17").read_text(encoding="utf-8")
+    a = parse_referat(text, source="a.txt")
+    b = parse_referat(text.replace("\n\n", "\n\n\n").replace("Beslutning\n", "## **Beslutning**\n"),
+                      source="b.md")
+    assert a.content_hash == b.content_hash
+    c = parse_referat(text.replace("Dagsorden for mødet blev godkendt.",
+                                   "Dagsorden for mødet blev ikke godkendt."))
+    assert c.content_hash != a.content_hash
+
+
+def test_a_table_of_contents_that_names_its_punkter(sample):
+    """Some exports write the contents as `Punkt 1: CF - Title.....<tab>3`."""
+    text = sample("2019-01-17").read_text(encoding="utf-8")
+    toc = "\n".join(f"Punkt {n}: CF - Titel nummer {n}.....\t{n + 2}" for n in range(1, 11))
+    text = text.replace("Indholdsfortegnelse\n", f"Indholdsfortegnelse\n\n{toc}\n", 1)
+    m = parse_referat(text)
+    assert [(p.number, p.title) for p in m.punkter] == [
+        (n, t) for n, t, _ in EXPECTED["2019-01-17"][2]]
+
+
+def test_a_heading_wrapped_onto_the_next_line_is_joined(sample):
+    """PDF text wraps long punkt headings; the lines before the case number belong to it."""
+    text = sample("2019-03-14").read_text(encoding="utf-8").replace(
+        "Punkt 3: CF - Ledelse og kompetencer i den offentlige sektor (Regeringen, KL og "
+        "Danske Regioner) (30 min.)",
+        "Punkt 3: CF - Ledelse og kompetencer i den offentlige\nsektor (Regeringen, KL og "
+        "Danske Regioner) (30 min.)")
+    p = parse_referat(text).punkt(3)
+    assert p.title == "Ledelse og kompetencer i den offentlige sektor (Regeringen, KL og Danske Regioner)"
+    assert p.case_number == "00.01.00-A21-6-18"
+    assert list(p.sections) == ["Anledning", "Sagsfremstilling", "Indstilling", "Beslutning"]
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("", "no meeting date"),
+    ("Et notat om kantinen.\n\nPunkt 1: CF - Frokost\n", "no meeting date"),
+    ("REFERAT Chefforum d. 24-04-2024\n\nIngen punkter i dag.\n", "no punkter"),
+    ("REFERAT Chefforum d. 24-04-2024\nPunkt 1: CF - A\nPunkt 1: CF - B\n", "more than once"),
+])
+def test_not_a_referat(text, problem):
+    with pytest.raises(ParseError, match=problem):
+        parse_referat(text)

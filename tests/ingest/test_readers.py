@@ -1,0 +1,187 @@
+"""Readers: the same minutes as a real PDF (page headers, footers, page numbers), a Word
+document and a printed web page read as the same meeting as the .txt."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from ingest.parse import parse_referat
+from ingest.readers import read_file, strip_page_furniture
+from minutes_files import FOOTER, write_docx, write_html, write_pdf
+
+DAYS = ["2019-01-17", "2019-03-14", "2021-09-02", "2023-03-15", "2024-04-24"]
+
+
+def words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def letters(text: str) -> str:
+    """Text without any whitespace: a PDF may break a long URL inside the word."""
+    return "".join(text.split())
+
+
+def header_for(day: str) -> str:
+    d = day.split("-")
+    return f"Albertslund Kommune — Referat Chefforum {d[2]}-{d[1]}-{d[0]}"
+
+
+def assert_same_meeting(got, expected, *, exact_whitespace: bool = False):
+    assert (got.forum, got.meeting_date, got.time, got.place) == (
+        expected.forum, expected.meeting_date, expected.time, expected.place)
+    assert [(p.number, p.title, p.heading, p.case_number, p.closed, p.bilag)
+            for p in got.punkter] == [
+        (p.number, p.title, p.heading, p.case_number, p.closed, p.bilag)
+        for p in expected.punkter]
+    for g, e in zip(got.punkter, expected.punkter):
+        assert list(g.sections) == list(e.sections), g.number
+        assert words(g.decision) == words(e.decision), g.number
+        for name in e.sections:
+            if exact_whitespace:
+                assert words(g.sections[name]) == words(e.sections[name]), (g.number, name)
+            else:
+                assert letters(g.sections[name]) == letters(e.sections[name]), (g.number, name)
+
+
+# --- PDF -------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def pdfs(samples_dir, tmp_path_factory):
+    """Each sample as a multi-page PDF with a running header and `Side N af M` footer."""
+    out = {}
+    folder = tmp_path_factory.mktemp("pdf")
+    for day in DAYS:
+        text = (samples_dir / f"chefforum-{day}.txt").read_text(encoding="utf-8")
+        path = folder / f"chefforum-{day}.pdf"
+        info = write_pdf(text, path, header=header_for(day))
+        out[day] = (path, info, parse_referat(text))
+    return out
+
+
+@pytest.mark.parametrize("day", DAYS)
+def test_pdf_reads_as_the_txt(pdfs, day):
+    path, info, expected = pdfs[day]
+    assert info.pages >= 9
+    # Sections run across page breaks, so headers and footers fall inside them.
+    assert len(info.split_sections) >= 2, info.split_sections
+    got = parse_referat(read_file(path), source=str(path))
+    assert_same_meeting(got, expected)
+
+
+@pytest.mark.parametrize("day", DAYS)
+def test_pdf_page_furniture_stays_out_of_the_sections(pdfs, day):
+    path, info, _ = pdfs[day]
+    text = read_file(path)
+    assert "Albertslund Kommune —" not in text
+    assert not re.search(r"Side \d+ af \d+", text)
+    got = parse_referat(text)
+    for p in got.punkter:
+        for name, body in [*p.sections.items(), ("Bilag", "\n".join(p.bilag))]:
+            for line in body.split("\n"):
+                assert not re.fullmatch(r"\s*\d{1,2}\s*", line), (p.number, name, line)
+                assert "Referat Chefforum" not in line, (p.number, name, line)
+    # Where a section was split over pages, it is one piece of text again.
+    for number, name in info.split_sections:
+        p = got.punkt(number)
+        assert (p.bilag if name == "Bilag" else p.sections.get(name)), (number, name)
+
+
+@pytest.mark.parametrize("footer", ["{n}", "- {n} -", "Side {n}"])
+def test_pdf_with_other_page_number_styles(tmp_path, samples_dir, footer):
+    text = (samples_dir / "chefforum-2023-03-15.txt").read_text(encoding="utf-8")
+    path = tmp_path / "referat.pdf"
+    info = write_pdf(text, path, header=header_for("2023-03-15"), footer=footer)
+    assert info.split_sections
+    assert_same_meeting(parse_referat(read_file(path)), parse_referat(text))
+
+
+def test_page_furniture_rules():
+    pages = [
+        ["Referat Chefforum 24-04-2024", "Punkt 1: CF - A", "00.01.00-P35-7-23",
+         "Beslutning", "Godkendt.", "Punkt 2: CF - Budget", "Side 1 af 3"],
+        # `Beslutning` and `Bilag` stand at this page's edges, but also mid-page elsewhere
+        ["Referat Chefforum 24-04-2024", "Beslutning", "Godkendt igen.", "Bilag",
+         "Notat", "Bilag", "Side 2 af 3"],
+        ["Referat Chefforum 24-04-2024", "Beslutning", "Tekst", "Punkt 3: CF - Opgaver",
+         "Budget", "2023", "Side 3 af 3"],
+    ]
+    kept = strip_page_furniture(pages)
+    assert "Referat Chefforum 24-04-2024" not in kept
+    assert not [line for line in kept if line.startswith("Side ")]
+    assert kept.count("Beslutning") == 3 and kept.count("Bilag") == 2
+    # a year at the foot of a page is text, not a page number
+    assert kept[-1] == "2023"
+
+
+def test_bare_page_numbers_that_count_up_are_dropped():
+    pages = [["Punkt 1: CF - A", "Tekst et", f"{n + 1}"] if n else
+             ["REFERAT Chefforum d. 24-04-2024", "Tekst", "1"] for n in range(4)]
+    pages[2][1] = "12"  # a number in the text that does not count with the pages
+    kept = strip_page_furniture(pages)
+    assert kept.count("12") == 1
+    assert not any(line in ("1", "2", "3", "4") for line in kept)
+
+
+def test_single_page_pdf(tmp_path):
+    text = ("REFERAT Chefforum d. 24-04-2024\n\nMødedato Onsdag d. 24. april 2024 kl. 09:00\n\n"
+            "Punkt 1: CF - Godkendelse af dagsorden og referat\n\n00.01.00-P35-7-23\n\n"
+            "Beslutning\n\nGodkendt.\n")
+    path = tmp_path / "kort.pdf"
+    info = write_pdf(text, path, header="Albertslund Kommune", footer="{n}")
+    assert info.pages == 1
+    m = parse_referat(read_file(path))
+    assert m.punkt(1).decision == "Godkendt."
+
+
+# --- DOCX and HTML ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("day", DAYS)
+def test_docx_reads_as_the_txt(tmp_path, samples_dir, day):
+    text = (samples_dir / f"chefforum-{day}.txt").read_text(encoding="utf-8")
+    path = tmp_path / f"chefforum-{day}.docx"
+    write_docx(text, path)
+    got = parse_referat(read_file(path))
+    expected = parse_referat(text)
+    assert_same_meeting(got, expected, exact_whitespace=True)
+    assert got.content_hash == expected.content_hash
+
+
+def test_docx_is_a_real_word_document_with_headings_and_a_table(tmp_path, samples_dir):
+    import docx
+
+    path = tmp_path / "referat.docx"
+    write_docx((samples_dir / "chefforum-2024-04-24.txt").read_text(encoding="utf-8"), path)
+    document = docx.Document(str(path))
+    styles = {p.style.name for p in document.paragraphs}
+    assert {"Title", "Heading 1", "Heading 2"} <= styles
+    assert len(document.tables) >= 2
+    # The agenda table of punkt 1 reads back as tab-separated rows.
+    assert ("Beslutning\tRådhusets telefontider\tDorthe\t25"
+            in parse_referat(read_file(path)).punkt(1).sections["Sagsfremstilling"])
+
+
+@pytest.mark.parametrize("day", DAYS)
+def test_html_reads_as_the_txt(tmp_path, samples_dir, day):
+    text = (samples_dir / f"chefforum-{day}.txt").read_text(encoding="utf-8")
+    path = tmp_path / f"chefforum-{day}.html"
+    write_html(text, path)
+    got = parse_referat(read_file(path))
+    expected = parse_referat(text)
+    assert_same_meeting(got, expected, exact_whitespace=True)
+    assert got.content_hash == expected.content_hash
+
+
+def test_html_navigation_scripts_and_page_footer_do_not_leak(tmp_path, samples_dir):
+    path = tmp_path / "referat.htm"
+    write_html((samples_dir / "chefforum-2024-04-24.txt").read_text(encoding="utf-8"), path)
+    markup = path.read_text(encoding="utf-8")
+    assert "<nav" in markup and "<script>" in markup and "<footer>" in markup
+    text = read_file(path)
+    for leak in ("Forside", "Dagsordener og referater", "document.title", "Punkt 1: CF - Menu",
+                 "font-family", "Nordmarks Allé", "Se også"):
+        assert leak not in text
+    m = parse_referat(text)
+    assert m.punkt(10).bilag == ("Årshjul for Chefforum 2024", "Forslag til temamøder i CF")
+    assert "Tlf." not in m.punkt(10).decision
+    assert FOOTER  # the fixture page does carry a footer
