@@ -210,4 +210,27 @@ def evaluate(settings: Settings, questions: Path, as_json: bool) -> None:
     click.echo(table, err=as_json)
 
 
+@main.command()
+@click.option("--port", type=int, default=None, help="Port to listen on [env: PORT; default 3978].")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0 for every interface).")
+@click.pass_obj
+def serve(settings: Settings, port: int | None, host: str) -> None:
+    """Run the bot: Teams at /api/messages, /api/ask, and a local chat page at /."""
+    from aiohttp import web
+
+    from bot.app import create_app
+
+    settings = settings.with_(port=port)
+    logging.getLogger("bot").setLevel(min(logging.getLogger().level, logging.INFO))
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::", "") else host
+    click.echo(f"referatbot: local chat page on http://{shown}:{settings.port}/ "
+               f"(Teams endpoint: /api/messages, data: {settings.data_dir})", err=True)
+    try:
+        web.run_app(create_app(settings), host=host, port=settings.port, print=None)
+    except OSError as e:
+        raise click.ClickException(
+            f"cannot listen on {host}:{settings.port}: {e.strerror or e} (choose another --port)") from e
+
+
 main.add_command(manifest_command)

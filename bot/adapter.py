@@ -1,0 +1,184 @@
+"""The Bot Framework side of the server: CloudAdapter, authentication, dedupe, and the
+local chat channel. With `bot/handler.py`, the only module that imports botbuilder, so a
+move to the Microsoft 365 Agents SDK touches these two.
+
+`BotEndpoint.process` takes an already-parsed request (the route checks size, content type
+and JSON) and returns an HTTP status. Every way a token can be wrong is a 401: botbuilder
+4.17.1 lets PyJWT errors (malformed, expired, bad signature) and its own lookups (an
+unknown key id) escape as 500s, so authentication is wrapped to turn any failure into
+PermissionError, which CloudAdapter's callers map to 401.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Awaitable, Callable
+
+from botbuilder.core import Bot, Middleware, TurnContext, serializer_helper
+from botbuilder.core.adapters import TestAdapter
+from botbuilder.integration.aiohttp import (CloudAdapter,
+                                            ConfigurationBotFrameworkAuthentication)
+from botbuilder.schema import (Activity, ActivityEventNames, ActivityTypes, ChannelAccount,
+                               ConversationAccount)
+from botframework.connector.auth import (AuthenticateRequestResult,
+                                         BotFrameworkAuthentication, ClaimsIdentity)
+
+from bot.dedupe import RecentIds
+from bot.handler import LOCAL_CHANNEL, SORRY
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
+
+
+@dataclass(frozen=True)
+class BotConfig:
+    """What ConfigurationBotFrameworkAuthentication reads (MicrosoftAppId and friends).
+    An empty APP_ID turns authentication off: local use and the Bot Framework Emulator."""
+
+    APP_ID: str = ""
+    APP_PASSWORD: str = ""
+    APP_TYPE: str = "MultiTenant"
+    APP_TENANTID: str = ""
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "BotConfig":
+        return cls(settings.app_id, settings.app_password, settings.app_type,
+                   settings.app_tenant_id)
+
+
+class BotEndpoint:
+    """The bot behind POST /api/messages and the local chat page's POST /api/chat."""
+
+    def __init__(self, settings: Settings, bot: Bot, *,
+                 authentication: BotFrameworkAuthentication | None = None):
+        self.bot = bot
+        self.auth_enabled = bool(settings.app_id)
+        authentication = authentication or ConfigurationBotFrameworkAuthentication(
+            BotConfig.from_settings(settings))
+        self.adapter = CloudAdapter(_RefuseOnAnyError(authentication))
+        self.adapter.on_turn_error = on_turn_error
+        self.recent = RecentIds()
+        self.adapter.use(_Dedupe(self.recent))
+
+    async def process(self, body: dict, auth_header: str | None) -> tuple[int, dict | None]:
+        """One activity from the channel: (HTTP status, JSON body or None)."""
+        try:
+            activity = Activity().deserialize(body)
+        except Exception as e:  # msrest's DeserializationError and friends: not an Activity
+            log.info("refused a body that is not an activity: %s", e)
+            return 400, {"error": "the body is not a Bot Framework activity"}
+        if not activity.type:
+            return 400, {"error": "the activity has no type"}
+        try:
+            invoke = await self.adapter.process_activity(auth_header, activity, self.bot.on_turn)
+        except PermissionError as e:
+            log.info("refused an activity: %s", e)
+            return 401, {"error": "unauthorized"}
+        if invoke:
+            return invoke.status, serializer_helper(invoke.body)
+        return 201, None
+
+    async def chat(self, *, text: str, value: dict | None, conversation_id: str,
+                   user_id: str) -> list[dict]:
+        """One message from the local chat page, run through the same handler as Teams,
+        on a TestAdapter that keeps the replies instead of sending them anywhere.
+        Returns the replies as `{"text": ..., "cards": [card, ...]}`."""
+        template = Activity(
+            channel_id=LOCAL_CHANNEL, service_url="http://localhost/lokal",
+            from_property=ChannelAccount(id=user_id, name="Lokal bruger"),
+            recipient=ChannelAccount(id="referatbot", name="Referatbot"),
+            conversation=ConversationAccount(id=conversation_id, conversation_type="personal"),
+        )
+        adapter = TestAdapter(self.bot.on_turn, template)
+        adapter.on_turn_error = on_turn_error
+        await adapter.receive_activity(Activity(type=ActivityTypes.message, text=text, value=value,
+                                                locale="da-DK"))
+        return [_plain_reply(a) for a in adapter.activity_buffer
+                if a.type == ActivityTypes.message]
+
+
+async def on_turn_error(context: TurnContext, error: Exception) -> None:
+    """A bug or an unreachable store while handling a turn: log it, tell the user."""
+    log.error("error while handling a %s activity", context.activity.type,
+              exc_info=(type(error), error, error.__traceback__))
+    try:
+        await context.send_activity(SORRY)
+    except Exception:  # the connector is unreachable too; the log has the cause
+        log.exception("could not tell the user about the error")
+
+
+class _RefuseOnAnyError(BotFrameworkAuthentication):
+    """Delegates to the real authentication; any failure to authenticate a request is a
+    PermissionError (401), never an exception that becomes a 500."""
+
+    def __init__(self, inner: BotFrameworkAuthentication):
+        self._inner = inner
+
+    async def authenticate_request(self, activity: Activity,
+                                   auth_header: str) -> AuthenticateRequestResult:
+        try:
+            return await self._inner.authenticate_request(activity, auth_header)
+        except PermissionError:
+            raise
+        except Exception as e:  # PyJWT's errors, a KeyError or IndexError on an unknown kid
+            raise PermissionError(f"invalid token: {type(e).__name__}: {e}") from e
+
+    async def authenticate_streaming_request(self, auth_header: str, channel_id_header: str):
+        try:
+            return await self._inner.authenticate_streaming_request(auth_header, channel_id_header)
+        except PermissionError:
+            raise
+        except Exception as e:
+            raise PermissionError(f"invalid token: {type(e).__name__}: {e}") from e
+
+    def create_connector_factory(self, claims_identity: ClaimsIdentity):
+        return self._inner.create_connector_factory(claims_identity)
+
+    async def create_user_token_client(self, claims_identity: ClaimsIdentity):
+        return await self._inner.create_user_token_client(claims_identity)
+
+    def create_bot_framework_client(self):
+        return self._inner.create_bot_framework_client()
+
+    def get_originating_audience(self) -> str:
+        return self._inner.get_originating_audience()
+
+    async def authenticate_channel_request(self, auth_header: str) -> ClaimsIdentity:
+        try:
+            return await self._inner.authenticate_channel_request(auth_header)
+        except PermissionError:
+            raise
+        except Exception as e:
+            raise PermissionError(f"invalid token: {type(e).__name__}: {e}") from e
+
+
+class _Dedupe(Middleware):
+    """Runs each (conversation, activity id) once; a retry of one in flight or recently
+    handled is acknowledged without a second reply. Runs after authentication, so an
+    unauthenticated caller cannot burn the id of a real activity."""
+
+    def __init__(self, recent: RecentIds):
+        self.recent = recent
+
+    async def on_turn(self, context: TurnContext, logic: Callable[[], Awaitable]) -> None:
+        activity = context.activity
+        if not activity.id or activity.name == ActivityEventNames.continue_conversation:
+            await logic()
+            return
+        key = (activity.channel_id, activity.conversation.id if activity.conversation else "",
+               activity.id)
+        if not self.recent.first_time(key):
+            log.info("activity %s seen before: not answering it again", activity.id)
+            return
+        try:
+            await logic()
+        except BaseException:
+            self.recent.forget(key)  # let the channel's retry have another go
+            raise
+
+
+def _plain_reply(activity: Activity) -> dict:
+    return {"text": activity.text or "",
+            "cards": [a.content for a in activity.attachments or []
+                      if a.content_type == ADAPTIVE_CARD]}

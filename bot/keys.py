@@ -1,0 +1,25 @@
+"""Typed keys for what the app factory puts on the aiohttp Application (no string keys)."""
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.adapter import BotEndpoint
+from bot.engine import Engine
+from bot.feedback import Feedback
+from bot.handler import ReferatBot
+from bot.settings import Settings
+from bot.subscriptions import Subscriptions
+from ingest.catalog import Catalog
+from retrieval.embed import Embedder
+
+settings_key = web.AppKey("settings", Settings)
+catalog_key = web.AppKey("catalog", Catalog)
+subscriptions_key = web.AppKey("subscriptions", Subscriptions)
+feedback_key = web.AppKey("feedback", Feedback)
+engine_key = web.AppKey("engine", Engine)
+bot_key = web.AppKey("bot", ReferatBot)
+endpoint_key = web.AppKey("endpoint", BotEndpoint)
+#: seconds before a slow answer is acknowledged in Teams and sent proactively
+ack_after_key = web.AppKey("ack_after", float)
+#: a loaded embedding model to share, or None to load the configured one
+embedder_key = web.AppKey("embedder", Embedder | None)

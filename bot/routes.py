@@ -1,0 +1,151 @@
+"""HTTP routes: each view turns a request into one call on what the app holds, and back.
+
+    POST /api/messages   Bot Framework activities (Teams, the Emulator)
+    GET  /api/ask?q=     the answer JSON of design.md
+    POST /api/chat       the local chat page: {"text": ...} or {"value": {...}}
+    GET  /healthz        the process is up
+    GET  /readyz         the model, the vector store and the catalog answer
+    GET  /               the local chat page (bot/static)
+
+Bodies are refused before any work: over MAX_BODY_BYTES 413, not JSON 415, broken JSON
+400. API errors are JSON: `{"error": "a sentence"}`.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from pathlib import Path
+
+from aiohttp import web
+
+from bot.keys import endpoint_key, engine_key
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).parent / "static"
+#: A Teams activity is a few KB; an Adaptive Card submit well under 64 KB.
+MAX_BODY_BYTES = 256 * 1024
+#: Longest `q` for /api/ask and `text` for /api/chat.
+MAX_QUESTION_CHARS = 1000
+RETRY_AFTER = "5"
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_post("/api/messages", messages)
+    app.router.add_get("/api/ask", ask)
+    app.router.add_post("/api/chat", chat)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/", index)
+    app.router.add_static("/static/", STATIC, name="static")
+
+
+async def messages(request: web.Request) -> web.Response:
+    body = await _json_body(request)
+    status, payload = await request.app[endpoint_key].process(
+        body, request.headers.get("Authorization", ""))
+    if payload is None:
+        return web.Response(status=status)
+    return web.json_response(payload, status=status)
+
+
+async def ask(request: web.Request) -> web.Response:
+    question = request.query.get("q", "").strip()
+    if not question:
+        raise _error(web.HTTPBadRequest, "give the question as ?q=, e.g. /api/ask?q=telefontider")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise _error(web.HTTPBadRequest, f"the question is longer than {MAX_QUESTION_CHARS} characters")
+    engine = request.app[engine_key]
+    if not engine.ready:
+        raise _error(web.HTTPServiceUnavailable, "the search engine is still loading; try again shortly"
+                     if not engine.error else f"the search engine failed to load: {engine.error}",
+                     headers={"Retry-After": RETRY_AFTER})
+    answer = await engine.ask(question)
+    return web.json_response(answer.to_json(), dumps=_dumps)
+
+
+async def chat(request: web.Request) -> web.Response:
+    body = await _json_body(request)
+    text = body.get("text", "")
+    value = body.get("value")
+    conversation = body.get("conversation") or f"lokal-{uuid.uuid4()}"
+    if not isinstance(text, str) or (value is not None and not isinstance(value, dict)) \
+            or not isinstance(conversation, str):
+        raise _error(web.HTTPBadRequest, 'send {"text": "..."} or {"value": {...}}')
+    if len(text) > MAX_QUESTION_CHARS:
+        raise _error(web.HTTPBadRequest, f"the message is longer than {MAX_QUESTION_CHARS} characters")
+    replies = await request.app[endpoint_key].chat(
+        text=text, value=value, conversation_id=conversation[:100], user_id="lokal-bruger")
+    return web.json_response({"conversation": conversation, "replies": replies}, dumps=_dumps)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    engine = request.app[engine_key]
+    parts = await engine.check()
+    ready = all(parts.values())
+    body = {"ready": ready, **parts}
+    if engine.error:
+        body["error"] = engine.error
+    elif not engine.ready:
+        body["error"] = "loading the model and the index"
+    return web.json_response(body, status=200 if ready else 503,
+                             headers=None if ready else {"Retry-After": RETRY_AFTER})
+
+
+async def index(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC / "index.html")
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler):
+    """JSON errors under /api/, and a 500 that logs its cause instead of leaking it."""
+    try:
+        return await handler(request)
+    except web.HTTPException as e:
+        if not request.path.startswith("/api/") or e.content_type == "application/json" \
+                or e.status < 400:
+            raise
+        return web.json_response({"error": e.reason.lower() if e.text is None else
+                                  e.text.removeprefix(f"{e.status}: ")},
+                                 status=e.status, headers=_kept_headers(e))
+    except Exception:
+        log.exception("%s %s failed", request.method, request.path)
+        return web.json_response({"error": "internal error; the server log has the cause"},
+                                 status=500)
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+async def _json_body(request: web.Request) -> dict:
+    if request.content_type != "application/json":
+        raise _error(web.HTTPUnsupportedMediaType, "send the body as application/json")
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        raise _error(web.HTTPRequestEntityTooLarge, f"the body is over {MAX_BODY_BYTES} bytes",
+                     max_size=MAX_BODY_BYTES, actual_size=request.content_length)
+    raw = await request.read()  # raises 413 itself for a chunked body over client_max_size
+    try:
+        body = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise _error(web.HTTPBadRequest, f"the body is not valid JSON: {e}") from None
+    if not isinstance(body, dict):
+        raise _error(web.HTTPBadRequest, "the body must be a JSON object")
+    return body
+
+
+def _error(kind: type[web.HTTPException], message: str, **kwargs) -> web.HTTPException:
+    extra = {k: kwargs.pop(k) for k in ("max_size", "actual_size") if k in kwargs}
+    return kind(text=json.dumps({"error": message}), content_type="application/json",
+                **extra, **kwargs)
+
+
+def _kept_headers(e: web.HTTPException) -> dict:
+    return {k: v for k, v in e.headers.items() if k.lower() in ("retry-after", "allow")}
+
+
+def _dumps(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False)

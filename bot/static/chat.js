@@ -1,0 +1,188 @@
+// The local chat page: sends messages and button clicks to POST /api/chat, which runs the
+// same handler as Teams, and renders the Adaptive Cards it gets back as plain HTML.
+// Text from the server is only ever put in the page with textContent (no innerHTML).
+"use strict";
+
+const log = document.getElementById("log");
+const form = document.getElementById("ask");
+const input = document.getElementById("text");
+const conversation = sessionStorage.getItem("referatbot-samtale") ||
+  (window.crypto && crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random());
+sessionStorage.setItem("referatbot-samtale", conversation);
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function scrollDown() { log.scrollTop = log.scrollHeight; }
+
+function addMessage(who, node) {
+  const box = el("div", "msg " + who);
+  box.appendChild(node);
+  log.appendChild(box);
+  scrollDown();
+  return box;
+}
+
+async function send(payload, shown) {
+  if (shown) addMessage("user", el("div", "", shown));
+  const pending = addMessage("bot pending", el("div", "", "Et øjeblik …"));
+  document.body.dataset.busy = "true";
+  try {
+    const response = await fetch("/api/chat", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(Object.assign({ conversation }, payload)),
+    });
+    const data = await response.json().catch(() => ({}));
+    pending.remove();
+    if (!response.ok) {
+      addMessage("bot error", el("div", "", "Fejl: " + (data.error || response.status)));
+      return;
+    }
+    for (const reply of data.replies) {
+      if (reply.text) addMessage("bot", inlineText(el("div"), reply.text));
+      for (const card of reply.cards) addMessage("bot", renderCard(card));
+    }
+    if (!data.replies.length) addMessage("bot subtle", el("div", "", "(intet svar)"));
+  } catch (error) {
+    pending.remove();
+    addMessage("bot error", el("div", "", "Kunne ikke få fat i botten: " + error.message));
+  } finally {
+    document.body.dataset.busy = "false";
+    scrollDown();
+  }
+}
+
+// --- Adaptive Cards -> HTML ----------------------------------------------------------
+
+function renderCard(card) {
+  const root = el("div", "card");
+  for (const item of card.body || []) appendElement(root, item);
+  if (card.actions && card.actions.length) root.appendChild(renderActions(card.actions));
+  return root;
+}
+
+function appendElement(parent, item) {
+  const node = renderElement(item);
+  if (!node) return;
+  if (item.separator) node.classList.add("separator");
+  if (item.selectAction) makeClickable(node, item.selectAction);
+  parent.appendChild(node);
+}
+
+function renderElement(item) {
+  switch (item.type) {
+    case "TextBlock": return renderText(item);
+    case "Container": case "Column": {
+      const node = el("div", "container");
+      for (const child of item.items || []) appendElement(node, child);
+      return node;
+    }
+    case "ColumnSet": {
+      const node = el("div", "container");
+      node.style.display = "flex";
+      node.style.gap = "12px";
+      for (const column of item.columns || []) appendElement(node, Object.assign({ type: "Column" }, column));
+      return node;
+    }
+    case "FactSet": {
+      const list = el("dl");
+      for (const fact of item.facts || []) {
+        list.appendChild(el("dt", "", fact.title));
+        list.appendChild(el("dd", "", fact.value));
+      }
+      return list;
+    }
+    case "ActionSet": return renderActions(item.actions || []);
+    default: return null;
+  }
+}
+
+function renderText(item) {
+  const heading = item.style === "heading";
+  const node = el("div", heading ? "heading" : "");
+  if (item.size) node.classList.add("size-" + item.size.toLowerCase());
+  if (item.weight === "Bolder") node.classList.add("bold");
+  if (item.isSubtle) node.classList.add("subtle");
+  if (item.color === "Accent") node.classList.add("accent");
+  if (heading) node.setAttribute("role", "heading");
+  return inlineText(node, item.text || "");
+}
+
+// The Markdown Adaptive Cards allow that the bot uses: **bold**, "- " lists, line breaks.
+function inlineText(node, text) {
+  let list = null;
+  let paragraph = null;
+  for (const line of text.split("\n")) {
+    if (line.startsWith("- ")) {
+      if (!list) { list = el("ul"); node.appendChild(list); }
+      list.appendChild(bold(el("li"), line.slice(2)));
+      paragraph = null;
+    } else if (line.trim() === "") {
+      list = null; paragraph = null;
+    } else {
+      list = null;
+      if (paragraph) paragraph.appendChild(el("br"));
+      else { paragraph = el("p"); node.appendChild(paragraph); }
+      bold(paragraph, line);
+    }
+  }
+  return node;
+}
+
+function bold(node, line) {
+  line.split(/\*\*(.+?)\*\*/).forEach((part, i) => {
+    node.appendChild(i % 2 ? el("strong", "", part) : document.createTextNode(part));
+  });
+  return node;
+}
+
+function renderActions(actions) {
+  const row = el("div", "actions");
+  for (const action of actions) {
+    if (action.type === "Action.Submit") {
+      const button = el("button", "", action.title);
+      button.type = "button";
+      button.addEventListener("click", () => send({ value: action.data }, action.title));
+      row.appendChild(button);
+    } else if (action.type === "Action.OpenUrl" && /^https?:\/\//.test(action.url || "")) {
+      const link = el("a", "", action.title);
+      link.href = action.url;
+      link.target = "_blank";
+      link.rel = "noopener";
+      row.appendChild(link);
+    }
+  }
+  return row;
+}
+
+function makeClickable(node, action) {
+  if (action.type !== "Action.Submit") return;
+  node.classList.add("clickable");
+  node.tabIndex = 0;
+  node.setAttribute("role", "button");
+  node.title = action.title;
+  const go = (event) => {
+    if (event.target.closest("button")) return;  // the card's own button handles itself
+    send({ value: action.data }, action.title);
+  };
+  node.addEventListener("click", go);
+  node.addEventListener("keydown", (event) => { if (event.key === "Enter") go(event); });
+}
+
+// --- the form ------------------------------------------------------------------------
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const text = input.value.trim();
+  if (!text) return;
+  input.value = "";
+  send({ text }, text);
+});
+
+send({ text: "hjælp" });
+input.focus();
