@@ -67,7 +67,10 @@ def short_decision(text: str, limit: int = DECISION_CHARS) -> str:
 
 
 def digest_card(decisions: list[NewDecision]) -> dict:
-    """An Adaptive Card (1.5): decisions grouped by meeting, each with a 'Vis hele punktet'."""
+    """An Adaptive Card (1.5): decisions grouped by meeting, newest meeting first, each with
+    a 'Vis hele punktet'; past MAX_ITEMS the oldest are left to `møde <dato>`."""
+    decisions = sorted(decisions, key=lambda d: (-d.meeting_date.toordinal(), d.forum,
+                                                 d.punkt.number))
     body: list[dict] = [{"type": "TextBlock", "size": "Large", "weight": "Bolder", "wrap": True,
                          "text": "Nye beslutninger fra Chefforum"}]
     shown = decisions[:MAX_ITEMS]

@@ -225,3 +225,14 @@ async def test_scheduler_runs_at_the_configured_time_with_an_injected_clock(cata
                        clock=lambda: clock["now"], sleep=fake_sleep)
     assert len(send.sent) == 1
     assert sum(slept[:-1]) == pytest.approx(30 * 60)  # waited until 08:00 local, then sent
+
+
+def test_a_large_digest_shows_the_newest_meetings_and_stays_small(catalog, tmp_path):
+    ingest(catalog, tmp_path, *sorted(p.name for p in SAMPLES.glob("*.txt")))
+    decisions = catalog.decisions_since(0)
+    card = digest_card(decisions)
+    text = card_text(card)
+    assert len(decisions) > 40
+    assert text.index("24.04.2024") < text.index("15.03.2023")
+    assert f"og {len(decisions) - 40} beslutninger mere" in text
+    assert len(text.encode()) < 40_000

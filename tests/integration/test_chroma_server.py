@@ -1,0 +1,146 @@
+"""The same flows against a real `chroma run` server (CHROMA_HOST/CHROMA_PORT): ingest,
+ask, reindex, digest, and two processes sharing one server and one catalog.
+
+scripts/test.sh starts the server and passes it in REFERATBOT_TEST_CHROMA (host:port);
+without it the fixture starts its own. Either way the server is stopped at the end.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.digest import DigestRunner
+from bot.resources import open_catalog, open_index
+from bot.settings import Settings
+from bot.subscriptions import Subscriptions
+from ingest.pipeline import ingest_paths
+from retrieval.answer import Answerer
+from retrieval.store import StoreUnavailable, connect
+
+TELEFON = "hvad besluttede CF om telefontider?"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for(host: str, port: int, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            connect(host=host, port=port).heartbeat()
+            return
+        except Exception:  # not up yet
+            time.sleep(0.3)
+    raise RuntimeError(f"the Chroma server at {host}:{port} did not start in {seconds} s")
+
+
+@pytest.fixture(scope="module")
+def chroma_server(tmp_path_factory):
+    given = os.environ.get("REFERATBOT_TEST_CHROMA")
+    if given:
+        host, port = given.rsplit(":", 1)
+        _wait_for(host, int(port))
+        yield host, int(port)
+        return
+    port = _free_port()
+    path = tmp_path_factory.mktemp("chroma-server")
+    chroma = Path(sys.executable).with_name("chroma")
+    proc = subprocess.Popen([str(chroma), "run", "--path", str(path), "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_for("127.0.0.1", port)
+        yield "127.0.0.1", port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@pytest.fixture
+def server_settings(tmp_path, chroma_server) -> Settings:
+    host, port = chroma_server
+    return Settings(data_dir=tmp_path / "data", chroma_host=host, chroma_port=port)
+
+
+def test_ingest_ask_reindex_against_a_server(server_settings, samples_dir, embedder):
+    with open_catalog(server_settings) as catalog:
+        index = open_index(server_settings, catalog, embedder=embedder, fresh=True)
+        assert ingest_paths([samples_dir], catalog, progress=False).ok
+        assert index.sync(progress=False) == 5
+        chunks = index.store.count()
+        assert chunks > 50
+        # nothing lives in the data dir's embedded Chroma: the vectors are on the server
+        assert not server_settings.chroma_path.exists()
+
+        answer = Answerer(index).ask(TELEFON)
+        assert answer.answered
+        top = answer.citations[0]
+        assert (top.meeting_date.isoformat(), top.punkt) == ("2024-04-24", 7)
+
+        catalog.mark_all_unindexed()
+        again = open_index(server_settings, catalog, embedder=embedder, fresh=True)
+        assert again.sync(progress=False) == 5
+        assert again.store.count() == chunks
+        assert Answerer(again).ask(TELEFON).citations[0].punkt == 7
+
+
+async def test_digest_with_the_index_on_a_server(server_settings, samples_dir, embedder):
+    sent = []
+
+    async def send(sub, card):
+        sent.append((sub.conversation_id, card))
+
+    with open_catalog(server_settings) as catalog:
+        subs = Subscriptions(catalog)
+        subs.subscribe({"conversation": {"id": "c1"}, "serviceUrl": "http://127.0.0.1:9/"},
+                       tenant_id="t", service_url="http://127.0.0.1:9/", subscribed_by="a")
+        index = open_index(server_settings, catalog, embedder=embedder, fresh=True)
+        assert ingest_paths([samples_dir], catalog, progress=False).ok
+        index.sync(progress=False)
+        results = await DigestRunner(catalog, subs, send).run_once()
+    assert [r.status for r in results] == ["sent"]
+    assert "Rådhusets telefontider" in json.dumps(sent[0][1], ensure_ascii=False)
+
+
+def test_two_processes_share_one_server_and_one_catalog(server_settings, samples_dir, embedder):
+    with open_catalog(server_settings) as catalog:
+        index = open_index(server_settings, catalog, embedder=embedder, fresh=True)
+        ingest_paths([samples_dir], catalog, progress=False)
+        index.sync(progress=False)
+    env = dict(os.environ, REFERATBOT_DATA_DIR=str(server_settings.data_dir),
+               CHROMA_HOST=server_settings.chroma_host, CHROMA_PORT=str(server_settings.chroma_port),
+               HF_HUB_OFFLINE="1")
+    questions = f"{TELEFON}\nhvem er sikkerhedskoordinator?\nseneste møde\n"
+    procs = [subprocess.Popen([sys.executable, "-m", "bot", "ask", "--json", "-"], env=env,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for _ in range(2)]
+    outs = [p.communicate(questions, timeout=240) for p in procs]
+    for proc, (out, err) in zip(procs, outs):
+        assert proc.returncode == 0, err
+        answers = [json.loads(line) for line in out.splitlines()]
+        assert [a["answered"] for a in answers] == [True, True, True]
+        assert (answers[0]["citations"][0]["meeting_date"], answers[0]["citations"][0]["punkt"]) \
+            == ("2024-04-24", 7)
+        assert answers[1]["citations"][0]["punkt"] == 5
+        assert answers[2]["meeting"]["meeting_date"] == "2024-04-24"
+
+
+def test_unreachable_server_is_a_clear_error(tmp_path, samples_dir):
+    port = _free_port()
+    with pytest.raises(StoreUnavailable, match=f"cannot reach the Chroma server at 127.0.0.1:{port}"):
+        connect(host="127.0.0.1", port=port)
+    env = dict(os.environ, REFERATBOT_DATA_DIR=str(tmp_path / "data"), CHROMA_HOST="127.0.0.1",
+               CHROMA_PORT=str(port), HF_HUB_OFFLINE="1")
+    proc = subprocess.run([sys.executable, "-m", "bot", "ingest", str(samples_dir)], env=env,
+                          capture_output=True, text=True, timeout=240)
+    assert proc.returncode != 0
+    assert f"cannot reach the Chroma server at 127.0.0.1:{port}" in proc.stderr
