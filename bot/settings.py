@@ -3,8 +3,10 @@ environment (and CLI flags), then passed down. Nothing else reads os.environ."""
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from retrieval.embed import BUNDLED
 
@@ -60,6 +62,21 @@ class Settings:
         weekdays = get("REFERATBOT_DIGEST_WEEKDAYS_ONLY", "true").lower()
         if weekdays not in ("true", "false", "1", "0", "yes", "no"):
             raise SettingsError(f"REFERATBOT_DIGEST_WEEKDAYS_ONLY must be true or false, not '{weekdays}'")
+        digest_time = get("REFERATBOT_DIGEST_TIME") or "08:00"
+        if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", digest_time):
+            raise SettingsError(f"REFERATBOT_DIGEST_TIME must be a time such as 08:00, not '{digest_time}'")
+        timezone = get("REFERATBOT_DIGEST_TIMEZONE") or "Europe/Copenhagen"
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise SettingsError(f"REFERATBOT_DIGEST_TIMEZONE '{timezone}' is not a time zone "
+                                "such as Europe/Copenhagen") from None
+        app_type = get("MicrosoftAppType") or "MultiTenant"
+        if app_type.lower() not in ("multitenant", "singletenant", "usermanagedidentity"):
+            raise SettingsError(f"MicrosoftAppType must be SingleTenant, MultiTenant or "
+                                f"UserManagedIdentity, not '{app_type}'")
+        if app_type.lower() == "singletenant" and not get("MicrosoftAppTenantId"):
+            raise SettingsError("MicrosoftAppType=SingleTenant needs MicrosoftAppTenantId")
         return cls(
             data_dir=Path(get("REFERATBOT_DATA_DIR") or cls.data_dir),
             embedding_model=get("REFERATBOT_EMBEDDING_MODEL") or BUNDLED,
@@ -67,10 +84,10 @@ class Settings:
             chroma_port=integer("CHROMA_PORT", 8000),
             app_id=get("MicrosoftAppId"),
             app_password=get("MicrosoftAppPassword"),
-            app_type=get("MicrosoftAppType") or "MultiTenant",
+            app_type=app_type,
             app_tenant_id=get("MicrosoftAppTenantId"),
-            digest_time=get("REFERATBOT_DIGEST_TIME") or "08:00",
-            digest_timezone=get("REFERATBOT_DIGEST_TIMEZONE") or "Europe/Copenhagen",
+            digest_time=digest_time,
+            digest_timezone=timezone,
             digest_weekdays_only=weekdays in ("true", "1", "yes"),
             port=integer("PORT", 3978),
         )
