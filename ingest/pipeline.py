@@ -88,6 +88,7 @@ def ingest_paths(paths: list[Path], catalog: Catalog, *, progress: bool = True) 
     for path in tqdm(files, desc="reading", unit="file", disable=not progress or len(files) < 2):
         result = ingest_file(path, catalog)
         if result.status == "refused":
-            log.error("%s: refused: %s", result.path, result.reason)
+            # The caller reports refusals (the CLI prints one line each); log for -v.
+            log.info("%s: refused: %s", result.path, result.reason)
         report.results.append(result)
     return report

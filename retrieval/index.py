@@ -72,6 +72,10 @@ class SearchIndex:
 
     def index_meeting(self, meeting: Meeting) -> None:
         chunks = chunk_meeting(meeting)
+        if not chunks:  # every punkt closed: nothing may be searchable
+            self.store.delete_meeting(meeting.forum, meeting.meeting_date)
+            self.catalog.mark_indexed(meeting.forum, meeting.meeting_date, meeting.content_hash)
+            return
         hashes = [c.metadata["text_hash"] for c in chunks]
         known = self.store.known_embeddings(hashes)
         missing = [c.embed_text for c, h in zip(chunks, hashes) if h not in known]
