@@ -106,7 +106,7 @@ def test_a_referat_that_fails_in_the_middle_of_storing_leaves_nothing(catalog, s
 
 def test_the_same_file_again_does_nothing(tmp_path, catalog, index, sample):
     path = tmp_path / "referat.txt"
-    shutil.copy(sample("2024-04-24"), path)
+    shutil.copy(sample("2021-09-02"), path)
     assert statuses(ingest([path], catalog, index)) == {"referat.txt": "new"}
     before = (catalog_state(catalog), chroma_state(index), catalog.max_seq())
 
