@@ -25,6 +25,7 @@ CREATE TABLE IF NOT EXISTS meetings (
     source TEXT NOT NULL DEFAULT '',
     content_hash TEXT NOT NULL,
     indexed_hash TEXT,
+    chunk_ids TEXT NOT NULL DEFAULT '[]',
     ingested_at TEXT NOT NULL,
     UNIQUE (forum, meeting_date)
 );
@@ -98,6 +99,13 @@ class Catalog:
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Columns added since the first release, for catalogs made before them."""
+        columns = {r["name"] for r in self.db.execute("PRAGMA table_info(meetings)")}
+        if "chunk_ids" not in columns:
+            self.db.execute("ALTER TABLE meetings ADD COLUMN chunk_ids TEXT NOT NULL DEFAULT '[]'")
 
     def close(self) -> None:
         self.db.close()
@@ -175,14 +183,38 @@ class Catalog:
         self.db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('seq', ?)", (str(seq),))
         return seq
 
-    def mark_indexed(self, forum: str, day: dt.date, content_hash: str) -> None:
+    def chunk_ids(self, forum: str, day: dt.date) -> list[str]:
+        """Ids of the chunks that may be in the index for this meeting."""
+        with self._lock:
+            row = self.db.execute("SELECT chunk_ids FROM meetings WHERE forum=? AND meeting_date=?",
+                                  (forum, day.isoformat())).fetchone()
+        return json.loads(row["chunk_ids"]) if row else []
+
+    def all_chunk_ids(self) -> dict[tuple[str, str], list[str]]:
+        """(forum, ISO date) -> chunk ids, for every meeting."""
+        with self._lock:
+            rows = self.db.execute("SELECT forum, meeting_date, chunk_ids FROM meetings").fetchall()
+        return {(r["forum"], r["meeting_date"]): json.loads(r["chunk_ids"]) for r in rows}
+
+    def mark_indexing(self, forum: str, day: dt.date, chunk_ids: list[str]) -> None:
+        """Before an index write: record every id that may be in the index once it has
+        run (old and new together), so a crash in the middle leaves no chunk behind that
+        the next run does not know to remove."""
         with self.transaction():
-            self.db.execute("UPDATE meetings SET indexed_hash=? WHERE forum=? AND meeting_date=?",
-                            (content_hash, forum, day.isoformat()))
+            self.db.execute("UPDATE meetings SET chunk_ids=? WHERE forum=? AND meeting_date=?",
+                            (json.dumps(chunk_ids), forum, day.isoformat()))
+
+    def mark_indexed(self, forum: str, day: dt.date, content_hash: str,
+                     chunk_ids: list[str]) -> None:
+        """After an index write: the index holds exactly `chunk_ids` for this content."""
+        with self.transaction():
+            self.db.execute(
+                "UPDATE meetings SET indexed_hash=?, chunk_ids=? WHERE forum=? AND meeting_date=?",
+                (content_hash, json.dumps(chunk_ids), forum, day.isoformat()))
 
     def mark_all_unindexed(self) -> None:
         with self.transaction():
-            self.db.execute("UPDATE meetings SET indexed_hash=NULL")
+            self.db.execute("UPDATE meetings SET indexed_hash=NULL, chunk_ids='[]'")
 
     def get_setting(self, key: str) -> str | None:
         with self._lock:

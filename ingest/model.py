@@ -78,6 +78,11 @@ class Meeting:
         }
 
 
+def chunk_hash(embed_text: str) -> str:
+    """Identity of a chunk's embedded text: equal text, equal vector."""
+    return hashlib.sha256(embed_text.encode()).hexdigest()[:32]
+
+
 @dataclass(frozen=True)
 class Chunk:
     """A searchable piece of one open punkt; never crosses a punkt.
@@ -107,5 +112,5 @@ class Chunk:
             "title": self.title,
             "section": self.section,
             "case_number": self.case_number,
-            "text_hash": hashlib.sha256(self.embed_text.encode()).hexdigest()[:32],
+            "text_hash": chunk_hash(self.embed_text),
         }

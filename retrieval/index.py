@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,12 +12,14 @@ from tqdm import tqdm
 
 from ingest.catalog import Catalog
 from ingest.chunk import chunk_meeting
-from ingest.model import DECISION, Meeting, Punkt
+from ingest.model import DECISION, Meeting, Punkt, chunk_hash
 from retrieval.embed import Embedder
 from retrieval.lexical import LexicalIndex
 from retrieval.store import VectorStore
 
 log = logging.getLogger(__name__)
+#: Vectors kept in memory by text hash while indexing (about 1.5 KB each).
+VECTOR_MEMO = 20_000
 
 
 @dataclass(frozen=True)
@@ -55,34 +58,44 @@ class SearchIndex:
         self.position: dict[tuple[str, str, int], int] = {}
         self.ref_ordinals = np.zeros(0, dtype=np.int64)
         self.ref_years = np.zeros(0, dtype=np.int64)
+        self.chunk_ids: dict[tuple[str, str, int], list[str]] = {}
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def sync(self, *, progress: bool = True) -> int:
-        """Index every meeting the index lags behind, drop orphans, reload the lexical side.
+        """Index every meeting the index lags behind and reload the lexical side.
         Returns the number of meetings (re)indexed."""
         stale = list(self.catalog.iter_meetings(stale_only=True))
         for meeting in tqdm(stale, desc="indexing", unit="meeting",
                             disable=not progress or len(stale) < 2):
             self.index_meeting(meeting)
-        known = {(m.forum, m.meeting_date.isoformat()) for m in self.catalog.meetings()}
-        for forum, day in self.store.meeting_keys() - known:
-            log.warning("removing orphaned chunks of %s %s from the index", forum, day)
-            self.store.delete_meeting(forum, dt.date.fromisoformat(day))
         self.load_lexical()
         return len(stale)
 
     def index_meeting(self, meeting: Meeting) -> None:
+        """Make the index hold exactly this meeting's chunks. Vectors of unchanged text are
+        reused (from the meeting's previous chunks, or from this run), not re-embedded."""
+        forum, day = meeting.forum, meeting.meeting_date
         chunks = chunk_meeting(meeting)
-        if not chunks:  # every punkt closed: nothing may be searchable
-            self.store.delete_meeting(meeting.forum, meeting.meeting_date)
-            self.catalog.mark_indexed(meeting.forum, meeting.meeting_date, meeting.content_hash)
-            return
+        new_ids = [c.id for c in chunks]
+        old_ids = self.catalog.chunk_ids(forum, day)
+        self.catalog.mark_indexing(forum, day, sorted(set(old_ids) | set(new_ids)))
+        for vector, text_hash in self.store.vectors(old_ids).values():
+            self._remember(text_hash, vector)
         hashes = [c.metadata["text_hash"] for c in chunks]
-        known = self.store.known_embeddings(hashes)
-        missing = [c.embed_text for c, h in zip(chunks, hashes) if h not in known]
-        fresh = iter(self.embedder.passages(missing) if missing else [])
-        vectors = np.stack([known[h] if h in known else next(fresh) for h in hashes])
-        self.store.replace_meeting(meeting.forum, meeting.meeting_date, chunks, vectors)
-        self.catalog.mark_indexed(meeting.forum, meeting.meeting_date, meeting.content_hash)
+        missing = list(dict.fromkeys(c.embed_text for c, h in zip(chunks, hashes)
+                                     if h not in self._vectors))
+        if missing:
+            for text, vector in zip(missing, self.embedder.passages(missing)):
+                self._remember(chunk_hash(text), vector)
+        vectors = np.stack([self._vectors[h] for h in hashes]) if chunks else np.zeros((0, 0))
+        self.store.write(chunks, vectors, remove=sorted(set(old_ids) - set(new_ids)))
+        self.catalog.mark_indexed(forum, day, meeting.content_hash, new_ids)
+
+    def _remember(self, text_hash: str, vector: np.ndarray) -> None:
+        self._vectors[text_hash] = vector
+        self._vectors.move_to_end(text_hash)
+        while len(self._vectors) > VECTOR_MEMO:
+            self._vectors.popitem(last=False)
 
     def load_lexical(self) -> None:
         refs, docs, decisions = [], [], []
@@ -93,6 +106,12 @@ class SearchIndex:
                 refs.append(ref)
                 docs.append((ref.key, punkt_document(p)))
                 decisions.append((ref.key, decision_document(p)))
+        chunk_ids: dict[tuple[str, str, int], list[str]] = {}
+        for ids in self.catalog.all_chunk_ids().values():
+            for chunk_id in ids:
+                forum, day, number, _ = chunk_id.rsplit(":", 3)
+                chunk_ids.setdefault((forum, day, int(number)), []).append(chunk_id)
+        self.chunk_ids = chunk_ids
         self.refs = refs
         self.lexical = LexicalIndex(docs)
         self.decisions = LexicalIndex(decisions)

@@ -90,8 +90,10 @@ class Searcher:
             i = self.index.position.get((hit.forum, hit.meeting_date, hit.punkt))
             if i is not None:
                 out[i] = max(out[i], hit.similarity)
-        for key, chunk in store.punkt_vectors([self.index.refs[i].key for i in candidates]):
-            i = self.index.position[key]
+        ids = {chunk_id: i for i in candidates
+               for chunk_id in self.index.chunk_ids.get(self.index.refs[i].key, ())}
+        for chunk_id, (chunk, _) in store.vectors(list(ids)).items():
+            i = ids[chunk_id]
             out[i] = max(out[i], float(chunk @ vector))
         return out
 

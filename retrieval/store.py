@@ -6,7 +6,6 @@ in a thread. The collection records which embedding model built it and refuses a
 """
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,9 +86,9 @@ class VectorStore:
     def count(self) -> int:
         return self.collection.count()
 
-    def replace_meeting(self, forum: str, day: dt.date, chunks: list[Chunk],
-                        embeddings: np.ndarray) -> None:
-        """Make the meeting's chunks exactly `chunks` (upsert, then drop leftovers)."""
+    def write(self, chunks: list[Chunk], embeddings: np.ndarray, *, remove: list[str]) -> None:
+        """Upsert `chunks` and delete the ids in `remove` (by id: metadata filters scan the
+        whole collection, which grows with the corpus)."""
         ids = [c.id for c in chunks]
         for start in range(0, len(chunks), BATCH):
             part = slice(start, start + BATCH)
@@ -99,28 +98,22 @@ class VectorStore:
                 documents=[c.text for c in chunks[part]],
                 metadatas=[c.metadata for c in chunks[part]],
             )
-        old = self.collection.get(where=_meeting_filter(forum, day), include=[])["ids"]
-        stale = sorted(set(old) - set(ids))
-        if stale:
-            self.collection.delete(ids=stale)
+        for start in range(0, len(remove), BATCH):
+            self.collection.delete(ids=remove[start:start + BATCH])
 
-    def known_embeddings(self, text_hashes: list[str]) -> dict[str, np.ndarray]:
-        """Vectors already stored for these embedded texts, so unchanged text is not
-        embedded twice (a replaced meeting, a reindex, recombined synthetic minutes)."""
-        found: dict[str, np.ndarray] = {}
-        unique = sorted(set(text_hashes))
-        for start in range(0, len(unique), BATCH):
-            got = self.collection.get(where={"text_hash": {"$in": unique[start:start + BATCH]}},
+    def vectors(self, ids: list[str]) -> dict[str, tuple[np.ndarray, str]]:
+        """id -> (vector, text hash) for the ids that exist, looked up by id."""
+        out: dict[str, tuple[np.ndarray, str]] = {}
+        for start in range(0, len(ids), BATCH):
+            got = self.collection.get(ids=ids[start:start + BATCH],
                                       include=["embeddings", "metadatas"])
-            for vector, meta in zip(got["embeddings"], got["metadatas"]):
-                found[meta["text_hash"]] = np.asarray(vector, dtype=np.float32)
-        return found
-
-    def delete_meeting(self, forum: str, day: dt.date) -> None:
-        self.collection.delete(where=_meeting_filter(forum, day))
+            for i, vector, meta in zip(got["ids"], got["embeddings"], got["metadatas"]):
+                out[i] = (np.asarray(vector, dtype=np.float32), meta["text_hash"])
+        return out
 
     def meeting_keys(self) -> set[tuple[str, str]]:
-        """(forum, ISO date) of every meeting that has chunks, to find orphans."""
+        """(forum, ISO date) of every meeting that has chunks. Reads the whole collection:
+        for checks and tests, not for anything that runs per request or per meeting."""
         keys = set()
         offset = 0
         while True:
@@ -129,16 +122,6 @@ class VectorStore:
                 return keys
             keys.update((m["forum"], m["meeting_date"]) for m in got["metadatas"])
             offset += len(got["ids"])
-
-    def punkt_vectors(self, keys: list[tuple[str, str, int]]) -> list[tuple[tuple[str, str, int], np.ndarray]]:
-        """The chunk vectors of the given punkter (forum, ISO date, number), in one call."""
-        if not keys:
-            return []
-        filters = [_punkt_filter(*k) for k in keys]
-        where = filters[0] if len(filters) == 1 else {"$or": filters}
-        got = self.collection.get(where=where, include=["embeddings", "metadatas"])
-        return [((m["forum"], m["meeting_date"], m["punkt"]), np.asarray(v, dtype=np.float32))
-                for v, m in zip(got["embeddings"], got["metadatas"])]
 
     def search(self, embedding: np.ndarray, n: int, where: dict | None = None) -> list[Hit]:
         n = max(1, min(n, self.count()))
@@ -151,9 +134,3 @@ class VectorStore:
         ]
 
 
-def _punkt_filter(forum: str, day: str, punkt: int) -> dict:
-    return {"$and": [{"forum": forum}, {"meeting_date": day}, {"punkt": punkt}]}
-
-
-def _meeting_filter(forum: str, day: dt.date) -> dict:
-    return {"$and": [{"forum": forum}, {"meeting_date": day.isoformat()}]}
