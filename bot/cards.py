@@ -24,7 +24,7 @@ VERSION = "1.5"
 #: UTF-16 bytes of the card JSON; half of Teams' advised 80 KB, and within the old 40 KB.
 MAX_CARD_BYTES = 40_000
 #: Characters of each decision on a meeting card, tried in turn until the card fits.
-MEETING_DECISION_CAPS = (1500, 900, 600, 400, 250, 150, 0)
+MEETING_DECISION_CAPS = (None, 1500, 900, 600, 400, 250, 150, 0)
 #: Characters of each section on a punkt card, tried in turn until the card fits.
 PUNKT_SECTION_CAPS = (None, 8000, 5000, 3000, 2000, 1200, 700, 400)
 MAX_QUESTION_CHARS = 300
@@ -129,7 +129,7 @@ def meeting_card(meeting: Meeting) -> dict:
     return _fit_by_dropping(meeting)
 
 
-def _meeting_card(meeting: Meeting, cap: int, limit: int | None = None) -> dict:
+def _meeting_card(meeting: Meeting, cap: int | None, limit: int | None = None) -> dict:
     head = f"{meeting.forum} {short_date(meeting.meeting_date)}"
     where = ", ".join(x for x in (f"kl. {meeting.time}" if meeting.time else "",
                                   f"mødested {meeting.place}" if meeting.place else "") if x)
@@ -146,7 +146,7 @@ def _meeting_card(meeting: Meeting, cap: int, limit: int | None = None) -> dict:
         items = [_text(f"Punkt {p.number}: {p.title}", weight="Bolder")]
         if decision:
             items.append(_text(f"**{DECISION}:** {decision}", spacing="Small"))
-        elif cap and not p.decision:
+        elif cap != 0 and not p.decision:
             items.append(_text("Ingen beslutning i referatet.", subtle=True, spacing="Small"))
         data = _punkt_data(meeting.meeting_date, p.number)
         body.append({"type": "Container", "separator": True, "items": items,

@@ -38,32 +38,31 @@ class Engine:
         self.answerer: Answerer | None = None
         #: why loading failed, as a sentence; empty while loading or once loaded
         self.error = ""
-        self.settled = asyncio.Event()
 
     @property
     def ready(self) -> bool:
         return self.answerer is not None
 
     async def load(self) -> None:
-        """Load the model, sync the index, warm up; never raises (see `error`)."""
+        """Load in a worker thread; never raises (see `error`)."""
+        await asyncio.to_thread(self.load_blocking)
+
+    def load_blocking(self) -> None:
+        """Load the model, bring the index up to date with the catalog, warm up. A failure
+        is logged and kept in `error`, for /readyz; the server stays up without answers."""
         try:
-            self.index, self.answerer = await asyncio.to_thread(self._load)
-            log.info("engine ready: %d punkter searchable", len(self.index.refs))
+            index = open_index(self.settings, self.catalog, embedder=self.embedder)
+            index.embedder.load()
+            indexed = index.sync(progress=False)
+            if indexed:
+                log.info("indexed %d meeting(s) the index lagged behind", indexed)
+            answerer = Answerer(index)
+            answerer.ask(WARM_UP_QUESTION)
+            self.index, self.answerer = index, answerer
+            log.info("engine ready: %d punkter searchable", len(index.refs))
         except Exception as e:  # reported on /readyz and in the log; the server stays up
             log.exception("the search engine could not be loaded")
             self.error = f"{type(e).__name__}: {e}"
-        finally:
-            self.settled.set()
-
-    def _load(self) -> tuple[SearchIndex, Answerer]:
-        index = open_index(self.settings, self.catalog, embedder=self.embedder)
-        index.embedder.load()
-        indexed = index.sync(progress=False)
-        if indexed:
-            log.info("indexed %d meeting(s) the index lagged behind", indexed)
-        answerer = Answerer(index)
-        answerer.ask(WARM_UP_QUESTION)
-        return index, answerer
 
     async def ask(self, question: str) -> Answer:
         if self.answerer is None:

@@ -1,0 +1,123 @@
+"""Fixtures for the bot tests: the five sample referater ingested and indexed once per
+session (the index takes about half a minute to build), copied into each test's own data
+dir so subscriptions and feedback written by one test never reach another; the bot on
+botbuilder's TestAdapter; and a fake Teams connector, the one stand-in for the network.
+"""
+from __future__ import annotations
+
+import asyncio
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.app import create_app
+from bot.engine import Engine
+from bot.feedback import Feedback
+from bot.handler import ReferatBot
+from bot.resources import open_catalog, open_index
+from bot.settings import Settings
+from bot.subscriptions import Subscriptions
+from fake_teams import Chat, FakeConnector
+from ingest.pipeline import ingest_paths
+
+
+@pytest.fixture(scope="session")
+def indexed_data_dir(tmp_path_factory, samples_dir, embedder) -> Path:
+    """A data dir holding the samples' catalog and index; never written after this."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("indexed") / "data")
+    with open_catalog(settings) as catalog:
+        report = ingest_paths([samples_dir], catalog, progress=False)
+        assert report.ok and len(report.results) == 5, report.summary()
+        open_index(settings, catalog, embedder=embedder).sync(progress=False)
+    return settings.data_dir
+
+
+@pytest.fixture(scope="session")
+def engine(indexed_data_dir, embedder):
+    """The search engine over the samples, loaded once; it only reads its data dir."""
+    settings = Settings(data_dir=indexed_data_dir)
+    with open_catalog(settings) as catalog:
+        engine = Engine(settings, catalog, embedder=embedder)
+        engine.load_blocking()
+        assert engine.ready, engine.error
+        yield engine
+
+
+@pytest.fixture
+def bot_settings(indexed_data_dir, tmp_path) -> Settings:
+    """Settings whose data dir is this test's own copy of the indexed samples."""
+    data_dir = tmp_path / "data"
+    shutil.copytree(indexed_data_dir, data_dir)
+    return Settings(data_dir=data_dir)
+
+
+@pytest.fixture
+def bot_catalog(bot_settings):
+    """This test's own catalog (subscriptions and feedback are written here)."""
+    with open_catalog(bot_settings) as catalog:
+        yield catalog
+
+
+@pytest.fixture
+def subscriptions(bot_catalog) -> Subscriptions:
+    return Subscriptions(bot_catalog)
+
+
+@pytest.fixture
+def feedback(bot_catalog) -> Feedback:
+    return Feedback(bot_catalog)
+
+
+@pytest.fixture
+async def referatbot(engine, bot_catalog, subscriptions, feedback):
+    bot = ReferatBot(engine, bot_catalog, subscriptions, feedback, app_id="",
+                     digest_when="på hverdage kl. 08:00")
+    yield bot
+    await bot.drain(timeout=30)
+
+
+@pytest.fixture
+def chat(referatbot) -> Chat:
+    return Chat(referatbot)
+
+
+@pytest.fixture
+async def connector():
+    fake = await FakeConnector().start()
+    yield fake
+    await fake.close()
+
+
+@pytest.fixture
+def start_app(aiohttp_client, bot_settings, embedder):
+    """start_app(**settings_changes, ack_after=...) -> a test client of the real app
+    (create_app), started and ready; auth is off unless an app_id is given."""
+    async def start(*, ack_after: float | None = None, **changes):
+        settings = bot_settings.with_(**changes)
+        kwargs = {} if ack_after is None else {"ack_after": ack_after}
+        client = await aiohttp_client(create_app(settings, embedder=embedder, **kwargs))
+        await wait_ready(client)
+        return client
+    return start
+
+
+@pytest.fixture
+async def bot_client(start_app):
+    """The real app with auth off, started and ready."""
+    return await start_app()
+
+
+async def wait_ready(client, timeout: float = 60.0) -> dict:
+    """Poll /readyz until the engine has loaded."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        response = await client.get("/readyz")
+        body = await response.json()
+        if response.status == 200:
+            return body
+        assert loop.time() < deadline, f"not ready after {timeout} s: {body}"
+        await asyncio.sleep(0.1)
+
+

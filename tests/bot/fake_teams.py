@@ -1,0 +1,176 @@
+"""Stand-ins for Teams in the bot tests: a conversation on botbuilder's TestAdapter, a
+fake connector (the service URL the bot POSTs its replies to), activity JSON as Teams
+sends it, and readers for the Adaptive Cards that come back."""
+from __future__ import annotations
+
+import asyncio
+
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+from botbuilder.core.adapters import TestAdapter
+from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, Entity
+
+from bot.adapter import on_turn_error
+from bot.handler import ReferatBot
+
+BOT_ID = "28:referatbot-app-id"
+BOT_NAME = "Referatbot"
+SERVICE_URL = "https://smba.trafficmanager.net/emea/"
+TELEFON_QUESTION = "hvad besluttede CF om telefontider?"
+TELEFON_SOURCE = "Chefforum 24.04.2024 · punkt 7 · Rådhusets telefontider · sag 83.02.00-A00-1-23"
+
+
+class Chat:
+    """A Teams conversation with the bot on botbuilder's TestAdapter: say something, get
+    the activities the bot sent back."""
+
+    def __init__(self, bot: ReferatBot, *, conversation_id: str = "a:personal-chat-1",
+                 conversation_type: str = "personal", tenant: str = "tenant-1"):
+        self.bot = bot
+        self.template = Activity(
+            channel_id="msteams", service_url=SERVICE_URL, locale="da-DK",
+            from_property=ChannelAccount(id="29:user-marie", name="Marie Jensen"),
+            recipient=ChannelAccount(id=BOT_ID, name=BOT_NAME),
+            conversation=ConversationAccount(id=conversation_id,
+                                             conversation_type=conversation_type,
+                                             tenant_id=None),
+            channel_data={"tenant": {"id": tenant}},
+        )
+        self.adapter = TestAdapter(bot.on_turn, self.template)
+        self.adapter.on_turn_error = on_turn_error
+
+    async def send(self, text: str | None = None, **fields) -> list[Activity]:
+        """The activities the bot sends in reply (messages only)."""
+        before = len(self.adapter.activity_buffer)
+        await self.adapter.receive_activity(Activity(type=fields.pop("type", "message"),
+                                                     text=text, **fields))
+        return [a for a in self.adapter.activity_buffer[before:] if a.type == "message"]
+
+    async def mention(self, text: str) -> list[Activity]:
+        """`text` as written in a channel: after an @mention of the bot."""
+        at = f"<at>{BOT_NAME}</at>"
+        # as Teams sends it: "mentioned" arrives among the entity's additional properties
+        mention = Entity().deserialize({"type": "mention", "text": at,
+                                        "mentioned": {"id": BOT_ID, "name": BOT_NAME}})
+        return await self.send(f"{at} {text}", entities=[mention])
+
+    async def click(self, data: dict) -> list[Activity]:
+        """An Action.Submit on a card: Teams sends the button's data as the value."""
+        return await self.send(None, value=data)
+
+    def later(self) -> list[Activity]:
+        return [a for a in self.adapter.activity_buffer if a.type == "message"]
+
+
+def card_of(activity: Activity) -> dict:
+    """The Adaptive Card in a reply (and that there is exactly one)."""
+    cards = [a.content for a in activity.attachments or []
+             if a.content_type == "application/vnd.microsoft.card.adaptive"]
+    assert len(cards) == 1, activity
+    return cards[0]
+
+
+def texts(card: dict) -> list[str]:
+    """Every text a reader sees on a card, in order: text blocks, facts, button titles."""
+    out: list[str] = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") == "TextBlock":
+                out.append(node["text"])
+            elif node.get("type", "").startswith("Action."):
+                out.append(node["title"])
+            elif "title" in node and "value" in node:
+                out.append(f"{node['title']}: {node['value']}")
+            for key, value in node.items():
+                if key not in ("selectAction", "data"):
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return out
+
+
+def actions(card: dict) -> list[dict]:
+    """Every button on a card (card actions, action sets, not selectActions)."""
+    found: list[dict] = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") in ("Action.Submit", "Action.OpenUrl"):
+                found.append(node)
+                return
+            for key, value in node.items():
+                if key != "selectAction":
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return found
+
+
+class FakeConnector:
+    """A local aiohttp server standing in for Teams' service URL: it records every
+    activity the bot POSTs to /v3/conversations/{id}/activities[/{reply_to}]."""
+
+    def __init__(self):
+        self.received: list[dict] = []
+        self.arrived = asyncio.Condition()
+        self.server: TestServer | None = None
+
+    @property
+    def url(self) -> str:
+        return str(self.server.make_url("/"))
+
+    async def start(self) -> "FakeConnector":
+        app = web.Application()
+        app.router.add_post("/v3/conversations/{conversation}/activities", self._activity)
+        app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}",
+                            self._activity)
+        self.server = TestServer(app)
+        await self.server.start_server()
+        return self
+
+    async def close(self) -> None:
+        await self.server.close()
+
+    async def _activity(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        body["_path"] = request.path
+        body["_authorization"] = request.headers.get("Authorization", "")
+        async with self.arrived:
+            self.received.append(body)
+            self.arrived.notify_all()
+        return web.json_response({"id": f"reply-{len(self.received)}"})
+
+    async def wait_for(self, n: int, timeout: float = 30.0) -> list[dict]:
+        async with self.arrived:
+            await asyncio.wait_for(self.arrived.wait_for(lambda: len(self.received) >= n),
+                                   timeout)
+        return self.received
+
+
+def activity_json(text: str | None = None, *, service_url: str, activity_id: str = "act-1",
+                  conversation_id: str = "a:personal-chat-1", **extra) -> dict:
+    """A message activity as Teams POSTs it to /api/messages."""
+    body = {
+        "type": "message",
+        "id": activity_id,
+        "timestamp": "2026-11-23T08:00:00.000Z",
+        "serviceUrl": service_url,
+        "channelId": "msteams",
+        "from": {"id": "29:user-marie", "name": "Marie Jensen", "aadObjectId": "aad-marie"},
+        "conversation": {"id": conversation_id, "conversationType": "personal",
+                         "tenantId": "tenant-1"},
+        "recipient": {"id": BOT_ID, "name": BOT_NAME},
+        "channelData": {"tenant": {"id": "tenant-1"}},
+        "locale": "da-DK",
+    }
+    if text is not None:
+        body["text"] = text
+    body.update(extra)
+    return body

@@ -1,0 +1,156 @@
+"""Adaptive Cards: what they say, the buttons they carry, and that they stay within
+Teams' message size even for the longest meeting and punkt, real and far beyond."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+
+import pytest
+
+from bot import cards
+from fake_teams import TELEFON_SOURCE, actions, texts
+from ingest.model import Meeting, Punkt
+from ingest.parse import parse_referat
+from ingest.readers import read_file
+from retrieval.model import Answer, Citation, MeetingOverview
+
+TELEFON = Citation("Chefforum", dt.date(2024, 4, 24), 7, "Rådhusets telefontider",
+                   "83.02.00-A00-1-23", "Beslutning",
+                   "Chefforum besluttede, at Økonomiudvalgets beslutning fra april 2017 skal "
+                   "implementeres i hele organisationen.")
+SYGEFRAVAER = Citation("Chefforum", dt.date(2024, 4, 24), 6, "Orientering om sygefravær 1. kv. 2024",
+                       "81.28.00-P05-1-24", "Beslutning", "Chefforum gennemgik sygefraværet.")
+
+
+@pytest.fixture(scope="module")
+def sample_meetings(samples_dir) -> list[Meeting]:
+    return [parse_referat(read_file(p), source=str(p)) for p in sorted(samples_dir.glob("*.txt"))]
+
+
+def all_cards_are_1_5(card: dict) -> None:
+    assert card["type"] == "AdaptiveCard" and card["version"] == "1.5"
+    assert card["$schema"] == "http://adaptivecards.io/schemas/adaptive-card.json"
+    json.dumps(card)  # plain JSON all the way down
+
+
+def test_source_line():
+    assert cards.source_line(TELEFON) == TELEFON_SOURCE
+    no_case = dataclasses.replace(TELEFON, case_number="")
+    assert cards.source_line(no_case) == "Chefforum 24.04.2024 · punkt 7 · Rådhusets telefontider"
+
+
+def test_answer_card():
+    answer = Answer("hvad besluttede CF om telefontider?", True, TELEFON.snippet,
+                    (TELEFON, SYGEFRAVAER))
+    card = cards.answer_card(answer)
+    all_cards_are_1_5(card)
+    shown = texts(card)
+    assert shown[:2] == ["Svar", TELEFON.snippet]
+    assert shown.index(TELEFON_SOURCE) < shown.index(
+        "Chefforum 24.04.2024 · punkt 6 · Orientering om sygefravær 1. kv. 2024 · sag 81.28.00-P05-1-24")
+    # the answer is the first source's snippet: said once, then credited
+    assert shown.count(TELEFON.snippet) == 1
+    assert "Svaret er citeret fra Beslutning." in shown
+    assert "Beslutning: Chefforum gennemgik sygefraværet." in shown
+    data = [b["data"] for b in actions(card)]
+    assert data[:2] == [{"command": "punkt", "date": "2024-04-24", "punkt": 7},
+                        {"command": "punkt", "date": "2024-04-24", "punkt": 6}]
+    assert [d["vote"] for d in data[2:]] == ["up", "down"]
+    assert data[2]["punkter"] == [{"date": "2024-04-24", "punkt": 7},
+                                  {"date": "2024-04-24", "punkt": 6}]
+
+
+def test_answer_about_a_meeting_offers_the_whole_meeting():
+    overview = MeetingOverview("Chefforum", dt.date(2024, 4, 24), ((1, "Godkendelse"), (7, "Rådhusets telefontider")))
+    card = cards.answer_card(Answer("mødet 24-04-2024", True, "Chefforum d. 24. april 2024 behandlede 2 punkter.",
+                                    meeting=overview))
+    assert "Punkter: 1. Godkendelse; 7. Rådhusets telefontider" in texts(card)
+    assert {"command": "møde", "date": "2024-04-24"} in [b["data"] for b in actions(card)]
+
+
+def test_not_found_card_offers_the_suggestions_as_buttons():
+    answer = Answer("hvad med rumraketter?", False, "Jeg fandt ikke noget i referaterne, der "
+                    "svarer på spørgsmålet. Måske et af disse punkter:", suggestions=(TELEFON,))
+    card = cards.answer_card(answer)
+    all_cards_are_1_5(card)
+    assert texts(card)[0] == "Intet svar i referaterne"
+    assert actions(card) == [{"type": "Action.Submit",
+                              "title": "Rådhusets telefontider (24.04.2024, punkt 7)",
+                              "data": {"command": "punkt", "date": "2024-04-24", "punkt": 7}}]
+    bare = cards.answer_card(Answer("?", False, "Jeg fandt intet i referaterne om det."))
+    assert texts(bare) == ["Intet svar i referaterne", "Jeg fandt intet i referaterne om det.",
+                           "Skriv **hjælp** for at se, hvad jeg kan."]
+
+
+def test_every_sample_meeting_fits_with_every_decision_in_full(sample_meetings):
+    for meeting in sample_meetings:
+        card = cards.meeting_card(meeting)
+        all_cards_are_1_5(card)
+        assert cards.card_bytes(card) <= cards.MAX_CARD_BYTES
+        shown = "\n".join(texts(card))
+        for p in meeting.open_punkter:
+            assert f"Punkt {p.number}: {p.title}" in shown
+            assert cards._plain(p.decision) in shown
+        assert "forkortet" not in shown
+
+
+def test_the_longest_sample_punkt_fits_in_full(sample_meetings):
+    meeting, punkt = max(((m, p) for m in sample_meetings for p in m.open_punkter),
+                         key=lambda mp: sum(map(len, mp[1].sections.values())))
+    assert sum(map(len, punkt.sections.values())) > 10_000  # the 2023/2024 long ones
+    card = cards.punkt_card(meeting, punkt)
+    assert cards.card_bytes(card) <= cards.MAX_CARD_BYTES
+    shown = texts(card)
+    for name, text in punkt.sections.items():
+        assert cards._plain(text) in shown, name
+    assert not any(t.startswith("Forkortet her") for t in shown)
+
+
+def words(n: int) -> str:
+    return " ".join(f"ord{i % 97}" for i in range(n))
+
+
+def test_a_meeting_far_longer_than_any_real_one_is_shortened_to_fit():
+    punkter = tuple(Punkt(n, f"Et langt punkt nummer {n}", case_number="00.01.00-A00-1-24",
+                          sections={"Sagsfremstilling": words(3000), "Beslutning": words(1000)})
+                    for n in range(1, 61))
+    meeting = Meeting("Chefforum", dt.date(2025, 1, 8), "09:00", "915", punkter=punkter)
+    card = cards.meeting_card(meeting)
+    assert cards.card_bytes(card) <= cards.MAX_CARD_BYTES
+    shown = texts(card)
+    assert all(f"Punkt {n}: Et langt punkt nummer {n}" in shown for n in range(1, 61))
+    assert shown[-1] == "Beslutningerne er forkortet. Vælg et punkt for at se det hele."
+
+
+def test_a_meeting_with_hundreds_of_punkter_lists_what_fits_and_says_so():
+    punkter = tuple(Punkt(n, f"Punkt med en ret lang titel om emne nummer {n}") for n in range(1, 1501))
+    card = cards.meeting_card(Meeting("Chefforum", dt.date(2025, 1, 8), punkter=punkter))
+    assert cards.card_bytes(card) <= cards.MAX_CARD_BYTES
+    assert any(t.startswith("… og ") and "punkter mere" in t for t in texts(card))
+
+
+def test_a_punkt_far_longer_than_any_real_one_keeps_its_decision_whole():
+    decision = "Chefforum besluttede, at " + words(600)
+    punkt = Punkt(3, "Budget", case_number="00.30.08-000-2-22",
+                  sections={"Anledning": words(200), "Sagsfremstilling": words(20_000),
+                            "Beslutning": decision},
+                  bilag=tuple(f"Bilag {i}.pdf" for i in range(100)))
+    card = cards.punkt_card(Meeting("Chefforum", dt.date(2025, 1, 8), punkter=(punkt,)), punkt)
+    assert cards.card_bytes(card) <= cards.MAX_CARD_BYTES
+    shown = texts(card)
+    assert decision in shown
+    assert "Forkortet her: Sagsfremstilling. Hele teksten står i referatet." in shown
+    assert any("… og 70 bilag mere" in t for t in shown)
+
+
+def test_card_bytes_counts_utf16():
+    assert cards.card_bytes({"t": "æøå"}) == len('{"t": "æøå"}') * 2
+
+
+def test_help_card_examples_are_buttons():
+    card = cards.help_card()
+    all_cards_are_1_5(card)
+    assert [b["data"] for b in actions(card)] == [{"command": "spørg", "text": e}
+                                                  for e in cards.HELP_EXAMPLES]
+    assert texts(cards.help_card(greeting=True))[0] == "Hej! Jeg er referatbotten"

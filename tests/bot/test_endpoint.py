@@ -1,0 +1,274 @@
+"""The running app (create_app, startup and cleanup included): Activity JSON POSTed into
+/api/messages as Teams sends it, with the replies captured on a fake Teams connector;
+the JSON API, the local chat endpoint, health and readiness, and refusals of bad bodies."""
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from bot.handler import WAIT
+from bot.routes import MAX_BODY_BYTES, MAX_QUESTION_CHARS
+from fake_teams import BOT_ID, BOT_NAME, TELEFON_QUESTION, TELEFON_SOURCE, activity_json, texts
+
+ANSWER_KEYS = {"question", "answered", "answer", "citations", "meeting", "suggestions"}
+CITATION_KEYS = {"forum", "meeting_date", "punkt", "title", "case_number", "section", "snippet"}
+
+
+def card_in(sent: dict) -> dict:
+    [attachment] = sent["attachments"]
+    assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
+    return attachment["content"]
+
+
+async def post_json(client, path: str, body) -> tuple[int, dict | str]:
+    response = await client.post(path, data=json.dumps(body),
+                                 headers={"Content-Type": "application/json"})
+    text = await response.text()
+    try:
+        return response.status, json.loads(text)
+    except json.JSONDecodeError:
+        return response.status, text
+
+
+# --- Teams, end to end -----------------------------------------------------------------
+
+
+async def test_question_is_answered_on_the_connector(bot_client, connector):
+    status, _ = await post_json(bot_client, "/api/messages",
+                                activity_json(TELEFON_QUESTION, service_url=connector.url))
+    assert status == 201
+    [reply] = await connector.wait_for(1)
+    assert reply["_path"] == "/v3/conversations/a:personal-chat-1/activities/act-1"
+    assert reply["replyToId"] == "act-1"
+    assert reply["from"]["id"] == BOT_ID
+    assert reply["conversation"]["id"] == "a:personal-chat-1"
+    card = card_in(reply)
+    assert card["version"] == "1.5"
+    assert TELEFON_SOURCE in texts(card)
+
+
+async def test_channel_message_with_mention(bot_client, connector):
+    at = f"<at>{BOT_NAME}</at>"
+    body = activity_json(f"{at} møde 24-04-2024", service_url=connector.url,
+                         conversation_id="19:general@thread.tacv2;messageid=1700000000000",
+                         entities=[{"type": "mention", "text": at,
+                                    "mentioned": {"id": BOT_ID, "name": BOT_NAME}}])
+    body["conversation"]["conversationType"] = "channel"
+    status, _ = await post_json(bot_client, "/api/messages", body)
+    assert status == 201
+    [reply] = await connector.wait_for(1)
+    assert texts(card_in(reply))[0] == "Chefforum 24.04.2024"
+
+
+async def test_greeting_on_install(bot_client, connector):
+    body = activity_json(service_url=connector.url, type="conversationUpdate",
+                         membersAdded=[{"id": BOT_ID, "name": BOT_NAME}])
+    status, _ = await post_json(bot_client, "/api/messages", body)
+    assert status == 201
+    [greeting] = await connector.wait_for(1)
+    assert texts(card_in(greeting))[0] == "Hej! Jeg er referatbotten"
+
+
+async def test_a_retried_activity_is_answered_once(bot_client, connector):
+    body = activity_json(TELEFON_QUESTION, service_url=connector.url, activity_id="retried-1")
+    first, again = await asyncio.gather(post_json(bot_client, "/api/messages", body),
+                                        post_json(bot_client, "/api/messages", body))
+    later = await post_json(bot_client, "/api/messages", body)
+    assert [first[0], again[0], later[0]] == [201, 201, 201]
+    # every reply is sent before its 201, so nothing more can arrive now
+    assert len(connector.received) == 1
+    other = activity_json("hjælp", service_url=connector.url, activity_id="retried-2")
+    assert (await post_json(bot_client, "/api/messages", other))[0] == 201
+    assert len(connector.received) == 2
+
+
+async def test_the_same_id_in_another_conversation_is_another_activity(bot_client, connector):
+    for conversation in ("a:chat-1", "a:chat-2"):
+        body = activity_json("hjælp", service_url=connector.url, activity_id="same-id",
+                             conversation_id=conversation)
+        assert (await post_json(bot_client, "/api/messages", body))[0] == 201
+    assert len(connector.received) == 2
+
+
+async def test_slow_answer_acknowledged_then_delivered_proactively(start_app, connector):
+    client = await start_app(ack_after=0)
+    status, _ = await post_json(client, "/api/messages",
+                                activity_json(TELEFON_QUESTION, service_url=connector.url))
+    assert status == 201
+    ack, answer = await connector.wait_for(2)
+    assert ack["text"] == WAIT
+    assert answer["conversation"]["id"] == "a:personal-chat-1"
+    assert TELEFON_SOURCE in texts(card_in(answer))
+
+
+async def test_subscribe_over_http_stores_the_tenant_from_channel_data(bot_client, connector):
+    status, _ = await post_json(bot_client, "/api/messages",
+                                activity_json("abonner", service_url=connector.url))
+    assert status == 201
+    [reply] = await connector.wait_for(1)
+    assert reply["text"].startswith("Så er det på plads")
+    from bot.keys import subscriptions_key
+    sub = bot_client.app[subscriptions_key].get("a:personal-chat-1")
+    assert (sub.tenant_id, sub.service_url) == ("tenant-1", connector.url)
+
+
+# --- bodies that are refused -----------------------------------------------------------
+
+
+async def test_malformed_json_is_400(bot_client):
+    response = await bot_client.post("/api/messages", data="{\"type\": \"message\",",
+                                     headers={"Content-Type": "application/json"})
+    assert response.status == 400
+    assert "not valid JSON" in (await response.json())["error"]
+
+
+@pytest.mark.parametrize("body, error", [
+    ([1, 2, 3], "the body must be a JSON object"),
+    ("message", "the body must be a JSON object"),
+    ({"text": "no type"}, "the activity has no type"),
+])
+async def test_json_that_is_not_an_activity_is_400(bot_client, body, error):
+    assert await post_json(bot_client, "/api/messages", body) == (400, {"error": error})
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", None])
+async def test_wrong_content_type_is_415(bot_client, content_type):
+    headers = {"Content-Type": content_type} if content_type else {}
+    response = await bot_client.post("/api/messages", data=b'{"type": "message"}',
+                                     headers=headers, skip_auto_headers=["Content-Type"])
+    assert response.status == 415
+    assert (await response.json())["error"] == "send the body as application/json"
+
+
+async def test_oversized_body_is_413(bot_client, connector):
+    body = activity_json("x" * (MAX_BODY_BYTES + 10), service_url=connector.url)
+    status, error = await post_json(bot_client, "/api/messages", body)
+    assert status == 413 and "over 262144 bytes" in error["error"]
+
+
+async def test_oversized_chunked_body_is_413(bot_client):
+    async def chunks():
+        for _ in range(40):
+            yield b"x" * 10_000
+
+    response = await bot_client.post("/api/messages", data=chunks(),
+                                     headers={"Content-Type": "application/json"})
+    assert response.status == 413
+    assert "Maximum request body size" in (await response.json())["error"]
+
+
+async def test_refused_bodies_leave_the_server_working(bot_client, connector):
+    junk = [("{", "application/json"), ("x" * 300_000, "application/json"), ("<xml/>", "text/xml")]
+    for _ in range(10):
+        for data, content_type in junk:
+            response = await bot_client.post("/api/messages", data=data,
+                                             headers={"Content-Type": content_type})
+            assert response.status in (400, 413, 415)
+    status, _ = await post_json(bot_client, "/api/messages",
+                                activity_json("hjælp", service_url=connector.url))
+    assert status == 201
+    assert len(await connector.wait_for(1)) == 1
+
+
+# --- /api/ask --------------------------------------------------------------------------
+
+
+async def test_ask_returns_the_answer_json(bot_client):
+    response = await bot_client.get("/api/ask", params={"q": TELEFON_QUESTION})
+    assert response.status == 200
+    assert response.content_type == "application/json"
+    answer = await response.json()
+    assert set(answer) == ANSWER_KEYS
+    assert answer["question"] == TELEFON_QUESTION and answer["answered"] is True
+    assert answer["meeting"] is None
+    top = answer["citations"][0]
+    assert set(top) == CITATION_KEYS
+    assert (top["meeting_date"], top["punkt"], top["title"], top["case_number"]) == \
+        ("2024-04-24", 7, "Rådhusets telefontider", "83.02.00-A00-1-23")
+
+
+async def test_ask_about_a_meeting_has_the_meeting(bot_client):
+    answer = await (await bot_client.get("/api/ask", params={"q": "hvad skete der på mødet 24-04-2024"})).json()
+    assert answer["meeting"]["meeting_date"] == "2024-04-24"
+    assert {"punkt": 7, "title": "Rådhusets telefontider"} in answer["meeting"]["items"]
+
+
+@pytest.mark.parametrize("params", [{}, {"q": ""}, {"q": "   "}, {"q": "x" * (MAX_QUESTION_CHARS + 1)}])
+async def test_ask_refuses_a_missing_empty_or_long_question(bot_client, params):
+    response = await bot_client.get("/api/ask", params=params)
+    assert response.status == 400
+    assert response.content_type == "application/json"
+    assert (await response.json())["error"]
+
+
+# --- the local chat endpoint -----------------------------------------------------------
+
+
+async def test_chat_runs_the_teams_handler(bot_client):
+    status, body = await post_json(bot_client, "/api/chat", {"text": TELEFON_QUESTION,
+                                                             "conversation": "c1"})
+    assert status == 200 and body["conversation"] == "c1"
+    [reply] = body["replies"]
+    [card] = reply["cards"]
+    assert TELEFON_SOURCE in texts(card)
+
+
+async def test_chat_button_value(bot_client):
+    status, body = await post_json(bot_client, "/api/chat", {
+        "value": {"command": "punkt", "date": "2024-04-24", "punkt": 7}})
+    assert status == 200
+    assert texts(body["replies"][0]["cards"][0])[1] == "Rådhusets telefontider"
+
+
+async def test_chat_cannot_subscribe(bot_client):
+    status, body = await post_json(bot_client, "/api/chat", {"text": "abonner"})
+    assert body["replies"] == [{"text": "Det daglige overblik kan kun bestilles i Teams, "
+                                        "ikke på den lokale side.", "cards": []}]
+
+
+@pytest.mark.parametrize("body", [{"text": 5}, {"value": "punkt"}, {"text": "x" * 1001},
+                                  {"text": "hej", "conversation": 7}])
+async def test_chat_refuses_bad_bodies(bot_client, body):
+    status, error = await post_json(bot_client, "/api/chat", body)
+    assert status == 400 and error["error"]
+
+
+async def test_chat_page_is_served(bot_client):
+    response = await bot_client.get("/")
+    assert response.status == 200
+    page = await response.text()
+    assert '<html lang="da">' in page and "/static/chat.js" in page
+    script = await bot_client.get("/static/chat.js")
+    assert script.status == 200 and "/api/chat" in await script.text()
+
+
+# --- health ----------------------------------------------------------------------------
+
+
+async def test_healthz_and_readyz(bot_client):
+    assert await (await bot_client.get("/healthz")).json() == {"status": "ok"}
+    ready = await bot_client.get("/readyz")
+    assert ready.status == 200
+    assert await ready.json() == {"ready": True, "model": True, "store": True, "catalog": True}
+
+
+async def test_not_ready_when_the_model_cannot_load(aiohttp_client, bot_settings):
+    from bot.app import create_app
+
+    settings = bot_settings.with_(embedding_model=str(bot_settings.data_dir / "no-such-model"))
+    client = await aiohttp_client(create_app(settings))
+    assert (await client.get("/healthz")).status == 200
+    for _ in range(600):  # loading fails within seconds; until then it says "loading"
+        response = await client.get("/readyz")
+        body = await response.json()
+        if body.get("error") != "loading the model and the index":
+            break
+        await asyncio.sleep(0.05)
+    assert response.status == 503 and response.headers["Retry-After"] == "5"
+    assert body["ready"] is False and body["model"] is False and body["catalog"] is True
+    assert "no-such-model" in body["error"]
+    ask = await client.get("/api/ask", params={"q": TELEFON_QUESTION})
+    assert ask.status == 503
+    assert "failed to load" in (await ask.json())["error"]
