@@ -17,6 +17,7 @@ from bot.resources import open_catalog, open_index
 from bot.settings import Settings, SettingsError
 from ingest.dates import parse_day
 from ingest.pipeline import ingest_paths
+from retrieval.embed import Embedder
 from retrieval.store import ModelMismatch, StoreUnavailable
 
 
@@ -69,9 +70,16 @@ def ingest(settings: Settings, paths: tuple[Path, ...]) -> None:
 @click.pass_obj
 def reindex(settings: Settings) -> None:
     """Rebuild the search index from the catalog (after changing the embedding model)."""
+    # Load the model before dropping the old vectors: a model that cannot load must not
+    # cost the index that works.
+    embedder = Embedder(settings.embedding_model)
+    try:
+        embedder.load()
+    except RuntimeError as e:
+        raise click.ClickException(str(e)) from e
     with open_catalog(settings) as catalog:
+        index = _index(settings, catalog, embedder=embedder, fresh=True)
         catalog.mark_all_unindexed()
-        index = _index(settings, catalog, fresh=True)
         n = index.sync()
         click.echo(f"reindexed {n} meeting(s), {index.store.count()} chunks", err=True)
 

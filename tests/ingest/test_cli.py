@@ -12,7 +12,7 @@ from bot.cli import main
 from bot.resources import open_catalog, open_index
 from bot.settings import Settings
 from ingest.pipeline import ingest_paths
-from ingest_state import chroma_state, expected_chunk_ids
+from ingest_state import chroma_state, expected_chunk_ids, stale_meetings
 
 ITEM_KEYS = {"punkt", "title", "heading", "case_number", "closed", "sections", "bilag"}
 
@@ -225,3 +225,23 @@ def test_an_index_built_with_another_model_is_refused_with_how_to_rebuild(tmp_pa
     assert result.exit_code == 1
     assert "built with the embedding model 'bundled:all-MiniLM-L6-v2'" in result.stderr
     assert "`referatbot reindex`" in result.stderr
+
+
+def test_reindex_with_a_model_that_cannot_load_keeps_the_working_index(tmp_path, small_referat):
+    data = tmp_path / "data"
+    assert run("ingest", str(small_referat), data_dir=data).exit_code == 0
+    settings = Settings(data_dir=data)
+    with open_catalog(settings) as catalog:
+        before = chroma_state(open_index(settings, catalog))
+
+    result = run("reindex", data_dir=data, env={
+        "REFERATBOT_EMBEDDING_MODEL": "referatbot-tests/no-such-model", "HF_HUB_OFFLINE": "1"})
+    assert result.exit_code == 1
+    assert "cannot load the embedding model 'referatbot-tests/no-such-model'" in result.stderr
+    assert "Traceback" not in result.stderr
+    # The index built with the bundled model is untouched and still accepted.
+    with open_catalog(settings) as catalog:
+        assert chroma_state(open_index(settings, catalog)) == before
+        assert not stale_meetings(catalog)
+    again = run("ingest", str(small_referat), data_dir=data)
+    assert again.exit_code == 0, again.stderr
