@@ -1,0 +1,134 @@
+"""The local chat page in a real headless Chromium, against the app served on a real
+localhost port: ask, read the answer, click through to the punkt, open a meeting."""
+from __future__ import annotations
+
+import asyncio
+import shutil
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+from bot.app import create_app
+from fake_teams import TELEFON_QUESTION, TELEFON_SOURCE
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+WAIT_SECONDS = 60
+
+
+@pytest.fixture
+async def served(bot_settings, embedder):
+    """The app on 127.0.0.1 at a free port; yields its URL once it is ready."""
+    runner = web.AppRunner(create_app(bot_settings, embedder=embedder))
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    app = runner.app
+    from bot.keys import engine_key
+    for _ in range(WAIT_SECONDS * 10):
+        if app[engine_key].ready:
+            break
+        await asyncio.sleep(0.1)
+    assert app[engine_key].ready, app[engine_key].error
+    yield f"http://127.0.0.1:{port}/"
+    await runner.cleanup()
+
+
+@pytest.fixture
+def browser(tmp_path):
+    assert shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER), "Debian chromium is missing"
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--window-size=1280,1500",
+                 f"--user-data-dir={tmp_path / 'chromium-profile'}"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    yield driver
+    driver.quit()
+
+
+class Page:
+    """The chat page as a reader sees it."""
+
+    def __init__(self, driver):
+        self.driver = driver
+
+    def cards(self):
+        return self.driver.find_elements(By.CSS_SELECTOR, ".msg.bot .card")
+
+    def idle(self) -> bool:
+        return self.driver.find_element(By.TAG_NAME, "body").get_attribute("data-busy") == "false"
+
+    def wait_for_card(self, before: int, *words: str):
+        """The first card after the first `before` cards, once it holds every one of `words`."""
+        def arrived(_):
+            cards = self.cards()
+            if not self.idle() or len(cards) <= before:
+                return None
+            return cards[before] if all(w in cards[before].text for w in words) else None
+        return WebDriverWait(self.driver, WAIT_SECONDS).until(
+            arrived, f"no card with {words} after card {before}")
+
+    def say(self, text: str):
+        before = len(self.cards())
+        box = self.driver.find_element(By.ID, "text")
+        box.clear()
+        box.send_keys(text, Keys.ENTER)
+        return before
+
+
+async def test_chat_page_in_chromium(served, browser, tmp_path):
+    shots = await asyncio.to_thread(_scenario, browser, served, tmp_path)
+    for shot in shots:
+        print(f"screenshot: {shot}")
+        assert shot.stat().st_size > 10_000
+
+
+def _scenario(driver, url: str, out: Path) -> list[Path]:
+    page = Page(driver)
+    driver.get(url)
+    assert driver.title == "Referatbot – lokal chat"
+    page.wait_for_card(0, "Sådan bruger du mig", "møde DATO")
+
+    # a question: the decision with its source
+    before = page.say(TELEFON_QUESTION)
+    answer = page.wait_for_card(before, "Svar", "24.04.2024", "punkt 7")
+    assert TELEFON_SOURCE in answer.text
+    assert "telefontid" in answer.text
+    user_bubbles = driver.find_elements(By.CSS_SELECTOR, ".msg.user")
+    assert user_bubbles[-1].text == TELEFON_QUESTION
+    first_shot = out / "chat-answer.png"
+    driver.save_screenshot(str(first_shot))
+
+    # "Vis hele punktet": the whole punkt
+    before = len(page.cards())
+    answer.find_element(By.XPATH, ".//button[normalize-space()='Vis hele punktet']").click()
+    punkt = page.wait_for_card(before, "Rådhusets telefontider", "Beslutning", "Sag 83.02.00-A00-1-23")
+    assert "Chefforum 24.04.2024 · punkt 7" in punkt.text
+
+    # the source itself is clickable too
+    before = len(page.cards())
+    source = answer.find_element(By.XPATH, f".//*[contains(@class,'clickable')][.//*[text()='{TELEFON_SOURCE}']]")
+    source.click()
+    page.wait_for_card(before, "Rådhusets telefontider", "Beslutning")
+
+    # a meeting, by command
+    before = page.say("møde 24-04-2024")
+    meeting = page.wait_for_card(before, "Chefforum 24.04.2024", "Punkt 7: Rådhusets telefontider")
+    assert meeting.text.count("Punkt ") >= 10
+    second_shot = out / "chat-meeting.png"
+    driver.execute_script("arguments[0].scrollIntoView(true);", meeting)
+    driver.save_screenshot(str(second_shot))
+
+    errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    assert errors == []
+    return [first_shot, second_shot]
