@@ -89,23 +89,26 @@ def parse_referat(text: str, source: str = "") -> Meeting:
         dup = sorted({n for n in numbers if numbers.count(n) > 1})
         raise ParseError(f"punkt number(s) {dup} appear more than once")
     punkter = tuple(_punkt(d) for d in drafts)
+    time, place = _field(lines, "Mødedato", TIME), _place(lines)
     return Meeting(
         forum=forum,
         meeting_date=meeting_date,
-        time=_field(lines, "Mødedato", TIME),
-        place=_place(lines),
+        time=time,
+        place=place,
         source=source,
-        content_hash=content_hash(forum, meeting_date.isoformat(), punkter),
+        content_hash=content_hash(forum, meeting_date.isoformat(), punkter, time, place),
         punkter=punkter,
     )
 
 
-def content_hash(forum: str, day: str, punkter: tuple[Punkt, ...]) -> str:
+def content_hash(forum: str, day: str, punkter: tuple[Punkt, ...], time: str = "",
+                 place: str = "") -> str:
     """A hash of what the meeting says, blind to layout, so a .pdf and a .txt of the same
-    minutes hash alike when their words agree."""
-    h = hashlib.sha256(f"{forum}|{day}".encode())
+    minutes hash alike when their words agree. Everything `show` prints counts (time,
+    place, raw headings): a corrected referat that changes only those still replaces."""
+    h = hashlib.sha256(f"{forum}|{day}|{time}|{place}".encode())
     for p in punkter:
-        parts = [str(p.number), p.title, p.case_number, str(p.closed)]
+        parts = [str(p.number), p.title, p.heading, p.case_number, str(p.closed)]
         parts += [f"{k}={v}" for k, v in sorted(p.sections.items())] + list(p.bilag)
         h.update(" ".join(" ".join(parts).split()).encode())
     return h.hexdigest()

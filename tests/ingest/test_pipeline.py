@@ -240,3 +240,26 @@ def test_file_hash_is_of_the_bytes(tmp_path, catalog, sample):
     path = sample("2021-09-02")
     ingest_paths([path], catalog, progress=False)
     assert catalog.knows_file(hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+def test_a_correction_of_only_the_time_place_or_a_heading_still_replaces(tmp_path, catalog, sample):
+    """Everything `show` prints is kept up to date, not only the punkter's words."""
+    path = tmp_path / "referat.txt"
+    text = sample("2021-09-02").read_text(encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+    ingest_paths([path], catalog, progress=False)
+
+    path.write_text(text.replace("kl. 08:30", "kl. 09:00").replace("Mødested Mødelokale 1",
+                                                                   "Mødested Byrådssalen"),
+                    encoding="utf-8")
+    assert statuses(ingest_paths([path], catalog, progress=False)) == {"referat.txt": "replaced"}
+    m = catalog.meeting(catalog.meetings()[0].meeting_date)
+    assert (m.time, m.place) == ("09:00", "Byrådssalen")
+
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "Punkt 2: CF - Godkendelse af dagsorden og referat",
+        "Punkt 2: CF - Godkendelse af dagsorden og referat (5 min.)"), encoding="utf-8")
+    assert statuses(ingest_paths([path], catalog, progress=False)) == {"referat.txt": "replaced"}
+    p = catalog.meeting(m.meeting_date).punkt(2)
+    assert (p.title, p.heading) == ("Godkendelse af dagsorden og referat",
+                                    "CF - Godkendelse af dagsorden og referat (5 min.)")
