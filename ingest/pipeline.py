@@ -78,6 +78,10 @@ def ingest_file(path: Path, catalog: Catalog) -> FileResult:
         meeting = parse_referat(read_file(path), source=str(path))
     except (ReadError, ParseError) as e:
         return FileResult(str(path), "refused", reason=str(e))
+    except Exception as e:  # a reader library tripping on a damaged file stops only it
+        log.info("%s: unexpected error while reading", path, exc_info=True)
+        return FileResult(str(path), "refused",
+                          reason=f"cannot be read ({type(e).__name__}: {e})")
     status = catalog.store(meeting, file_hash)
     return FileResult(str(path), status, meeting.meeting_date.isoformat())
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+import zlib
 from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
@@ -69,12 +70,18 @@ def decode(data: bytes) -> str:
 def read_pdf(data: bytes) -> str:
     """Text of a text PDF without its repeated page headers, footers and page numbers."""
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import PyPdfError
 
     try:
         reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise ReadError("the PDF is password-protected; save a copy without a password")
         pages = [(page.extract_text() or "").split("\n") for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError, TypeError) as e:
+    except ReadError:
+        raise
+    # pypdf's own errors, and whatever its parser trips on in damaged files
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,
+            RecursionError, zlib.error) as e:
         raise ReadError(f"not a readable PDF: {e}") from e
     if not any(line.strip() for page in pages for line in page):
         raise ReadError("the PDF holds no text (a scanned PDF needs OCR first)")
@@ -148,10 +155,11 @@ def read_docx(data: bytes) -> str:
 
     import docx
     from docx.oxml.ns import qn
+    from lxml import etree
 
     try:
         document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as e:
+    except (zipfile.BadZipFile, KeyError, ValueError, etree.LxmlError) as e:
         raise ReadError(f"not a readable Word document: {e}") from e
     lines: list[str] = []
     for block in document.element.body.iterchildren():

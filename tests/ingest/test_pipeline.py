@@ -27,12 +27,45 @@ def statuses(report) -> dict[str, str]:
 
 # --- bad input -------------------------------------------------------------------------
 
+def damaged_documents(folder, text) -> dict[str, tuple[bytes, str]]:
+    """Real PDF and Word files of a referat, then locked, cut short or corrupted."""
+    import io
+    import zipfile
+
+    from pypdf import PdfReader, PdfWriter
+
+    pdf = folder / "whole.pdf"
+    write_pdf(text, pdf, header="Albertslund Kommune — Referat Chefforum 17-01-2019")
+    writer = PdfWriter(clone_from=PdfReader(pdf))
+    writer.encrypt(user_password="hemmelig", algorithm="RC4-128")
+    locked = io.BytesIO()
+    writer.write(locked)
+    whole = pdf.read_bytes()
+    pdf.unlink()
+
+    docx = folder / "whole.docx"
+    write_docx(text, docx)
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(docx) as zin, zipfile.ZipFile(damaged, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            zout.writestr(item, data[:len(data) // 2] if item.filename == "word/document.xml"
+                          else data)
+    docx.unlink()
+    return {
+        "locked.pdf": (locked.getvalue(), "password-protected"),
+        "cut.pdf": (whole[:len(whole) // 2], "not a readable PDF"),
+        "damaged.docx": (damaged.getvalue(), "not a readable Word document"),
+    }
+
+
 @pytest.fixture
-def bad_files(tmp_path):
+def bad_files(tmp_path, sample):
     """One file for each way a file can fail to be minutes, with a word its reason names."""
     folder = tmp_path / "bad"
     folder.mkdir()
     files = {
+        **damaged_documents(folder, sample("2019-01-17").read_text(encoding="utf-8")),
         "empty.txt": (b"", "empty"),
         "blank.md": (b"  \r\n\r\n \t\n", "empty"),
         "image.txt": (bytes(range(256)) * 20, "binary"),
@@ -72,6 +105,27 @@ def test_bad_files_are_refused_with_a_reason_and_the_rest_ingest(
     assert sources == {str(p) for p in good}
     assert index.store.meeting_keys() == {("Chefforum", "2019-01-17"), ("Chefforum", "2019-03-14")}
     assert set(chroma_state(index)) == expected_chunk_ids(catalog)
+
+
+def test_an_unexpected_reader_error_refuses_only_that_file(tmp_path, catalog, sample, monkeypatch):
+    """A reader library raising something nobody foresaw (a bug, not a bad file) must not
+    stop the other files; this is the one fault that has to be injected."""
+    import ingest.pipeline
+
+    real = ingest.pipeline.read_file
+    odd = tmp_path / "odd.txt"
+    odd.write_text("whatever", encoding="utf-8")
+
+    def read_file(path):
+        if path == odd:
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(path)
+
+    monkeypatch.setattr(ingest.pipeline, "read_file", read_file)
+    report = ingest_paths([odd, sample("2019-01-17")], catalog, progress=False)
+    assert statuses(report) == {"odd.txt": "refused", "chefforum-2019-01-17.txt": "new"}
+    assert report.refused[0].reason == (
+        "cannot be read (RecursionError: maximum recursion depth exceeded)")
 
 
 def test_a_folder_is_walked_and_its_bad_files_refused(tmp_path, catalog, index, sample):
