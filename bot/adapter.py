@@ -70,6 +70,12 @@ class BotEndpoint:
             return 400, {"error": "the body is not a Bot Framework activity"}
         if not activity.type:
             return 400, {"error": "the activity has no type"}
+        missing = [name for name, value in (
+            ("channelId", activity.channel_id), ("serviceUrl", activity.service_url),
+            ("conversation.id", activity.conversation.id if activity.conversation else None))
+            if not value]
+        if missing:
+            return 400, {"error": f"the activity has no {', '.join(missing)}"}
         try:
             invoke = await self.adapter.process_activity(auth_header, activity, self.bot.on_turn)
         except PermissionError as e:

@@ -128,6 +128,11 @@ async def test_malformed_json_is_400(bot_client):
     ([1, 2, 3], "the body must be a JSON object"),
     ("message", "the body must be a JSON object"),
     ({"text": "no type"}, "the activity has no type"),
+    ({"type": "message", "text": "hej"}, "the activity has no channelId, serviceUrl, conversation.id"),
+    ({"type": "message", "channelId": "msteams", "serviceUrl": "http://127.0.0.1:9/",
+      "conversation": {"name": "x"}}, "the activity has no conversation.id"),
+    ({"type": "message", "channelId": "msteams", "serviceUrl": "http://127.0.0.1:9/",
+      "conversation": "not an object"}, "the body is not a Bot Framework activity"),
 ])
 async def test_json_that_is_not_an_activity_is_400(bot_client, body, error):
     assert await post_json(bot_client, "/api/messages", body) == (400, {"error": error})
