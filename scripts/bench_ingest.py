@@ -9,11 +9,12 @@ Runs the same path as `referatbot ingest` (read, parse, catalog, then the index 
 the configured embedding model) and prints punkter/s, chunks/s, peak memory, the size of
 the catalog and index on disk, and the embedding figures.
 
-Synthetic meetings recombine the sample punkter, and the index reuses the vector of any
-embedded text it already holds (VectorStore.known_embeddings), so most of their chunks
-are cache hits. The table therefore also gives the uncached rate (texts the model
-actually embedded per second) and an estimate of chunks/s if every chunk were new, which
-is what a real corpus of distinct minutes costs. Progress goes to stderr; figures go to
+Synthetic meetings recombine the sample punkter, and the index does not embed a text
+twice (SearchIndex keeps the vectors of texts embedded in this run, and reuses a replaced
+meeting's vectors by chunk id), so most of their chunks are cache hits. The table
+therefore also gives the uncached rate (texts the model actually embedded per second) and
+an estimate of chunks/s if every chunk were new, which is what a real corpus of distinct
+minutes costs. Progress goes to stderr; figures go to
 stdout as a table, or as one JSON object with --json.
 """
 from __future__ import annotations
