@@ -14,16 +14,19 @@ import logging
 from dataclasses import dataclass
 from typing import Awaitable, Callable
 
-from botbuilder.core import Bot, Middleware, TurnContext, serializer_helper
+from botbuilder.core import (Bot, CardFactory, MessageFactory, Middleware, TurnContext,
+                             serializer_helper)
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.integration.aiohttp import (CloudAdapter,
                                             ConfigurationBotFrameworkAuthentication)
 from botbuilder.schema import (Activity, ActivityEventNames, ActivityTypes, ChannelAccount,
-                               ConversationAccount)
+                               ConversationAccount, ConversationReference)
 from botframework.connector.auth import (AuthenticateRequestResult,
                                          BotFrameworkAuthentication, ClaimsIdentity)
+from msrest.exceptions import ClientRequestError, HttpOperationError
 
 from bot.dedupe import RecentIds
+from bot.digest import DeliveryFailed
 from bot.handler import LOCAL_CHANNEL, SORRY
 from bot.settings import Settings
 
@@ -53,7 +56,7 @@ class BotEndpoint:
     def __init__(self, settings: Settings, bot: Bot, *,
                  authentication: BotFrameworkAuthentication | None = None):
         self.bot = bot
-        self.auth_enabled = bool(settings.app_id)
+        self.app_id = settings.app_id
         authentication = authentication or ConfigurationBotFrameworkAuthentication(
             BotConfig.from_settings(settings))
         self.adapter = CloudAdapter(_RefuseOnAnyError(authentication))
@@ -84,6 +87,30 @@ class BotEndpoint:
         if invoke:
             return invoke.status, serializer_helper(invoke.body)
         return 201, None
+
+    async def send_card(self, reference: dict, card: dict) -> None:
+        """Post `card` proactively to the conversation of a stored reference (the JSON a
+        subscription keeps). Raises DeliveryFailed with the connector's HTTP status (403 or
+        404 when the bot was removed), or without one when the service is unreachable."""
+        activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
+        failures: list[Exception] = []
+
+        async def send(context: TurnContext) -> None:
+            try:
+                await context.send_activity(activity)
+            except Exception as e:  # kept for the caller; the turn's error handler stays out
+                failures.append(e)
+
+        await self.adapter.continue_conversation(
+            ConversationReference().deserialize(reference), send, self.app_id)
+        if failures:
+            error = failures[0]
+            status = error.response.status_code if isinstance(error, HttpOperationError) \
+                and error.response is not None else None
+            if not isinstance(error, (HttpOperationError, ClientRequestError, OSError)):
+                raise error
+            raise DeliveryFailed(f"the Teams connector refused the message: {error}",
+                                 status=status) from error
 
     async def chat(self, *, text: str, value: dict | None, conversation_id: str,
                    user_id: str) -> list[dict]:

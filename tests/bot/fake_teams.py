@@ -121,6 +121,8 @@ class FakeConnector:
         self.received: list[dict] = []
         self.arrived = asyncio.Condition()
         self.server: TestServer | None = None
+        #: conversation id -> HTTP status to answer with instead (403: the bot was removed)
+        self.refuse: dict[str, int] = {}
 
     @property
     def url(self) -> str:
@@ -139,6 +141,11 @@ class FakeConnector:
         await self.server.close()
 
     async def _activity(self, request: web.Request) -> web.Response:
+        status = self.refuse.get(request.match_info["conversation"])
+        if status:
+            return web.json_response({"error": {"code": "BotNotInConversationRoster",
+                                                "message": "The bot is not part of the conversation roster."}},
+                                     status=status)
         body = await request.json()
         body["_path"] = request.path
         body["_authorization"] = request.headers.get("Authorization", "")

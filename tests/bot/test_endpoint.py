@@ -114,6 +114,37 @@ async def test_subscribe_over_http_stores_the_tenant_from_channel_data(bot_clien
     assert (sub.tenant_id, sub.service_url) == ("tenant-1", connector.url)
 
 
+async def test_proactive_card_to_a_subscription(bot_client, connector):
+    from bot.keys import endpoint_key, subscriptions_key
+
+    await post_json(bot_client, "/api/messages", activity_json("abonner", service_url=connector.url))
+    sub = bot_client.app[subscriptions_key].get("a:personal-chat-1")
+    card = {"type": "AdaptiveCard", "version": "1.5", "body": [{"type": "TextBlock", "text": "Nyt"}]}
+    await bot_client.app[endpoint_key].send_card(sub.reference, card)
+    subscribed, digest = await connector.wait_for(2)
+    assert digest["conversation"]["id"] == "a:personal-chat-1"
+    assert card_in(digest) == card
+
+
+async def test_proactive_card_failures_carry_the_status(bot_client, connector):
+    from bot.digest import DeliveryFailed
+    from bot.keys import endpoint_key
+
+    endpoint = bot_client.app[endpoint_key]
+    reference = {"conversation": {"id": "a:bot-removed"}, "serviceUrl": connector.url,
+                 "channelId": "msteams", "bot": {"id": BOT_ID}, "user": {"id": "29:u"}}
+    connector.refuse["a:bot-removed"] = 403
+    card = {"type": "AdaptiveCard", "version": "1.5", "body": []}
+    with pytest.raises(DeliveryFailed) as refused:
+        await endpoint.send_card(reference, card)
+    assert refused.value.status == 403 and refused.value.permanent
+    unreachable = dict(reference, serviceUrl="http://127.0.0.1:9/")
+    with pytest.raises(DeliveryFailed) as down:
+        await endpoint.send_card(unreachable, card)
+    assert down.value.status is None and not down.value.permanent
+    assert connector.received == []
+
+
 # --- bodies that are refused -----------------------------------------------------------
 
 
