@@ -109,8 +109,7 @@ async def error_middleware(request: web.Request, handler):
         if not request.path.startswith("/api/") or e.content_type == "application/json" \
                 or e.status < 400:
             raise
-        return web.json_response({"error": e.reason.lower() if e.text is None else
-                                  e.text.removeprefix(f"{e.status}: ")},
+        return web.json_response({"error": (e.text or e.reason).removeprefix(f"{e.status}: ")},
                                  status=e.status, headers=_kept_headers(e))
     except Exception:
         log.exception("%s %s failed", request.method, request.path)

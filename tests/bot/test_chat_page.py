@@ -114,12 +114,17 @@ def _scenario(driver, url: str, out: Path) -> list[Path]:
     answer.find_element(By.XPATH, ".//button[normalize-space()='Vis hele punktet']").click()
     punkt = page.wait_for_card(before, "Rådhusets telefontider", "Beslutning", "Sag 83.02.00-A00-1-23")
     assert "Chefforum 24.04.2024 · punkt 7" in punkt.text
+    punkt_shot = out / "chat-punkt.png"
+    driver.execute_script("arguments[0].scrollIntoView(true);", punkt)
+    driver.save_screenshot(str(punkt_shot))
 
-    # the source itself is clickable too
+    # the source line itself is clickable too, and one click is one request
     before = len(page.cards())
-    source = answer.find_element(By.XPATH, f".//*[contains(@class,'clickable')][.//*[text()='{TELEFON_SOURCE}']]")
+    source = answer.find_element(By.XPATH, f".//*[text()='{TELEFON_SOURCE}']")
+    assert source.find_elements(By.XPATH, "./ancestor::div[contains(@class, 'clickable')]")
     source.click()
     page.wait_for_card(before, "Rådhusets telefontider", "Beslutning")
+    assert len(page.cards()) == before + 1
 
     # a meeting, by command
     before = page.say("møde 24-04-2024")
@@ -131,4 +136,4 @@ def _scenario(driver, url: str, out: Path) -> list[Path]:
 
     errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
     assert errors == []
-    return [first_shot, second_shot]
+    return [first_shot, punkt_shot, second_shot]
