@@ -28,9 +28,13 @@ from msrest.exceptions import ClientRequestError, HttpOperationError
 from bot.dedupe import RecentIds
 from bot.digest import DeliveryFailed
 from bot.handler import LOCAL_CHANNEL, SORRY
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 
 log = logging.getLogger(__name__)
+#: MicrosoftAppType values, lower-cased, and the name botbuilder 4.17.1 reads
+#: (UserManagedIdentity is what the Azure portal shows for a user-assigned managed identity)
+APP_TYPES = {"multitenant": "MultiTenant", "singletenant": "SingleTenant",
+             "userassignedmsi": "UserAssignedMSI", "usermanagedidentity": "UserAssignedMSI"}
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 
 
@@ -46,8 +50,19 @@ class BotConfig:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "BotConfig":
-        return cls(settings.app_id, settings.app_password, settings.app_type,
-                   settings.app_tenant_id)
+        """The config, or SettingsError naming the variable that makes it unusable (found
+        at start-up rather than at the first message from Teams)."""
+        kind = settings.app_type.lower()
+        if kind not in APP_TYPES:
+            raise SettingsError(f"MicrosoftAppType must be MultiTenant, SingleTenant or "
+                                f"UserAssignedMSI, not '{settings.app_type}'")
+        app_type = APP_TYPES[kind]
+        if settings.app_id and app_type != "UserAssignedMSI" and not settings.app_password:
+            raise SettingsError("MicrosoftAppPassword must be set when MicrosoftAppId is")
+        if app_type != "MultiTenant" and not (settings.app_id and settings.app_tenant_id):
+            raise SettingsError(f"MicrosoftAppType={settings.app_type} needs MicrosoftAppId "
+                                "and MicrosoftAppTenantId")
+        return cls(settings.app_id, settings.app_password, app_type, settings.app_tenant_id)
 
 
 class BotEndpoint:

@@ -17,7 +17,7 @@ from typing import AsyncIterator
 
 from aiohttp import web
 
-from bot.adapter import BotEndpoint
+from bot.adapter import BotConfig, BotEndpoint
 from bot.engine import Engine
 from bot.feedback import Feedback
 from bot.handler import ACK_AFTER, ReferatBot
@@ -37,7 +37,9 @@ LOAD_WAIT_AT_SHUTDOWN = 60.0
 def create_app(settings: Settings, *, ack_after: float = ACK_AFTER,
                embedder: Embedder | None = None) -> web.Application:
     """The server. `ack_after`: seconds before a slow answer is acknowledged in Teams and
-    sent later; `embedder`: an already loaded model to share (tests load it once)."""
+    sent later; `embedder`: an already loaded model to share (tests load it once).
+    Raises SettingsError for Bot Framework settings that cannot work."""
+    BotConfig.from_settings(settings)  # refuse bad credentials before anything starts
     app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[error_middleware])
     app[settings_key] = settings
     app[ack_after_key] = ack_after

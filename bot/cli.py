@@ -231,11 +231,15 @@ def serve(settings: Settings, port: int | None, host: str) -> None:
 
     settings = settings.with_(port=port)
     logging.getLogger("bot").setLevel(min(logging.getLogger().level, logging.INFO))
+    try:
+        app = create_app(settings)
+    except SettingsError as e:
+        raise click.ClickException(str(e)) from e
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::", "") else host
     click.echo(f"referatbot: local chat page on http://{shown}:{settings.port}/ "
                f"(Teams endpoint: /api/messages, data: {settings.data_dir})", err=True)
     try:
-        web.run_app(create_app(settings), host=host, port=settings.port, print=None)
+        web.run_app(app, host=host, port=settings.port, print=None)
     except OSError as e:
         raise click.ClickException(
             f"cannot listen on {host}:{settings.port}: {e.strerror or e} (choose another --port)") from e
