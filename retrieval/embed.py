@@ -6,6 +6,7 @@ prefixes, which are added here so callers never think about them.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import os
 
@@ -53,7 +54,14 @@ class Embedder:
         return self._encode([self.prefixes[1] + t for t in texts], progress)
 
     def query(self, text: str) -> np.ndarray:
-        return self._encode([self.prefixes[0] + text], False)[0]
+        """A question's vector; asked questions repeat in a chat, so recent ones are kept."""
+        return self._query(text)
+
+    @functools.lru_cache(maxsize=1024)
+    def _query(self, text: str) -> np.ndarray:
+        vector = self._encode([self.prefixes[0] + text], False)[0]
+        vector.flags.writeable = False
+        return vector
 
     def _encode(self, texts: list[str], progress: bool) -> np.ndarray:
         return self.load()._model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
