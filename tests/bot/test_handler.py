@@ -8,7 +8,9 @@ import pytest
 from botbuilder.schema import Activity, ChannelAccount
 
 from bot.engine import Engine
+from bot.feedback import Feedback
 from bot.handler import EMPTY_REPLY, LOADING, SORRY, WAIT, ReferatBot
+from bot.subscriptions import Subscriptions
 from fake_teams import (BOT_ID, BOT_NAME, SERVICE_URL, TELEFON_QUESTION, TELEFON_SOURCE, Chat,
                         actions, card_of, texts)
 
@@ -296,3 +298,13 @@ async def test_no_greeting_when_someone_else_joins(chat):
     replies = await chat.send(type="conversationUpdate",
                               members_added=[ChannelAccount(id="29:new-colleague", name="Ny")])
     assert replies == []
+
+
+async def test_before_any_referat_is_ingested(settings, catalog):
+    """A fresh install: the commands say there is nothing yet instead of failing."""
+    bot = ReferatBot(Engine(settings, catalog), catalog, Subscriptions(catalog), Feedback(catalog))
+    chat = Chat(bot)
+    assert only(await chat.send("seneste")).text == "Der er endnu ingen referater."
+    card = card_of(only(await chat.send("møde 24-04-2024")))
+    assert texts(card) == ["Der er intet referat fra et møde d. 24.04.2024.",
+                           "Der er endnu ingen referater."]
