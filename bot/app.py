@@ -6,23 +6,25 @@ Start-up order, each a generator that opens before `yield` and closes after:
 2. `engine_ctx`: the embedding model and search index, loaded once in the background
    (`bot.engine`), so the server answers /healthz at once and /readyz when ready;
 3. `bot_ctx`: the Teams activity handler and the Bot Framework adapter;
-4. the daily digest scheduler (issue 5) goes after `bot_ctx`: it needs the endpoint's
-   adapter, the subscriptions and the catalog, all on the app by then.
+4. `refresh_ctx`: takes meetings ingested while the server runs into the search index;
+5. `digest_ctx`: the daily digest scheduler, sending through the endpoint's adapter.
 """
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import AsyncIterator
 
 from aiohttp import web
 
 from bot.adapter import BotConfig, BotEndpoint
+from bot.digest import DigestRunner, schedule
 from bot.engine import Engine
 from bot.feedback import Feedback
 from bot.handler import ACK_AFTER, ReferatBot
-from bot.keys import (ack_after_key, bot_key, catalog_key, embedder_key, endpoint_key,
-                      engine_key, feedback_key, settings_key, subscriptions_key)
+from bot.keys import (ack_after_key, bot_key, catalog_key, digest_key, embedder_key,
+                      endpoint_key, engine_key, feedback_key, settings_key, subscriptions_key)
 from bot.resources import open_catalog
 from bot.routes import MAX_BODY_BYTES, error_middleware, setup_routes
 from bot.settings import Settings
@@ -32,6 +34,8 @@ from retrieval.embed import Embedder
 log = logging.getLogger(__name__)
 #: How long shutdown waits for a model still loading before closing the catalog under it.
 LOAD_WAIT_AT_SHUTDOWN = 60.0
+#: How often the server looks for meetings ingested since it loaded its index.
+REFRESH_SECONDS = 60.0
 
 
 def create_app(settings: Settings, *, ack_after: float = ACK_AFTER,
@@ -44,7 +48,7 @@ def create_app(settings: Settings, *, ack_after: float = ACK_AFTER,
     app[settings_key] = settings
     app[ack_after_key] = ack_after
     app[embedder_key] = embedder
-    app.cleanup_ctx.extend([catalog_ctx, engine_ctx, bot_ctx])
+    app.cleanup_ctx.extend([catalog_ctx, engine_ctx, bot_ctx, refresh_ctx, digest_ctx])
     setup_routes(app)
     return app
 
@@ -82,6 +86,40 @@ async def bot_ctx(app: web.Application) -> AsyncIterator[None]:
                     "requests (local use and the Bot Framework Emulator only)")
     yield
     await bot.drain()
+
+
+async def refresh_ctx(app: web.Application) -> AsyncIterator[None]:
+    task = asyncio.create_task(_refresh_loop(app[engine_key]))
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def _refresh_loop(engine: Engine) -> None:
+    while True:
+        await asyncio.sleep(REFRESH_SECONDS)
+        try:
+            await engine.refresh()
+        except Exception:  # logged; the index in use stays, the next round tries again
+            log.exception("refreshing the search index failed")
+
+
+async def digest_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings, endpoint = app[settings_key], app[endpoint_key]
+
+    async def send(subscription, card):
+        await endpoint.send_card(subscription.reference, card)
+
+    runner = DigestRunner(app[catalog_key], app[subscriptions_key], send)
+    app[digest_key] = runner
+    task = asyncio.create_task(schedule(runner, at=settings.digest_time,
+                                        timezone=settings.digest_timezone,
+                                        weekdays_only=settings.digest_weekdays_only))
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 def digest_when(settings: Settings) -> str:

@@ -245,4 +245,63 @@ def serve(settings: Settings, port: int | None, host: str) -> None:
             f"cannot listen on {host}:{settings.port}: {e.strerror or e} (choose another --port)") from e
 
 
+@main.command()
+@click.option("--dry-run", "mode", flag_value="dry-run", help="Print what each subscription would get now.")
+@click.option("--send", "mode", flag_value="send", help="Send the digests now (for cron deployments).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON, one object a subscription.")
+@click.pass_obj
+def digest(settings: Settings, mode: str | None, as_json: bool) -> None:
+    """The daily digest of new decisions, outside the server's own schedule."""
+    import asyncio
+
+    from bot.digest import digest_card, pending
+    from bot.subscriptions import Subscriptions
+
+    if mode is None:
+        raise click.UsageError("choose --dry-run or --send")
+    with open_catalog(settings) as catalog:
+        subscriptions = Subscriptions(catalog)
+        if mode == "dry-run":
+            for sub, decisions in pending(catalog, subscriptions):
+                if as_json:
+                    _dump({"conversation_id": sub.conversation_id, "tenant_id": sub.tenant_id,
+                           "decisions": [{"meeting_date": d.meeting_date.isoformat(),
+                                          "punkt": d.punkt.number, "title": d.punkt.title}
+                                         for d in decisions],
+                           "card": digest_card(decisions) if decisions else None})
+                    continue
+                click.echo(f"{sub.conversation_id} (abonneret af {sub.subscribed_by or 'ukendt'}): "
+                           f"{len(decisions)} nye beslutninger")
+                for d in decisions:
+                    click.echo(f"  {d.forum} {d.meeting_date:%d.%m.%Y}, punkt {d.punkt.number}: "
+                               f"{d.punkt.title}")
+            return
+        results = asyncio.run(_send_digests(settings, catalog, subscriptions))
+    for r in results:
+        if as_json:
+            _dump({"conversation_id": r.conversation_id, "status": r.status,
+                   "decisions": r.decisions, "error": r.error})
+        else:
+            click.echo(f"{r.conversation_id}: {r.status}"
+                       + (f" ({r.decisions} beslutninger)" if r.decisions else "")
+                       + (f": {r.error}" if r.error else ""))
+    if any(r.status in ("failed", "deactivated") for r in results):
+        sys.exit(1)
+
+
+async def _send_digests(settings: Settings, catalog, subscriptions):
+    from bot.adapter import BotEndpoint
+    from bot.digest import DigestRunner
+
+    try:
+        endpoint = BotEndpoint(settings, bot=None)
+    except SettingsError as e:
+        raise click.ClickException(str(e)) from e
+
+    async def send(subscription, card):
+        await endpoint.send_card(subscription.reference, card)
+
+    return await DigestRunner(catalog, subscriptions, send).run_once()
+
+
 main.add_command(manifest_command)

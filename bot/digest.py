@@ -100,6 +100,11 @@ def digest_card(decisions: list[NewDecision]) -> dict:
 
 # --- sending ---------------------------------------------------------------------------
 
+def pending(catalog: Catalog, subscriptions: Subscriptions) -> list[tuple[Subscription, list[NewDecision]]]:
+    """What each active subscription would get now (for `digest --dry-run`)."""
+    return [(s, catalog.decisions_since(s.watermark)) for s in subscriptions.active()]
+
+
 class DigestRunner:
     def __init__(self, catalog: Catalog, subscriptions: Subscriptions, send: Sender, *,
                  owner: str | None = None):
@@ -107,11 +112,6 @@ class DigestRunner:
         self.subscriptions = subscriptions
         self.send = send
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}"
-
-    def preview(self) -> list[tuple[Subscription, list[NewDecision]]]:
-        """What each active subscription would get now (for `digest --dry-run`)."""
-        return [(s, self.catalog.decisions_since(s.watermark))
-                for s in self.subscriptions.active()]
 
     async def run_once(self, now: dt.datetime | None = None) -> list[DigestResult]:
         now = now or dt.datetime.now(dt.timezone.utc)

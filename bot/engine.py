@@ -38,6 +38,8 @@ class Engine:
         self.answerer: Answerer | None = None
         #: why loading failed, as a sentence; empty while loading or once loaded
         self.error = ""
+        #: the catalog's ingest sequence the search index was built at
+        self.loaded_seq = -1
 
     @property
     def ready(self) -> bool:
@@ -58,11 +60,29 @@ class Engine:
                 log.info("indexed %d meeting(s) the index lagged behind", indexed)
             answerer = Answerer(index)
             answerer.ask(WARM_UP_QUESTION)
+            self.loaded_seq = self.catalog.max_seq()
             self.index, self.answerer = index, answerer
             log.info("engine ready: %d punkter searchable", len(index.refs))
         except Exception as e:  # reported on /readyz and in the log; the server stays up
             log.exception("the search engine could not be loaded")
             self.error = f"{type(e).__name__}: {e}"
+
+    async def refresh(self) -> bool:
+        """Take in meetings ingested since loading (`referatbot ingest` while the server
+        runs): a new index is built beside the one in use and swapped in whole, so no
+        question sees half of each. Returns True if it changed anything."""
+        if self.index is None or await asyncio.to_thread(self.catalog.max_seq) == self.loaded_seq:
+            return False
+        return await asyncio.to_thread(self._refresh_blocking)
+
+    def _refresh_blocking(self) -> bool:
+        seq = self.catalog.max_seq()
+        index = SearchIndex(self.catalog, self.index.store, self.index.embedder)
+        indexed = index.sync(progress=False)
+        self.index, self.answerer, self.loaded_seq = index, Answerer(index), seq
+        log.info("search index refreshed: %d meeting(s) indexed, %d punkter searchable",
+                 indexed, len(index.refs))
+        return True
 
     async def ask(self, question: str) -> Answer:
         if self.answerer is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.adapter import BotEndpoint
+from bot.digest import DigestRunner
 from bot.engine import Engine
 from bot.feedback import Feedback
 from bot.handler import ReferatBot
@@ -19,6 +20,7 @@ feedback_key = web.AppKey("feedback", Feedback)
 engine_key = web.AppKey("engine", Engine)
 bot_key = web.AppKey("bot", ReferatBot)
 endpoint_key = web.AppKey("endpoint", BotEndpoint)
+digest_key = web.AppKey("digest", DigestRunner)
 #: seconds before a slow answer is acknowledged in Teams and sent proactively
 ack_after_key = web.AppKey("ack_after", float)
 #: a loaded embedding model to share, or None to load the configured one

@@ -72,9 +72,10 @@ class Settings:
             raise SettingsError(f"REFERATBOT_DIGEST_TIMEZONE '{timezone}' is not a time zone "
                                 "such as Europe/Copenhagen") from None
         app_type = get("MicrosoftAppType") or "MultiTenant"
-        if app_type.lower() not in ("multitenant", "singletenant", "usermanagedidentity"):
+        if app_type.lower() not in ("multitenant", "singletenant", "usermanagedidentity",
+                                    "userassignedmsi"):
             raise SettingsError(f"MicrosoftAppType must be SingleTenant, MultiTenant or "
-                                f"UserManagedIdentity, not '{app_type}'")
+                                f"UserAssignedMSI (UserManagedIdentity), not '{app_type}'")
         if app_type.lower() == "singletenant" and not get("MicrosoftAppTenantId"):
             raise SettingsError("MicrosoftAppType=SingleTenant needs MicrosoftAppTenantId")
         return cls(

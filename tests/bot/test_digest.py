@@ -236,3 +236,25 @@ def test_a_large_digest_shows_the_newest_meetings_and_stays_small(catalog, tmp_p
     assert text.index("24.04.2024") < text.index("15.03.2023")
     assert f"og {len(decisions) - 40} beslutninger mere" in text
     assert len(text.encode()) < 40_000
+
+
+def test_digest_cli_dry_run_lists_what_each_subscription_would_get(tmp_path):
+    from click.testing import CliRunner
+
+    from bot.cli import main
+
+    data = tmp_path / "data"
+    with Catalog(data / "catalog.sqlite3") as catalog:
+        Subscriptions(catalog).subscribe(reference("c1"), tenant_id="t", service_url="http://x/",
+                                         subscribed_by="Marie")
+        ingest(catalog, tmp_path, "chefforum-2021-09-02.txt")
+    result = CliRunner().invoke(main, ["--data-dir", str(data), "digest", "--dry-run", "--json"])
+    assert result.exit_code == 0, result.output
+    [line] = result.output.splitlines()
+    got = json.loads(line)
+    assert got["conversation_id"] == "c1" and len(got["decisions"]) == 9
+    assert got["card"]["type"] == "AdaptiveCard"
+    # a dry run sends nothing and moves nothing
+    with Catalog(data / "catalog.sqlite3") as catalog:
+        assert Subscriptions(catalog).get("c1").watermark == 0
+    assert CliRunner().invoke(main, ["--data-dir", str(data), "digest"]).exit_code == 2
