@@ -37,8 +37,8 @@ class MeetingOverview:
     items: tuple[tuple[int, str], ...]
 
     def to_json(self) -> dict:
+        """`{"meeting_date", "items"}` exactly as design.md gives it (forum is not part of it)."""
         return {
-            "forum": self.forum,
             "meeting_date": self.meeting_date.isoformat(),
             "items": [{"punkt": n, "title": t} for n, t in self.items],
         }
