@@ -29,6 +29,7 @@ TITLE_TAIL = re.compile(
 TIME = re.compile(r"\bkl\.?\s*(\d{1,2})[.:](\d{2})")
 TAGS = re.compile(r"</?(?:sub|sup|span|br|b|i|u|em|strong)\b[^>]*>", re.IGNORECASE)
 MD_ESCAPE = re.compile(r"\\([\\_*#\-.()\[\]!+`>|])")
+DURATION_LINE = re.compile(r"^\(\d+\s*min\.?\)$")
 BULLET = re.compile(r"^(?:[-•*·]|\d+[.)])\s+")
 #: How many lines a wrapped punkt heading may continue on before its case number.
 MAX_HEADING_WRAP = 2
@@ -173,6 +174,8 @@ def _punkt(draft: _Draft) -> Punkt:
     current = None
     for line in body:
         key = bare(line).rstrip(":").lower()
+        if DURATION_LINE.match(key):
+            continue  # "(25 min.)": time on the agenda, not content
         if key in _SECTION_BY_KEY:
             current = _SECTION_BY_KEY[key]
             sections.setdefault(current, [])

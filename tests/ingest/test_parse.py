@@ -310,3 +310,13 @@ def test_a_heading_wrapped_onto_the_next_line_is_joined(sample):
 def test_not_a_referat(text, problem):
     with pytest.raises(ParseError, match=problem):
         parse_referat(text)
+
+
+def test_agenda_durations_are_not_section_text(sample):
+    from ingest.parse import parse_referat
+
+    meeting = parse_referat(sample("2024-04-24").read_text(encoding="utf-8"))
+    for punkt in meeting.open_punkter:
+        for name, text in punkt.sections.items():
+            assert "min.)" not in text.splitlines()[0], (punkt.number, name)
+    assert meeting.punkt(7).sections["Anledning"].startswith("Borgerne og virksomhederne")
