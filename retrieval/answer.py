@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from ingest.dates import danish_long
+from ingest.dates import MONTH_NAMES_DA, danish_long
 from ingest.model import Meeting
 from retrieval.index import SearchIndex
 from retrieval.model import Answer, Citation, MeetingOverview
@@ -43,13 +43,20 @@ class Answerer:
 
     def _meeting_answer(self, query: Query) -> Answer:
         catalog = self.index.catalog
-        meeting = catalog.latest() if query.latest else catalog.meeting(query.day)
+        if query.latest:
+            meeting = catalog.latest()
+        elif query.day:
+            meeting = catalog.meeting(query.day)
+        else:  # a month: its last meeting
+            days = [m.meeting_date for m in catalog.meetings()
+                    if query.start <= m.meeting_date <= query.end]
+            meeting = catalog.meeting(days[-1]) if days else None
         if meeting is None:
             if query.latest:
                 return Answer(query.text, False, "Der er endnu ingen referater.", note="empty catalog")
-            near = ", ".join(danish_long(d) for d in catalog.nearest_dates(query.day))
+            near = ", ".join(danish_long(d) for d in catalog.nearest_dates(query.start))
             return Answer(query.text, False,
-                          f"Der er intet referat fra mødet d. {danish_long(query.day)}."
+                          f"Der er intet referat fra {_period(query)}."
                           + (f" Nærmeste møder: {near}." if near else ""), note="no meeting")
         overview = meeting_overview(meeting)
         citations: tuple[Citation, ...] = ()
@@ -111,4 +118,6 @@ def _period(query: Query) -> str:
         return ""
     if query.start == query.end:
         return f"d. {danish_long(query.start)}"
+    if query.start.day == 1 and query.start.month == query.end.month and query.end.day > 27:
+        return f"{MONTH_NAMES_DA[query.start.month - 1]} {query.start.year}"
     return f"{danish_long(query.start)} til {danish_long(query.end)}"

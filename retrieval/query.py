@@ -24,6 +24,7 @@ MEETING_WORDS = frozenset("""
 dagsorden dagsordenen dagsordner behandlet behandlede behandles punkter punkterne sager
 sagerne agenda items discussed oversigt indhold
 """.split())
+MEETING_STEMS = frozenset(stem(w) for w in MEETING_WORDS)
 LATEST_WORDS = re.compile(r"\b(seneste|sidste|nyeste|latest|last|newest|recent)\b", re.IGNORECASE)
 MEETING_NOUN = re.compile(r"\b(møde|mødet|møder|meeting|referat|referatet)\b", re.IGNORECASE)
 #: Words before a bare year that make it a time ("i 2019"), not part of a name.
@@ -80,9 +81,11 @@ def parse_query(text: str) -> Query:
     lowered = words(text)
     decision = any(stem(w) in DECISION_WORDS for w in lowered)
     latest = bool(LATEST_WORDS.search(text) and MEETING_NOUN.search(text))
-    content = [t for t in terms if t not in DECISION_WORDS]
-    meeting = latest or bool(start and start == end and (
-        any(w in MEETING_WORDS for w in lowered) or not content))
+    content = [t for t in terms if t not in DECISION_WORDS and t not in MEETING_STEMS]
+    # a whole meeting: the latest, a day's ("hvad skete der 24-04-2024?"), or a month's
+    # agenda ("hvad blev behandlet i marts 2023?")
+    meeting = latest or bool(start and (
+        any(w in MEETING_WORDS for w in lowered) or (start == end and not content)))
     return Query(text=text, terms=tuple(content), start=start, end=end, decision=decision,
                  meeting=meeting, latest=latest, year=year)
 
