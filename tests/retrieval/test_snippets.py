@@ -1,0 +1,173 @@
+"""Snippets: the sentences of the cited punkt that answer, at most about 400 characters,
+cut at sentence boundaries (or, inside one overlong sentence, at a word boundary with
+"…"), never mid-word, abbreviations kept whole, a decision question quoted from
+Beslutning. The answer text is the minutes' own words."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from ingest.chunk import split_sentences
+from ingest.model import DECISION, Punkt
+from retrieval.query import parse_query
+from retrieval.snippet import MAX_CHARS, best_snippet
+
+from question_files import load_jsonl
+
+CUT_PUNCTUATION = ",;:-–"
+
+
+def assert_clean_cut(snippet: str, section_text: str, max_chars: int = MAX_CHARS) -> None:
+    """The snippet is whole consecutive sentences of its section, or the start of them cut
+    at a word boundary and marked with an ellipsis."""
+    assert snippet and len(snippet) <= max_chars, (len(snippet), snippet)
+    sentences = split_sentences(section_text)
+    runs = [" ".join(sentences[i:j]) for i in range(len(sentences))
+            for j in range(i + 1, min(i + 4, len(sentences)) + 1)]
+    if not snippet.endswith("…"):
+        assert snippet in runs, f"not whole sentences of the section: {snippet!r}"
+        return
+    body = snippet[:-1]
+    assert body and not body[-1].isspace() and body[-1] not in CUT_PUNCTUATION
+    sources = [" ".join(sentences[i:]) for i in range(len(sentences))]
+    source = next((s for s in sources if s.startswith(body)), None)
+    assert source is not None, f"not the start of a sentence of the section: {snippet!r}"
+    rest = source[len(body):]
+    # what was cut off starts at a word boundary (after any trailing punctuation)
+    assert re.match(rf"^[{CUT_PUNCTUATION}]*(\s|$)", rest), f"cut mid-word: ...{body[-20:]!r}|{rest[:20]!r}"
+
+
+# --- sentence splitting ---------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("De nye boliger skal ses i relation til de nuværende ca. 100 boliger i landsbyen. "
+     "Chefforum tog orienteringen til efterretning.",
+     ["De nye boliger skal ses i relation til de nuværende ca. 100 boliger i landsbyen.",
+      "Chefforum tog orienteringen til efterretning."]),
+    ("Udgiften er ca. 2 mio. kr. årligt. Der er behov for at drøfte rammerne.",
+     ["Udgiften er ca. 2 mio. kr. årligt.", "Der er behov for at drøfte rammerne."]),
+    ("Vi bruger bl.a. KL's værktøj. Det giver overblik.",
+     ["Vi bruger bl.a. KL's værktøj.", "Det giver overblik."]),
+    ("Mødet holdes kl. 9.30 jf. Bilag 2. Alle deltager.",
+     ["Mødet holdes kl. 9.30 jf. Bilag 2.", "Alle deltager."]),
+    ("Oplæg ved Marie A. Jensen fra HR. Spørgsmål til sidst.",
+     ["Oplæg ved Marie A. Jensen fra HR.", "Spørgsmål til sidst."]),
+    ("Fokus har været på:\n\n- Stabil og sikker drift\n- Høj opetid",
+     ["Fokus har været på:", "- Stabil og sikker drift", "- Høj opetid"]),
+    ("Er det rigtigt? Ja! Det   er\tdet.", ["Er det rigtigt?", "Ja!", "Det er det."]),
+])
+def test_split_sentences(text, expected):
+    assert split_sentences(text) == expected
+
+
+def test_abbreviations_in_the_real_minutes_do_not_end_sentences(corpus):
+    landsby = split_sentences(corpus.punkt("2019-03-14", 4).decision)
+    assert any("de nuværende ca. 100 boliger i landsbyen" in s and s.startswith("De 38 nye")
+               for s in landsby)
+    anlaeg = split_sentences(corpus.punkt("2023-03-15", 4).sections["Sagsfremstilling"])
+    assert any("ca. 480 mio. kr. og selv med evt. udskydelse" in s for s in anlaeg)
+    assert any("over 1 mia. kr., hvilket er over dobbelt så stort" in s for s in anlaeg)
+
+
+# --- snippets of real answers -----------------------------------------------------------
+
+QUESTIONS = [q["question"] for q in load_jsonl("dev_questions.jsonl")] + [
+    q["question"] for q in load_jsonl("unseen_questions.jsonl")]
+
+
+def test_every_cited_snippet_is_short_and_cut_cleanly(corpus, ask):
+    checked = 0
+    for question in QUESTIONS:
+        answer = ask(question)
+        for c in answer.citations + answer.suggestions:
+            punkt = corpus.punkt(c.meeting_date, c.punkt)
+            if c.section:
+                assert_clean_cut(c.snippet, punkt.sections[c.section])
+            else:
+                assert c.snippet == punkt.title
+            checked += 1
+    assert checked >= 60
+
+
+def test_the_answer_text_is_the_first_snippet(ask):
+    for question in QUESTIONS:
+        answer = ask(question)
+        if answer.answered and answer.meeting is None:
+            assert answer.answer == answer.citations[0].snippet
+
+
+@pytest.mark.parametrize("question, day, number, quote", [
+    ("hvad besluttede CF om telefontider?", "2024-04-24", 7,
+     "Økonomiudvalgets beslutning fra april 2017 skal implementeres"),
+    ("hvad besluttede CF om Plan MED?", "2024-04-24", 3,
+     "Plan MED skal drøftes i samtlige afdelingsMED og arbejdspladsMED"),
+    ("hvad blev der besluttet om den interne genbrugsbørs?", "2024-04-24", 8,
+     "arbejdes videre med model 1"),
+])
+def test_a_decision_question_quotes_the_beslutning(ask, question, day, number, quote):
+    answer = ask(question)
+    top = answer.citations[0]
+    assert (top.meeting_date.isoformat(), top.punkt) == (day, number)
+    assert top.section == DECISION
+    assert quote in top.snippet
+
+
+def test_a_fact_question_quotes_the_section_that_holds_the_fact(ask):
+    top = ask("hvor meget løntilskud i timen får arbejdspladsen fra jobcentret?").citations[0]
+    assert (top.meeting_date.isoformat(), top.punkt) == ("2023-03-15", 6)
+    assert top.section == "Økonomi"
+    assert "166,54 i timen" in top.snippet
+
+
+def test_snippet_of_a_punkt_with_a_beslutning_prefers_it_for_decisions(corpus):
+    punkt = corpus.punkt("2023-03-15", 7)
+    terms = parse_query("sygefravær handleplaner").terms
+    lexical = corpus.index.lexical
+    assert best_snippet(punkt, terms, lexical, decision=True).section == DECISION
+
+
+# --- cutting overlong text ----------------------------------------------------------------
+
+@pytest.mark.parametrize("max_chars", [60, 120, 200, MAX_CHARS])
+def test_an_overlong_sentence_is_cut_at_a_word_with_an_ellipsis(corpus, max_chars):
+    # "Roller og ansvar ved digitale løsninger" has a 512-character sentence on governance
+    punkt = corpus.punkt("2023-03-15", 2)
+    text = punkt.sections["Sagsfremstilling"]
+    longest = max(split_sentences(text), key=len)
+    assert len(longest) > MAX_CHARS and "IT-Projektråd" in longest
+    terms = parse_query("governance IT-Projektråd ITP Strategisk IT SIT").terms
+    snip = best_snippet(punkt, terms, corpus.index.lexical, decision=False, max_chars=max_chars)
+    assert snip.section == "Sagsfremstilling"
+    assert snip.text.endswith("…") and longest.startswith(snip.text[:-1])
+    assert_clean_cut(snip.text, text, max_chars)
+
+
+def test_a_single_sentence_longer_than_400_characters(corpus):
+    words = ("Udvalget drøftede den langsigtede vedligeholdelsesplanlægning for samtlige "
+             "kommunale bygninger og institutioner").split()
+    sentence = " ".join(words * 12) + "."
+    assert len(sentence) > 2 * MAX_CHARS
+    punkt = Punkt(1, "Vedligeholdelse", sections={"Beslutning": sentence})
+    snip = best_snippet(punkt, parse_query("vedligeholdelsesplanlægning").terms,
+                        corpus.index.lexical, decision=True)
+    assert len(snip.text) <= MAX_CHARS and snip.text.endswith("…")
+    assert_clean_cut(snip.text, sentence)
+    last_word = snip.text[:-1].split()[-1]
+    assert last_word in words
+
+
+def test_short_sentences_are_joined_up_to_three_and_never_past_the_limit(corpus):
+    sentences = [f"Sætning nummer {i} om budgetopfølgning." for i in range(1, 30)]
+    punkt = Punkt(1, "Budget", sections={"Sagsfremstilling": " ".join(sentences)})
+    snip = best_snippet(punkt, parse_query("budgetopfølgning").terms, corpus.index.lexical,
+                        decision=False)
+    assert snip.text == " ".join(sentences[:3])
+    assert_clean_cut(snip.text, punkt.sections["Sagsfremstilling"])
+
+
+def test_a_punkt_without_sections_is_quoted_by_its_title(corpus):
+    evt = corpus.punkt("2019-01-17", 10)
+    assert evt.sections == {}
+    snip = best_snippet(evt, ("evt",), corpus.index.lexical, decision=False)
+    assert (snip.section, snip.text) == ("", evt.title)
