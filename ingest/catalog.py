@@ -106,6 +106,10 @@ class Catalog:
         columns = {r["name"] for r in self.db.execute("PRAGMA table_info(meetings)")}
         if "chunk_ids" not in columns:
             self.db.execute("ALTER TABLE meetings ADD COLUMN chunk_ids TEXT NOT NULL DEFAULT '[]'")
+            # the index of such a catalog recorded no chunk ids: re-index it on the next sync
+            # (stored vectors are reused by id), or the dense rerank of lexical candidates
+            # and the removal of a replaced meeting's old chunks find nothing
+            self.db.execute("UPDATE meetings SET indexed_hash=NULL")
 
     def close(self) -> None:
         self.db.close()

@@ -79,7 +79,9 @@ class SearchIndex:
         new_ids = [c.id for c in chunks]
         old_ids = self.catalog.chunk_ids(forum, day)
         self.catalog.mark_indexing(forum, day, sorted(set(old_ids) | set(new_ids)))
-        for vector, text_hash in self.store.vectors(old_ids).values():
+        # a catalog from before chunk ids were recorded has none: look up the ids the
+        # chunker gives (a chunk's vector is reused only if its text hash still matches)
+        for vector, text_hash in self.store.vectors(old_ids or new_ids).values():
             self._remember(text_hash, vector)
         hashes = [c.metadata["text_hash"] for c in chunks]
         missing = list(dict.fromkeys(c.embed_text for c, h in zip(chunks, hashes)
