@@ -67,6 +67,7 @@ async def engine_ctx(app: web.Application) -> AsyncIterator[None]:
     app[engine_key] = engine
     loading = asyncio.create_task(engine.load())
     yield
+    engine.stop()  # no more retries while the store does not answer
     # the loader thread cannot be interrupted; give it time before the catalog closes
     try:
         await asyncio.wait_for(asyncio.shield(loading), LOAD_WAIT_AT_SHUTDOWN)

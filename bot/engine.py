@@ -6,10 +6,17 @@ listening first: `/healthz` answers at once, `/readyz` says 503 until the engine
 ready, and commands that only read the catalog (`møde`, `seneste`, `punkt`) work
 meanwhile. Retrieval blocks (Chroma, SQLite, encoding), so every question runs in a
 worker thread.
+
+A Chroma server that does not answer (down at start-up, or going down while serving)
+does not stop the server: loading is tried again in the background with a bounded
+backoff, a question that fails on the store raises StoreUnavailable (the user gets
+UNAVAILABLE) and leaves the engine as it was, and the next question after the server is
+back is answered.
 """
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from bot.resources import open_index
@@ -19,10 +26,16 @@ from retrieval.answer import Answerer
 from retrieval.embed import Embedder
 from retrieval.index import SearchIndex
 from retrieval.model import Answer
+from retrieval.store import StoreUnavailable, connect
 
 log = logging.getLogger(__name__)
 #: Asked once after loading, so the first real question does not pay for warming up.
 WARM_UP_QUESTION = "hvad besluttede CF om telefontider?"
+#: What a user is told when the vector store does not answer.
+UNAVAILABLE = "Søgningen er midlertidigt utilgængelig – prøv igen om lidt."
+#: Seconds before loading again after the store did not answer; doubled up to RETRY_MAX.
+RETRY_FIRST = 1.0
+RETRY_MAX = 15.0
 
 
 class NotReady(RuntimeError):
@@ -30,7 +43,8 @@ class NotReady(RuntimeError):
 
 
 class Engine:
-    def __init__(self, settings: Settings, catalog: Catalog, *, embedder: Embedder | None = None):
+    def __init__(self, settings: Settings, catalog: Catalog, *, embedder: Embedder | None = None,
+                 retry_first: float = RETRY_FIRST, retry_max: float = RETRY_MAX):
         self.settings = settings
         self.catalog = catalog
         self.embedder = embedder
@@ -40,14 +54,40 @@ class Engine:
         self.error = ""
         #: the catalog's ingest sequence the search index was built at
         self.loaded_seq = -1
+        #: loading failed because the vector store did not answer; `load` tries again
+        self.store_down = False
+        self.retry_first, self.retry_max = retry_first, retry_max
+        self._stopping = asyncio.Event()
 
     @property
     def ready(self) -> bool:
         return self.answerer is not None
 
+    @property
+    def store_label(self) -> str:
+        """The vector store, as /readyz and the log name it."""
+        s = self.settings
+        if s.chroma_host:
+            return f"the Chroma server at {s.chroma_host}:{s.chroma_port}"
+        return f"the embedded Chroma store in {s.chroma_path}"
+
     async def load(self) -> None:
-        """Load in a worker thread; never raises (see `error`)."""
-        await asyncio.to_thread(self.load_blocking)
+        """Load in a worker thread; never raises (see `error`). While loading fails because
+        the store does not answer, load again after RETRY_FIRST seconds, then twice as
+        long each time up to RETRY_MAX, until loaded or `stop()`."""
+        wait = self.retry_first
+        while not self._stopping.is_set():
+            await asyncio.to_thread(self.load_blocking)
+            if self.ready or not self.store_down:
+                return
+            log.warning("%s does not answer; loading again in %.0f s", self.store_label, wait)
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), wait)
+            wait = min(wait * 2, self.retry_max)
+
+    def stop(self) -> None:
+        """Stop retrying to load (at shutdown); a load in progress runs to its end."""
+        self._stopping.set()
 
     def load_blocking(self) -> None:
         """Load the model, bring the index up to date with the catalog, warm up. A failure
@@ -61,11 +101,29 @@ class Engine:
             answerer = Answerer(index)
             answerer.ask(WARM_UP_QUESTION)
             self.loaded_seq = self.catalog.max_seq()
+            self.embedder = index.embedder  # loaded: a later load must not load it again
             self.index, self.answerer = index, answerer
+            self.error, self.store_down = "", False
             log.info("engine ready: %d punkter searchable", len(index.refs))
         except Exception as e:  # reported on /readyz and in the log; the server stays up
-            log.exception("the search engine could not be loaded")
-            self.error = f"{type(e).__name__}: {e}"
+            self.store_down = isinstance(e, StoreUnavailable) or not self._server_answers()
+            if self.store_down:
+                log.warning("the search engine could not be loaded: %s", e)
+                self.error = (str(e) if isinstance(e, StoreUnavailable) else
+                              f"{self.store_label} does not answer: {type(e).__name__}: {e}")
+            else:
+                log.exception("the search engine could not be loaded")
+                self.error = f"{type(e).__name__}: {e}"
+
+    def _server_answers(self) -> bool:
+        """False when a Chroma server is configured and does not answer a heartbeat."""
+        if not self.settings.chroma_host:
+            return True
+        try:
+            connect(host=self.settings.chroma_host, port=self.settings.chroma_port).heartbeat()
+            return True
+        except Exception:  # refused, reset, timed out: not answering
+            return False
 
     async def refresh(self) -> bool:
         """Take in meetings ingested since loading (`referatbot ingest` while the server
@@ -85,9 +143,23 @@ class Engine:
         return True
 
     async def ask(self, question: str) -> Answer:
-        if self.answerer is None:
+        """The answer; StoreUnavailable when the vector store does not answer (loaded or
+        not), NotReady while loading or after loading failed for another reason."""
+        answerer = self.answerer
+        if answerer is None:
+            if self.store_down:
+                raise StoreUnavailable(self.error)
             raise NotReady(self.error or "the search engine is still loading")
-        return await asyncio.to_thread(self.answerer.ask, question)
+        return await asyncio.to_thread(self._ask_blocking, answerer, question)
+
+    def _ask_blocking(self, answerer: Answerer, question: str) -> Answer:
+        try:
+            return answerer.ask(question)
+        except Exception as e:
+            if isinstance(e, StoreUnavailable) or not answerer.index.store.heartbeat():
+                raise StoreUnavailable(f"{self.store_label} does not answer: "
+                                       f"{type(e).__name__}: {e}") from e
+            raise
 
     async def check(self) -> dict[str, bool]:
         """What /readyz reports: each part and whether it works right now."""

@@ -23,12 +23,13 @@ from botbuilder.schema import Activity, ConversationReference
 from bot import cards
 from bot.commands import (EMPTY, HELP, ITEM, LATEST, MEETING, QUESTION, SUBSCRIBE, UNSUBSCRIBE,
                           Command, parse_command)
-from bot.engine import Engine
+from bot.engine import UNAVAILABLE, Engine
 from bot.feedback import VOTES, Feedback
 from bot.subscriptions import Subscriptions
 from ingest.catalog import Catalog
 from ingest.dates import danish_long
 from retrieval.model import Answer
+from retrieval.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +158,7 @@ class ReferatBot(TeamsActivityHandler):
     # --- questions -----------------------------------------------------------------------
 
     async def _answer(self, turn_context: TurnContext, question: str) -> None:
-        if not self.engine.ready:
+        if not self.engine.ready and not self.engine.store_down:
             await turn_context.send_activity(LOADING)
             return
         job = asyncio.ensure_future(self.engine.ask(question[:MAX_QUESTION_CHARS]))
@@ -167,7 +168,13 @@ class ReferatBot(TeamsActivityHandler):
                 await turn_context.send_activity(WAIT)
                 self._answer_later(turn_context, job)
                 return
-        await turn_context.send_activity(answer_activity(await job))
+        try:
+            answer = await job
+        except StoreUnavailable as e:
+            log.warning("a question found the search unavailable: %s", e)
+            await turn_context.send_activity(UNAVAILABLE)
+            return
+        await turn_context.send_activity(answer_activity(answer))
 
     def _answer_later(self, turn_context: TurnContext, job: asyncio.Future) -> None:
         reference = TurnContext.get_conversation_reference(turn_context.activity)
@@ -179,6 +186,9 @@ class ReferatBot(TeamsActivityHandler):
                           job: asyncio.Future) -> None:
         try:
             reply = answer_activity(await job)
+        except StoreUnavailable as e:
+            log.warning("a slow question found the search unavailable: %s", e)
+            reply = MessageFactory.text(UNAVAILABLE)
         except Exception:  # the user still deserves a reply
             log.exception("answering a slow question failed")
             reply = MessageFactory.text(SORRY)

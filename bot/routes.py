@@ -19,7 +19,9 @@ from pathlib import Path
 
 from aiohttp import web
 
+from bot.engine import UNAVAILABLE
 from bot.keys import endpoint_key, engine_key
+from retrieval.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -56,11 +58,16 @@ async def ask(request: web.Request) -> web.Response:
     if len(question) > MAX_QUESTION_CHARS:
         raise _error(web.HTTPBadRequest, f"the question is longer than {MAX_QUESTION_CHARS} characters")
     engine = request.app[engine_key]
-    if not engine.ready:
+    if not engine.ready and not engine.store_down:
         raise _error(web.HTTPServiceUnavailable, "the search engine is still loading; try again shortly"
                      if not engine.error else f"the search engine failed to load: {engine.error}",
                      headers={"Retry-After": RETRY_AFTER})
-    answer = await engine.ask(question)
+    try:
+        answer = await engine.ask(question)
+    except StoreUnavailable as e:
+        log.warning("/api/ask found the search unavailable: %s", e)
+        raise _error(web.HTTPServiceUnavailable, UNAVAILABLE,
+                     headers={"Retry-After": RETRY_AFTER}) from None
     return web.json_response(answer.to_json(), dumps=_dumps)
 
 
@@ -92,6 +99,8 @@ async def readyz(request: web.Request) -> web.Response:
         body["error"] = engine.error
     elif not engine.ready:
         body["error"] = "loading the model and the index"
+    elif not parts["store"]:
+        body["error"] = f"{engine.store_label} does not answer"
     return web.json_response(body, status=200 if ready else 503,
                              headers=None if ready else {"Retry-After": RETRY_AFTER})
 
