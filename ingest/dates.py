@@ -41,7 +41,15 @@ MONTH_YEAR = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{4}})(?!\d)", re.IGNORECASE)
 YEAR = re.compile(r"(?<![\d.\-/])((?:19|20)\d{2})(?![\d.\-/])")
 
 
-def _date(year: int, month: int, day: int) -> dt.date | None:
+def month_number(name: str) -> int | None:
+    """1-12 for a month name the patterns matched; None for a case-insensitive match that
+    is no key (`ſept`: the long s matches `s` under IGNORECASE but lowers to itself)."""
+    return MONTHS.get(name.lower())
+
+
+def _date(year: int, month: int | None, day: int) -> dt.date | None:
+    if month is None:
+        return None
     try:
         return dt.date(year, month, day)
     except ValueError:
@@ -64,9 +72,9 @@ def find_day(text: str) -> tuple[dt.date, re.Match] | None:
         elif order == "dmy":
             found = _date(int(c), int(b), int(a))
         elif order == "dMy":
-            found = _date(int(c), MONTHS[b.lower()], int(a))
+            found = _date(int(c), month_number(b), int(a))
         else:
-            found = _date(int(c), MONTHS[a.lower()], int(b))
+            found = _date(int(c), month_number(a), int(b))
         if found:
             return found, m
     return None

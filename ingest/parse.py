@@ -19,22 +19,27 @@ from ingest.model import SECTION_NAMES, Meeting, Punkt
 BILAG = "Bilag"
 _SECTION_BY_KEY = {name.lower(): name for name in (*SECTION_NAMES, BILAG)}
 
-PUNKT_HEADING = re.compile(r"^Punkt\s+(\d+)\s*[:.]\s*(.*)$", re.IGNORECASE)
+#: at most four digits: `Punkt 123456789…:` is no agenda item (and int() refuses 4,300+ digits)
+PUNKT_HEADING = re.compile(r"^Punkt\s+(\d{1,4})\s*[:.]\s*(.*)$", re.IGNORECASE)
 CASE_NUMBER = re.compile(r"^\d{2}\.\d{2}\.\d{2}-[A-ZÆØÅ0-9]{3}-\d+-\d{2}$")
-TITLE_HEADER = re.compile(r"^REFERAT\s+(.+?)\s+d\.\s*(\S+)", re.IGNORECASE)
+#: (?<=\S): the forum ends at a non-space, so a long run of spaces is not tried from each of
+#: its positions (quadratic)
+TITLE_HEADER = re.compile(r"^REFERAT\s+(.+?)(?<=\S)\s+d\.\s*(\S+)", re.IGNORECASE)
 FORUM_PREFIX = re.compile(r"^(?:CF|Chefforum)\s*[-–—:]\s*", re.IGNORECASE)
 #: `(20 min.)`, `(30 min)`, `(8.30-9.30)`, `(10.25-10.45)` at the end of a title
 TITLE_TAIL = re.compile(
     r"\s*\((?:\d+\s*min\.?|\d{1,2}[.:]\d{2}\s*[-–]\s*\d{1,2}[.:]\d{2})\)\s*$", re.IGNORECASE)
 TIME = re.compile(r"\bkl\.?\s*(\d{1,2})[.:](\d{2})")
-TAGS = re.compile(r"</?(?:sub|sup|span|br|b|i|u|em|strong)\b[^>]*>", re.IGNORECASE)
+#: [^<>]: an unclosed `<sub` scans to the next tag, not to the end of the file (quadratic)
+TAGS = re.compile(r"</?(?:sub|sup|span|br|b|i|u|em|strong)\b[^<>]*>", re.IGNORECASE)
 MD_ESCAPE = re.compile(r"\\([\\_*#\-.()\[\]!+`>|])")
 DURATION_LINE = re.compile(r"^\(\d+\s*min\.?\)$")
 BULLET = re.compile(r"^(?:[-•*·]|\d+[.)])\s+")
 #: How many lines a wrapped punkt heading may continue on before its case number.
 MAX_HEADING_WRAP = 2
-#: A table-of-contents entry: dotted leader (or tab) and a page number at the end.
-TOC_ENTRY = re.compile(r"(?:\.{3,}|…)\s*\d+$|\t\s*\d+$")
+#: A table-of-contents entry: dotted leader (or tab) and a page number at the end. Written
+#: so that no run of dots or tabs is rescanned from each of its positions (quadratic).
+TOC_ENTRY = re.compile(r"(?:\.{3}|…)\s*\d+$|\t[^\S\t]*\d+$")
 
 
 class ParseError(ValueError):

@@ -159,7 +159,10 @@ def read_docx(data: bytes) -> str:
 
     try:
         document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError, etree.LxmlError) as e:
+    # zipfile raises more than BadZipFile on damaged archives: zlib.error (broken deflate
+    # data), EOFError (cut short), NotImplementedError (an unknown compression method)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, KeyError,
+            ValueError, etree.LxmlError) as e:
         raise ReadError(f"not a readable Word document: {e}") from e
     lines: list[str] = []
     for block in document.element.body.iterchildren():

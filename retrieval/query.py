@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from ingest.dates import MONTH_YEAR, MONTHS, YEAR, find_day
+from ingest.dates import MONTH_YEAR, YEAR, find_day, month_number
 from retrieval.text import query_terms, stem, words
 
 DECISION_WORDS = frozenset(stem(w) for w in """
@@ -66,8 +66,9 @@ def parse_query(text: str) -> Query:
         rest = _cut(rest, found[1])
     else:
         m = MONTH_YEAR.search(rest)
-        if m:
-            year, month = int(m.group(2)), MONTHS[m.group(1).lower()]
+        month = month_number(m.group(1)) if m else None
+        if m and month and int(m.group(2)) >= dt.MINYEAR:  # not 'ſept 2024', not 'maj 0000'
+            year = int(m.group(2))
             start = dt.date(year, month, 1)
             end = dt.date(year, month, calendar.monthrange(year, month)[1])
             rest = _cut(rest, m)
