@@ -211,7 +211,10 @@ class _Dedupe(Middleware):
 
     async def on_turn(self, context: TurnContext, logic: Callable[[], Awaitable]) -> None:
         activity = context.activity
-        if not activity.id or activity.name == ActivityEventNames.continue_conversation:
+        # An invoke waits for its own response (the handler answers each alike); one
+        # skipped here would have none, and botbuilder would answer the retry with a 501.
+        if not activity.id or activity.name == ActivityEventNames.continue_conversation \
+                or activity.type == ActivityTypes.invoke:
             await logic()
             return
         key = (activity.channel_id, activity.conversation.id if activity.conversation else "",

@@ -16,7 +16,7 @@ import html
 import logging
 import re
 
-from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.core import CardFactory, InvokeResponse, MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import Activity, ConversationReference
 
@@ -70,6 +70,14 @@ class ReferatBot(TeamsActivityHandler):
             await self._on_submit(turn_context, value)
             return
         await self._dispatch(turn_context, parse_command(message_text(turn_context.activity)))
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        """The bot implements no invoke: its cards send Action.Submit (a message activity),
+        and it has no message extension, task module or sign-in. Each invoke gets a 400;
+        botbuilder would answer 501, and a 500 for `adaptiveCard/action`, whose error
+        response it cannot serialise."""
+        log.info("refused an invoke activity it does not implement: %r", turn_context.activity.name)
+        return InvokeResponse(status=400)
 
     async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
         """Greets when the bot itself is added to a team, group chat or personal chat.
