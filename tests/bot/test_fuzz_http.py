@@ -248,3 +248,12 @@ async def test_invokes_the_bot_does_not_implement_are_a_400(client, connector, n
         response = await client.post("/api/messages", json=body)
         assert response.status == 400
     assert connector.received == []  # nothing sent to the conversation either
+
+
+@pytest.mark.parametrize("question", ["hvad skete i ſept 2024?", "hvad besluttede CF i marts 0000?"])
+async def test_month_names_that_are_no_month_are_answered(client, question):
+    """'ſept' matched the month pattern but is no key (KeyError); 'marts 0000' is no date
+    (ValueError): both were a 500 from /api/ask."""
+    response = await client.get("/api/ask", params={"q": question})
+    assert response.status == 200
+    assert (await response.json())["question"] == question
