@@ -3,12 +3,17 @@
 Each row holds the Teams conversation reference (as JSON, with the tenant id that
 botbuilder 4.17.1 drops), who subscribed and when, and the digest watermark: the catalog
 sequence number of the last decision delivered. Sending is guarded by a lease, claimed in
-one UPDATE, so two `serve` processes never send the same digest at once.
+one UPDATE, so two `serve` processes never send the same digest at once. A lease whose
+holder was a process on this machine that no longer runs (killed in the middle of a send)
+is void at once, so a restart sends that digest instead of waiting for the lease to run
+out; a holder on another machine is waited for.
 """
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import socket
 from dataclasses import dataclass
 
 from ingest.catalog import Catalog
@@ -100,10 +105,13 @@ class Subscriptions:
         """Take the right to send this conversation's digest, or None if another process
         holds it. One UPDATE, so two processes cannot both win."""
         with self.catalog.transaction() as db:
+            row = db.execute("SELECT lease_owner FROM subscriptions WHERE conversation_id=?",
+                             (conversation_id,)).fetchone()
+            dead = row["lease_owner"] if row and holder_is_dead(row["lease_owner"]) else None
             cur = db.execute(
                 "UPDATE subscriptions SET lease_owner=?, lease_until=? WHERE conversation_id=? "
-                "AND active=1 AND (lease_until IS NULL OR lease_until < ?)",
-                (owner, _now(now + lease), conversation_id, _now(now)))
+                "AND active=1 AND (lease_until IS NULL OR lease_until < ? OR lease_owner=?)",
+                (owner, _now(now + lease), conversation_id, _now(now), dead))
             if cur.rowcount != 1:
                 return None
             row = db.execute("SELECT * FROM subscriptions WHERE conversation_id=?",
@@ -138,6 +146,22 @@ class Subscriptions:
                 "UPDATE subscriptions SET active=0 WHERE conversation_id=? AND ? AND failures>=?",
                 (conversation_id, int(permanent), MAX_PERMANENT_FAILURES))
         return cur.rowcount > 0
+
+
+def holder_is_dead(owner: str | None) -> bool:
+    """True for a lease owner ('host:pid', as DigestRunner names itself) on this machine
+    whose process no longer runs. Another machine's, a running or an unknown process's
+    lease is not: at worst a digest waits for the lease to run out."""
+    host, _, pid = (owner or "").rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) in (0, os.getpid()):
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OverflowError, OSError):  # someone else's process, or no pid
+        return False
+    return False
 
 
 def _subscription(row) -> Subscription:

@@ -123,6 +123,15 @@ class FakeConnector:
         self.server: TestServer | None = None
         #: conversation id -> HTTP status to answer with instead (403: the bot was removed)
         self.refuse: dict[str, int] = {}
+        #: Set to an (unset) asyncio.Event to hold each POST open until it is set, so a
+        #: test can kill the sender mid-send. `hold_before`: before the activity counts as
+        #: accepted (a sender gone by then gets nothing accepted); `hold_after`: accepted
+        #: and recorded, but the HTTP reply not yet sent.
+        self.hold_before: asyncio.Event | None = None
+        self.hold_after: asyncio.Event | None = None
+        #: POSTs that arrived, accepted or not, and those being held open now
+        self.requests = 0
+        self.held: list[web.Request] = []
 
     @property
     def url(self) -> str:
@@ -141,6 +150,13 @@ class FakeConnector:
         await self.server.close()
 
     async def _activity(self, request: web.Request) -> web.Response:
+        async with self.arrived:
+            self.requests += 1
+            self.arrived.notify_all()
+        if self.hold_before is not None:
+            await self._hold(request, self.hold_before)
+            if _gone(request):
+                return web.Response(status=499)  # nobody is listening; nothing accepted
         status = self.refuse.get(request.match_info["conversation"])
         if status:
             return web.json_response({"error": {"code": "BotNotInConversationRoster",
@@ -152,13 +168,40 @@ class FakeConnector:
         async with self.arrived:
             self.received.append(body)
             self.arrived.notify_all()
+        if self.hold_after is not None:
+            await self._hold(request, self.hold_after)
         return web.json_response({"id": f"reply-{len(self.received)}"})
+
+    async def _hold(self, request: web.Request, release: asyncio.Event) -> None:
+        self.held.append(request)
+        try:
+            await release.wait()
+        finally:
+            self.held.remove(request)
+
+    async def wait_for_requests(self, n: int, timeout: float = 60.0) -> None:
+        """Until `n` POSTs have arrived (held ones included)."""
+        async with self.arrived:
+            await asyncio.wait_for(self.arrived.wait_for(lambda: self.requests >= n), timeout)
+
+    async def wait_until_senders_gone(self, timeout: float = 10.0) -> None:
+        """Until every held request's connection is closed (its sender was killed)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not all(_gone(r) for r in self.held):
+            assert loop.time() < deadline, "the sender of a held request is still connected"
+            await asyncio.sleep(0.05)
 
     async def wait_for(self, n: int, timeout: float = 30.0) -> list[dict]:
         async with self.arrived:
             await asyncio.wait_for(self.arrived.wait_for(lambda: len(self.received) >= n),
                                    timeout)
         return self.received
+
+
+def _gone(request: web.Request) -> bool:
+    transport = request.transport
+    return transport is None or transport.is_closing()
 
 
 def activity_json(text: str | None = None, *, service_url: str, activity_id: str = "act-1",
