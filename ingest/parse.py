@@ -40,6 +40,9 @@ MAX_HEADING_WRAP = 2
 #: A table-of-contents entry: dotted leader (or tab) and a page number at the end. Written
 #: so that no run of dots or tabs is rescanned from each of its positions (quadratic).
 TOC_ENTRY = re.compile(r"(?:\.{3}|…)\s*\d+$|\t[^\S\t]*\d+$")
+#: UTF-16 halves standing alone: no file decodes to them, but a str can hold them, and
+#: hashing or storing such text fails (UnicodeEncodeError)
+SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 class ParseError(ValueError):
@@ -48,7 +51,8 @@ class ParseError(ValueError):
 
 def clean_text(text: str) -> str:
     """Undo what editors and exporters add: BOM, CRLF, NBSP, escapes, sub/sup tags."""
-    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    text = SURROGATES.sub("\ufffd", text.lstrip("\ufeff"))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u00a0", " ").replace("\u202f", " ").replace("\u200b", "")
     text = TAGS.sub("", text)
     text = MD_ESCAPE.sub(r"\1", text)

@@ -142,6 +142,14 @@ def test_a_punkt_number_too_long_for_int_is_not_a_heading():
         parse_referat(HEADER + "Punkt " + "9" * 5000 + ": x\n")
 
 
+def test_lone_surrogates_become_replacement_characters():
+    # a str can hold them (no file decodes to them); hashing the meeting raised
+    # UnicodeEncodeError
+    meeting = parse_referat("REFERAT \ud800Chefforum d. 17-01-2019\nPunkt 1: CF - Titel\udfff\n")
+    assert meeting.forum == "\ufffdChefforum"
+    assert meeting.punkter[0].title == "Titel\ufffd"
+
+
 @pytest.mark.parametrize("name, text", [
     # each took seconds (some minutes at 100 KB) before: a pattern retried from every
     # position of a long run
