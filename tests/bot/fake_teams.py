@@ -139,8 +139,9 @@ class FakeConnector:
 
     async def start(self) -> "FakeConnector":
         app = web.Application()
-        app.router.add_post("/v3/conversations/{conversation}/activities", self._activity)
-        app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}",
+        # [^/]+: any id, braces included (aiohttp's default segment pattern refuses them)
+        app.router.add_post("/v3/conversations/{conversation:[^/]+}/activities", self._activity)
+        app.router.add_post("/v3/conversations/{conversation:[^/]+}/activities/{reply_to:[^/]+}",
                             self._activity)
         self.server = TestServer(app)
         await self.server.start_server()
