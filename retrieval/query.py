@@ -49,13 +49,6 @@ class Query:
         """The one day asked about, when the question names a full date."""
         return self.start if self.start and self.start == self.end else None
 
-    def chroma_where(self) -> dict | None:
-        if not self.start:
-            return None
-        lo = self.start.year * 10000 + self.start.month * 100 + self.start.day
-        hi = self.end.year * 10000 + self.end.month * 100 + self.end.day
-        return {"$and": [{"date_int": {"$gte": lo}}, {"date_int": {"$lte": hi}}]}
-
 
 def parse_query(text: str) -> Query:
     rest = " ".join(text.split())

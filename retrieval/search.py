@@ -22,6 +22,10 @@ YEAR_BOOST = 0.25
 DENSE_CHUNKS = 60
 #: Lexical candidates whose dense similarity is computed exactly.
 RERANK = 20
+#: A date-filtered question scores up to this many punkter of its dates exactly instead
+#: of asking Chroma for a filtered nearest-neighbour search, which scans metadata and
+#: was the slowest step at 1,000 meetings (214 ms median against 8.8 ms unfiltered).
+FILTERED_EXACT = 200
 
 
 @dataclass(frozen=True)
@@ -51,8 +55,12 @@ class Searcher:
         if not mask.any():
             return []
         lexical = self.lexical_scores(query)
-        if self.dense_weight:
-            candidates = np.argsort(-np.where(mask, lexical, -1))[:RERANK]
+        if self.dense_weight and query.start is not None:
+            inside = np.flatnonzero(mask)
+            inside = inside[np.argsort(-lexical[inside], kind="stable")][:FILTERED_EXACT]
+            dense = self.dense_scores(query, list(inside), nearest=False)
+        elif self.dense_weight:
+            candidates = np.argsort(-lexical)[:RERANK]
             dense = self.dense_scores(query, [i for i in candidates if lexical[i] > 0])
         else:
             dense = np.zeros_like(lexical)
@@ -77,16 +85,17 @@ class Searcher:
             scores = scores + DECISION_WEIGHT * self.index.decisions.scores(list(query.terms))
         return scores
 
-    def dense_scores(self, query: Query, candidates: list[int] = ()) -> np.ndarray:
-        """Best chunk similarity per punkt: for the nearest chunks Chroma finds, and exactly
-        for the given candidates (the lexical side's best), so that a good lexical
+    def dense_scores(self, query: Query, candidates: list[int] = (), *,
+                     nearest: bool = True) -> np.ndarray:
+        """Best chunk similarity per punkt: for the nearest chunks Chroma finds (unless
+        `nearest` is off), and exactly for the given candidates, so that a good lexical
         candidate is not penalised just for falling outside the nearest chunks."""
         out = np.zeros(len(self.index.refs), dtype=np.float32)
         if not len(out):
             return out
         vector = self.index.embedder.query(query.text)
         store = self.index.store
-        for hit in store.search(vector, DENSE_CHUNKS, query.chroma_where()):
+        for hit in store.search(vector, DENSE_CHUNKS) if nearest else ():
             i = self.index.position.get((hit.forum, hit.meeting_date, hit.punkt))
             if i is not None:
                 out[i] = max(out[i], hit.similarity)

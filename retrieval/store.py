@@ -123,9 +123,10 @@ class VectorStore:
             keys.update((m["forum"], m["meeting_date"]) for m in got["metadatas"])
             offset += len(got["ids"])
 
-    def search(self, embedding: np.ndarray, n: int, where: dict | None = None) -> list[Hit]:
-        n = max(1, min(n, self.count()))
-        result = self.collection.query(query_embeddings=[embedding], n_results=n, where=where,
+    def search(self, embedding: np.ndarray, n: int) -> list[Hit]:
+        """The n nearest chunks (fewer when the collection is smaller: Chroma caps n
+        itself, so no count() round trip per question)."""
+        result = self.collection.query(query_embeddings=[embedding], n_results=n,
                                        include=["metadatas", "distances"])
         return [
             Hit(chunk_id=i, forum=m["forum"], meeting_date=m["meeting_date"], punkt=m["punkt"],

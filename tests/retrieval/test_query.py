@@ -29,8 +29,6 @@ def test_a_full_date_is_a_one_day_filter_and_leaves_the_terms(question):
     assert (q.start, q.end) == (D(2024, 4, 24), D(2024, 4, 24))
     assert q.day == D(2024, 4, 24)
     assert not {"2024", "24", "04", "april"} & set(q.terms)
-    assert q.chroma_where() == {"$and": [{"date_int": {"$gte": 20240424}},
-                                         {"date_int": {"$lte": 20240424}}]}
 
 
 @pytest.mark.parametrize("question, start, end", [
@@ -54,7 +52,7 @@ def test_a_month_is_a_range_filter(question, start, end):
 def test_a_bare_year_is_a_soft_preference_and_stays_a_term(question):
     q = parse_query(question)
     assert q.year == 2019
-    assert q.start is None and q.end is None and q.chroma_where() is None
+    assert q.start is None and q.end is None
     assert "2019" in q.terms
 
 
@@ -68,7 +66,6 @@ def test_a_year_inside_a_name_is_not_a_time():
 def test_no_date_no_filter():
     q = parse_query("hvad besluttede CF om telefontider?")
     assert q.start is q.end is q.year is None
-    assert q.chroma_where() is None
 
 
 # --- intents -------------------------------------------------------------------------
