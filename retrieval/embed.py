@@ -57,6 +57,11 @@ class Embedder:
         """A question's vector; asked questions repeat in a chat, so recent ones are kept."""
         return self._query(text)
 
+    def forget_queries(self) -> None:
+        """Empty the cache of question vectors, so that a benchmark times every question
+        as a new one."""
+        Embedder._query.cache_clear()
+
     @functools.lru_cache(maxsize=1024)
     def _query(self, text: str) -> np.ndarray:
         vector = self._encode([self.prefixes[0] + text], False)[0]

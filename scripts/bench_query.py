@@ -155,14 +155,6 @@ def timed(fn, items, repeat: int, before=None, record: dict | None = None) -> li
     return out
 
 
-def forget_queries(embedder) -> None:
-    """Empty the embedder's cache of question vectors (if it keeps one), so every timed
-    question pays for its embedding as a new question does."""
-    cached = getattr(type(embedder), "_query", None)
-    if hasattr(cached, "cache_clear"):
-        cached.cache_clear()
-
-
 def bench(corpus: Corpus, embedder, qs: list[str], repeat: int, profile: bool) -> dict:
     catalog, index = open_corpus(corpus, embedder)
     try:
@@ -187,7 +179,7 @@ def bench(corpus: Corpus, embedder, qs: list[str], repeat: int, profile: bool) -
             if answerer.ask(q).answered:
                 answered.add(q)
 
-        forget = lambda: forget_queries(embedder)  # noqa: E731
+        forget = embedder.forget_queries
         per_question: dict[str, list[float]] = {}
         busy = other_load()
         results = {
@@ -238,7 +230,7 @@ def profile_answers(answerer: Answerer, qs: list[str], top: int = 25) -> str:
     prof = cProfile.Profile()
     prof.enable()
     for q in qs:
-        forget_queries(answerer.index.embedder)
+        answerer.index.embedder.forget_queries()
         answerer.ask(q)
     prof.disable()
     buf = io.StringIO()
