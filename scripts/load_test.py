@@ -10,15 +10,20 @@ bot's replies come back here and are counted. The server must run without Micros
     python scripts/load_test.py http://127.0.0.1:3978 --pid $!
 
 Each conversation sends its messages one after another, as a person would; the
-conversations run concurrently. A message's latency is from the POST until the server's
+conversations run concurrently, for --messages in all or for --duration seconds:
+
+    python scripts/load_test.py http://127.0.0.1:3978 --pid $! --conversations 100 --duration 60
+ A message's latency is from the POST until the server's
 201, which Teams' connector must get within 15 s and which comes after the reply was
 delivered. With `--via ask` the same questions go to GET /api/ask instead. Prints
-throughput, latency percentiles, errors (which must be 0) and the server's memory.
+throughput, latency percentiles, errors (which must be 0) and the server's memory: sampled
+each second, with the median of the run's second and last quarters to show growth.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import random
 import statistics
@@ -32,23 +37,18 @@ import aiohttp
 import psutil
 from aiohttp import web
 
-QUESTIONS = [
-    "hvad besluttede CF om telefontider?",
-    "hvad blev der besluttet om sygefravær?",
-    "hvad besluttede chefforum om Plan MED?",
-    "hvad besluttede CF om genbrugsbørsen?",
-    "hvad sagde CF om Kodeks VII?",
-    "hvad besluttede CF om ledelsestilsyn i Frames?",
-    "klimakampen",
-    "hvad blev besluttet om budget i 2019?",
-    "hvad besluttede CF i marts 2023?",
-    "hvad skete der på mødet 02-09-2021?",
-    "what did CF decide about phone hours?",
-    "hvad besluttede CF om interne styringsdokumenter?",
-    "hvad besluttede CF om rumraketter?",
-    "boligsocial helhedsplan",
-    "hvem skal godkende dagsordenen?",
+TOPICS = [
+    "telefontider", "sygefravær", "Plan MED", "genbrugsbørsen", "Kodeks VII",
+    "ledelsestilsyn i Frames", "klimahandleplanen", "budget", "interne styringsdokumenter",
+    "boligsocial helhedsplan", "overførsel af mindreforbrug", "administrationsanalysen",
+    "svømmehallen", "løntilskud", "digitaliseringsstrategien", "trivselsmåling",
+    "sikkerhedskoordinator", "rumraketter", "den fleksible arbejdsplads", "ledelsesevaluering",
 ]
+TEMPLATES = [
+    "hvad besluttede CF om {}?", "hvad blev der sagt om {}", "{}", "hvornår behandlede CF {}?",
+    "what did CF decide about {}?", "status på {}",
+]
+WHEN = ["", "", "", " i 2019", " i 2023", " i marts 2023", " den 24. april 2024", " i 2021"]
 COMMANDS = [
     "hjælp", "seneste", "møde 24-04-2024", "punkt 24-04-2024 7", "/meeting 2019-03-14",
     "punkt 02-09-2021 3", "møde 01-01-2020", "punkt 24-04-2024 42", "latest",
@@ -60,19 +60,18 @@ BUTTONS = [
 WAIT_TEXT = "Et øjeblik"
 
 
-def workload(n: int, seed: int = 42) -> list[tuple[str | None, dict | None]]:
-    """n messages: 70 % questions, 25 % commands, 5 % card buttons, in a fixed order."""
-    rnd = random.Random(seed)
-    out = []
-    for _ in range(n):
+def messages(rnd: random.Random):
+    """An endless stream: 70 % questions (topics x wordings x dates, so most are new to the
+    server's cache of question vectors), 25 % commands, 5 % card buttons."""
+    while True:
         roll = rnd.random()
         if roll < 0.70:
-            out.append((rnd.choice(QUESTIONS), None))
+            question = rnd.choice(TEMPLATES).format(rnd.choice(TOPICS)) + rnd.choice(WHEN)
+            yield question, None
         elif roll < 0.95:
-            out.append((rnd.choice(COMMANDS), None))
+            yield rnd.choice(COMMANDS), None
         else:
-            out.append((None, rnd.choice(BUTTONS)))
-    return out
+            yield None, rnd.choice(BUTTONS)
 
 
 class Connector:
@@ -114,17 +113,20 @@ class Connector:
 
 
 class Memory:
-    """Samples the server's RSS while the test runs; reads the kernel's high-water mark."""
+    """Samples the server's RSS once a second while the test runs, so growth across the run
+    shows; reads the kernel's high-water mark."""
 
     def __init__(self, pid: int | None):
         self.process = psutil.Process(pid) if pid else None
-        self.start = self.peak = self.process.memory_info().rss if self.process else 0
+        self.start = self.process.memory_info().rss if self.process else 0
+        self.samples: list[tuple[float, int]] = []
         self._task: asyncio.Task | None = None
 
     async def _sample(self) -> None:
+        t0 = time.monotonic()
         while True:
-            self.peak = max(self.peak, self.process.memory_info().rss)
-            await asyncio.sleep(0.05)
+            self.samples.append((time.monotonic() - t0, self.process.memory_info().rss))
+            await asyncio.sleep(1)
 
     def __enter__(self):
         if self.process:
@@ -134,6 +136,20 @@ class Memory:
     def __exit__(self, *exc):
         if self._task:
             self._task.cancel()
+
+    @property
+    def peak(self) -> int:
+        return max((rss for _, rss in self.samples), default=self.start)
+
+    def growth(self) -> tuple[int, int] | None:
+        """Median RSS of the second quarter of the run and of the last quarter: the first
+        quarter is warm-up (caches, allocator pools), growth after it would be a leak."""
+        n = len(self.samples)
+        if n < 8:
+            return None
+        rss = [r for _, r in self.samples]
+        return (int(statistics.median(rss[n // 4:n // 2])),
+                int(statistics.median(rss[3 * n // 4:])))
 
     def high_water_mark(self) -> int | None:
         """VmHWM: the peak RSS since the server started (Linux only)."""
@@ -162,10 +178,14 @@ async def wait_ready(session: aiohttp.ClientSession, base: str, timeout: float =
 
 
 async def conversation(session, base: str, connector: Connector, number: int,
-                       messages: list[tuple[str | None, dict | None]], via: str,
+                       stream, until: float, via: str,
                        latencies: list[float], errors: list[str], sent: set[str]) -> None:
+    """One person: sends the stream's messages one after another until `until` (monotonic)
+    or the stream ends."""
     conversation_id = f"a:load-{number}-{uuid.uuid4().hex[:8]}"
-    for i, (text, value) in enumerate(messages):
+    for i, (text, value) in enumerate(stream):
+        if time.monotonic() >= until:
+            return
         activity_id = f"{conversation_id}-{i}"
         sent.add(activity_id)
         started = time.perf_counter()
@@ -215,8 +235,11 @@ async def run(args) -> int:
     base = args.url.rstrip("/")
     connector = Connector()
     await connector.start()
-    load = workload(args.messages, args.seed)
-    per = [load[i::args.conversations] for i in range(args.conversations)]
+    if args.duration:
+        streams = [messages(random.Random(args.seed * 1000 + n)) for n in range(args.conversations)]
+    else:
+        load = list(itertools.islice(messages(random.Random(args.seed)), args.messages))
+        streams = [load[n::args.conversations] for n in range(args.conversations)]
     latencies: list[float] = []
     errors: list[str] = []
     sent: set[str] = set()
@@ -227,9 +250,10 @@ async def run(args) -> int:
         memory = Memory(args.pid)
         with memory:
             started = time.perf_counter()
-            await asyncio.gather(*(conversation(session, base, connector, n, msgs, args.via,
-                                                latencies, errors, sent)
-                                   for n, msgs in enumerate(per)))
+            until = time.monotonic() + (args.duration or float("inf"))
+            await asyncio.gather(*(conversation(session, base, connector, n, stream, until,
+                                                args.via, latencies, errors, sent)
+                                   for n, stream in enumerate(streams)))
             elapsed = time.perf_counter() - started
             # late answers (after "Et øjeblik") arrive proactively: give them time
             deadline = time.monotonic() + 30
@@ -247,26 +271,58 @@ async def run(args) -> int:
         if duplicates:
             errors.append(f"{duplicates} duplicate repl(ies)")
     ms = [x * 1000 for x in latencies]
-    print(f"target            {base} via /api/{args.via}")
-    print(f"load              {args.messages} messages in {args.conversations} concurrent "
-          f"conversations ({len(QUESTIONS)} questions, {len(COMMANDS)} commands, "
-          f"{len(BUTTONS)} buttons; ~70/25/5 %)")
-    print(f"elapsed           {elapsed:.1f} s")
-    print(f"throughput        {args.messages / elapsed:.1f} messages/s")
-    print(f"latency ms        p50 {percentile(ms, 50):.0f}   p95 {percentile(ms, 95):.0f}   "
-          f"p99 {percentile(ms, 99):.0f}   max {max(ms):.0f}   mean {statistics.fmean(ms):.0f}")
+    mb = 2**20
+    result = {
+        "target": f"{base}/api/{args.via}", "conversations": args.conversations,
+        "messages": len(latencies), "elapsed_s": round(elapsed, 1),
+        "messages_per_s": round(len(latencies) / elapsed, 1),
+        "latency_ms": {f"p{p}": round(percentile(ms, p)) for p in (50, 95, 99)}
+        | {"max": round(max(ms)), "mean": round(statistics.fmean(ms))},
+        "errors": len(errors), "error_examples": errors[:10],
+    }
     if args.via == "messages":
-        print(f"replies           {sum(connector.replies.values())} in the turn, "
-              f"{len(connector.acked)} 'Et øjeblik' + {connector.proactive} late (proactive)")
-    print(f"errors            {len(errors)}")
-    for e in errors[:10]:
-        print(f"  {e}")
+        result["replies"] = {"in_turn": sum(connector.replies.values()),
+                             "acknowledged": len(connector.acked), "late": connector.proactive}
     if args.pid:
-        mb = 1024 * 1024
-        hwm = memory.high_water_mark()
-        print(f"server memory     RSS {memory.start / mb:.0f} MB before, peak {memory.peak / mb:.0f} MB "
-              f"sampled during the run" + (f"; VmHWM {hwm / mb:.0f} MB since start" if hwm else ""))
+        growth = memory.growth()
+        result["server_rss_mb"] = {
+            "before": round(memory.start / mb), "peak_sampled": round(memory.peak / mb),
+            "vmhwm": round((memory.high_water_mark() or 0) / mb),
+            "timeline": [[round(t), round(r / mb)] for t, r in memory.samples[::10]],
+        } | ({"second_quarter_median": round(growth[0] / mb),
+              "last_quarter_median": round(growth[1] / mb)} if growth else {})
+    if args.json:
+        print(json.dumps(result))
+    else:
+        report(result, args)
     return 1 if errors else 0
+
+
+def report(result: dict, args) -> None:
+    lat = result["latency_ms"]
+    print(f"target            {result['target']}")
+    print(f"load              {result['messages']} messages in {args.conversations} concurrent "
+          f"conversations" + (f" for {args.duration:.0f} s" if args.duration else "") +
+          " (~70 % questions, 25 % commands, 5 % card buttons)")
+    print(f"elapsed           {result['elapsed_s']} s")
+    print(f"throughput        {result['messages_per_s']} messages/s")
+    print(f"latency ms        p50 {lat['p50']}   p95 {lat['p95']}   p99 {lat['p99']}   "
+          f"max {lat['max']}   mean {lat['mean']}")
+    if "replies" in result:
+        r = result["replies"]
+        print(f"replies           {r['in_turn']} in the turn, {r['acknowledged']} 'Et øjeblik' "
+              f"+ {r['late']} late (proactive)")
+    print(f"errors            {result['errors']}")
+    for e in result["error_examples"]:
+        print(f"  {e}")
+    rss = result.get("server_rss_mb")
+    if rss:
+        print(f"server memory     RSS {rss['before']} MB before, peak {rss['peak_sampled']} MB "
+              f"sampled during the run; VmHWM {rss['vmhwm']} MB since start")
+        if "last_quarter_median" in rss:
+            print(f"memory growth     median RSS {rss['second_quarter_median']} MB in the run's "
+                  f"second quarter, {rss['last_quarter_median']} MB in its last")
+        print("RSS timeline      " + ", ".join(f"{t} s: {r} MB" for t, r in rss["timeline"]))
 
 
 def main() -> None:
@@ -274,7 +330,11 @@ def main() -> None:
     parser.add_argument("url", help="the running server, e.g. http://127.0.0.1:3978")
     parser.add_argument("--pid", type=int, help="the server's process id, for its memory")
     parser.add_argument("--conversations", type=int, default=50)
-    parser.add_argument("--messages", type=int, default=1000)
+    parser.add_argument("--messages", type=int, default=1000,
+                        help="messages in all (ignored with --duration)")
+    parser.add_argument("--duration", type=float, default=0,
+                        help="send for this many seconds instead of a fixed number of messages")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--via", choices=("messages", "ask"), default="messages",
                         help="POST /api/messages with a fake connector (default), or GET /api/ask")
     parser.add_argument("--seed", type=int, default=42)
