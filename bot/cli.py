@@ -59,6 +59,8 @@ def ingest(settings: Settings, paths: tuple[Path, ...]) -> None:
         indexed = index.sync()
         for r in report.refused:
             click.echo(f"refused: {r.path}: {r.reason}", err=True)
+        if report.skipped:
+            click.echo(report.skipped_summary(), err=True)
         meetings, punkter = catalog.count()
         click.echo(f"{report.summary()}; {indexed} meeting(s) indexed; catalog holds "
                    f"{meetings} meeting(s), {punkter} punkter", err=True)

@@ -28,6 +28,9 @@ class FileResult:
 @dataclass
 class IngestReport:
     results: list[FileResult] = field(default_factory=list)
+    #: files in the given folders that are not a minutes format (attachments, images):
+    #: not an error, but said, so that a referat saved as .rtf is not lost without a word
+    skipped: list[str] = field(default_factory=list)
 
     @property
     def refused(self) -> list[FileResult]:
@@ -49,21 +52,37 @@ class IngestReport:
                  if c.get(k)]
         return f"{len(self.results)} file(s): " + (", ".join(parts) or "nothing to do")
 
+    def skipped_summary(self, examples: int = 3) -> str:
+        """One line for the files skipped in folders, or "" when there were none."""
+        if not self.skipped:
+            return ""
+        kinds = sorted({Path(p).suffix.lower() or "no extension" for p in self.skipped})
+        more = len(self.skipped) - examples
+        return (f"skipped {len(self.skipped)} file(s) of other types ({', '.join(kinds)}; "
+                f"read: {', '.join(sorted(SUPPORTED))}): "
+                + ", ".join(self.skipped[:examples]) + (f" and {more} more" if more > 0 else ""))
 
-def collect_files(paths: list[Path]) -> tuple[list[Path], list[FileResult]]:
-    """Files to ingest under `paths` (folders are walked), and refusals for bad paths."""
+
+def collect_files(paths: list[Path]) -> tuple[list[Path], list[FileResult], list[str]]:
+    """Files to ingest under `paths` (folders are walked), refusals for bad paths, and the
+    files in folders skipped for their type (hidden files are skipped silently)."""
     files: list[Path] = []
     refused: list[FileResult] = []
+    skipped: list[str] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*")
-                                if p.is_file() and p.suffix.lower() in SUPPORTED
-                                and not p.name.startswith(".")))
+            for p in sorted(path.rglob("*")):
+                if not p.is_file() or any(part.startswith(".") for part in p.relative_to(path).parts):
+                    continue
+                if p.suffix.lower() in SUPPORTED:
+                    files.append(p)
+                else:
+                    skipped.append(str(p))
         elif path.is_file():
             files.append(path)
         else:
             refused.append(FileResult(str(path), "refused", reason="no such file or folder"))
-    return files, refused
+    return files, refused, skipped
 
 
 def ingest_file(path: Path, catalog: Catalog) -> FileResult:
@@ -87,8 +106,8 @@ def ingest_file(path: Path, catalog: Catalog) -> FileResult:
 
 
 def ingest_paths(paths: list[Path], catalog: Catalog, *, progress: bool = True) -> IngestReport:
-    files, refused = collect_files(paths)
-    report = IngestReport(list(refused))
+    files, refused, skipped = collect_files(paths)
+    report = IngestReport(list(refused), skipped)
     for path in tqdm(files, desc="reading", unit="file", disable=not progress or len(files) < 2):
         result = ingest_file(path, catalog)
         if result.status == "refused":

@@ -184,6 +184,9 @@ def test_ingest_refuses_bad_files_prints_a_summary_and_exits_non_zero(tmp_path, 
         f"refused: {bad / 'tom.txt'}: the file is empty",
         f"refused: {missing}: no such file or folder",
     ])
+    # the folder's spreadsheet is skipped there (said once), refused when named
+    assert (f"skipped 1 file(s) of other types (.xlsx; read: .docx, .htm, .html, .md, .pdf, "
+            f".txt): {bad / 'regneark.xlsx'}") in lines
     # one line per refused file, and the summary last
     assert sum(str(bad / "tom.txt") in line for line in lines) == 1
     assert lines[-1] == ("7 file(s): 1 new, 6 refused; 1 meeting(s) indexed; "

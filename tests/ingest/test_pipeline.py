@@ -10,7 +10,7 @@ import shutil
 import pytest
 
 from ingest.chunk import chunk_meeting
-from ingest.pipeline import ingest_paths
+from ingest.pipeline import IngestReport, ingest_paths
 from ingest_state import catalog_state, chroma_state, expected_chunk_ids, stale_meetings
 from minutes_files import write_docx, write_pdf
 
@@ -135,9 +135,17 @@ def test_a_folder_is_walked_and_its_bad_files_refused(tmp_path, catalog, index, 
     (folder / "empty.txt").write_bytes(b"")
     (folder / ".hidden.txt").write_text("not minutes")
     (folder / "notes.xlsx").write_bytes(b"ignored: not a minutes format")
+    (folder / ".git").mkdir()
+    (folder / ".git" / "HEAD").write_text("ref: refs/heads/main")
+    (folder / ".git" / "referat.txt").write_text("inside a hidden folder")
     report = ingest([folder], catalog, index)
     assert statuses(report) == {"chefforum-2019-01-17.txt": "new", "empty.txt": "refused"}
     assert catalog.count()[0] == 1
+    # other types are skipped and said; hidden files and folders are not minutes
+    assert report.skipped == [str(folder / "notes.xlsx")]
+    assert report.skipped_summary() == (
+        f"skipped 1 file(s) of other types (.xlsx; read: .docx, .htm, .html, .md, .pdf, "
+        f".txt): {folder / 'notes.xlsx'}")
 
 
 def test_a_referat_that_fails_in_the_middle_of_storing_leaves_nothing(catalog, sample):
@@ -317,3 +325,11 @@ def test_a_correction_of_only_the_time_place_or_a_heading_still_replaces(tmp_pat
     p = catalog.meeting(m.meeting_date).punkt(2)
     assert (p.title, p.heading) == ("Godkendelse af dagsorden og referat",
                                     "CF - Godkendelse af dagsorden og referat (5 min.)")
+
+
+def test_many_skipped_files_are_summed_up_in_one_line():
+    skipped = [f"bilag/foto-{i}.png" for i in range(5)] + ["bilag/README"]
+    line = IngestReport(skipped=skipped).skipped_summary()
+    assert line.startswith("skipped 6 file(s) of other types (.png, no extension; read: ")
+    assert line.endswith(": bilag/foto-0.png, bilag/foto-1.png, bilag/foto-2.png and 3 more")
+    assert IngestReport().skipped_summary() == ""
