@@ -2,7 +2,7 @@
 
 One row per vote: the question, the punkter the answer cited (JSON list of
 `{"date": "2024-04-24", "punkt": 7}`), the vote and when. No user ids are stored.
-Kept in the catalog's SQLite database, next to the subscriptions.
+Kept in the catalog's database, next to the subscriptions.
 """
 from __future__ import annotations
 
@@ -34,12 +34,12 @@ class Vote:
 
 
 class Feedback:
-    """The feedback table. Calls block (SQLite): run them in a thread from async code."""
+    """The feedback table. Calls block (a database call): run them in a thread from async code."""
 
     def __init__(self, catalog: Catalog):
         self.catalog = catalog
         with catalog.transaction() as db:
-            db.execute(SCHEMA)
+            db.create(SCHEMA)
 
     def record(self, question: str, punkter: list[tuple[str, int]], vote: str) -> None:
         if vote not in VOTES:

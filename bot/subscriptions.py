@@ -1,9 +1,9 @@
-"""Digest subscriptions, kept in the catalog's SQLite database so they survive restarts.
+"""Digest subscriptions, kept in the catalog's database so they survive restarts.
 
 Each row holds the Teams conversation reference (as JSON, with the tenant id that
 botbuilder 4.17.1 drops), who subscribed and when, and the digest watermark: the catalog
 sequence number of the last decision delivered. Sending is guarded by a lease, claimed in
-one UPDATE, so two `serve` processes never send the same digest at once. A lease whose
+one write transaction, so two `serve` processes never send the same digest at once. A lease whose
 holder was a process on this machine that no longer runs (killed in the middle of a send)
 is void at once, so a restart sends that digest instead of waiting for the lease to run
 out; a holder on another machine is waited for.
@@ -61,7 +61,7 @@ class Subscriptions:
     def __init__(self, catalog: Catalog):
         self.catalog = catalog
         with catalog.transaction() as db:
-            db.execute(SCHEMA)
+            db.create(SCHEMA)
 
     def subscribe(self, reference: dict, *, tenant_id: str, service_url: str,
                   subscribed_by: str) -> bool:
@@ -73,12 +73,12 @@ class Subscriptions:
                              (conversation_id,)).fetchone()
             if row and row["active"]:
                 return False
-            db.execute(
-                "INSERT OR REPLACE INTO subscriptions (conversation_id, tenant_id, service_url, "
-                "reference, subscribed_by, subscribed_at, active, watermark) "
-                "VALUES (?,?,?,?,?,?,1,?)",
-                (conversation_id, tenant_id, service_url, json.dumps(reference, ensure_ascii=False),
-                 subscribed_by, _now(), self.catalog.max_seq()))
+            db.upsert("subscriptions", "conversation_id", {
+                "conversation_id": conversation_id, "tenant_id": tenant_id,
+                "service_url": service_url, "reference": json.dumps(reference, ensure_ascii=False),
+                "subscribed_by": subscribed_by, "subscribed_at": _now(), "active": 1,
+                "watermark": self.catalog.max_seq(), "failures": 0, "last_error": "",
+                "last_sent_at": None, "lease_owner": None, "lease_until": None})
         return True
 
     def unsubscribe(self, conversation_id: str) -> bool:
@@ -103,7 +103,7 @@ class Subscriptions:
     def claim(self, conversation_id: str, owner: str, *, now: dt.datetime,
               lease: dt.timedelta) -> Subscription | None:
         """Take the right to send this conversation's digest, or None if another process
-        holds it. One UPDATE, so two processes cannot both win."""
+        holds it. One write transaction, so two processes cannot both win."""
         with self.catalog.transaction() as db:
             row = db.execute("SELECT lease_owner FROM subscriptions WHERE conversation_id=?",
                              (conversation_id,)).fetchone()
@@ -123,10 +123,10 @@ class Subscriptions:
         """Teams accepted the digest: move the watermark and release the lease."""
         with self.catalog.transaction() as db:
             db.execute(
-                "UPDATE subscriptions SET watermark=MAX(watermark, ?), failures=0, last_error='', "
-                "last_sent_at=?, lease_owner=NULL, lease_until=NULL "
+                "UPDATE subscriptions SET watermark=CASE WHEN watermark > ? THEN watermark ELSE ? END, "
+                "failures=0, last_error='', last_sent_at=?, lease_owner=NULL, lease_until=NULL "
                 "WHERE conversation_id=? AND lease_owner=?",
-                (watermark, _now(now), conversation_id, owner))
+                (watermark, watermark, _now(now), conversation_id, owner))
 
     def release(self, conversation_id: str, owner: str) -> None:
         """Nothing was sent (nothing new): give the lease back."""
@@ -142,9 +142,11 @@ class Subscriptions:
                 "UPDATE subscriptions SET failures=failures+1, last_error=?, lease_owner=NULL, "
                 "lease_until=NULL WHERE conversation_id=? AND lease_owner=?",
                 (error[:500], conversation_id, owner))
+            if not permanent:
+                return False
             cur = db.execute(
-                "UPDATE subscriptions SET active=0 WHERE conversation_id=? AND ? AND failures>=?",
-                (conversation_id, int(permanent), MAX_PERMANENT_FAILURES))
+                "UPDATE subscriptions SET active=0 WHERE conversation_id=? AND failures>=?",
+                (conversation_id, MAX_PERMANENT_FAILURES))
         return cur.rowcount > 0
 
 

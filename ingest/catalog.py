@@ -1,4 +1,5 @@
-"""The catalog: SQLite, the source of truth for meetings and punkter.
+"""The catalog: the source of truth for meetings and punkter, in SQLite or PostgreSQL
+(ingest/db.py).
 
 The search index is derived from it. Each meeting records the content hash the index was
 last built from (`indexed_hash`), so an ingest killed between the catalog commit and the
@@ -8,11 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.db import Database
 from ingest.model import Meeting, Punkt
 
 SCHEMA = """
@@ -86,25 +86,24 @@ def _now() -> str:
 
 
 class Catalog:
-    """Meetings and punkter in one SQLite file. Safe to share between threads."""
+    """Meetings and punkter in a SQLite file (a path) or a PostgreSQL database (a
+    `postgresql://` URL). Safe to share between threads."""
 
-    def __init__(self, path: Path | str):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.RLock()
-        self.db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None,
-                                  timeout=30)
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA foreign_keys=ON")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(SCHEMA)
-        self._migrate()
+    def __init__(self, target: Path | str):
+        self.db = Database(target)
+        self._lock = self.db.lock
+        with self.transaction():
+            self.db.create(SCHEMA)
+            self._migrate()
+
+    @property
+    def location(self) -> str:
+        """'sqlite <path>' or 'postgresql <URL without the password>', for logs."""
+        return f"{self.db.backend} {self.db.location}"
 
     def _migrate(self) -> None:
         """Columns added since the first release, for catalogs made before them."""
-        columns = {r["name"] for r in self.db.execute("PRAGMA table_info(meetings)")}
-        if "chunk_ids" not in columns:
+        if "chunk_ids" not in self.db.columns("meetings"):
             self.db.execute("ALTER TABLE meetings ADD COLUMN chunk_ids TEXT NOT NULL DEFAULT '[]'")
             # the index of such a catalog recorded no chunk ids: re-index it on the next sync
             # (stored vectors are reused by id), or the dense rerank of lexical candidates
@@ -121,7 +120,8 @@ class Catalog:
         self.close()
 
     def transaction(self):
-        return _Transaction(self)
+        """A write transaction (ingest/db.py); yields the Database."""
+        return self.db.transaction()
 
     # --- writing ---------------------------------------------------------------------
 
@@ -163,9 +163,9 @@ class Catalog:
                     status = "new"
                     meeting_id = self.db.execute(
                         "INSERT INTO meetings (forum, meeting_date, time, place, source, "
-                        "content_hash, ingested_at) VALUES (?,?,?,?,?,?,?)",
+                        "content_hash, ingested_at) VALUES (?,?,?,?,?,?,?) RETURNING id",
                         (meeting.forum, day, meeting.time, meeting.place, meeting.source,
-                         meeting.content_hash, now)).lastrowid
+                         meeting.content_hash, now)).fetchone()["id"]
                 seq = self._next_seq()
                 for p in meeting.punkter:
                     first_seq, first_at = first.get((p.number, p.title), (seq, now))
@@ -176,16 +176,15 @@ class Catalog:
                         (meeting_id, p.number, p.title, p.heading, p.case_number, int(p.closed),
                          json.dumps(p.sections, ensure_ascii=False),
                          json.dumps(list(p.bilag), ensure_ascii=False), first_seq, first_at))
-            self.db.execute(
-                "INSERT OR REPLACE INTO sources (file_hash, path, meeting_id, ingested_at) "
-                "VALUES (?,?,?,?)", (file_hash, meeting.source, meeting_id, now))
+            self.db.upsert("sources", "file_hash", {"file_hash": file_hash, "path": meeting.source,
+                                                    "meeting_id": meeting_id, "ingested_at": now})
         return status
 
     def _next_seq(self) -> int:
-        row = self.db.execute("SELECT value FROM settings WHERE key='seq'").fetchone()
-        seq = int(row["value"]) + 1 if row else 1
-        self.db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('seq', ?)", (str(seq),))
-        return seq
+        row = self.db.execute(
+            "INSERT INTO settings (key, value) VALUES ('seq', '1') ON CONFLICT (key) DO UPDATE "
+            "SET value=CAST(CAST(settings.value AS INTEGER) + 1 AS TEXT) RETURNING value").fetchone()
+        return int(row["value"])
 
     def chunk_ids(self, forum: str, day: dt.date) -> list[str]:
         """Ids of the chunks that may be in the index for this meeting."""
@@ -227,7 +226,7 @@ class Catalog:
 
     def set_setting(self, key: str, value: str) -> None:
         with self.transaction():
-            self.db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, value))
+            self.db.upsert("settings", "key", {"key": key, "value": value})
 
     # --- reading ---------------------------------------------------------------------
 
@@ -275,9 +274,9 @@ class Catalog:
     def count(self) -> tuple[int, int]:
         """(meetings, punkter)"""
         with self._lock:
-            m = self.db.execute("SELECT COUNT(*) FROM meetings").fetchone()[0]
-            p = self.db.execute("SELECT COUNT(*) FROM punkter").fetchone()[0]
-        return m, p
+            row = self.db.execute("SELECT (SELECT COUNT(*) FROM meetings) AS m, "
+                                  "(SELECT COUNT(*) FROM punkter) AS p").fetchone()
+        return row["m"], row["p"]
 
     def max_seq(self) -> int:
         return int(self.get_setting("seq") or 0)
@@ -297,7 +296,7 @@ class Catalog:
                                        dt.date.fromisoformat(r["meeting_date"]), punkt))
         return out
 
-    def _meeting(self, row: sqlite3.Row) -> Meeting:
+    def _meeting(self, row) -> Meeting:
         punkter = self.db.execute(
             "SELECT * FROM punkter WHERE meeting_id=? ORDER BY number", (row["id"],)).fetchall()
         return Meeting(
@@ -311,7 +310,7 @@ class Catalog:
         )
 
 
-def _punkt(row: sqlite3.Row) -> Punkt:
+def _punkt(row) -> Punkt:
     if row["closed"]:
         return Punkt(number=row["number"], title=row["title"], closed=True)
     return Punkt(
@@ -323,20 +322,3 @@ def _punkt(row: sqlite3.Row) -> Punkt:
         bilag=tuple(json.loads(row["bilag"])),
     )
 
-
-class _Transaction:
-    """BEGIN IMMEDIATE … COMMIT under the catalog's lock; ROLLBACK on any exception."""
-
-    def __init__(self, catalog: Catalog):
-        self.catalog = catalog
-
-    def __enter__(self):
-        self.catalog._lock.acquire()
-        self.catalog.db.execute("BEGIN IMMEDIATE")
-        return self.catalog.db
-
-    def __exit__(self, exc_type, *exc):
-        try:
-            self.catalog.db.execute("ROLLBACK" if exc_type else "COMMIT")
-        finally:
-            self.catalog._lock.release()
