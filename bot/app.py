@@ -2,7 +2,7 @@
 
 Start-up order, each a generator that opens before `yield` and closes after:
 
-1. `catalog_ctx`: the catalog, with the subscriptions and feedback tables in its file;
+1. `catalog_ctx`: the catalog, with the subscriptions and feedback tables in its database;
 2. `engine_ctx`: the embedding model and search index, loaded once in the background
    (`bot.engine`), so the server answers /healthz at once and /readyz when ready;
 3. `bot_ctx`: the Teams activity handler and the Bot Framework adapter;
@@ -55,6 +55,7 @@ def create_app(settings: Settings, *, ack_after: float = ACK_AFTER,
 
 async def catalog_ctx(app: web.Application) -> AsyncIterator[None]:
     catalog = await asyncio.to_thread(open_catalog, app[settings_key])
+    log.info("catalog: %s", catalog.location)
     app[catalog_key] = catalog
     app[subscriptions_key] = await asyncio.to_thread(Subscriptions, catalog)
     app[feedback_key] = await asyncio.to_thread(Feedback, catalog)

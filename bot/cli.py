@@ -16,6 +16,7 @@ from bot.manifest_cli import manifest_command
 from bot.resources import open_catalog, open_index
 from bot.settings import Settings, SettingsError
 from ingest.dates import parse_day
+from ingest.db import CatalogUnavailable, redact
 from ingest.pipeline import ingest_paths
 from retrieval.embed import Embedder
 from retrieval.store import ModelMismatch, StoreUnavailable
@@ -41,6 +42,13 @@ def main(ctx: click.Context, data_dir: Path | None, verbose: bool) -> None:
     ctx.obj = settings.with_(data_dir=data_dir)
 
 
+def _catalog(settings: Settings):
+    try:
+        return open_catalog(settings)
+    except CatalogUnavailable as e:
+        raise click.ClickException(str(e)) from e
+
+
 def _index(settings: Settings, catalog, **kwargs):
     try:
         return open_index(settings, catalog, **kwargs)
@@ -53,7 +61,7 @@ def _index(settings: Settings, catalog, **kwargs):
 @click.pass_obj
 def ingest(settings: Settings, paths: tuple[Path, ...]) -> None:
     """Read minutes (files or folders of .txt .md .pdf .docx .html) into the catalog and index."""
-    with open_catalog(settings) as catalog:
+    with _catalog(settings) as catalog:
         report = ingest_paths(list(paths), catalog)
         index = _index(settings, catalog)
         indexed = index.sync()
@@ -79,7 +87,7 @@ def reindex(settings: Settings) -> None:
         embedder.load()
     except RuntimeError as e:
         raise click.ClickException(str(e)) from e
-    with open_catalog(settings) as catalog:
+    with _catalog(settings) as catalog:
         index = _index(settings, catalog, embedder=embedder, fresh=True)
         catalog.mark_all_unindexed()
         n = index.sync()
@@ -91,7 +99,7 @@ def reindex(settings: Settings) -> None:
 @click.pass_obj
 def meetings(settings: Settings, as_json: bool) -> None:
     """List the meetings in the catalog."""
-    with open_catalog(settings) as catalog:
+    with _catalog(settings) as catalog:
         rows = catalog.meetings()
     if as_json:
         _dump([m.to_json() for m in rows])
@@ -113,7 +121,7 @@ def show(settings: Settings, date: str, punkt: int | None, as_json: bool) -> Non
         day = parse_day(date)
     except ValueError as e:
         raise click.ClickException(str(e)) from e
-    with open_catalog(settings) as catalog:
+    with _catalog(settings) as catalog:
         meeting = catalog.meeting(day)
         if meeting is None:
             near = ", ".join(f"{d:%d-%m-%Y}" for d in catalog.nearest_dates(day))
@@ -163,7 +171,7 @@ def _answerer(settings: Settings, catalog):
 @click.pass_obj
 def ask(settings: Settings, question: str, as_json: bool) -> None:
     """Answer QUESTION from the minutes; QUESTION '-' reads one question a line from stdin."""
-    with open_catalog(settings) as catalog:
+    with _catalog(settings) as catalog:
         answerer = _answerer(settings, catalog)
         questions = sys.stdin if question == "-" else [question]
         for line in questions:
@@ -200,7 +208,7 @@ def evaluate(settings: Settings, questions: Path, as_json: bool) -> None:
     """Score a question file (see ../shared/eval/README.md) against plain baselines."""
     from retrieval.evaluate import Scores, baseline_ranks, format_table, load_questions, score_answer
 
-    with open_catalog(settings) as catalog:
+    with _catalog(settings) as catalog:
         answerer = _answerer(settings, catalog)
         closed = {(m.meeting_date.isoformat(), p.number)
                   for m in catalog.iter_meetings() for p in m.punkter if p.closed}
@@ -239,7 +247,8 @@ def serve(settings: Settings, port: int | None, host: str) -> None:
         raise click.ClickException(str(e)) from e
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::", "") else host
     click.echo(f"referatbot: local chat page on http://{shown}:{settings.port}/ "
-               f"(Teams endpoint: /api/messages, data: {settings.data_dir})", err=True)
+               f"(Teams endpoint: /api/messages, data: {settings.data_dir}, "
+               f"catalog: {redact(settings.catalog)})", err=True)
     try:
         web.run_app(app, host=host, port=settings.port, print=None)
     except OSError as e:
@@ -261,7 +270,7 @@ def digest(settings: Settings, mode: str | None, as_json: bool) -> None:
 
     if mode is None:
         raise click.UsageError("choose --dry-run or --send")
-    with open_catalog(settings) as catalog:
+    with _catalog(settings) as catalog:
         subscriptions = Subscriptions(catalog)
         if mode == "dry-run":
             for sub, decisions in pending(catalog, subscriptions):

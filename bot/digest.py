@@ -2,11 +2,11 @@
 in one message, sent once.
 
 The watermark moves only after Teams accepted the message, so a failed send is retried
-at the next run; a lease claimed in one write transaction of the catalog keeps two `serve` processes from
-sending the same digest. One window remains that no sender can close alone: a process
-killed after Teams accepted a message and before the watermark was written (a few
-milliseconds) sends that digest again on restart. The scheduler is a pure function of
-the clock (`next_run`), so tests drive it with their own clock.
+at the next run; a lease claimed in one write transaction of the catalog keeps two
+`serve` processes from sending the same digest. One window remains that no sender can
+close alone: a process killed after Teams accepted a message and before the watermark
+was written (a few milliseconds) sends that digest again on restart. The scheduler is a
+pure function of the clock (`next_run`), so tests drive it with their own clock.
 """
 from __future__ import annotations
 

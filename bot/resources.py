@@ -10,7 +10,7 @@ from retrieval.store import VectorStore, connect
 
 
 def open_catalog(settings: Settings) -> Catalog:
-    return Catalog(settings.catalog_path)
+    return Catalog(settings.catalog)
 
 
 def open_index(settings: Settings, catalog: Catalog, *, embedder: Embedder | None = None,

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ingest.db import postgres_url_problem, redact
 from retrieval.embed import BUNDLED
 
 
@@ -18,6 +19,8 @@ class SettingsError(ValueError):
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = Path("data/referatbot")
+    #: a postgresql:// URL; None: the SQLite file `catalog_path`
+    catalog_url: str | None = None
     embedding_model: str = BUNDLED
     chroma_host: str | None = None
     chroma_port: int = 8000
@@ -35,6 +38,11 @@ class Settings:
     @property
     def catalog_path(self) -> Path:
         return self.data_dir / "catalog.sqlite3"
+
+    @property
+    def catalog(self) -> str | Path:
+        """Where the catalog lives: the PostgreSQL URL if one is set, else the SQLite file."""
+        return self.catalog_url or self.catalog_path
 
     @property
     def chroma_path(self) -> Path:
@@ -71,6 +79,12 @@ class Settings:
         except (ZoneInfoNotFoundError, ValueError):
             raise SettingsError(f"REFERATBOT_DIGEST_TIMEZONE '{timezone}' is not a time zone "
                                 "such as Europe/Copenhagen") from None
+        catalog_url = get("REFERATBOT_CATALOG_URL") or None
+        problem = catalog_url and postgres_url_problem(catalog_url)
+        if problem:
+            raise SettingsError(f"REFERATBOT_CATALOG_URL must be a PostgreSQL URL such as "
+                                f"postgresql://user:password@host:5432/referatbot, but {problem}: "
+                                f"'{redact(catalog_url)}'")
         app_type = get("MicrosoftAppType") or "MultiTenant"
         if app_type.lower() not in ("multitenant", "singletenant", "usermanagedidentity",
                                     "userassignedmsi"):
@@ -80,6 +94,7 @@ class Settings:
             raise SettingsError("MicrosoftAppType=SingleTenant needs MicrosoftAppTenantId")
         return cls(
             data_dir=Path(get("REFERATBOT_DATA_DIR") or cls.data_dir),
+            catalog_url=catalog_url,
             embedding_model=get("REFERATBOT_EMBEDDING_MODEL") or BUNDLED,
             chroma_host=get("CHROMA_HOST") or None,
             chroma_port=integer("CHROMA_PORT", 8000),

@@ -42,3 +42,22 @@ def test_bad_values_name_the_variable(env, named):
 def test_flags_override_the_environment(tmp_path):
     s = Settings.from_env({"REFERATBOT_DATA_DIR": "/elsewhere"}).with_(data_dir=tmp_path, port=None)
     assert s.data_dir == tmp_path and s.port == 3978
+
+
+def test_the_catalog_is_the_sqlite_file_unless_a_postgresql_url_is_set():
+    assert Settings.from_env({"REFERATBOT_DATA_DIR": "/srv/r"}).catalog == Path("/srv/r/catalog.sqlite3")
+    for url in ("postgresql://bot:secret@db.local:5432/referatbot", "postgres://db.local/referatbot"):
+        s = Settings.from_env({"REFERATBOT_DATA_DIR": "/srv/r", "REFERATBOT_CATALOG_URL": url})
+        assert s.catalog_url == url and s.catalog == url
+
+
+@pytest.mark.parametrize("url, problem", [
+    ("mysql://bot:secret@db.local/referatbot", "does not start with postgresql://"),
+    ("postgresql://bot:secret@db.local:fivefour/referatbot", "port is not a number"),
+    ("postgresql://bot:secret@db.local:5432/", "names no database"),
+    ("/srv/catalog.sqlite3", "does not start with postgresql://"),
+])
+def test_a_malformed_catalog_url_is_named_without_its_password(url, problem):
+    with pytest.raises(SettingsError, match="REFERATBOT_CATALOG_URL") as e:
+        Settings.from_env({"REFERATBOT_CATALOG_URL": url})
+    assert problem in str(e.value) and "secret" not in str(e.value)
