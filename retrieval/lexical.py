@@ -8,6 +8,7 @@ match. Built in memory from the catalog; a few seconds for thousands of meetings
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -56,6 +57,10 @@ class LexicalIndex:
             vals.extend(counts.values())
         self.vocab = vocab
         self.terms_list = list(vocab)
+        # the terms sorted, and sorted back to front, so the compounds that begin or end
+        # with a query term are a range found by bisection, not a scan of the vocabulary
+        self._by_start = sorted(vocab)
+        self._by_end = sorted(t[::-1] for t in vocab)
         n = max(len(docs), 1)
         tf = sparse.csr_matrix((np.array(vals, dtype=np.float32), (rows, cols)),
                                shape=(len(vocab), len(docs)))
@@ -105,9 +110,8 @@ class LexicalIndex:
             # index compounds that begin or end with the term: "telefon" -> "telefontid",
             # "fravær" -> "sygefravær"; the rest must be a word of its own (3+ letters),
             # so "stat" does not find "status"
-            for t in self.terms_list:
-                if len(t) >= len(term) + MIN_REST and (t.startswith(term) or t.endswith(term)):
-                    out.setdefault(t, COMPOUND_WEIGHT)
+            for t in self._compounds_holding(term):
+                out.setdefault(t, COMPOUND_WEIGHT)
             # the longest known head and tail of a query compound:
             # "sygefravær" -> "fravær", "vedligeholdelsesprojekt" -> "vedligehold", "projek"
             for cut in range(MIN_REST, len(term) - MIN_PART + 1):
@@ -119,3 +123,19 @@ class LexicalIndex:
                     out.setdefault(term[:cut], COMPOUND_WEIGHT)
                     break
         return tuple(out.items())
+
+    def _compounds_holding(self, term: str) -> list[str]:
+        """The index terms that begin or end with `term` and are at least MIN_REST letters
+        longer, in the order the index met them."""
+        found = set(_starting(self._by_start, term))
+        found.update(t[::-1] for t in _starting(self._by_end, term[::-1]))
+        return sorted((t for t in found if len(t) >= len(term) + MIN_REST),
+                      key=self.vocab.__getitem__)
+
+
+def _starting(ordered: list[str], prefix: str):
+    """The strings of a sorted list that begin with `prefix`."""
+    for i in range(bisect_left(ordered, prefix), len(ordered)):
+        if not ordered[i].startswith(prefix):
+            break
+        yield ordered[i]
