@@ -1,5 +1,8 @@
 """Fixtures shared by every test folder: the sample minutes, settings in a temporary data
-dir, and the real embedding model loaded once per session."""
+dir, and the real embedding model loaded once per session.
+
+A test or module marked `both_catalogs` runs once with the SQLite catalog and once with a
+PostgreSQL catalog (tests/catalogs.py), through the `catalog_url` fixture."""
 from __future__ import annotations
 
 import os
@@ -10,6 +13,7 @@ import pytest
 
 from bot.resources import open_catalog, open_index
 from bot.settings import Settings
+from catalogs import BACKENDS, fresh_postgres_catalog
 from retrieval.embed import Embedder
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,10 +39,31 @@ def sample(samples_dir):
     return path
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "both_catalogs: run with the SQLite and with the "
+                                       "PostgreSQL catalog (the catalog_url fixture)")
+
+
+def pytest_generate_tests(metafunc):
+    if "catalog_url" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_catalogs"):
+        metafunc.parametrize("catalog_url", BACKENDS, indirect=True)
+
+
 @pytest.fixture
-def settings(tmp_path) -> Settings:
-    """Settings with a fresh data dir and the default (bundled) embedding model."""
-    return Settings(data_dir=tmp_path / "data")
+def catalog_url(request):
+    """None (the SQLite file in the data dir), or for the 'postgresql' case of a test
+    marked both_catalogs, the URL of a fresh PostgreSQL schema."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        yield None
+        return
+    with fresh_postgres_catalog() as url:
+        yield url
+
+
+@pytest.fixture
+def settings(tmp_path, catalog_url) -> Settings:
+    """Settings with a fresh data dir (and catalog) and the default (bundled) embedding model."""
+    return Settings(data_dir=tmp_path / "data", catalog_url=catalog_url)
 
 
 class SessionEmbedder(Embedder):

@@ -45,17 +45,21 @@ def engine(indexed_data_dir, embedder):
 
 
 @pytest.fixture
-def bot_settings(indexed_data_dir, tmp_path) -> Settings:
+def bot_settings(indexed_data_dir, tmp_path, catalog_url) -> Settings:
     """Settings whose data dir is this test's own copy of the indexed samples."""
     data_dir = tmp_path / "data"
     shutil.copytree(indexed_data_dir, data_dir)
-    return Settings(data_dir=data_dir)
+    return Settings(data_dir=data_dir, catalog_url=catalog_url)
 
 
 @pytest.fixture
-def bot_catalog(bot_settings):
-    """This test's own catalog (subscriptions and feedback are written here)."""
+def bot_catalog(bot_settings, samples_dir):
+    """This test's own catalog (subscriptions and feedback are written here). A PostgreSQL
+    one (tests marked both_catalogs) gets the samples ingested; the index stays the
+    session's."""
     with open_catalog(bot_settings) as catalog:
+        if bot_settings.catalog_url:
+            assert ingest_paths([samples_dir], catalog, progress=False).ok
         yield catalog
 
 

@@ -1,5 +1,6 @@
 """The digest: what it says, when it runs, and that each decision reaches a subscription
-exactly once, across failures and two processes sharing one catalog."""
+exactly once, across failures and two processes sharing one catalog. Each test with a
+catalog runs with the SQLite and the PostgreSQL one."""
 from __future__ import annotations
 
 import asyncio
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.digest import DeliveryFailed, DigestRunner, digest_card, next_run, schedule, short_decision
+from bot.settings import Settings
 from bot.subscriptions import Subscriptions
 from ingest.catalog import Catalog
 from ingest.pipeline import ingest_paths
@@ -18,6 +20,7 @@ from ingest.pipeline import ingest_paths
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 UTC = dt.timezone.utc
 NOW = dt.datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+pytestmark = pytest.mark.both_catalogs
 
 
 def reference(conversation_id: str) -> dict:
@@ -40,8 +43,14 @@ class Recorder:
 
 
 @pytest.fixture
-def catalog(tmp_path):
-    with Catalog(tmp_path / "catalog.sqlite3") as c:
+def target(tmp_path, catalog_url):
+    """Where the catalog is: a SQLite file, or a fresh PostgreSQL schema."""
+    return catalog_url or tmp_path / "catalog.sqlite3"
+
+
+@pytest.fixture
+def catalog(target):
+    with Catalog(target) as c:
         yield c
 
 
@@ -111,10 +120,9 @@ async def test_removed_bot_is_deactivated_after_repeated_403(catalog, tmp_path):
     assert await runner.run_once(NOW) == []
 
 
-async def test_two_processes_never_send_the_same_digest(tmp_path):
-    """Two runners on two connections to one catalog file, started together."""
-    path = tmp_path / "catalog.sqlite3"
-    with Catalog(path) as first, Catalog(path) as second:
+async def test_two_processes_never_send_the_same_digest(tmp_path, target):
+    """Two runners on two connections to one catalog, started together."""
+    with Catalog(target) as first, Catalog(target) as second:
         subs = Subscriptions(first)
         for i in range(5):
             subs.subscribe(reference(f"c{i}"), tenant_id="t", service_url="http://x/",
@@ -165,12 +173,11 @@ def test_subscribe_twice_and_unsubscribe(catalog):
     assert subs.active() == []
 
 
-def test_subscriptions_survive_a_restart(tmp_path):
-    path = tmp_path / "catalog.sqlite3"
-    with Catalog(path) as catalog:
+def test_subscriptions_survive_a_restart(target):
+    with Catalog(target) as catalog:
         Subscriptions(catalog).subscribe(reference("c1"), tenant_id="t", service_url="http://x/",
                                          subscribed_by="a")
-    with Catalog(path) as catalog:
+    with Catalog(target) as catalog:
         assert [s.conversation_id for s in Subscriptions(catalog).active()] == ["c1"]
 
 
@@ -238,23 +245,26 @@ def test_a_large_digest_shows_the_newest_meetings_and_stays_small(catalog, tmp_p
     assert len(text.encode()) < 40_000
 
 
-def test_digest_cli_dry_run_lists_what_each_subscription_would_get(tmp_path):
+def test_digest_cli_dry_run_lists_what_each_subscription_would_get(tmp_path, catalog_url):
     from click.testing import CliRunner
 
     from bot.cli import main
 
     data = tmp_path / "data"
-    with Catalog(data / "catalog.sqlite3") as catalog:
+    target = Settings(data_dir=data, catalog_url=catalog_url).catalog
+    env = {"REFERATBOT_CATALOG_URL": catalog_url or ""}
+    with Catalog(target) as catalog:
         Subscriptions(catalog).subscribe(reference("c1"), tenant_id="t", service_url="http://x/",
                                          subscribed_by="Marie")
         ingest(catalog, tmp_path, "chefforum-2021-09-02.txt")
-    result = CliRunner().invoke(main, ["--data-dir", str(data), "digest", "--dry-run", "--json"])
+    result = CliRunner().invoke(main, ["--data-dir", str(data), "digest", "--dry-run", "--json"],
+                                env=env)
     assert result.exit_code == 0, result.output
     [line] = result.output.splitlines()
     got = json.loads(line)
     assert got["conversation_id"] == "c1" and len(got["decisions"]) == 9
     assert got["card"]["type"] == "AdaptiveCard"
     # a dry run sends nothing and moves nothing
-    with Catalog(data / "catalog.sqlite3") as catalog:
+    with Catalog(target) as catalog:
         assert Subscriptions(catalog).get("c1").watermark == 0
-    assert CliRunner().invoke(main, ["--data-dir", str(data), "digest"]).exit_code == 2
+    assert CliRunner().invoke(main, ["--data-dir", str(data), "digest"], env=env).exit_code == 2

@@ -1,5 +1,6 @@
 """The conversation, driven through botbuilder's TestAdapter against the real catalog and
-index of the sample referater: every command, every button, every error path."""
+index of the sample referater: every command, every button, every error path. The tests
+marked both_catalogs run with the SQLite and with the PostgreSQL catalog."""
 from __future__ import annotations
 
 import datetime as dt
@@ -121,6 +122,7 @@ async def test_meeting_lists_punkter_with_decisions(chat, text):
     assert TELEFON_PUNKT in selects
 
 
+@pytest.mark.both_catalogs
 async def test_meeting_with_a_closed_punkt_shows_only_that_it_is_closed(chat, bot_catalog):
     meeting = bot_catalog.meeting(dt.date(2019, 3, 14))
     closed = [p.number for p in meeting.punkter if p.closed]
@@ -221,6 +223,7 @@ async def test_a_button_that_makes_no_sense_is_answered(chat, data):
     assert only(await chat.click(data)).text.startswith("Den knap forstod jeg ikke")
 
 
+@pytest.mark.both_catalogs
 async def test_feedback_is_stored(chat, feedback):
     card = card_of(only(await chat.send(TELEFON_QUESTION)))
     down = next(b["data"] for b in actions(card) if b["data"].get("vote") == "down")
@@ -232,6 +235,7 @@ async def test_feedback_is_stored(chat, feedback):
     assert abs(vote.created_at - dt.datetime.now(dt.timezone.utc)) < dt.timedelta(minutes=1)
 
 
+@pytest.mark.both_catalogs
 @pytest.mark.parametrize("data", [
     {"command": "feedback", "vote": "sideways", "question": "q", "punkter": []},
     {"command": "feedback", "vote": "up", "punkter": []},
@@ -245,6 +249,7 @@ async def test_unreadable_feedback_is_not_stored(chat, feedback, data):
 # --- subscriptions ---------------------------------------------------------------------
 
 
+@pytest.mark.both_catalogs
 async def test_subscribe_stores_what_the_digest_needs(chat, subscriptions, bot_catalog):
     reply = only(await chat.send("abonner"))
     assert reply.text.startswith("Så er det på plads")
@@ -259,6 +264,7 @@ async def test_subscribe_stores_what_the_digest_needs(chat, subscriptions, bot_c
     assert sub.reference["channelId"] == "msteams"
 
 
+@pytest.mark.both_catalogs
 async def test_subscribe_twice_is_one_subscription(chat, subscriptions):
     await chat.send("abonner")
     again = only(await chat.send("/subscribe"))
@@ -266,6 +272,7 @@ async def test_subscribe_twice_is_one_subscription(chat, subscriptions):
     assert [s.conversation_id for s in subscriptions.active()] == ["a:personal-chat-1"]
 
 
+@pytest.mark.both_catalogs
 async def test_unsubscribe(chat, subscriptions):
     assert only(await chat.send("afmeld")).text.startswith("Denne samtale får ikke")
     await chat.send("abonner")
@@ -274,6 +281,7 @@ async def test_unsubscribe(chat, subscriptions):
     assert only(await chat.send("abonner")).text.startswith("Så er det på plads")
 
 
+@pytest.mark.both_catalogs
 async def test_subscribing_in_a_channel_thread_subscribes_the_channel(referatbot, subscriptions):
     chat = Chat(referatbot, conversation_id="19:general@thread.tacv2;messageid=1700000000000",
                 conversation_type="channel")

@@ -6,7 +6,8 @@ The run is a real process; the connector is the fake one, in this test's event l
 the test decides when the send is accepted. One window stays open (bot/digest.py): a
 process killed after the connector accepted the card and before the watermark was
 written sends it again on the rerun. `test_killed_after_the_connector_accepted...`
-shows that window for what it is: one duplicate, and then nothing more.
+shows that window for what it is: one duplicate, and then nothing more. Each test runs
+with the SQLite and with the PostgreSQL catalog.
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from ingest.pipeline import ingest_paths
 
 ROOT = Path(__file__).resolve().parents[2]
 CONVERSATION = "19:chefgruppen@thread.tacv2"
+pytestmark = pytest.mark.both_catalogs
 
 
 def ingest_as(samples_dir: Path, folder: Path, catalog, name: str, day: tuple[str, str]) -> None:
@@ -40,10 +42,9 @@ def ingest_as(samples_dir: Path, folder: Path, catalog, name: str, day: tuple[st
 
 
 @pytest.fixture
-def data_dir(tmp_path, samples_dir, connector) -> Path:
+def data(settings, tmp_path, samples_dir, connector) -> Settings:
     """A catalog with one subscription (serviceUrl: the fake connector) and, after it
     subscribed, one new meeting whose decisions the next digest carries."""
-    settings = Settings(data_dir=tmp_path / "data")
     reference = {"conversation": {"id": CONVERSATION, "tenantId": "tenant-1"},
                  "serviceUrl": connector.url, "channelId": "msteams",
                  "bot": {"id": "28:bot"}, "user": {"id": "29:marie"}}
@@ -54,13 +55,13 @@ def data_dir(tmp_path, samples_dir, connector) -> Path:
                                          service_url=connector.url, subscribed_by="Marie")
         ingest_as(samples_dir, tmp_path / "new", catalog, "chefforum-2024-04-24.txt",
                   ("05-06-2024", "5. juni 2024"))
-    return settings.data_dir
+    return settings
 
 
-def row(data_dir: Path) -> dict:
+def row(data: Settings) -> dict:
     """The subscription's row as the database holds it (watermark, lease), and the
     catalog's ingest sequence (what a delivered digest's watermark becomes)."""
-    with open_catalog(Settings(data_dir=data_dir)) as catalog:
+    with open_catalog(data) as catalog:
         with catalog.transaction() as db:
             found = dict(db.execute("SELECT * FROM subscriptions WHERE conversation_id=?",
                                     (CONVERSATION,)).fetchone())
@@ -68,30 +69,31 @@ def row(data_dir: Path) -> dict:
     return found
 
 
-async def start_digest(data_dir: Path) -> asyncio.subprocess.Process:
+async def start_digest(data: Settings) -> asyncio.subprocess.Process:
     env = {k: v for k, v in os.environ.items() if not k.startswith("Microsoft")}
-    env.update(HF_HUB_OFFLINE="1", REFERATBOT_DATA_DIR=str(data_dir))
+    env.update(HF_HUB_OFFLINE="1", REFERATBOT_DATA_DIR=str(data.data_dir),
+               REFERATBOT_CATALOG_URL=data.catalog_url or "")
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "digest", "--send", "--json", cwd=ROOT, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
 
 
-async def digest(data_dir: Path) -> dict:
+async def digest(data: Settings) -> dict:
     """Run `digest --send --json` to its end; its one result line."""
-    proc = await start_digest(data_dir)
+    proc = await start_digest(data)
     out, err = await asyncio.wait_for(proc.communicate(), 120)
     assert proc.returncode == 0, err.decode()
     [line] = out.decode().splitlines()
     return json.loads(line)
 
 
-async def kill_mid_send(data_dir: Path, connector, hold: str) -> int:
+async def kill_mid_send(data: Settings, connector, hold: str) -> int:
     """Start a digest run, SIGKILL it while the connector holds its POST (`hold`:
     'hold_before' or 'hold_after' acceptance), then let the connector go on. Returns the
     killed process's pid."""
     release = asyncio.Event()
     setattr(connector, hold, release)
-    proc = await start_digest(data_dir)
+    proc = await start_digest(data)
     try:
         await connector.wait_for_requests(1, timeout=120)
     finally:
@@ -110,55 +112,55 @@ def decisions_in(activity: dict) -> int:
     return json.dumps(attachment["content"], ensure_ascii=False).count("Vis hele punktet")
 
 
-async def test_killed_before_the_connector_accepted_then_rerun_delivers_once(data_dir, connector):
-    before = row(data_dir)
+async def test_killed_before_the_connector_accepted_then_rerun_delivers_once(data, connector):
+    before = row(data)
     assert before["watermark"] < before["max_seq"]  # there is something to send
 
-    pid = await kill_mid_send(data_dir, connector, "hold_before")
+    pid = await kill_mid_send(data, connector, "hold_before")
     assert connector.received == []  # nothing reached the conversation
-    killed = row(data_dir)
+    killed = row(data)
     assert killed["watermark"] == before["watermark"]
     assert killed["lease_owner"] == f"{socket.gethostname()}:{pid}"  # left by the dead run
 
-    result = await digest(data_dir)  # the lease of a dead process does not hold it up
+    result = await digest(data)  # the lease of a dead process does not hold it up
     assert result["status"] == "sent" and result["decisions"] == 10
     [delivered] = connector.received
     assert delivered["conversation"]["id"] == CONVERSATION
     assert decisions_in(delivered) == 10
-    after = row(data_dir)
+    after = row(data)
     assert after["watermark"] == after["max_seq"] and after["lease_owner"] is None
 
-    assert (await digest(data_dir))["status"] == "nothing new"
+    assert (await digest(data))["status"] == "nothing new"
     assert len(connector.received) == 1  # exactly one digest in all
 
 
-async def test_killed_after_the_connector_accepted_sends_it_again_once(data_dir, connector):
+async def test_killed_after_the_connector_accepted_sends_it_again_once(data, connector):
     """The known window: Teams accepted the card, the process died before writing the
     watermark, so the rerun cannot know and sends it again. One duplicate, no more."""
-    before = row(data_dir)
-    await kill_mid_send(data_dir, connector, "hold_after")
+    before = row(data)
+    await kill_mid_send(data, connector, "hold_after")
     assert len(connector.received) == 1  # accepted: the conversation shows it
-    assert row(data_dir)["watermark"] == before["watermark"]  # ... but nobody recorded that
+    assert row(data)["watermark"] == before["watermark"]  # ... but nobody recorded that
 
-    assert (await digest(data_dir))["status"] == "sent"
+    assert (await digest(data))["status"] == "sent"
     assert len(connector.received) == 2
     assert connector.received[0]["attachments"] == connector.received[1]["attachments"]
-    after = row(data_dir)
+    after = row(data)
     assert after["watermark"] == after["max_seq"]
-    assert (await digest(data_dir))["status"] == "nothing new"
+    assert (await digest(data))["status"] == "nothing new"
     assert len(connector.received) == 2
 
 
-async def test_a_live_lease_still_keeps_a_second_sender_out(data_dir, connector):
+async def test_a_live_lease_still_keeps_a_second_sender_out(data, connector):
     """Only a dead holder's lease is void: one held by a running process (here this test's
     parent, on this machine) or by a process on another machine is waited for."""
     now = dt.datetime.now(dt.timezone.utc)
     for holder in (f"{socket.gethostname()}:{os.getppid()}", f"another-host:{os.getpid() + 1}"):
-        with open_catalog(Settings(data_dir=data_dir)) as catalog:
+        with open_catalog(data) as catalog:
             subs = Subscriptions(catalog)
             assert subs.claim(CONVERSATION, holder, now=now, lease=dt.timedelta(minutes=5))
-        assert (await digest(data_dir))["status"] == "busy"
-        with open_catalog(Settings(data_dir=data_dir)) as catalog:
+        assert (await digest(data))["status"] == "busy"
+        with open_catalog(data) as catalog:
             Subscriptions(catalog).release(CONVERSATION, holder)
     assert connector.requests == 0
-    assert (await digest(data_dir))["status"] == "sent"
+    assert (await digest(data))["status"] == "sent"
