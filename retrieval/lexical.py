@@ -5,6 +5,14 @@ stemmer does not split them, so plain BM25 misses "fravær" -> "sygefraværet". 
 term also matches the index terms that contain it (and the known word at the tail of a
 query compound), at a discount, and each query term counts once per document: its best
 match. Built in memory from the catalog; a few seconds for thousands of meetings.
+
+Ranking and the "not found" rule read compounds differently. For ranking, any shared part
+is evidence. For coverage (how much of the question a punkt holds), a punkt holds a
+question word if it writes the word or a compound holding it ("fravær" in "sygefraværet":
+a kind of fravær; "telefon" in "telefontider"). A question compound the minutes never
+write weighs like any word they never write, and a punkt holding only some of its parts
+holds only those parts' share of it, by idf: "plads" alone is not "parkeringsplads", while
+"benchmark" and "værktøj" together are "benchmarkværktøj" written apart.
 """
 from __future__ import annotations
 
@@ -15,7 +23,7 @@ from functools import lru_cache
 import numpy as np
 from scipy import sparse
 
-from retrieval.text import terms
+from retrieval.text import stem, terms
 
 K1 = 1.2
 B = 0.75
@@ -25,6 +33,8 @@ COMPOUND_WEIGHT = 0.6
 MIN_PART = 4
 #: Shortest remainder of a compound beside the matched part.
 MIN_REST = 3
+#: Linking letters between the parts of a compound: "parkering-s-plads", "kantine-ordning".
+LINKS = "se"
 
 
 @dataclass(frozen=True)
@@ -72,6 +82,8 @@ class LexicalIndex:
         weights = self.idf[tf.row] * tf.data * (K1 + 1) / (tf.data + norm[tf.col])
         self.weights = sparse.csr_matrix((weights, (tf.row, tf.col)), shape=tf.shape)
         self._expand = lru_cache(maxsize=50_000)(self._expand_uncached)
+        self._within = lru_cache(maxsize=50_000)(self._within_uncached)
+        self._parts = lru_cache(maxsize=50_000)(self._parts_uncached)
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -93,16 +105,53 @@ class LexicalIndex:
             total += best * (weights or {}).get(term, 1.0)
         return total
 
+    @property
+    def unseen(self) -> float:
+        """The weight of a question word the minutes never write: the highest idf."""
+        return float(self.idf.max()) if len(self.idf) else 1.0
+
+    def weight(self, term: str) -> float:
+        """A query term's share of the question in coverage: the idf of its best whole
+        match (the word itself, or an index compound holding it, discounted), or
+        `unseen` when the minutes never write it, not even inside a compound, whether or
+        not they write its parts."""
+        return self._whole(term) or self.unseen
+
     def credit(self, term: str, doc: int) -> float:
-        """The weight (idf x match weight) with which a query term matches one document."""
-        return max((self.idf[self.vocab[t]] * w for t, w in self._expand(term)
-                    if self.weights[self.vocab[t], doc] > 0), default=0.0)
+        """How much of a query term's `weight` one document holds: its best whole match
+        there, or, if more, the share of the term's weight that the parts of the compound
+        found in the document carry ("parkeringsplads": "plads" alone is one part of
+        two, weighed by idf against "parkering", which the minutes never write)."""
+        whole = self._whole(term, doc)
+        parts = self.parts(term)
+        if not parts:
+            return whole
+        weights = [self.weight(p) for p in parts]
+        held = sum(min(w, self._whole(p, doc)) for p, w in zip(parts, weights))
+        return max(whole, self.weight(term) * held / sum(weights))
+
+    def parts(self, term: str) -> tuple[str, ...]:
+        """A query compound as (modifier, head), each as the index term the minutes know
+        it by where they know it: "parkeringsplad" -> ("parkering", "plad"),
+        "langtidsfravær" -> ("langtid", "fravær"), "fraværsdag" -> ("fravær", "dag");
+        () for a word that is not a known word joined to another. The split is at the
+        longest known head whose modifier is known too, else at the longest known head,
+        else after the longest known modifier."""
+        return self._parts(term) if self.compounds else ()
+
+    def _whole(self, term: str, doc: int | None = None) -> float:
+        """The best idf x match weight of the term itself or an index compound holding
+        it: over the index, or in one document."""
+        return float(max((self.idf[self.vocab[t]] * w for t, w in self._within(term)
+                          if doc is None or self.weights[self.vocab[t], doc] > 0),
+                         default=0.0))
 
     def idf_of(self, term: str) -> float:
         """The idf of a query term's best match, 0 if it matches nothing."""
         return max((self.idf[self.vocab[t]] * w for t, w in self._expand(term)), default=0.0)
 
-    def _expand_uncached(self, term: str) -> tuple[tuple[str, float], ...]:
+    def _within_uncached(self, term: str) -> tuple[tuple[str, float], ...]:
+        """The term itself and the index compounds that hold it."""
         out: dict[str, float] = {}
         if term in self.vocab:
             out[term] = 1.0
@@ -112,6 +161,11 @@ class LexicalIndex:
             # so "stat" does not find "status"
             for t in self._compounds_holding(term):
                 out.setdefault(t, COMPOUND_WEIGHT)
+        return tuple(out.items())
+
+    def _expand_uncached(self, term: str) -> tuple[tuple[str, float], ...]:
+        out = dict(self._within(term))
+        if self.compounds and len(term) >= MIN_PART:
             # the longest known head and tail of a query compound:
             # "sygefravær" -> "fravær", "vedligeholdelsesprojekt" -> "vedligehold", "projek"
             for cut in range(MIN_REST, len(term) - MIN_PART + 1):
@@ -131,6 +185,37 @@ class LexicalIndex:
         found.update(t[::-1] for t in _starting(self._by_end, term[::-1]))
         return sorted((t for t in found if len(t) >= len(term) + MIN_REST),
                       key=self.vocab.__getitem__)
+
+    def _parts_uncached(self, term: str) -> tuple[str, ...]:
+        if len(term) < MIN_PART + MIN_REST:
+            return ()
+        heads = [cut for cut in range(MIN_REST, len(term) - MIN_PART + 1)
+                 if term[cut:] in self.vocab]
+        for cut in heads:
+            modifier = self._known_form(_unlinked(term[:cut]), term[:cut])
+            if modifier:
+                return modifier, term[cut:]
+        if heads:
+            return _unlinked(term[:heads[0]]), term[heads[0]:]
+        for cut in range(len(term) - MIN_REST, MIN_PART - 1, -1):
+            if term[:cut] in self.vocab:
+                rest = term[cut:]
+                linked = rest[1:] if rest[0] in LINKS and len(rest) > MIN_REST else rest
+                return term[:cut], self._known_form(linked, rest) or rest
+        return ()
+
+    def _known_form(self, *forms: str) -> str | None:
+        """The first of a compound part's forms (without its linking letter, as written,
+        and their stems) that the index knows as a word of its own, else the first it
+        knows inside its compounds."""
+        candidates = [c for form in forms for c in (form, stem(form)) if len(c) >= 2]
+        return (next((c for c in candidates if c in self.vocab), None)
+                or next((c for c in candidates if self._within(c)), None))
+
+
+def _unlinked(modifier: str) -> str:
+    """A compound's modifier without the linking letter it ends in, if any."""
+    return modifier[:-1] if len(modifier) > MIN_REST and modifier[-1] in LINKS else modifier
 
 
 def _starting(ordered: list[str], prefix: str):

@@ -109,12 +109,12 @@ class Searcher:
     def coverage(self, query: Query, i: int) -> float:
         """How much of the question (by idf) the punkt's text matches. Terms the index has
         never seen count fully against it: they are the strongest sign of a topic the
-        minutes never discussed."""
+        minutes never discussed. So does a compound the minutes write only in parts, and a
+        punkt holding one part of it holds only that part's share (LexicalIndex.credit)."""
         lexical = self.index.lexical
         total = found = 0.0
-        unseen = float(lexical.idf.max()) if len(lexical.idf) else 1.0
         for term in query.terms:
-            weight = lexical.idf_of(term)
-            total += weight or unseen
+            weight = lexical.weight(term)
+            total += weight
             found += min(weight, lexical.credit(term, i))
         return found / total if total else 0.0
