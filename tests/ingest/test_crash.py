@@ -4,6 +4,7 @@ the index agree with the catalog (the same chunks a clean ingest gives)."""
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import signal
 import sqlite3
@@ -191,18 +192,23 @@ def test_failure_inside_the_catalog_transaction_keeps_the_old_meeting(
 
 # --- a real kill ---------------------------------------------------------------------
 
-def indexed_count(catalog_path: Path) -> int:
+def _count(catalog_path: Path, sql: str) -> int:
+    """A count read from the catalog file while another process writes it (0 before the
+    schema exists)."""
     if not catalog_path.exists():
         return 0
     try:
         db = sqlite3.connect(f"file:{catalog_path}?mode=ro", uri=True, timeout=1)
         try:
-            return db.execute("SELECT COUNT(*) FROM meetings "
-                              "WHERE indexed_hash = content_hash").fetchone()[0]
+            return db.execute(sql).fetchone()[0]
         finally:
             db.close()
     except sqlite3.OperationalError:  # schema not created yet
         return 0
+
+
+def indexed_count(catalog_path: Path) -> int:
+    return _count(catalog_path, "SELECT COUNT(*) FROM meetings WHERE indexed_hash = content_hash")
 
 
 def run_cli(*args, data_dir: Path, **kwargs) -> subprocess.Popen:
@@ -260,3 +266,66 @@ def test_sigkill_during_indexing_then_rerun_equals_a_clean_ingest(tmp_path, samp
     assert got[0] == expected[0]
     assert set(got[1]) == set(expected[1])
     assert got[1] == expected[1]  # documents and metadata too
+
+
+def meeting_count(catalog_path: Path) -> int:
+    return _count(catalog_path, "SELECT COUNT(*) FROM meetings")
+
+
+def kill_when(proc: subprocess.Popen, reached, what: str, timeout: float = 300) -> None:
+    """SIGKILL `proc` as soon as `reached()` holds; it must still be running until then."""
+    deadline = time.monotonic() + timeout
+    try:
+        while not reached():
+            assert proc.poll() is None, f"ended before {what}: " + proc.communicate()[1].decode()[-2000:]
+            assert time.monotonic() < deadline, f"never reached {what}"
+            time.sleep(0.005)
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()
+    assert proc.returncode == -signal.SIGKILL, f"not killed at {what}"
+
+
+def test_sigkill_at_random_points_over_200_files_then_rerun_equals_a_clean_ingest(tmp_path, sample):
+    """Three kills in a row at random points (while reading files into the catalog, then
+    twice while indexing), then a run to the end: the same meetings, punkter and chunks as
+    a clean ingest. KILL_SEED=n repeats a failing sequence."""
+    seed = int(os.environ.get("KILL_SEED") or random.randrange(10**6))
+    rnd = random.Random(seed)
+    picked = tmp_path / "picked"
+    picked.mkdir()
+    for day in ("2019-01-17", "2021-09-02"):
+        shutil.copy(sample(day), picked)
+    corpus = tmp_path / "synth"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "synth_corpus.py"), "--meetings", "200",
+                    "--out", str(corpus), "--samples", str(picked)], check=True,
+                   capture_output=True)
+    assert len(list(corpus.glob("*.txt"))) == 200
+
+    data = tmp_path / "data"
+    catalog_path = Settings(data_dir=data).catalog_path
+    stored, first, second = rnd.randint(1, 199), rnd.randint(1, 90), rnd.randint(100, 199)
+    where = f"KILL_SEED={seed}: kills at {stored} stored, {first} and {second} indexed"
+    kill_when(run_cli("ingest", str(corpus), data_dir=data),
+              lambda: meeting_count(catalog_path) >= stored, f"{stored} stored ({where})")
+    kill_when(run_cli("ingest", str(corpus), data_dir=data),
+              lambda: indexed_count(catalog_path) >= first, f"{first} indexed ({where})")
+    kill_when(run_cli("ingest", str(corpus), data_dir=data),
+              lambda: indexed_count(catalog_path) >= second, f"{second} indexed ({where})")
+    rerun = run_cli("ingest", str(corpus), data_dir=data)
+    _, err = rerun.communicate(timeout=600)
+    assert rerun.returncode == 0, err.decode()[-2000:]
+
+    clean = Settings(data_dir=tmp_path / "clean")
+    with open_catalog(clean) as catalog:  # a clean catalog; its index would be its chunks
+        ingest_paths([corpus], catalog, progress=False)
+        expected = catalog_state(catalog), expected_chunk_ids(catalog)
+    settings = Settings(data_dir=data)
+    with open_catalog(settings) as catalog:
+        assert not stale_meetings(catalog), where
+        assert catalog_state(catalog) == expected[0], where
+        index = open_index(settings, catalog)
+        assert index.store.count() == len(expected[1]), where
+        assert set(chroma_state(index)) == expected[1], where
