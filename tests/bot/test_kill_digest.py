@@ -96,6 +96,12 @@ async def kill_mid_send(data: Settings, connector, hold: str) -> int:
     proc = await start_digest(data)
     try:
         await connector.wait_for_requests(1, timeout=120)
+        # Kill only once the POST is held: counted on arrival, it may not have been read
+        # (and, with hold_after, accepted) yet, and a kill then is the other case.
+        deadline = asyncio.get_running_loop().time() + 30
+        while not connector.held:
+            assert asyncio.get_running_loop().time() < deadline, "the POST was never held"
+            await asyncio.sleep(0.01)
     finally:
         proc.kill()
         await proc.wait()
