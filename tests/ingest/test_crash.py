@@ -217,34 +217,47 @@ def run_cli(*args, data_dir: Path, **kwargs) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs)
 
 
-def test_sigkill_during_indexing_then_rerun_equals_a_clean_ingest(tmp_path, sample, embedder):
-    # Twenty synthetic meetings recombined from two samples: enough meetings to kill
-    # the run between them, few distinct texts to embed.
-    picked = tmp_path / "picked"
-    picked.mkdir()
-    for day in ("2019-01-17", "2021-09-02"):
-        shutil.copy(sample(day), picked)
-    corpus = tmp_path / "synth"
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "synth_corpus.py"), "--meetings", "20",
-                    "--out", str(corpus), "--samples", str(picked)], check=True,
-                   capture_output=True)
-    assert len(list(corpus.glob("*.txt"))) == 20
+def meeting_count(catalog_path: Path) -> int:
+    return _count(catalog_path, "SELECT COUNT(*) FROM meetings")
 
-    data = tmp_path / "data"
-    catalog_path = Settings(data_dir=data).catalog_path
-    proc = run_cli("ingest", str(corpus), data_dir=data)
-    deadline = time.monotonic() + 240
+
+def kill_when(proc: subprocess.Popen, reached, what: str, timeout: float = 300) -> None:
+    """SIGKILL `proc` as soon as `reached()` holds; it must still be running until then."""
+    deadline = time.monotonic() + timeout
     try:
-        while indexed_count(catalog_path) < 1:
-            assert proc.poll() is None, proc.communicate()[1].decode()[-2000:]
-            assert time.monotonic() < deadline, "indexing never started"
-            time.sleep(0.02)
+        while not reached():
+            assert proc.poll() is None, f"ended before {what}: " + proc.communicate()[1].decode()[-2000:]
+            assert time.monotonic() < deadline, f"never reached {what}"
+            time.sleep(0.005)
         proc.send_signal(signal.SIGKILL)
     finally:
         if proc.poll() is None:
             proc.kill()
         proc.communicate()
-    assert proc.returncode == -signal.SIGKILL
+    assert proc.returncode == -signal.SIGKILL, f"not killed at {what}"
+
+
+def synthetic_corpus(tmp_path: Path, sample, meetings: int) -> Path:
+    """Synthetic meetings recombined from two small samples: many meetings to kill the run
+    between, few distinct texts to embed."""
+    picked = tmp_path / "picked"
+    picked.mkdir()
+    for day in ("2019-01-17", "2021-09-02"):
+        shutil.copy(sample(day), picked)
+    corpus = tmp_path / "synth"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "synth_corpus.py"), "--meetings",
+                    str(meetings), "--out", str(corpus), "--samples", str(picked)], check=True,
+                   capture_output=True)
+    assert len(list(corpus.glob("*.txt"))) == meetings
+    return corpus
+
+
+def test_sigkill_during_indexing_then_rerun_equals_a_clean_ingest(tmp_path, sample, embedder):
+    corpus = synthetic_corpus(tmp_path, sample, 20)
+    data = tmp_path / "data"
+    catalog_path = Settings(data_dir=data).catalog_path
+    kill_when(run_cli("ingest", str(corpus), data_dir=data),
+              lambda: indexed_count(catalog_path) >= 1, "the first meeting indexed")
 
     # The kill landed mid-indexing: all meetings in the catalog, some not yet indexed.
     with open_catalog(Settings(data_dir=data)) as catalog:
@@ -268,42 +281,13 @@ def test_sigkill_during_indexing_then_rerun_equals_a_clean_ingest(tmp_path, samp
     assert got[1] == expected[1]  # documents and metadata too
 
 
-def meeting_count(catalog_path: Path) -> int:
-    return _count(catalog_path, "SELECT COUNT(*) FROM meetings")
-
-
-def kill_when(proc: subprocess.Popen, reached, what: str, timeout: float = 300) -> None:
-    """SIGKILL `proc` as soon as `reached()` holds; it must still be running until then."""
-    deadline = time.monotonic() + timeout
-    try:
-        while not reached():
-            assert proc.poll() is None, f"ended before {what}: " + proc.communicate()[1].decode()[-2000:]
-            assert time.monotonic() < deadline, f"never reached {what}"
-            time.sleep(0.005)
-        proc.send_signal(signal.SIGKILL)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.communicate()
-    assert proc.returncode == -signal.SIGKILL, f"not killed at {what}"
-
-
 def test_sigkill_at_random_points_over_200_files_then_rerun_equals_a_clean_ingest(tmp_path, sample):
     """Three kills in a row at random points (while reading files into the catalog, then
     twice while indexing), then a run to the end: the same meetings, punkter and chunks as
     a clean ingest. KILL_SEED=n repeats a failing sequence."""
     seed = int(os.environ.get("KILL_SEED") or random.randrange(10**6))
     rnd = random.Random(seed)
-    picked = tmp_path / "picked"
-    picked.mkdir()
-    for day in ("2019-01-17", "2021-09-02"):
-        shutil.copy(sample(day), picked)
-    corpus = tmp_path / "synth"
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "synth_corpus.py"), "--meetings", "200",
-                    "--out", str(corpus), "--samples", str(picked)], check=True,
-                   capture_output=True)
-    assert len(list(corpus.glob("*.txt"))) == 200
-
+    corpus = synthetic_corpus(tmp_path, sample, 200)
     data = tmp_path / "data"
     catalog_path = Settings(data_dir=data).catalog_path
     stored, first, second = rnd.randint(1, 199), rnd.randint(1, 90), rnd.randint(100, 199)
