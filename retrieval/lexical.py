@@ -66,7 +66,6 @@ class LexicalIndex:
             cols.extend([j] * len(counts))
             vals.extend(counts.values())
         self.vocab = vocab
-        self.terms_list = list(vocab)
         # the terms sorted, and sorted back to front, so the compounds that begin or end
         # with a query term are a range found by bisection, not a scan of the vocabulary
         self._by_start = sorted(vocab)
@@ -76,6 +75,8 @@ class LexicalIndex:
                                shape=(len(vocab), len(docs)))
         df = np.diff(tf.indptr).astype(np.float32)
         self.idf = np.log(1 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
+        #: the weight of a question word the minutes never write: the highest idf
+        self.unseen = float(self.idf.max()) if len(self.idf) else 1.0
         avgdl = float(lengths.mean()) if len(docs) else 1.0
         norm = K1 * (1 - B + B * lengths / max(avgdl, 1.0))
         tf = tf.tocoo()
@@ -104,11 +105,6 @@ class LexicalIndex:
             best = rows.max(axis=0).toarray().ravel()
             total += best * (weights or {}).get(term, 1.0)
         return total
-
-    @property
-    def unseen(self) -> float:
-        """The weight of a question word the minutes never write: the highest idf."""
-        return float(self.idf.max()) if len(self.idf) else 1.0
 
     def weight(self, term: str) -> float:
         """A query term's share of the question in coverage: the idf of its best whole
