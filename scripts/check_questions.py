@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""Check question files against the sample minutes, before anything is scored on them.
+
+Each line must be a question in the shape of ../shared/eval/README.md: a known kind, a
+meeting and punkt that exist and are open, and `expected_phrases` that occur verbatim
+(ignoring case) in that punkt (title, sections, bilag); for a `meeting` question, in the
+titles of that meeting's punkter. Prints one line per problem on stderr, a JSON summary
+on stdout, and exits 1 if any line is wrong.
+
+    python scripts/check_questions.py tests/retrieval/fixtures/questions_tuning.jsonl
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from ingest.parse import parse_referat  # noqa: E402
+
+KINDS = {"decision", "fact", "paraphrase", "date", "meeting", "negative"}
+LANGS = {"da", "en"}
+
+
+def load_meetings(folder: Path) -> dict:
+    out = {}
+    for path in sorted(folder.glob("*.txt")):
+        meeting = parse_referat(path.read_text(encoding="utf-8"), path.name)
+        out[meeting.meeting_date.isoformat()] = meeting
+    return out
+
+
+def punkt_text(punkt) -> str:
+    return "\n".join([punkt.title, *punkt.sections.values(), *punkt.bilag]).lower()
+
+
+def problems(q: dict, meetings: dict) -> list[str]:
+    out = []
+    for key in ("id", "question", "kind", "expected_phrases"):
+        if key not in q:
+            out.append(f"no '{key}'")
+    if out:
+        return out
+    kind = q["kind"]
+    if kind not in KINDS:
+        return [f"unknown kind '{kind}'"]
+    if q.get("lang", "da") not in LANGS:
+        out.append(f"unknown lang '{q['lang']}'")
+    if kind == "negative":
+        if q.get("punkt") is not None:
+            out.append("a negative question has no punkt")
+        return out
+    meeting = meetings.get(q.get("meeting_date") or "")
+    if meeting is None:
+        return out + [f"no sample meeting on {q.get('meeting_date')}"]
+    if not q["expected_phrases"]:
+        out.append("no expected phrase")
+    if kind == "meeting":
+        if q.get("punkt") is not None:
+            out.append("a meeting question has punkt null")
+        text = "\n".join(p.title for p in meeting.open_punkter).lower()
+    else:
+        punkt = meeting.punkt(q.get("punkt") or -1)
+        if punkt is None:
+            return out + [f"no punkt {q.get('punkt')} on {q['meeting_date']}"]
+        if punkt.closed:
+            return out + ["the punkt is closed"]
+        text = punkt_text(punkt)
+    for phrase in q["expected_phrases"]:
+        if " ".join(phrase.lower().split()) not in " ".join(text.split()):
+            out.append(f"phrase not in the punkt: {phrase!r}")
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="+", type=Path)
+    parser.add_argument("--samples", type=Path, default=ROOT / "data" / "samples")
+    args = parser.parse_args()
+    meetings = load_meetings(args.samples)
+    bad = 0
+    ids: Counter = Counter()
+    kinds: Counter = Counter()
+    langs: Counter = Counter()
+    for path in args.files:
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                q = json.loads(line)
+            except json.JSONDecodeError as e:
+                print(f"{path}:{n}: not JSON: {e}", file=sys.stderr)
+                bad += 1
+                continue
+            ids[q.get("id")] += 1
+            kinds[q.get("kind")] += 1
+            langs[q.get("lang", "da")] += 1
+            for problem in problems(q, meetings):
+                print(f"{path}:{n}: {q.get('id')}: {problem}", file=sys.stderr)
+                bad += 1
+    for qid, count in ids.items():
+        if count > 1:
+            print(f"id {qid} is used {count} times", file=sys.stderr)
+            bad += 1
+    print(json.dumps({"questions": sum(ids.values()), "problems": bad,
+                      "kinds": dict(kinds), "langs": dict(langs)}, ensure_ascii=False))
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
