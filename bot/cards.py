@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+
 from ingest.model import DECISION, Meeting, Punkt
 from retrieval.model import Answer, Citation
 
@@ -68,7 +70,10 @@ def answer_card(answer: Answer) -> dict:
     a not-found card when nothing answered."""
     if not answer.answered:
         return not_found_card(answer)
-    body: list[dict] = [_heading("Svar"), _text(answer.answer)]
+    first = answer.citations[0] if answer.citations else None
+    shown = _marked(answer.answer, first.highlights) if first and first.snippet == answer.answer \
+        else answer.answer
+    body: list[dict] = [_heading("Svar"), _text(shown)]
     if answer.meeting:
         body.append(_text("Punkter: " + "; ".join(f"{n}. {t}" for n, t in answer.meeting.items),
                           subtle=True))
@@ -99,13 +104,22 @@ def _source(c: Citation, *, repeat_snippet: bool) -> dict:
     items = [_text(source_line(c), weight="Bolder", color="Accent")]
     if repeat_snippet and c.snippet:
         label = f"{c.section}: " if c.section else ""
-        items.append(_text(f"{label}{c.snippet}", spacing="Small"))
+        items.append(_text(f"{label}{_marked(c.snippet, c.highlights)}", spacing="Small"))
     elif c.section:
         items.append(_text(f"Svaret er citeret fra {c.section}.", subtle=True, spacing="Small"))
     data = _punkt_data(c.meeting_date, c.punkt)
     items.append({"type": "ActionSet", "actions": [_submit("Vis hele punktet", data)]})
     return {"type": "Container", "separator": True, "spacing": "Medium", "items": items,
             "selectAction": _submit("Vis hele punktet", data)}
+
+
+def _marked(text: str, words: tuple[str, ...]) -> str:
+    """The question's words in bold (Adaptive Card markdown), so a reader sees why the
+    punkt was chosen."""
+    if not words:
+        return text
+    pattern = re.compile(r"(?<!\w)(" + "|".join(map(re.escape, words)) + r")(?!\w)")
+    return pattern.sub(r"**\1**", text.replace("**", ""))
 
 
 def _feedback_actions(answer: Answer) -> list[dict]:

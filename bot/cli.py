@@ -206,17 +206,20 @@ def format_answer(answer) -> str:
 @click.pass_obj
 def evaluate(settings: Settings, questions: Path, as_json: bool) -> None:
     """Score a question file (see ../shared/eval/README.md) against plain baselines."""
-    from retrieval.evaluate import Scores, baseline_ranks, format_table, load_questions, score_answer
+    from retrieval.evaluate import (Report, baseline_ranks, format_table, load_questions,
+                                    note_support, score_answer)
 
     with _catalog(settings) as catalog:
         answerer = _answerer(settings, catalog)
         closed = {(m.meeting_date.isoformat(), p.number)
                   for m in catalog.iter_meetings() for p in m.punkter if p.closed}
         qs = load_questions(questions)
-        ours = Scores()
+        ours = Report()
         for q in qs:
-            answer = answerer.ask(q["question"]).to_json()
+            asked = answerer.ask(q["question"])
+            answer = asked.to_json()
             missed = score_answer(q, answer, ours, closed)
+            note_support(q, asked, ours)
             if as_json:
                 _dump({"id": q["id"], "missed": missed, "answer": answer})
             elif missed:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ingest.db import postgres_url_problem, redact
-from retrieval.embed import BUNDLED
+from retrieval.embed import default_model
 
 
 class SettingsError(ValueError):
@@ -21,7 +21,7 @@ class Settings:
     data_dir: Path = Path("data/referatbot")
     #: a postgresql:// URL; None: the SQLite file `catalog_path`
     catalog_url: str | None = None
-    embedding_model: str = BUNDLED
+    embedding_model: str = field(default_factory=default_model)
     chroma_host: str | None = None
     chroma_port: int = 8000
     # Bot Framework (empty app id: no authentication, for local use and the Emulator)
@@ -95,7 +95,7 @@ class Settings:
         return cls(
             data_dir=Path(get("REFERATBOT_DATA_DIR") or cls.data_dir),
             catalog_url=catalog_url,
-            embedding_model=get("REFERATBOT_EMBEDDING_MODEL") or BUNDLED,
+            embedding_model=get("REFERATBOT_EMBEDDING_MODEL") or default_model(),
             chroma_host=get("CHROMA_HOST") or None,
             chroma_port=integer("CHROMA_PORT", 8000),
             app_id=get("MicrosoftAppId"),

@@ -1,40 +1,57 @@
 """Question -> Answer: the meeting asked about, or the best punkter with cited snippets,
-or an honest "not found" with the nearest punkter. Answer text is the minutes' own words.
+or an honest "not found" with the nearest punkter. Answer text is the minutes' own words;
+what the answerer says itself is in the question's language (retrieval/wording.py).
+
+A punkt answers only if it holds the question's specific content (Searcher.coverage:
+idf times general-language rarity, so common administrative words carry little), or the
+dense side finds it far closer to the question than the rest of the minutes. A punkt on
+the topic that states nothing of the asked type (no amount for "hvad koster", no date for
+"hvornår") does not answer either: it is offered, with a sentence saying so.
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from dataclasses import replace
 
-from ingest.dates import MONTH_NAMES_DA, danish_long
 from ingest.model import Meeting
+from retrieval.answer_types import carries
 from retrieval.index import SearchIndex
 from retrieval.model import Answer, Citation, MeetingOverview
 from retrieval.query import Query, parse_query
-from retrieval.search import Ranked, Searcher
-from retrieval.snippet import best_snippet
+from retrieval.search import Ranked, Resolved, Searcher, resolve
+from retrieval.snippet import best_snippet, units
+from retrieval.text import terms
+from retrieval.wording import ASKED, long_date, period, say
 
-#: A punkt answers only if it holds this share of the question's weight (idf). Below it
-#: the question names something the minutes never discussed.
-MIN_COVERAGE = 0.4
+#: A punkt answers if its support (Answerer.support) reaches this. Set on the tuning
+#: questions (tests/retrieval/fixtures/questions_tuning.jsonl) with MARGIN_SCALE, in the
+#: middle of the range where both were best; `referatbot eval` prints the trade-off.
+MIN_SUPPORT = 0.7
+#: A dense margin (cosine above the median punkt) worth the whole of the question's words.
+MARGIN_SCALE = 0.1
 #: Further citations must score at least this share of the best one.
 RELATIVE_SCORE = 0.5
 MAX_CITATIONS = 3
+#: A punkt of a named meeting is cited when its title holds this share of the question.
+TITLE_SHARE = 0.5
 log = logging.getLogger(__name__)
 
 
 class Answerer:
     def __init__(self, index: SearchIndex, *, searcher: Searcher | None = None,
-                 min_coverage: float = MIN_COVERAGE):
+                 min_support: float = MIN_SUPPORT):
         self.index = index
         self.searcher = searcher or Searcher(index)
-        self.min_coverage = min_coverage
+        self.min_support = min_support
 
     def ask(self, question: str) -> Answer:
         question = " ".join((question or "").split())
         if not question:
-            return Answer(question, False, "Skriv et spørgsmål, fx: hvad besluttede CF om "
-                          "telefontider?", note="empty")
+            return Answer(question, False, say("empty", "da"), note="empty")
         query = parse_query(question)
+        if query.future:
+            return self._future(query)
         if query.meeting:
             return self._meeting_answer(query)
         return self._search_answer(query)
@@ -42,53 +59,161 @@ class Answerer:
     # --- whole meetings ----------------------------------------------------------------
 
     def _meeting_answer(self, query: Query) -> Answer:
-        catalog = self.index.catalog
-        if query.latest:
-            meeting = catalog.latest()
-        elif query.day:
-            meeting = catalog.meeting(query.day)
-        else:  # a month: its last meeting
-            days = [m.meeting_date for m in catalog.meetings()
-                    if query.start <= m.meeting_date <= query.end]
-            meeting = catalog.meeting(days[-1]) if days else None
+        meeting = self._meeting_of(query)
         if meeting is None:
             if query.latest:
-                return Answer(query.text, False, "Der er endnu ingen referater.", note="empty catalog")
-            near = ", ".join(danish_long(d) for d in catalog.nearest_dates(query.start))
-            return Answer(query.text, False,
-                          f"Der er intet referat fra {_period(query)}."
-                          + (f" Nærmeste møder: {near}." if near else ""), note="no meeting")
+                return _reply(query, False, say("empty_catalog", query.lang),
+                              note="empty catalog")
+            if query.undated:
+                return self._search_answer(query.undated)
+            return self._no_meeting(query)
+        if query.concepts and not query.latest:
+            # a topic within the meeting ("hvilke sager blev udsat d. 15. marts 2023?"):
+            # its punkter that hold some of it
+            resolved = resolve(query, self.index.lexical)
+            ranked = [r for r in self.searcher.rank(query, resolved) if r.coverage > 0]
+            citations = self._citations(query, resolved, ranked, relative=0.0)
+        else:
+            citations = self._title_citations(query, meeting)
+        return self._overview(query, meeting, citations)
+
+    def _meeting_of(self, query: Query) -> Meeting | None:
+        catalog = self.index.catalog
+        if query.latest:
+            return catalog.latest()
+        if query.day:
+            return catalog.meeting(query.day)
+        start, end = (query.start, query.end) if query.start else (None, None)
+        if start is None and query.year:
+            start, end = dt.date(query.year, 1, 1), dt.date(query.year, 12, 31)
+        if start is None:
+            return None
+        days = [m.meeting_date for m in catalog.meetings() if start <= m.meeting_date <= end]
+        if not days:
+            return None
+        # the first meeting of a year when asked for it, else a month's last meeting
+        return catalog.meeting(days[0] if query.first else days[-1])
+
+    def _overview(self, query: Query, meeting: Meeting, citations: tuple[Citation, ...],
+                  lead: str = "") -> Answer:
         overview = meeting_overview(meeting)
-        citations: tuple[Citation, ...] = ()
-        if query.terms and not query.latest:
-            ranked = [r for r in self.searcher.rank(query) if r.coverage > 0]
-            citations = self._citations(query, ranked)
         titles = "; ".join(f"{n}. {t}" for n, t in overview.items)
-        text = (f"{meeting.forum} d. {danish_long(meeting.meeting_date)} behandlede "
-                f"{len(overview.items)} punkter: {titles}.")
-        return Answer(query.text, True, text, citations, overview)
+        text = lead + say("meeting", query.lang, forum=meeting.forum,
+                          day=long_date(meeting.meeting_date, query.lang),
+                          n=len(overview.items), titles=titles)
+        return _reply(query, True, text, citations, overview)
+
+    def _title_citations(self, query: Query, meeting: Meeting) -> tuple[Citation, ...]:
+        """The punkter of the meeting whose titles the question names ("blev dagsorden og
+        referat godkendt 15/3-23?" names punkt 1's title)."""
+        resolved = resolve(replace(query, concepts=query.title_concepts), self.index.lexical)
+        wanted = [self._expansions(r) for r in resolved if r.terms]
+        if not wanted:
+            return ()
+        held = []
+        for p in meeting.open_punkter:
+            title = set(terms(p.title))
+            share = sum(bool(w & title) for w in wanted) / len(wanted)
+            if share >= TITLE_SHARE:
+                held.append((share, p))
+        held.sort(key=lambda sp: -sp[0])
+        return tuple(self._citation(query, resolved, meeting, p) for _, p in held[:MAX_CITATIONS])
+
+    def _expansions(self, r: Resolved) -> set[str]:
+        """The index terms a resolved concept matches: its readings and the compounds that
+        hold them."""
+        lexical = self.index.lexical
+        return {t for known, _ in r.terms
+                for t, _ in (lexical.match(known).expansions or ((known, 1.0),))}
+
+    def _no_meeting(self, query: Query) -> Answer:
+        catalog = self.index.catalog
+        near = ", ".join(long_date(d, query.lang) for d in catalog.nearest_dates(query.start))
+        return _reply(query, False,
+                      say("no_meeting", query.lang, period=period(query.start, query.end,
+                                                                   query.lang))
+                      + (say("nearest", query.lang, dates=near) if near else ""),
+                      note="no meeting")
+
+    def _future(self, query: Query) -> Answer:
+        latest = self.index.catalog.latest()
+        if latest is None:
+            return _reply(query, False, say("empty_catalog", query.lang), note="empty catalog")
+        return _reply(query, False, say("future", query.lang,
+                                             day=long_date(latest.meeting_date, query.lang)),
+                      note="future")
 
     # --- searching ---------------------------------------------------------------------
 
     def _search_answer(self, query: Query) -> Answer:
-        if not query.terms:
-            return Answer(query.text, False, "Spørgsmålet nævner ikke noget emne. Prøv fx: "
-                          "hvad besluttede CF om telefontider?", note="no terms")
-        ranked = self.searcher.rank(query)
+        if not query.concepts:
+            return _reply(query, False, say("no_topic", query.lang), note="no terms")
+        resolved = resolve(query, self.index.lexical)
+        ranked = self.searcher.rank(query, resolved)
+        if query.day and query.undated and self.index.catalog.meeting(query.day) is None:
+            # no meeting that day: the date belongs to the topic ("lederdagen 22.
+            # september 2021", "borgermødet 3. maj 2023")
+            return self._search_answer(query.undated)
         if not ranked:
-            period = _period(query)
-            return Answer(query.text, False, f"Der er ingen referater fra {period}."
-                          if period else "Jeg fandt intet i referaterne om det.",
-                          note="nothing in period" if period else "nothing")
-        if ranked[0].coverage < self.min_coverage:
-            suggestions = self._citations(query, ranked, relative=0.0)
-            return Answer(query.text, False, "Jeg fandt ikke noget i referaterne, der svarer "
-                          "på spørgsmålet." + (" Måske et af disse punkter:" if suggestions else ""),
-                          suggestions=suggestions, note="below threshold")
-        citations = self._citations(query, ranked)
-        return Answer(query.text, True, citations[0].snippet, citations)
+            where = period(query.start, query.end, query.lang)
+            return _reply(query, False, say("nothing_in_period", query.lang, period=where)
+                          if where else say("nothing", query.lang),
+                          note="nothing in period" if where else "nothing")
+        if query.which_meeting:
+            answer = self._which_meeting(query, resolved, ranked)
+            if answer:
+                return answer
+        support = self.support(ranked[0])
+        if support < self.min_support:
+            return _reply(query, False, say("not_found", query.lang),
+                          suggestions=self._citations(query, resolved, ranked, relative=0.0),
+                          note="below threshold", support=support)
+        citations = self._citations(query, resolved, ranked)
+        if query.answer_type in ASKED and not self._carries(query, resolved, ranked[0]):
+            return _reply(query, False, say("fact_missing", query.lang,
+                                            what=ASKED[query.answer_type][query.lang]),
+                          suggestions=citations[:1], note="fact missing", support=support)
+        return _reply(query, True, citations[0].snippet, citations, support=support)
 
-    def _citations(self, query: Query, ranked: list[Ranked], *,
+    def support(self, top: Ranked) -> float:
+        """How strongly a punkt holds the question: its coverage of the question's
+        specific content, plus how far the dense side sets it above the rest (a margin
+        of MARGIN_SCALE counts as much as the whole question's words)."""
+        return top.coverage + top.margin / MARGIN_SCALE
+
+    def _holds(self, top: Ranked) -> bool:
+        return self.support(top) >= self.min_support
+
+    def _carries(self, query: Query, resolved: tuple[Resolved, ...], top: Ranked) -> bool:
+        """Whether a sentence of the punkt that holds a question concept, or its
+        neighbour, carries the asked type."""
+        punkt = self.index.punkt(top.ref)
+        wanted = set().union(*(self._expansions(r) for r in resolved))
+        asked = frozenset(terms(query.text)) | wanted
+        for body in punkt.sections.values():
+            found = [u.text for u in units(body) if not u.table]
+            for i, text in enumerate(found):
+                near = " ".join(found[max(i - 1, 0):i + 2])
+                if wanted & set(terms(near)) and carries(text, query.answer_type, asked):
+                    return True
+        return False
+
+    def _which_meeting(self, query: Query, resolved: tuple[Resolved, ...],
+                       ranked: list[Ranked]) -> Answer | None:
+        """The meeting that held the punkter the question names: the meeting of the best
+        punkt, when another of the best punkter, on another part of the question, is from
+        the same meeting."""
+        held = [r for r in ranked[:MAX_CITATIONS * 2] if self._holds(r) or r.coverage >= 0.25]
+        if len(held) < 2 or held[0].ref.meeting_date != held[1].ref.meeting_date:
+            return None
+        meeting = self.index.catalog.meeting(held[0].ref.meeting_date, held[0].ref.forum)
+        if meeting is None:
+            return None
+        same = [r for r in held if r.ref.meeting_date == meeting.meeting_date]
+        return self._overview(query, meeting, self._citations(query, resolved, same, relative=0.0),
+                              lead=say("meeting_of", query.lang))
+
+    def _citations(self, query: Query, resolved: tuple[Resolved, ...], ranked: list[Ranked], *,
                    relative: float = RELATIVE_SCORE) -> tuple[Citation, ...]:
         if not ranked:
             return ()
@@ -97,27 +222,25 @@ class Answerer:
         for r in ranked:
             if len(out) == MAX_CITATIONS or r.score < relative * top:
                 break
-            punkt = self.index.punkt(r.ref)
+            meeting = self.index.catalog.meeting(r.ref.meeting_date, r.ref.forum)
+            punkt = meeting.punkt(r.ref.number) if meeting else None
             if punkt is None or punkt.closed:
                 continue
-            snip = best_snippet(punkt, query.terms, self.index.lexical, decision=query.decision)
-            out.append(Citation(r.ref.forum, r.ref.meeting_date, r.ref.number, r.ref.title,
-                                r.ref.case_number, snip.section, snip.text))
+            out.append(self._citation(query, resolved, meeting, punkt))
         return tuple(out)
 
+    def _citation(self, query: Query, resolved, meeting: Meeting, punkt) -> Citation:
+        snip = best_snippet(punkt, resolved, self.index.lexical, decision=query.decision,
+                            answer_type=query.answer_type)
+        return Citation(meeting.forum, meeting.meeting_date, punkt.number, punkt.title,
+                        punkt.case_number, snip.section, snip.text, snip.highlights)
+
+
+def _reply(query: Query, *args, **kwargs) -> Answer:
+    return Answer(query.text, *args, lang=query.lang, **kwargs)
 
 
 def meeting_overview(meeting: Meeting) -> MeetingOverview:
     """A meeting's open punkter; closed ones are never listed."""
     return MeetingOverview(meeting.forum, meeting.meeting_date,
                            tuple((p.number, p.title) for p in meeting.open_punkter))
-
-
-def _period(query: Query) -> str:
-    if query.start is None:
-        return ""
-    if query.start == query.end:
-        return f"d. {danish_long(query.start)}"
-    if query.start.day == 1 and query.start.month == query.end.month and query.end.day > 27:
-        return f"{MONTH_NAMES_DA[query.start.month - 1]} {query.start.year}"
-    return f"{danish_long(query.start)} til {danish_long(query.end)}"

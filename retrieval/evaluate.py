@@ -1,5 +1,6 @@
 """Scoring a question file as ../shared/eval/README.md describes, with the plain BM25 and
-plain dense baselines over the same punkter in the same run."""
+plain dense baselines over the same punkter in the same run, overall, per kind and per
+language, and the not-found rule's trade-off over its threshold."""
 from __future__ import annotations
 
 import json
@@ -7,11 +8,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from retrieval.answer import Answerer
+from retrieval.english import is_english
 from retrieval.index import punkt_document
 from retrieval.lexical import LexicalIndex
+from retrieval.model import Answer
 from retrieval.query import Query
 from retrieval.search import Searcher
 from retrieval.text import terms
+
+METRICS = ("hit@1", "hit@3", "snippet", "meeting", "negative", "answered", "closed")
+#: The metrics the baselines rank on (they neither answer nor refuse).
+RANK_METRICS = ("hit@1", "hit@3")
 
 
 @dataclass
@@ -29,19 +36,39 @@ class Scores:
         n = self.totals.get(metric)
         return self.hits.get(metric, 0) / n if n else None
 
+    def count(self, metric: str) -> str:
+        return f"{self.hits.get(metric, 0)}/{self.totals.get(metric, 0)}"
+
+
+@dataclass
+class Report:
+    """Scores overall and per group ("kind:fact", "lang:en"), and per question the
+    support of the answer's first punkt, for the trade-off curve."""
+
+    groups: dict[str, Scores] = field(default_factory=dict)
+    supports: list[tuple[bool, float | None]] = field(default_factory=list)
+
+    def add(self, q: dict, metric: str, ok: bool) -> None:
+        lang = q.get("lang") or ("en" if is_english(q["question"].split()) else "da")
+        for group in ("all", f"kind:{q['kind']}", f"lang:{lang}"):
+            self.groups.setdefault(group, Scores()).add(metric, ok)
+
+    def __getitem__(self, group: str) -> Scores:
+        return self.groups.get(group, Scores())
+
 
 def load_questions(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
             if line.strip()]
 
 
-def score_answer(q: dict, answer: dict, scores: Scores,
+def score_answer(q: dict, answer: dict, report: Report,
                  closed: set[tuple[str, int]] = frozenset()) -> list[str]:
     """Score one answer JSON; returns the names of the metrics it missed."""
     missed = []
 
     def add(metric: str, ok: bool) -> None:
-        scores.add(metric, ok)
+        report.add(q, metric, ok)
         if not ok:
             missed.append(metric)
 
@@ -60,47 +87,101 @@ def score_answer(q: dict, answer: dict, scores: Scores,
         add("hit@3", ok and want in cited[:3])
         text = ((answer["citations"][0]["snippet"] if answer["citations"] else "") + " "
                 + answer["answer"]).lower()
-        add("snippet", any(p.lower() in text for p in q["expected_phrases"]))
+        add("snippet", any(p.lower() in " ".join(text.split()) for p in
+                           (" ".join(p.lower().split()) for p in q["expected_phrases"])))
         add("answered", ok)
     return missed
 
 
-def baseline_ranks(answerer: Answerer, questions: list[dict]) -> dict[str, Scores]:
+def note_support(q: dict, answer: Answer, report: Report) -> None:
+    """Keep the first punkt's support of a question the not-found rule decided."""
+    if q["kind"] != "meeting" and answer.support is not None:
+        report.supports.append((q["kind"] != "negative", answer.support))
+
+
+def baseline_ranks(answerer: Answerer, questions: list[dict]) -> dict[str, Report]:
     """hit@1 and hit@3 of plain BM25 (Danish stemmer, whole question, no compounds) and of
     plain dense search (nearest chunks, best per punkt) over the same punkter."""
     index = answerer.index
     plain = LexicalIndex([(r.key, punkt_document(index.punkt(r))) for r in index.refs],
                          compounds=False)
     dense = Searcher(index)
-    out = {"plain BM25": Scores(), "plain dense": Scores()}
+    out = {"plain BM25": Report(), "plain dense": Report()}
     for q in questions:
         if q["kind"] in ("negative", "meeting"):
             continue
         want = (q["meeting_date"], q["punkt"])
         lex = plain.scores(terms(q["question"]))
-        vec = dense.dense_scores(Query(text=q["question"], terms=()))
+        vec = dense.dense_scores(Query(text=q["question"], concepts=()))
         for name, s in (("plain BM25", lex), ("plain dense", vec)):
             order = [i for i in s.argsort()[::-1][:3] if s[i] > 0]
             got = [(index.refs[i].meeting_date.isoformat(), index.refs[i].number) for i in order]
-            out[name].add("hit@1", got[:1] == [want])
-            out[name].add("hit@3", want in got)
+            out[name].add(q, "hit@1", got[:1] == [want])
+            out[name].add(q, "hit@3", want in got)
     return out
 
 
-METRICS = ("hit@1", "hit@3", "snippet", "meeting", "negative", "answered", "closed")
+def format_table(ours: Report, baselines: dict[str, Report]) -> str:
+    lines = [_overall(ours, baselines), "", _by_group(ours, baselines, "kind"), "",
+             _by_group(ours, baselines, "lang"), "", _errors(ours)]
+    curve = tradeoff(ours.supports)
+    if curve:
+        lines += ["", "not-found rule over its threshold (support of the first punkt):",
+                  "threshold  off-topic answered  answerable refused"]
+        lines += [f"{t:9.2f}  {fa:>18}  {fr:>18}" for t, fa, fr in curve]
+    return "\n".join(lines)
 
 
-def format_table(ours: Scores, baselines: dict[str, Scores]) -> str:
+def _overall(ours: Report, baselines: dict[str, Report]) -> str:
     def cell(v):
         return "   -  " if v is None else f"{v:6.3f}"
 
     names = ["referatbot", *baselines]
     lines = ["metric          " + "".join(f"{n:>14}" for n in names) + "   ratio vs best baseline"]
     for m in METRICS:
-        row = [ours.rate(m)] + [b.rate(m) for b in baselines.values()]
+        row = [ours["all"].rate(m)] + [b["all"].rate(m) for b in baselines.values()]
         base = [v for v in row[1:] if v is not None]
         ratio = f"{row[0] / max(base):.2f}x" if base and max(base) > 0 and row[0] is not None else ""
         lines.append(f"{m:<16}" + "".join(f"{cell(v):>14}" for v in row) + f"   {ratio}")
     lines.append("answered: share of positive questions answered (1.0 = none wrongly "
-                 "refused); closed: 1.0 = no closed punkt shown")
+                 "refused); negative: share of off-topic questions refused; closed: 1.0 = "
+                 "no closed punkt shown")
     return "\n".join(lines)
+
+
+def _by_group(ours: Report, baselines: dict[str, Report], kind: str) -> str:
+    groups = sorted(g for g in ours.groups if g.startswith(kind + ":"))
+    head = (f"{'by ' + kind:<16}" + "".join(f"{m:>10}" for m in METRICS[:6])
+            + "".join(f"{n.split()[-1] + ' ' + m:>13}" for n in baselines for m in RANK_METRICS))
+    lines = [head]
+    for g in groups:
+        row = [ours[g].count(m) if ours[g].totals.get(m) else "-" for m in METRICS[:6]]
+        row += [baselines[n][g].count(m) if baselines[n][g].totals.get(m) else "-"
+                for n in baselines for m in RANK_METRICS]
+        lines.append(f"{g.split(':', 1)[1]:<16}" + "".join(f"{c:>10}" for c in row[:6])
+                     + "".join(f"{c:>13}" for c in row[6:]))
+    return "\n".join(lines)
+
+
+def _errors(ours: Report) -> str:
+    s = ours["all"]
+    off = s.totals.get("negative", 0)
+    pos = s.totals.get("answered", 0)
+    return (f"off-topic answered: {off - s.hits.get('negative', 0)} of {off}; "
+            f"answerable refused: {pos - s.hits.get('answered', 0)} of {pos}")
+
+
+def tradeoff(supports: list[tuple[bool, float | None]],
+             steps: int = 17, top: float = 1.6) -> list[tuple[float, str, str]]:
+    """(threshold, off-topic answered, answerable refused) over thresholds 0..top, counting
+    only what the threshold decides."""
+    if not supports:
+        return []
+    positives = [s for answerable, s in supports if answerable]
+    negatives = [s for answerable, s in supports if not answerable]
+    out = []
+    for k in range(steps):
+        t = top * k / (steps - 1)
+        out.append((t, f"{sum(s >= t for s in negatives)}/{len(negatives)}",
+                    f"{sum(s < t for s in positives)}/{len(positives)}"))
+    return out

@@ -22,8 +22,10 @@ from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
+from wordfreq import zipf_frequency
 
-from retrieval.text import stem, terms
+from retrieval.spelling import Neighbours, danish_spellings
+from retrieval.text import fold, stem, term, terms
 
 K1 = 1.2
 B = 0.75
@@ -35,6 +37,8 @@ MIN_PART = 4
 MIN_REST = 3
 #: Linking letters between the parts of a compound: "parkering-s-plads", "kantine-ordning".
 LINKS = "se"
+#: Weight of a question word found only after a one-letter correction.
+TYPO_WEIGHT = 0.8
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,7 @@ class LexicalIndex:
         tf = sparse.csr_matrix((np.array(vals, dtype=np.float32), (rows, cols)),
                                shape=(len(vocab), len(docs)))
         df = np.diff(tf.indptr).astype(np.float32)
+        self.df = df
         self.idf = np.log(1 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
         #: the weight of a question word the minutes never write: the highest idf
         self.unseen = float(self.idf.max()) if len(self.idf) else 1.0
@@ -85,6 +90,7 @@ class LexicalIndex:
         self._expand = lru_cache(maxsize=50_000)(self._expand_uncached)
         self._within = lru_cache(maxsize=50_000)(self._within_uncached)
         self._parts = lru_cache(maxsize=50_000)(self._parts_uncached)
+        self._neighbours: Neighbours | None = None
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -96,14 +102,7 @@ class LexicalIndex:
         """BM25 score of every document for the query terms (best match per term)."""
         total = np.zeros(len(self.keys), dtype=np.float32)
         for term in query:
-            expansions = self._expand(term)
-            if not expansions:
-                continue
-            ids = [self.vocab[t] for t, _ in expansions]
-            factors = np.array([w for _, w in expansions], dtype=np.float32)
-            rows = sparse.diags(factors) @ self.weights[ids]
-            best = rows.max(axis=0).toarray().ravel()
-            total += best * (weights or {}).get(term, 1.0)
+            total += self.term_scores(term) * (weights or {}).get(term, 1.0)
         return total
 
     def weight(self, term: str) -> float:
@@ -125,6 +124,39 @@ class LexicalIndex:
         weights = [self.weight(p) for p in parts]
         held = sum(min(w, self._whole(p, doc)) for p, w in zip(parts, weights))
         return max(whole, self.weight(term) * held / sum(weights))
+
+    def known(self, term: str) -> bool:
+        """Whether the minutes write the term, alone or inside a compound."""
+        return bool(self._within(term))
+
+    def respell(self, word: str) -> tuple[str, str, float] | None:
+        """For a question word the minutes never write: (the word as respelled, its index
+        term, the weight of that reading) with its Danish letters put back, or one letter
+        corrected; None when neither is known. A word that general Danish knows (wordfreq)
+        is not corrected: "flygtninge" is no typo of "flytning". Among corrections the
+        most frequent term wins."""
+        for spelled in danish_spellings(fold(word)):
+            if self.known(term(spelled)):
+                return spelled, term(spelled), 1.0
+        if zipf_frequency(fold(word), "da") > 0:
+            return None  # a word of the language, if not of the minutes: no typo
+        if self._neighbours is None:
+            self._neighbours = Neighbours(self._by_start)
+        found = [t for t in self._neighbours.of(term(word)) if t in self.vocab]
+        if not found:
+            return None
+        return word, max(found, key=lambda t: self.df[self.vocab[t]]), TYPO_WEIGHT
+
+    def term_scores(self, term: str) -> np.ndarray:
+        """BM25 of every document for one query term: its best match (itself or a
+        compound) in each."""
+        expansions = self._expand(term)
+        if not expansions:
+            return np.zeros(len(self.keys), dtype=np.float32)
+        ids = [self.vocab[t] for t, _ in expansions]
+        factors = np.array([w for _, w in expansions], dtype=np.float32)
+        rows = sparse.diags(factors) @ self.weights[ids]
+        return rows.max(axis=0).toarray().ravel()
 
     def parts(self, term: str) -> tuple[str, ...]:
         """A query compound as (modifier, head), each as the index term the minutes know

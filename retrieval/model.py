@@ -15,6 +15,9 @@ class Citation:
     case_number: str
     section: str
     snippet: str
+    #: words of the snippet that hold a question concept, for bold type in the card and
+    #: on the chat page; not part of the JSON, whose snippet stays plain text
+    highlights: tuple[str, ...] = field(default=(), compare=False)
 
     def to_json(self) -> dict:
         return {
@@ -54,6 +57,11 @@ class Answer:
     suggestions: tuple[Citation, ...] = ()
     #: why it was not answered, for the human reply ("no meeting on that date", ...)
     note: str = field(default="", compare=False)
+    #: how strongly the first punkt holds the question (the not-found rule's measure),
+    #: where that rule decided; for the evaluation's trade-off curve
+    support: float | None = field(default=None, compare=False)
+    #: the question's language, "da" or "en", for whatever is said around the answer
+    lang: str = field(default="da", compare=False)
 
     def to_json(self) -> dict:
         return {

@@ -1,11 +1,14 @@
-"""Hybrid retrieval, ranked per punkt: the Danish lexical index carries the ranking and the
-dense vectors from Chroma add what words miss (paraphrases). Chroma's own hybrid search
-exists only in its hosted mode, so the fusion is done here.
+"""Hybrid retrieval, ranked per punkt: the Danish lexical index and the dense vectors
+from Chroma, fused here (Chroma's own hybrid search exists only in its hosted mode).
 
-Why not rank fusion: measured on the sample minutes, reciprocal rank fusion with the
-bundled MiniLM model is worse than BM25 alone (design.md). Scores are fused instead,
-each side scaled by its best candidate, with the dense side weighted low, so a weak model
-can reorder close lexical candidates but not overrule clear lexical evidence.
+Scores are fused, each side scaled by its best candidate, not by rank: reciprocal rank
+fusion with the weak bundled English model was worse than BM25 alone (design.md), and
+score fusion lets a strong side carry a question the other side barely matches.
+
+A question's concepts are first resolved against the index (`resolve`): each word as the
+index knows it, as written, through its Danish translations, with its Danish letters put
+back, one letter corrected, or joined with the next word into the compound the minutes
+write ("syge fravær" -> "sygefravær").
 """
 from __future__ import annotations
 
@@ -14,9 +17,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from retrieval.index import PunktRef, SearchIndex
-from retrieval.query import Query
+from retrieval.lexical import LexicalIndex
+from retrieval.query import Concept, Query
+from retrieval.specificity import generality_factor
+from retrieval.text import fold, term
 
-DENSE_WEIGHT = 0.3
+DENSE_WEIGHT = 1.0
+#: An English question leans twice as much on the dense side: the multilingual model
+#: reads it as it is, the lexical side only through a small word list.
+ENGLISH_DENSE = 2.0
 DECISION_WEIGHT = 0.5
 YEAR_BOOST = 0.25
 DENSE_CHUNKS = 60
@@ -26,6 +35,26 @@ RERANK = 20
 #: of asking Chroma for a filtered nearest-neighbour search, which scans metadata and
 #: was the slowest step at 1,000 meetings (214 ms median against 8.8 ms unfiltered).
 FILTERED_EXACT = 200
+#: The least cosine range between the median and the best punkt that counts as the
+#: dense side's full say (e5 margins of relevant punkter: 0.03 to 0.1).
+MIN_SPREAD = 0.05
+#: Weight of an English word that neither the word list nor the minutes know.
+UNTRANSLATED = 0.5
+#: Linking letters tried when two question words are joined into one compound.
+JOINS = ("", "s", "e")
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A question concept as the index knows it."""
+
+    concept: Concept
+    #: index terms that stand for it, each with the weight of that reading
+    terms: tuple[tuple[str, float], ...]
+    #: written, translated, respelled, corrected, joined, in parts or unknown
+    how: str
+    #: its share of the question in the not-found rule: idf times generality
+    weight: float
 
 
 @dataclass(frozen=True)
@@ -34,8 +63,63 @@ class Ranked:
     score: float
     lexical: float
     dense: float
-    #: share of the question's term weight (idf) found in this punkt, 0..1
+    #: share of the question's specific content found in this punkt, 0..1
     coverage: float
+    #: dense similarity above the median of the punkter scored for the question
+    margin: float = 0.0
+
+
+def resolve(query: Query, lexical: LexicalIndex) -> tuple[Resolved, ...]:
+    concepts = _joined(list(query.concepts), lexical)
+    out = []
+    for c in concepts:
+        known = [(t, 1.0) for t in c.terms if lexical.known(t)]
+        if c.english and (c.terms[-1], 1.0) in known:
+            # a word both languages write ("plan", "budget", "CO2", a name): as it is
+            known = [(c.terms[-1], 1.0)]
+        elif c.english and len(known) > 1:
+            # several translations: each is only a guess at the sense
+            known = [(t, len(known) ** -0.5) for t, _ in known]
+        how = ("translated" if c.english else "written") if known else "unknown"
+        word = c.word
+        if not known and not c.english:
+            found = lexical.respell(c.word)
+            if found:
+                word, t, factor = found
+                known, how = [(t, factor)], "respelled" if factor == 1.0 else "corrected"
+        if not known and not c.english and lexical.parts(c.term):
+            # a compound the minutes write only in parts: credit() weighs the parts held
+            known, how = [(c.term, 1.0)], "in parts"
+        idf = max((lexical.weight(t) for t, _ in known), default=lexical.unseen)
+        weight = idf * generality_factor(word, "en" if c.english else "da")
+        if c.english and not known:
+            # the word list is small: a word it lacks is weak evidence of a new topic
+            weight *= UNTRANSLATED
+        out.append(Resolved(c, tuple(known), how if c.how == "" else c.how, weight))
+    return tuple(out)
+
+
+def _joined(concepts: list[Concept], lexical: LexicalIndex) -> list[Concept]:
+    """Two neighbouring question words the minutes write as one compound, as one."""
+    out: list[Concept] = []
+    i = 0
+    while i < len(concepts):
+        a = concepts[i]
+        b = concepts[i + 1] if i + 1 < len(concepts) else None
+        if b and not a.english and not lexical.known(a.term + b.term):
+            for link in JOINS:
+                word = fold(a.word) + link + fold(b.word)
+                if term(word) in lexical.vocab:
+                    out.append(Concept(word, (term(word),), how="joined"))
+                    i += 2
+                    break
+            else:
+                out.append(a)
+                i += 1
+            continue
+        out.append(a)
+        i += 1
+    return out
 
 
 class Searcher:
@@ -50,11 +134,14 @@ class Searcher:
             return np.ones(len(dates), dtype=bool)
         return (dates >= query.start.toordinal()) & (dates <= query.end.toordinal())
 
-    def rank(self, query: Query, k: int = 10) -> list[Ranked]:
+    def rank(self, query: Query, resolved: tuple[Resolved, ...] | None = None,
+             k: int = 10) -> list[Ranked]:
+        if resolved is None:
+            resolved = resolve(query, self.index.lexical)
         mask = self.mask(query)
         if not mask.any():
             return []
-        lexical = self.lexical_scores(query)
+        lexical = self.lexical_scores(resolved, decision=query.decision)
         if self.dense_weight and query.start is not None:
             inside = np.flatnonzero(mask)
             inside = inside[np.argsort(-lexical[inside], kind="stable")][:FILTERED_EXACT]
@@ -64,26 +151,27 @@ class Searcher:
             dense = self.dense_scores(query, [i for i in candidates if lexical[i] > 0])
         else:
             dense = np.zeros_like(lexical)
-        lex_top = float(lexical[mask].max()) if mask.any() else 0.0
-        dense_top = float(dense[mask].max()) if mask.any() else 0.0
+        lex_top = float(lexical[mask].max())
         score = lexical / lex_top if lex_top > 0 else np.zeros_like(lexical)
-        if dense_top > 0:
-            score = score + self.dense_weight * dense / dense_top
+        floor = _median(dense, mask)
+        weight = self.dense_weight * (ENGLISH_DENSE if query.english else 1.0)
+        score = score + weight * spread(dense, mask, floor)
         if query.year:
             score = score * np.where(self.index.ref_years == query.year, 1 + YEAR_BOOST, 1.0)
         score = np.where(mask, score, -np.inf)
         order = np.argsort(-score, kind="stable")[:k]
         return [
             Ranked(self.index.refs[i], float(score[i]), float(lexical[i]), float(dense[i]),
-                   self.coverage(query, i))
+                   self.coverage(resolved, i), max(0.0, float(dense[i]) - floor))
             for i in order if np.isfinite(score[i]) and score[i] > 0
         ]
 
-    def lexical_scores(self, query: Query) -> np.ndarray:
-        scores = self.index.lexical.scores(list(query.terms))
-        if query.decision:
-            scores = scores + DECISION_WEIGHT * self.index.decisions.scores(list(query.terms))
-        return scores
+    def lexical_scores(self, resolved: tuple[Resolved, ...], *, decision: bool) -> np.ndarray:
+        """BM25 per punkt: each concept counts once, by its best reading."""
+        out = _concept_scores(self.index.lexical, resolved)
+        if decision:
+            out = out + DECISION_WEIGHT * _concept_scores(self.index.decisions, resolved)
+        return out
 
     def dense_scores(self, query: Query, candidates: list[int] = (), *,
                      nearest: bool = True) -> np.ndarray:
@@ -106,15 +194,46 @@ class Searcher:
             out[i] = max(out[i], float(chunk @ vector))
         return out
 
-    def coverage(self, query: Query, i: int) -> float:
-        """How much of the question (by idf) the punkt's text matches. Terms the index has
-        never seen count fully against it: they are the strongest sign of a topic the
-        minutes never discussed. So does a compound the minutes write only in parts, and a
-        punkt holding one part of it holds only that part's share (LexicalIndex.credit)."""
+    def coverage(self, resolved: tuple[Resolved, ...], i: int) -> float:
+        """How much of the question's specific content the punkt holds: each concept by
+        its weight (idf times generality), held by its best reading there. A word the
+        minutes never write counts fully against every punkt: it is the strongest sign
+        of a topic they never discussed. So does a compound they write only in parts,
+        and a punkt holding one part of it holds only that part's share
+        (LexicalIndex.credit)."""
         lexical = self.index.lexical
         total = found = 0.0
-        for term in query.terms:
-            weight = lexical.weight(term)
-            total += weight
-            found += min(weight, lexical.credit(term, i))
+        for r in resolved:
+            total += r.weight
+            held = max((factor * min(1.0, lexical.credit(t, i) / lexical.weight(t))
+                        for t, factor in r.terms), default=0.0)
+            found += r.weight * held
         return found / total if total else 0.0
+
+
+def _median(dense: np.ndarray, mask: np.ndarray) -> float:
+    scored = dense[mask & (dense > 0)]
+    return float(np.median(scored)) if len(scored) else 0.0
+
+
+def spread(dense: np.ndarray, mask: np.ndarray, floor: float) -> np.ndarray:
+    """Dense similarities rescaled to 0..1 between the median of the scored punkter
+    (`floor`) and the best: an embedding model's cosines sit in a narrow band (e5: 0.75
+    to 0.9), so dividing by the best alone would leave them all near 1. When the best is
+    barely above the median (the model sees nothing special), the range is taken as
+    MIN_SPREAD, so noise is not stretched into evidence."""
+    scored = dense[mask & (dense > 0)]
+    if not len(scored):
+        return np.zeros_like(dense)
+    top = float(scored.max())
+    return np.clip((dense - floor) / max(top - floor, MIN_SPREAD), 0.0, 1.0)
+
+
+def _concept_scores(lexical: LexicalIndex, resolved: tuple[Resolved, ...]) -> np.ndarray:
+    out = np.zeros(len(lexical), dtype=np.float32)
+    for r in resolved:
+        best = np.zeros(len(lexical), dtype=np.float32)
+        for t, factor in r.terms:
+            best = np.maximum(best, factor * lexical.term_scores(t))
+        out += best
+    return out

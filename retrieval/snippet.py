@@ -1,23 +1,56 @@
-"""The one to three sentences of a punkt that answer the question, in its own words.
+"""The sentences of a punkt that answer the question, in its own words.
 
-Sentences are scored by the idf of the question terms they match (compounds included);
-for a decision question the Beslutning section is read first. A snippet is cut only at
-sentence boundaries, or, for one overlong sentence, at a word boundary with an ellipsis.
-A decision question is answered from the Beslutning section whenever the punkt has one.
+A sentence scores by the question concepts it holds (idf, compounds and respellings
+included) and, when the question asks for a number, an amount, a date, a person, a reason
+or a list, by whether it carries one (retrieval/answer_types.py). A decision question is
+answered from Beslutning: all of it when it fits a card, else its sentences that answer.
+A list is never cut from the sentence that introduces it ("... en række bestillinger:"),
+and table rows are not quoted as prose: flattened, a row of an agenda table reads as
+nonsense. A snippet is cut only at sentence boundaries, or, inside one overlong sentence,
+at a word boundary with an ellipsis.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ingest.chunk import split_sentences
 from ingest.model import DECISION, Punkt
+from retrieval.answer_types import carries
 from retrieval.lexical import LexicalIndex
-from retrieval.text import terms
+from retrieval.search import Resolved
+from retrieval.text import WORD, term, terms
 
 MAX_CHARS = 400
+#: A whole Beslutning is quoted up to this length: about twelve lines of a Teams card at
+#: its usual width, and 70% of the Beslutning sections of the samples.
+DECISION_CHARS = 900
+#: A list with its lead sentence may run this long.
+LIST_CHARS = 600
 #: Sentences of the Beslutning section (what the forum said) count this much more.
 DECISION_PREFERENCE = 1.5
 TITLE_DISCOUNT = 0.3
+#: A sentence carrying the asked answer type gains this share of the question's
+#: strongest concept, if it or a neighbour holds a question concept.
+TYPE_BONUS = 0.8
+#: How far back a list item looks for the sentence that introduces its list.
+LEAD_REACH = 12
+SHORT = 120
+TABLE_ROW = re.compile(r"\S[ ]*\t+[ \t]*\S|\|.*\|")
+ITEM = re.compile(r"^\s*(?:[-•*·]|\d+[.)])\s+")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A sentence, a list item or a table row of a section."""
+
+    text: str
+    item: bool = False
+    table: bool = False
+
+    @property
+    def lead(self) -> bool:
+        return self.text.endswith(":")
 
 
 @dataclass(frozen=True)
@@ -25,69 +58,129 @@ class Snippet:
     section: str
     text: str
     score: float
+    #: the words of the snippet that hold a question concept, as written there
+    highlights: tuple[str, ...] = ()
 
 
-def best_snippet(punkt: Punkt, query_terms: tuple[str, ...], lexical: LexicalIndex, *,
-                 decision: bool, max_chars: int = MAX_CHARS) -> Snippet:
-    weights = _term_weights(query_terms, lexical, set(terms(punkt.title)))
-    sections = punkt.sections
-    if decision and sections.get(DECISION):
-        sections = {DECISION: sections[DECISION]}
-    candidates: list[tuple[float, str, list[str], int]] = []
-    for section, text in sections.items():
-        sentences = split_sentences(text)
-        for i, sentence in enumerate(sentences):
-            score = _score(sentence, weights)
-            if section == DECISION:
-                # what the forum itself said; ties and near-ties go to it
-                score = score * DECISION_PREFERENCE + 0.01
-            candidates.append((score, section, sentences, i))
-    if not candidates:
-        return Snippet("", punkt.title, 0.0)
-    score, section, sentences, i = max(candidates, key=lambda c: c[0])
-    return Snippet(section, _extend(sentences, i, weights, max_chars), score)
-
-
-def _term_weights(query_terms: tuple[str, ...], lexical: LexicalIndex,
-                  title: set[str]) -> dict[str, list[tuple[str, float]]]:
-    """Index term -> the question terms it stands for, with weights (compounds discounted).
-    A question term found in the punkt's title says which punkt, not which sentence, so
-    it weighs less here."""
-    out: dict[str, list[tuple[str, float]]] = {}
-    for term in query_terms:
-        expansions = lexical.match(term).expansions or ((term, 1.0),)
-        base = lexical.idf_of(term) or 1.0
-        if any(t in title for t, _ in expansions):
-            base *= TITLE_DISCOUNT
-        for t, w in expansions:
-            out.setdefault(t, []).append((term, base * w))
+def units(text: str) -> list[Unit]:
+    out = []
+    for line in text.split("\n"):
+        if TABLE_ROW.search(line):
+            out.append(Unit(" ".join(line.split()), table=True))
+            continue
+        item = bool(ITEM.match(line))
+        out.extend(Unit(s, item=item and i == 0) for i, s in enumerate(split_sentences(line)))
     return out
 
 
-def _score(sentence: str, weights: dict[str, list[tuple[str, float]]]) -> float:
-    """Each question term counts once, by its best match in the sentence."""
-    best: dict[str, float] = {}
+def best_snippet(punkt: Punkt, resolved: tuple[Resolved, ...], lexical: LexicalIndex, *,
+                 decision: bool, answer_type: str = "other",
+                 max_chars: int = MAX_CHARS) -> Snippet:
+    weights = _term_weights(resolved, lexical, set(terms(punkt.title)))
+    top = max((w for ws in weights.values() for _, w in ws), default=1.0)
+    wanted = "other" if answer_type == "decision" else answer_type
+    whole = punkt.sections.get(DECISION, "")
+    if decision and whole and len(" ".join(whole.split())) <= DECISION_CHARS:
+        text = _render(units(whole))
+        return Snippet(DECISION, text, 1.0, _highlights(text, weights))
+    sections = {DECISION: whole} if decision and whole else punkt.sections
+    best: tuple[float, str, list[Unit], int] | None = None
+    for section, body in sections.items():
+        found = units(body)
+        matches = [_score(u.text, weights) if not u.table else 0.0 for u in found]
+        for i, unit in enumerate(found):
+            if unit.table:
+                continue
+            score = matches[i]
+            near = max(matches[max(i - 1, 0):i + 2])
+            if near > 0 and carries(unit.text, wanted):
+                score += TYPE_BONUS * top
+            if section == DECISION:
+                # what the forum itself said; ties and near-ties go to it
+                score = score * DECISION_PREFERENCE + 0.01
+            if best is None or score > best[0]:
+                best = (score, section, found, i)
+    if best is None:
+        return Snippet("", punkt.title, 0.0)
+    score, section, found, i = best
+    text = _compose(found, i, weights, wanted, max_chars)
+    return Snippet(section, text, score, _highlights(text, weights))
+
+
+def _term_weights(resolved: tuple[Resolved, ...], lexical: LexicalIndex,
+                  title: set[str]) -> dict[str, list[tuple[int, float]]]:
+    """Index term -> the question concepts it stands for, with weights (compounds and
+    corrections discounted). A concept found in the punkt's title says which punkt, not
+    which sentence, so it weighs less here."""
+    out: dict[str, list[tuple[int, float]]] = {}
+    for n, r in enumerate(resolved):
+        for known, factor in r.terms:
+            expansions = lexical.match(known).expansions or ((known, 1.0),)
+            base = (lexical.idf_of(known) or 1.0) * factor
+            if any(t in title for t, _ in expansions):
+                base *= TITLE_DISCOUNT
+            for t, w in expansions:
+                out.setdefault(t, []).append((n, base * w))
+    return out
+
+
+def _score(sentence: str, weights: dict[str, list[tuple[int, float]]]) -> float:
+    """Each question concept counts once, by its best match in the sentence."""
+    best: dict[int, float] = {}
     for t in set(terms(sentence)):
-        for term, w in weights.get(t, ()):
-            best[term] = max(best.get(term, 0.0), w)
+        for n, w in weights.get(t, ()):
+            best[n] = max(best.get(n, 0.0), w)
     return sum(best.values())
 
 
-def _extend(sentences: list[str], i: int, weights: dict[str, float], max_chars: int) -> str:
-    """Start at the best sentence; add the next ones while they fit and help (or the
-    snippet is still too short to stand alone)."""
-    chosen = [sentences[i]]
-    j = i + 1
-    while j < len(sentences) and len(chosen) < 3:
-        nxt = sentences[j]
-        if len(" ".join(chosen + [nxt])) > max_chars:
+def _compose(found: list[Unit], i: int, weights, wanted: str, max_chars: int) -> str:
+    """From the best unit: a list item with the sentence that introduces its list, a lead
+    sentence with its items, else the best sentence and the next ones while they fit and
+    help (or the snippet is still too short to stand alone)."""
+    unit = found[i]
+    if unit.item:
+        lead = next((j for j in range(i - 1, max(i - LEAD_REACH, -1), -1)
+                     if found[j].lead and not found[j].item), None)
+        if lead is not None:
+            return _fit([found[lead], *found[i:]], LIST_CHARS, items_only=True)
+    if unit.lead:
+        return _fit(found[i:], LIST_CHARS, items_only=True)
+    chosen = [unit]
+    for nxt in found[i + 1:]:
+        if nxt.table or len(_render(chosen + [nxt])) > max_chars or len(chosen) == 3:
             break
-        if _score(nxt, weights) <= 0 and len(" ".join(chosen)) >= 120:
+        helps = _score(nxt.text, weights) > 0 or carries(nxt.text, wanted)
+        if not helps and len(_render(chosen)) >= SHORT:
             break
         chosen.append(nxt)
-        j += 1
-    text = " ".join(chosen)
-    if len(text) > max_chars:
-        cut = text[: max_chars - 1].rsplit(" ", 1)[0]
-        text = cut.rstrip(",;:-–") + "…"
-    return text
+    return _clip(_render(chosen), max_chars)
+
+
+def _fit(found: list[Unit], max_chars: int, *, items_only: bool) -> str:
+    """The first unit and the list items after it, as many as fit."""
+    chosen = [found[0]]
+    for nxt in found[1:]:
+        if (items_only and not nxt.item) or len(_render(chosen + [nxt])) > max_chars:
+            break
+        chosen.append(nxt)
+    return _clip(_render(chosen), max_chars)
+
+
+def _render(found: list[Unit]) -> str:
+    """Sentences joined by spaces; a list item on a line of its own."""
+    out = ""
+    for u in found:
+        out += ("\n" if u.item and out else " " if out else "") + u.text
+    return out
+
+
+def _clip(text: str, max_chars: int) -> str:
+    if len(text) <= max_chars:
+        return text
+    cut = text[: max_chars - 1].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:-–") + "…"
+
+
+def _highlights(text: str, weights: dict) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(w for w in WORD.findall(text)
+                               if len(w) > 1 and term(w) in weights))

@@ -1,14 +1,25 @@
-"""Danish text to index terms: lowercase words, Snowball-stemmed, stopwords dropped."""
+"""Danish text to index terms: words folded, lemmatised, Snowball-stemmed, stopwords dropped.
+
+One function, `term`, turns a word into its index term, for the documents, the question,
+the snippet scorer and the not-found rule alike, so they can never disagree:
+
+- folded: lowercase, accents off ("valgcafé" -> "valgcafe"), Swedish/German ä/ö as æ/ø;
+- lemmatised with simplemma's Danish dictionary (a lookup table of inflected forms built
+  from Wiktionary, installed with the package): "manglede" and "mangler" are both
+  "mangle", "referaterne" is "referat", "udsat" is "udsætte". Snowball alone leaves
+  "mangled" beside "mangl" and "udsat" beside "udsæt";
+- stemmed with Snowball, which catches what the dictionary lacks.
+"""
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
+import simplemma
 import Stemmer
 
-from retrieval.glossary import is_english, translate
-
-WORD = re.compile(r"[0-9a-zæøåäöüé]+", re.IGNORECASE)
+WORD = re.compile(r"[0-9a-zæøåäöüéèêëáàâíìîóòôúùûçñ]+", re.IGNORECASE)
 
 #: Snowball's Danish stopword list.
 DANISH_STOPWORDS = frozenset("""
@@ -19,18 +30,14 @@ dette mit også under have dig anden hende mine alt meget sit sine vor mod disse
 nogle hos blive mange ad bliver hendes været thi jer sådan
 """.split())
 
-#: Words of a question that say what is asked, not what about: dropped from queries only.
-QUESTION_WORDS = frozenset("""
-hvad hvem hvor hvornår hvorfor hvordan hvilke hvilken hvilket hvorledes mon
-cf chefforum chefforummet forum forummet mødet møde møderne referat referatet referater
-sagde sagt nævnt nævnte noget nogen fortæl vis find søg giv
-besluttede besluttet beslutte beslutning beslutningen beslutninger besluttes vedtaget vedtog
-drøftede drøftet aftalt aftalte blev kom ske sket skete
-the a an of to in on at for by and or is are was were be been what who whom which when why
-how did does do about according should would could can will much many any there their
-decide decided decision decisions say said discuss discussed meeting minutes tell me
-om fra på den det de der
-""".split())
+#: A quarter of a year, `1. kvartal`, `1. kv.`, `Q1`, `first quarter`: one word, `kvartal1`,
+#: in documents and questions alike, so that "2. kvartal" is not found in "1. kvartal".
+QUARTER = re.compile(r"\b([1-4])\.?\s*(?:kvartal|kvt|kv)\b\.?|\bQ([1-4])\b"
+                     r"|\b(first|second|third|fourth)\s+quarter\b", re.IGNORECASE)
+_ORDINALS = {"first": "1", "second": "2", "third": "3", "fourth": "4"}
+
+#: Letters folded before anything else; æ, ø and å are letters of their own in Danish.
+_FOLD = {"ä": "æ", "ö": "ø"}
 
 _stemmer = Stemmer.Stemmer("danish")
 
@@ -40,35 +47,66 @@ def stem(word: str) -> str:
     return _stemmer.stemWord(word)
 
 
+@lru_cache(maxsize=200_000)
+def fold(word: str) -> str:
+    """Lowercase, without accents; æ, ø and å kept."""
+    lower = word.lower()
+    if lower.isascii():
+        return lower
+    out = []
+    for ch in lower:
+        if ch in "æøå":
+            out.append(ch)
+        elif ch in _FOLD:
+            out.append(_FOLD[ch])
+        else:
+            out.append(unicodedata.normalize("NFD", ch)[0])
+    return "".join(out)
+
+
+@lru_cache(maxsize=200_000)
+def lemma(word: str) -> str:
+    """The dictionary form of a folded Danish word (the word itself when unknown)."""
+    if word.isdigit():
+        return word
+    return simplemma.lemmatize(word, lang="da").lower()
+
+
+@lru_cache(maxsize=200_000)
+def term(word: str) -> str:
+    """A word's index term: folded, lemmatised, stemmed."""
+    folded = fold(word)
+    return stem(lemma(folded))
+
+
 def words(text: str) -> list[str]:
     return [w.lower() for w in WORD.findall(text)]
 
 
-def _term(word: str, drop: frozenset[str]) -> str | None:
-    """A word's index term. An acronym that spells a stopword (`MED`, the co-determination
-    committees) keeps its capitals and is not dropped; single letters are dropped."""
-    lower = word.lower()
-    if lower in drop:
-        return word if word.isupper() and len(word) > 1 and lower in DANISH_STOPWORDS else None
-    if len(lower) < 2:
-        return None
-    return stem(lower)
+def is_dropped(word: str, drop: frozenset[str]) -> bool:
+    """Whether a word is one of `drop`, as written or as its lemma ("referaterne" is
+    "referat"). An acronym that spells one (`MED`, the co-determination committees) is
+    kept."""
+    folded = fold(word)
+    if _acronym(word, folded):
+        return False
+    return folded in drop or lemma(folded) in drop
+
+
+def _acronym(word: str, folded: str) -> bool:
+    return word.isupper() and len(word) > 1 and folded in DANISH_STOPWORDS
+
+
+def normalise_quarters(text: str) -> str:
+    return QUARTER.sub(lambda m: " kvartal" + (m.group(1) or m.group(2)
+                                               or _ORDINALS[m.group(3).lower()]) + " ", text)
 
 
 def terms(text: str) -> list[str]:
-    """Index terms of a document."""
-    out = (_term(w, DANISH_STOPWORDS) for w in WORD.findall(text))
-    return [t for t in out if t]
-
-
-_QUERY_DROP = DANISH_STOPWORDS | QUESTION_WORDS
-
-
-def query_terms(text: str) -> list[str]:
-    """Index terms of a question, without question words, in order, each once. An English
-    question is bridged to Danish word by word (retrieval/glossary.py)."""
-    found = WORD.findall(text)
-    if is_english(found):
-        found = [d for w in found for d in translate(w)]
-    out = (_term(w, _QUERY_DROP) for w in found)
-    return list(dict.fromkeys(t for t in out if t))
+    """Index terms of a document, in order."""
+    out = []
+    for w in WORD.findall(normalise_quarters(text)):
+        if len(w) < 2 or is_dropped(w, DANISH_STOPWORDS):
+            continue
+        out.append(w if _acronym(w, fold(w)) else term(w))
+    return out

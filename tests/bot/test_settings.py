@@ -4,13 +4,13 @@ from pathlib import Path
 import pytest
 
 from bot.settings import Settings, SettingsError
-from retrieval.embed import BUNDLED
+from retrieval.embed import default_model
 
 
 def test_defaults():
     s = Settings.from_env({})
     assert s.data_dir == Path("data/referatbot")
-    assert s.embedding_model == BUNDLED
+    assert s.embedding_model == default_model()
     assert s.chroma_host is None and s.app_id == ""
     assert (s.digest_time, s.digest_timezone, s.digest_weekdays_only) == ("08:00", "Europe/Copenhagen", True)
 

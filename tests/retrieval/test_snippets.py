@@ -11,7 +11,8 @@ import pytest
 from ingest.chunk import split_sentences
 from ingest.model import DECISION, Punkt
 from retrieval.query import parse_query
-from retrieval.snippet import MAX_CHARS, best_snippet
+from retrieval.search import resolve
+from retrieval.snippet import DECISION_CHARS, LIST_CHARS, MAX_CHARS, best_snippet
 
 from question_files import load_jsonl
 
@@ -19,23 +20,29 @@ CUT_PUNCTUATION = ",;:-–"
 
 
 def assert_clean_cut(snippet: str, section_text: str, max_chars: int = MAX_CHARS) -> None:
-    """The snippet is whole consecutive sentences of its section, or the start of them cut
-    at a word boundary and marked with an ellipsis."""
-    assert snippet and len(snippet) <= max_chars, (len(snippet), snippet)
+    """The snippet is sentences of its section in their order (a list item on a line of
+    its own, a list's lead sentence before its items), the last one possibly cut at a word
+    boundary and marked with an ellipsis; at most `max_chars` long, or LIST_CHARS for a
+    list, or DECISION_CHARS for a whole Beslutning."""
+    whole = " ".join(snippet.split()) == " ".join(section_text.split())
+    limit = DECISION_CHARS if whole else (
+        LIST_CHARS if "\n" in snippet else max_chars)
+    assert snippet and len(snippet) <= limit, (len(snippet), snippet)
     sentences = split_sentences(section_text)
-    runs = [" ".join(sentences[i:j]) for i in range(len(sentences))
-            for j in range(i + 1, min(i + 4, len(sentences)) + 1)]
-    if not snippet.endswith("…"):
-        assert snippet in runs, f"not whole sentences of the section: {snippet!r}"
-        return
-    body = snippet[:-1]
-    assert body and not body[-1].isspace() and body[-1] not in CUT_PUNCTUATION
-    sources = [" ".join(sentences[i:]) for i in range(len(sentences))]
-    source = next((s for s in sources if s.startswith(body)), None)
-    assert source is not None, f"not the start of a sentence of the section: {snippet!r}"
-    rest = source[len(body):]
-    # what was cut off starts at a word boundary (after any trailing punctuation)
-    assert re.match(rf"^[{CUT_PUNCTUATION}]*(\s|$)", rest), f"cut mid-word: ...{body[-20:]!r}|{rest[:20]!r}"
+    rest = " ".join(snippet.split())
+    cut = rest.endswith("…")
+    body = rest[:-1] if cut else rest
+    for sentence in sentences:
+        if not body:
+            break
+        if body.startswith(sentence):
+            body = body[len(sentence):].lstrip()
+        elif cut and sentence.startswith(body):
+            tail = sentence[len(body):]
+            assert body[-1] not in CUT_PUNCTUATION and not body[-1].isspace()
+            assert re.match(rf"^[{CUT_PUNCTUATION}]*(\s|$)", tail), f"cut mid-word: {body[-20:]!r}"
+            body = ""
+    assert not body, f"not sentences of the section in order: {snippet!r}"
 
 
 # --- sentence splitting ---------------------------------------------------------------
@@ -122,9 +129,9 @@ def test_a_fact_question_quotes_the_section_that_holds_the_fact(ask):
 
 def test_snippet_of_a_punkt_with_a_beslutning_prefers_it_for_decisions(corpus):
     punkt = corpus.punkt("2023-03-15", 7)
-    terms = parse_query("sygefravær handleplaner").terms
     lexical = corpus.index.lexical
-    assert best_snippet(punkt, terms, lexical, decision=True).section == DECISION
+    concepts = resolve(parse_query("sygefravær handleplaner"), lexical)
+    assert best_snippet(punkt, concepts, lexical, decision=True).section == DECISION
 
 
 # --- cutting overlong text ----------------------------------------------------------------
@@ -136,8 +143,10 @@ def test_an_overlong_sentence_is_cut_at_a_word_with_an_ellipsis(corpus, max_char
     text = punkt.sections["Sagsfremstilling"]
     longest = max(split_sentences(text), key=len)
     assert len(longest) > MAX_CHARS and "IT-Projektråd" in longest
-    terms = parse_query("governance IT-Projektråd ITP Strategisk IT SIT").terms
-    snip = best_snippet(punkt, terms, corpus.index.lexical, decision=False, max_chars=max_chars)
+    concepts = resolve(parse_query("governance IT-Projektråd ITP Strategisk IT SIT"),
+                       corpus.index.lexical)
+    snip = best_snippet(punkt, concepts, corpus.index.lexical, decision=False,
+                        max_chars=max_chars)
     assert snip.section == "Sagsfremstilling"
     assert snip.text.endswith("…") and longest.startswith(snip.text[:-1])
     assert_clean_cut(snip.text, text, max_chars)
@@ -149,8 +158,9 @@ def test_a_single_sentence_longer_than_400_characters(corpus):
     sentence = " ".join(words * 12) + "."
     assert len(sentence) > 2 * MAX_CHARS
     punkt = Punkt(1, "Vedligeholdelse", sections={"Beslutning": sentence})
-    snip = best_snippet(punkt, parse_query("vedligeholdelsesplanlægning").terms,
-                        corpus.index.lexical, decision=True)
+    lexical = corpus.index.lexical
+    snip = best_snippet(punkt, resolve(parse_query("vedligeholdelsesplanlægning"), lexical),
+                        lexical, decision=True)
     assert len(snip.text) <= MAX_CHARS and snip.text.endswith("…")
     assert_clean_cut(snip.text, sentence)
     last_word = snip.text[:-1].split()[-1]
@@ -160,7 +170,8 @@ def test_a_single_sentence_longer_than_400_characters(corpus):
 def test_short_sentences_are_joined_up_to_three_and_never_past_the_limit(corpus):
     sentences = [f"Sætning nummer {i} om budgetopfølgning." for i in range(1, 30)]
     punkt = Punkt(1, "Budget", sections={"Sagsfremstilling": " ".join(sentences)})
-    snip = best_snippet(punkt, parse_query("budgetopfølgning").terms, corpus.index.lexical,
+    lexical = corpus.index.lexical
+    snip = best_snippet(punkt, resolve(parse_query("budgetopfølgning"), lexical), lexical,
                         decision=False)
     assert snip.text == " ".join(sentences[:3])
     assert_clean_cut(snip.text, punkt.sections["Sagsfremstilling"])
@@ -169,5 +180,6 @@ def test_short_sentences_are_joined_up_to_three_and_never_past_the_limit(corpus)
 def test_a_punkt_without_sections_is_quoted_by_its_title(corpus):
     evt = corpus.punkt("2019-01-17", 10)
     assert evt.sections == {}
-    snip = best_snippet(evt, ("evt",), corpus.index.lexical, decision=False)
+    lexical = corpus.index.lexical
+    snip = best_snippet(evt, resolve(parse_query("evt"), lexical), lexical, decision=False)
     assert (snip.section, snip.text) == ("", evt.title)

@@ -1,0 +1,58 @@
+"""What kind of thing a sentence can answer: a number, an amount, a date or time, a person
+or role, a reason, a list. The question's answer type (retrieval/query.py) picks the
+sentences that carry it; a punkt that carries none of it anywhere cannot answer the
+question, however well it matches the topic ("hvad koster X?" of a punkt without a price).
+"""
+from __future__ import annotations
+
+import re
+
+from ingest.dates import MONTHS
+from retrieval.text import terms
+
+_MONTHS = "|".join(sorted(MONTHS, key=len, reverse=True))
+NUMBER_WORDS = ("en to tre fire fem seks syv otte ni ti elleve tolv tyve tredive fyrre "
+                "halvtreds hundrede tusind halvdelen halvdel dobbelt one two three four five "
+                "six seven eight nine ten hundred thousand half").split()
+
+#: A figure that is not a case number, a date or a page reference.
+_FIGURE = r"(?<![\d.\-/])\d+(?:[.,]\d+)*(?![\d\-/])"
+CARRIERS = {
+    "amount": re.compile(
+        rf"{_FIGURE}\s*(?:kr\b|kroner|mio|mia|tkr|t\.kr|dkk|€|euro)|\b(?:kr\.?|dkk)\s*\d",
+        re.IGNORECASE),
+    "number": re.compile(
+        rf"{_FIGURE}|\b(?:{'|'.join(NUMBER_WORDS)})\b(?=\s+\w)", re.IGNORECASE),
+    "date": re.compile(
+        rf"\b\d{{1,2}}\.?\s*(?:{_MONTHS})\b|\b(?:{_MONTHS})\s+(?:19|20)\d\d\b|"
+        r"\bkl\.?\s*\d|\buge\s+\d|\b(?:19|20)\d\d\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|"
+        r"\b(?:mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag|foråret|efteråret|"
+        r"sommeren|vinteren|sommerferien|årsskiftet|nytår|snarest|løbende|dagligt|ugentligt|"
+        r"månedligt|årligt|kvartal\w*|næste\s+år|i\s+år)\b", re.IGNORECASE),
+    "person": re.compile(
+        r"(?<![.!?]\s)(?<!^)\b[A-ZÆØÅ][a-zæøåé]+(?:\s+[A-ZÆØÅ][a-zæøåé]+)+\b|"
+        r"\b[\w.-]+@[\w.-]+\.\w+\b|"
+        r"\b\w*(?:chef|chefer|direktør|leder|ledere|koordinator|konsulent|formand|"
+        r"sekretariat|medarbejder|kontaktperson|ansvarlig|repræsentant|gruppe|udvalg)\b|"
+        r"\b(?:HR|IT|MED|Økonomi\s*&\s*Stab|Organisation\s*&\s*Politik|[A-ZÆØÅ][a-zæøå]+\s*&"
+        r"\s*[A-ZÆØÅ][a-zæøå]+)\b"),
+    "reason": re.compile(
+        r"\b(?:fordi|idet|pga|på\s+grund\s+af|derfor|skyldes|årsag\w*|begrund\w*|for\s+at|"
+        r"med\s+henblik\s+på|således\s+at|så\s+(?:der|de|vi|man)|da\s+(?:der|det|de|man|vi)|"
+        r"grundet|ønske\s+om|behov\s+for|som\s+følge\s+af)\b", re.IGNORECASE),
+    "list": re.compile(r":\s*$|^\s*(?:[-•*·]|\d+[.)])\s+|,.*,.*\bog\b"),
+}
+
+
+def carries(sentence: str, answer_type: str, asked: frozenset[str] = frozenset()) -> bool:
+    """Whether a sentence holds something of the asked type that the question does not
+    already name: for "hvem er ny leder efter Trine Sander?", neither "Trine Sander" nor
+    "leder" is an answer. `asked` holds the question's index terms."""
+    pattern = CARRIERS.get(answer_type)
+    if not pattern:
+        return False
+    for m in pattern.finditer(sentence):
+        found = set(terms(m.group(0)))
+        if not found or not found <= asked:
+            return True
+    return False

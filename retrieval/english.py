@@ -1,0 +1,55 @@
+"""English questions bridged to the minutes' Danish, word by word.
+
+The word list (`data/en_da.tsv`) is FreeDict's Danish-English dictionary inverted
+(scripts/build_wordlist.py; CC BY-SA 3.0, see NOTICE): about 4,700 English words. An
+English word is looked up as written and as its dictionary form (simplemma's English
+table: "employees" -> "employee"); one it lacks is kept as written, since names, numbers
+and shared words ("budget", "IT", "Frames") match the minutes as they are.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import simplemma
+
+WORDLIST = Path(__file__).with_name("data") / "en_da.tsv"
+
+ENGLISH_STOPWORDS = frozenset("""
+a an the of to in on at for by with from into onto about as and or but if then than so that
+this these those it its is are was were be been being am do does did done has have had having
+what who whom whose which when where why how much many any some all each every there their
+they them we us our you your he she his her i me my mine should would could can will shall may
+might must not no yes also just only very more most less least such same other another
+according regarding concerning got get gets getting make made take took taken give gave
+tell show find say said per via out up down over under again still yet ever whats s
+""".split())
+
+#: Unambiguous English function words; two of them make a question English.
+ENGLISH_MARKERS = frozenset("""
+the what how which did does was were is are about should many much who when why and of to
+""".split())
+
+
+def is_english(words: list[str]) -> bool:
+    return sum(w.lower() in ENGLISH_MARKERS for w in words) >= 2
+
+
+@lru_cache(maxsize=1)
+def wordlist() -> dict[str, tuple[str, ...]]:
+    out = {}
+    for line in WORDLIST.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            english, danish = line.split("\t")
+            out[english] = tuple(danish.split())
+    return out
+
+
+def translate(word: str) -> tuple[str, ...]:
+    """The Danish words for an English word: () for an English function word, else its
+    translations, or the word itself when the list lacks it."""
+    lower = word.lower()
+    if lower in ENGLISH_STOPWORDS:
+        return ()
+    found = wordlist().get(lower) or wordlist().get(simplemma.lemmatize(lower, lang="en"))
+    return found or (word,)

@@ -1,0 +1,40 @@
+"""How much a question word says about its topic, beyond what the minutes' idf says.
+
+With a few hundred punkter, idf cannot tell an everyday word from a topical one: "koster",
+"ansatte" and "afdelingerne" are rare in some corpora and common in others. General
+language can: wordfreq's frequency lists (Zipf scale, a word per billion at 0, "og" at
+7.4) put "koster" at 4.9 and "ansatte" at 5.0, "parkering" and "svømmehal" at 3.8, and a
+compound no list holds ("kantineordning") at 0. A word's share of the question in the
+not-found rule is its idf times this factor, so a question is answered on its specific
+content, not on the administrative words that many punkter share.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import simplemma
+from wordfreq import zipf_frequency
+
+from retrieval.text import fold, lemma
+
+#: Zipf frequency at and below which a word counts fully (a few per million words).
+SPECIFIC = 3.0
+#: Zipf frequency at which a word counts least; everyday words above it.
+EVERYDAY = 6.0
+#: The least a content word counts for.
+FLOOR = 0.15
+
+
+@lru_cache(maxsize=50_000)
+def generality_factor(word: str, lang: str = "da") -> float:
+    """1.0 for a specific word, falling to FLOOR for an everyday one. A word counts as
+    common as its dictionary form: "afdelingerne" is as everyday as "afdeling"."""
+    if word.isdigit():
+        return 1.0
+    word = word.lower()
+    base = lemma(fold(word)) if lang == "da" else simplemma.lemmatize(word, lang="en")
+    zipf = max(zipf_frequency(word, lang), zipf_frequency(base, lang))
+    if zipf <= SPECIFIC:
+        return 1.0
+    share = (min(zipf, EVERYDAY) - SPECIFIC) / (EVERYDAY - SPECIFIC)
+    return 1.0 - share * (1.0 - FLOOR)
