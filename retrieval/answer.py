@@ -64,8 +64,12 @@ class Answerer:
             if query.latest:
                 return _reply(query, False, say("empty_catalog", query.lang),
                               note="empty catalog")
-            if query.undated:
-                return self._search_answer(query.undated)
+            if query.day and query.undated and (query.decision or query.concepts):
+                # the date may name something else than a meeting ("blev referatet fra
+                # 6. december 2018 godkendt?"); an agenda asked for is a meeting's
+                found = self._search_answer(query.undated)
+                if found.answered:
+                    return found
             return self._no_meeting(query)
         if query.concepts and not query.latest:
             # a topic within the meeting ("hvilke sager blev udsat d. 15. marts 2023?"):
@@ -153,7 +157,8 @@ class Answerer:
         if query.day and query.undated and self.index.catalog.meeting(query.day) is None:
             # no meeting that day: the date belongs to the topic ("lederdagen 22.
             # september 2021", "borgermødet 3. maj 2023")
-            return self._search_answer(query.undated)
+            found = self._search_answer(query.undated)
+            return found if found.answered or ranked else self._no_meeting(query)
         if not ranked:
             where = period(query.start, query.end, query.lang)
             return _reply(query, False, say("nothing_in_period", query.lang, period=where)
@@ -218,20 +223,25 @@ class Answerer:
         if not ranked:
             return ()
         top = ranked[0].score
-        out = []
+        chosen = []
         for r in ranked:
-            if len(out) == MAX_CITATIONS or r.score < relative * top:
+            if len(chosen) == MAX_CITATIONS or r.score < relative * top:
                 break
+            chosen.append(r)
+        focus = self.index.store.documents([r.chunk_id for r in chosen if r.chunk_id])
+        out = []
+        for r in chosen:
             meeting = self.index.catalog.meeting(r.ref.meeting_date, r.ref.forum)
             punkt = meeting.punkt(r.ref.number) if meeting else None
             if punkt is None or punkt.closed:
                 continue
-            out.append(self._citation(query, resolved, meeting, punkt))
+            out.append(self._citation(query, resolved, meeting, punkt, focus.get(r.chunk_id, "")))
         return tuple(out)
 
-    def _citation(self, query: Query, resolved, meeting: Meeting, punkt) -> Citation:
+    def _citation(self, query: Query, resolved, meeting: Meeting, punkt,
+                  focus: str = "") -> Citation:
         snip = best_snippet(punkt, resolved, self.index.lexical, decision=query.decision,
-                            answer_type=query.answer_type)
+                            answer_type=query.answer_type, focus=focus)
         return Citation(meeting.forum, meeting.meeting_date, punkt.number, punkt.title,
                         punkt.case_number, snip.section, snip.text, snip.highlights)
 

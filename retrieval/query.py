@@ -162,8 +162,8 @@ def parse_query(text: str) -> Query:
                   future=bool(FUTURE_MEETING.search(text)), answer_type=_answer_type(text,
                                                                                    decision),
                   english=english, year=year, title_concepts=concepts)
-    if start and content:
-        undated = tuple(c for c in _concepts(text, english) if not _intent(c))
+    undated = tuple(c for c in _concepts(text, english) if not _intent(c)) if start else ()
+    if undated:
         query = replace(query, undated=replace(query, concepts=undated, start=None, end=None,
                                                meeting=False, title_concepts=()))
     return query
@@ -177,9 +177,12 @@ def _intent(concept: Concept) -> bool:
 
 
 def _answer_type(text: str, decision: bool) -> str:
-    for name, pattern in ANSWER_TYPES:
-        if pattern.search(text):
-            return name
+    """The type the question asks for first: "hvem var leder, og hvornår stoppede hun?"
+    asks for a person."""
+    found = [(m.start(), rank, name) for rank, (name, pattern) in enumerate(ANSWER_TYPES)
+             for m in [pattern.search(text)] if m]
+    if found:
+        return min(found)[2]
     return "decision" if decision else "other"
 
 

@@ -30,9 +30,16 @@ LIST_CHARS = 600
 #: Sentences of the Beslutning section (what the forum said) count this much more.
 DECISION_PREFERENCE = 1.5
 TITLE_DISCOUNT = 0.3
-#: A sentence carrying the asked answer type gains this share of the question's
-#: strongest concept, if it or a neighbour holds a question concept.
-TYPE_BONUS = 0.8
+#: A sentence carrying the asked answer type gains as much as the question's
+#: strongest concept, if it or a neighbour holds a question concept: for "hvornår" the
+#: sentence with the date beats the one that only repeats the question's words.
+TYPE_BONUS = 1.0
+#: ... at this share when only its neighbour holds the question's words.
+NEIGHBOUR_SHARE = 0.5
+#: The answer types a sentence can be seen to carry; a list is found by its form.
+TYPED = ("amount", "number", "date", "person", "reason")
+#: A sentence of the chunk nearest the question (dense side) gains this share.
+FOCUS_BONUS = 0.5
 #: How far back a list item looks for the sentence that introduces its list.
 LEAD_REACH = 12
 SHORT = 120
@@ -74,16 +81,23 @@ def units(text: str) -> list[Unit]:
 
 
 def best_snippet(punkt: Punkt, resolved: tuple[Resolved, ...], lexical: LexicalIndex, *,
-                 decision: bool, answer_type: str = "other",
+                 decision: bool, answer_type: str = "other", focus: str = "",
                  max_chars: int = MAX_CHARS) -> Snippet:
-    weights = _term_weights(resolved, lexical, set(terms(punkt.title)))
+    """`focus` is the text of the punkt's chunk nearest the question by the dense side;
+    its sentences are preferred, so a paraphrase finds its sentence as well as its punkt."""
+    title = set(terms(punkt.title))
+    weights = _term_weights(resolved, lexical, title)
     top = max((w for ws in weights.values() for _, w in ws), default=1.0)
     wanted = "other" if answer_type == "decision" else answer_type
     whole = punkt.sections.get(DECISION, "")
+    # a question that names only the punkt ("eventuelt 15. marts 2023") asks what
+    # became of it: its decision
+    decision = decision or (wanted == "other" and _names_only(resolved, lexical, title))
     if decision and whole and len(" ".join(whole.split())) <= DECISION_CHARS:
         text = _render(units(whole))
         return Snippet(DECISION, text, 1.0, _highlights(text, weights))
     sections = {DECISION: whole} if decision and whole else punkt.sections
+    focus = " ".join(focus.split())
     best: tuple[float, str, list[Unit], int] | None = None
     for section, body in sections.items():
         found = units(body)
@@ -93,10 +107,14 @@ def best_snippet(punkt: Punkt, resolved: tuple[Resolved, ...], lexical: LexicalI
                 continue
             score = matches[i]
             near = max(matches[max(i - 1, 0):i + 2])
-            if near > 0 and carries(unit.text, wanted):
-                score += TYPE_BONUS * top
-            if section == DECISION:
-                # what the forum itself said; ties and near-ties go to it
+            if near > 0 and wanted in TYPED and carries(unit.text, wanted):
+                # the sentence next to the question's words may be the one with the date
+                score += TYPE_BONUS * top * (1.0 if score > 0 else NEIGHBOUR_SHARE)
+            if focus and unit.text in focus:
+                score += FOCUS_BONUS * top
+            if section == DECISION and wanted == "other":
+                # what the forum itself said; ties and near-ties go to it, unless the
+                # question asks for a fact that may stand anywhere in the punkt
                 score = score * DECISION_PREFERENCE + 0.01
             if best is None or score > best[0]:
                 best = (score, section, found, i)
@@ -122,6 +140,15 @@ def _term_weights(resolved: tuple[Resolved, ...], lexical: LexicalIndex,
             for t, w in expansions:
                 out.setdefault(t, []).append((n, base * w))
     return out
+
+
+def _names_only(resolved: tuple[Resolved, ...], lexical: LexicalIndex, title: set[str]) -> bool:
+    """Whether every concept of the question the punkt holds is a word of its title."""
+    held = [r for r in resolved if r.terms]
+    return bool(held) and all(
+        any(t in title for known, _ in r.terms
+            for t, _ in (lexical.match(known).expansions or ((known, 1.0),)))
+        for r in held)
 
 
 def _score(sentence: str, weights: dict[str, list[tuple[int, float]]]) -> float:

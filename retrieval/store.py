@@ -111,6 +111,13 @@ class VectorStore:
                 out[i] = (np.asarray(vector, dtype=np.float32), meta["text_hash"])
         return out
 
+    def documents(self, ids: list[str]) -> dict[str, str]:
+        """id -> stored chunk text, for the ids that exist."""
+        if not ids:
+            return {}
+        got = self.collection.get(ids=ids, include=["documents"])
+        return dict(zip(got["ids"], got["documents"]))
+
     def meeting_keys(self) -> set[tuple[str, str]]:
         """(forum, ISO date) of every meeting that has chunks. Reads the whole collection:
         for checks and tests, not for anything that runs per request or per meeting."""
