@@ -160,6 +160,6 @@ main() {
     say "referatbot is installed in $VENV: . $VENV/bin/activate"
 }
 
-if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+if ! (return 0 2>/dev/null); then  # run, not sourced
     main "$@"
 fi
