@@ -13,6 +13,7 @@ import functools
 import hashlib
 import http.server
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -84,11 +85,12 @@ def indexes(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def venv(tmp_path_factory) -> Path:
-    """A throwaway venv's python (pip only)."""
+def venv(tmp_path_factory):
+    """A throwaway venv's python (pip only), removed afterwards."""
     folder = tmp_path_factory.mktemp("venv") / "v"
     subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
-    return folder / "bin" / "python"
+    yield folder / "bin" / "python"
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture
