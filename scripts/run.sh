@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
-. .venv/bin/activate
+. "${VENV:-.venv}/bin/activate"
 export HF_HUB_OFFLINE=1
 referatbot ingest data/samples
 exec referatbot serve --port "${PORT:-3978}"
