@@ -20,6 +20,7 @@ import re
 
 from ingest.model import DECISION, Meeting, Punkt
 from retrieval.model import Answer, Citation
+from retrieval.wording import say
 
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"
@@ -91,10 +92,13 @@ def answer_card(answer: Answer) -> dict:
 
 def not_found_card(answer: Answer) -> dict:
     """Says plainly that the minutes hold no answer, and offers the nearest punkter."""
-    body = [_heading("Intet svar i referaterne"), _text(answer.answer)]
+    heading = "No answer in the minutes" if answer.lang == "en" else "Intet svar i referaterne"
+    body = [_heading(heading), _text(answer.answer)]
     actions = [_submit(_clip(f"{s.title} ({short_date(s.meeting_date)}, punkt {s.punkt})", 80),
                        _punkt_data(s.meeting_date, s.punkt))
                for s in answer.suggestions]
+    if actions:
+        body.append(_text(say("maybe", answer.lang), subtle=True))
     if not actions:
         body.append(_text("Skriv **hjælp** for at se, hvad jeg kan.", subtle=True))
     return _card(body, actions)

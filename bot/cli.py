@@ -19,6 +19,7 @@ from ingest.dates import parse_day
 from ingest.db import CatalogUnavailable, redact
 from ingest.pipeline import ingest_paths
 from retrieval.embed import Embedder
+from retrieval.wording import say
 from retrieval.store import ModelMismatch, StoreUnavailable
 
 
@@ -190,9 +191,10 @@ def format_answer(answer) -> str:
     lines = [answer.answer]
     if answer.meeting:
         lines += [f"  {n}. {t}" for n, t in answer.meeting.items]
-    for label, cites in (("Kilder", answer.citations), ("Måske", answer.suggestions)):
+    sources = "Sources:" if answer.lang == "en" else "Kilder:"
+    for label, cites in ((sources, answer.citations), (say("maybe", answer.lang), answer.suggestions)):
         if cites:
-            lines.append(f"\n{label}:")
+            lines.append(f"\n{label}")
         for c in cites:
             lines.append(f"- {c.forum} {c.meeting_date:%d.%m.%Y}, punkt {c.punkt}: {c.title}"
                          + (f" (sag {c.case_number})" if c.case_number else ""))

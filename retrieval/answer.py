@@ -21,6 +21,7 @@ from retrieval.model import Answer, Citation, MeetingOverview
 from retrieval.query import Query, parse_query
 from retrieval.search import Ranked, Resolved, Searcher, resolve
 from retrieval.snippet import best_snippet, units
+from retrieval.specificity import warm
 from retrieval.text import terms
 from retrieval.wording import ASKED, long_date, period, say
 
@@ -44,6 +45,7 @@ class Answerer:
         self.index = index
         self.searcher = searcher or Searcher(index)
         self.min_support = min_support
+        warm()
 
     def ask(self, question: str) -> Answer:
         question = " ".join((question or "").split())
@@ -168,6 +170,8 @@ class Answerer:
             answer = self._which_meeting(query, resolved, ranked)
             if answer:
                 return answer
+        if any(r.how == "in parts" for r in resolved):
+            ranked[0] = replace(ranked[0], coverage=self._coverage_by_sentence(resolved, ranked[0]))
         support = self.support(ranked[0])
         if support < self.min_support:
             return _reply(query, False, say("not_found", query.lang),
@@ -179,6 +183,12 @@ class Answerer:
                                             what=ASKED[query.answer_type][query.lang]),
                           suggestions=citations[:1], note="fact missing", support=support)
         return _reply(query, True, citations[0].snippet, citations, support=support)
+
+    def _coverage_by_sentence(self, resolved: tuple[Resolved, ...], top: Ranked) -> float:
+        punkt = self.index.punkt(top.ref)
+        sentences = [u.text for body in punkt.sections.values() for u in units(body)]
+        sentences.append(punkt.title)
+        return self.searcher.coverage(resolved, self.index.position[top.ref.key], sentences)
 
     def support(self, top: Ranked) -> float:
         """How strongly a punkt holds the question: its coverage of the question's

@@ -32,9 +32,8 @@ CARRIERS = {
     "person": re.compile(
         r"(?<![.!?]\s)(?<!^)\b[A-ZÆØÅ][a-zæøåé]+(?:\s+[A-ZÆØÅ][a-zæøåé]+)+\b|"
         r"\b[\w.-]+@[\w.-]+\.\w+\b|"
-        r"\b\w*(?:chef|direktør|leder|koordinator|konsulent|formand|sekretariat|"
-        r"medarbejder|kontaktperson|ansvarlig|repræsentant|gruppe|udvalg)"
-        r"(?:e|er|ne|erne|en|et|s)?\b|"
+        r"\b\w+(?:chef|direktør|koordinator|konsulent)(?:en|er|erne|s)?\b|"
+        r"\b(?:formand|formanden|sekretariatet|kontaktperson\w*|direktionen)\b|"
         r"\b(?:HR|IT|MED|Økonomi\s*&\s*Stab|Organisation\s*&\s*Politik|[A-ZÆØÅ][a-zæøå]+\s*&"
         r"\s*[A-ZÆØÅ][a-zæøå]+)\b"),
     "reason": re.compile(

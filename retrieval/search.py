@@ -20,7 +20,7 @@ from retrieval.index import PunktRef, SearchIndex
 from retrieval.lexical import LexicalIndex
 from retrieval.query import Concept, Query
 from retrieval.specificity import generality_factor
-from retrieval.text import fold, term
+from retrieval.text import fold, term, terms
 
 DENSE_WEIGHT = 1.0
 #: An English question leans twice as much on the dense side: the multilingual model
@@ -208,21 +208,41 @@ class Searcher:
                 best[i] = chunk_id
         return out
 
-    def coverage(self, resolved: tuple[Resolved, ...], i: int) -> float:
+    def coverage(self, resolved: tuple[Resolved, ...], i: int,
+                 sentences: list[str] | None = None) -> float:
         """How much of the question's specific content the punkt holds: each concept by
         its weight (idf times generality), held by its best reading there. A word the
         minutes never write counts fully against every punkt: it is the strongest sign
         of a topic they never discussed. So does a compound they write only in parts,
         and a punkt holding one part of it holds only that part's share
-        (LexicalIndex.credit)."""
+        (LexicalIndex.credit). Given the punkt's `sentences`, a compound held in parts is
+        held only by parts that stand in one sentence: "senior" in one paragraph and
+        "ordning" in another are no "seniorordning"."""
         lexical = self.index.lexical
         total = found = 0.0
         for r in resolved:
             total += r.weight
-            held = max((factor * min(1.0, lexical.credit(t, i) / lexical.weight(t))
-                        for t, factor in r.terms), default=0.0)
+            if sentences is not None and r.how == "in parts":
+                held = self._parts_together(r.terms[0][0], i, sentences)
+            else:
+                held = max((factor * min(1.0, lexical.credit(t, i) / lexical.weight(t))
+                            for t, factor in r.terms), default=0.0)
             found += r.weight * held
         return found / total if total else 0.0
+
+    def _parts_together(self, compound: str, i: int, sentences: list[str]) -> float:
+        """The share of a compound's weight that its parts found in one sentence carry."""
+        lexical = self.index.lexical
+        parts = lexical.parts(compound)
+        weights = [lexical.weight(p) for p in parts]
+        best = min(1.0, lexical.credit(compound, i) / lexical.weight(compound)) if not parts \
+            else 0.0
+        readings = [{t for t, _ in lexical.match(p).expansions} | {p} for p in parts]
+        for sentence in sentences:
+            found = set(terms(sentence))
+            share = sum(w for w, forms in zip(weights, readings) if forms & found)
+            best = max(best, share / sum(weights) if weights else 0.0)
+        return best
 
 
 def _median(dense: np.ndarray, mask: np.ndarray) -> float:

@@ -30,16 +30,16 @@ LIST_CHARS = 600
 #: Sentences of the Beslutning section (what the forum said) count this much more.
 DECISION_PREFERENCE = 1.5
 TITLE_DISCOUNT = 0.3
-#: A sentence carrying the asked answer type gains as much as the question's
-#: strongest concept, if it or a neighbour holds a question concept: for "hvornår" the
-#: sentence with the date beats the one that only repeats the question's words.
-TYPE_BONUS = 1.0
-#: ... at this share when only its neighbour holds the question's words.
+#: For a question that asks for a number, an amount, a date, a person or a reason, a
+#: sentence that carries none counts this share of its match...
+TYPELESS = 0.5
+#: ... and a sentence that carries one but not the question's words, this share of its
+#: neighbour's match.
 NEIGHBOUR_SHARE = 0.5
 #: The answer types a sentence can be seen to carry; a list is found by its form.
 TYPED = ("amount", "number", "date", "person", "reason")
-#: A sentence of the chunk nearest the question (dense side) gains this share.
-FOCUS_BONUS = 0.5
+#: A sentence of the chunk nearest the question (dense side) counts this much more.
+FOCUS_BONUS = 0.25
 #: How far back a list item looks for the sentence that introduces its list.
 LEAD_REACH = 12
 SHORT = 120
@@ -87,7 +87,6 @@ def best_snippet(punkt: Punkt, resolved: tuple[Resolved, ...], lexical: LexicalI
     its sentences are preferred, so a paraphrase finds its sentence as well as its punkt."""
     title = set(terms(punkt.title))
     weights = _term_weights(resolved, lexical, title)
-    top = max((w for ws in weights.values() for _, w in ws), default=1.0)
     wanted = "other" if answer_type == "decision" else answer_type
     whole = punkt.sections.get(DECISION, "")
     # a question that names only the punkt ("eventuelt 15. marts 2023") asks what
@@ -106,12 +105,16 @@ def best_snippet(punkt: Punkt, resolved: tuple[Resolved, ...], lexical: LexicalI
             if unit.table:
                 continue
             score = matches[i]
-            near = max(matches[max(i - 1, 0):i + 2])
-            if near > 0 and wanted in TYPED and carries(unit.text, wanted):
-                # the sentence next to the question's words may be the one with the date
-                score += TYPE_BONUS * top * (1.0 if score > 0 else NEIGHBOUR_SHARE)
+            if wanted in TYPED:
+                # the sentence next to the question's words may be the one with the date;
+                # a sentence without anything of the asked type answers only if nothing
+                # better does
+                near = max(matches[max(i - 1, 0):i + 2])
+                score = score or NEIGHBOUR_SHARE * near
+                if not carries(unit.text, wanted):
+                    score *= TYPELESS
             if focus and unit.text in focus:
-                score += FOCUS_BONUS * top
+                score *= 1 + FOCUS_BONUS
             if section == DECISION and wanted == "other":
                 # what the forum itself said; ties and near-ties go to it, unless the
                 # question asks for a fact that may stand anywhere in the punkt

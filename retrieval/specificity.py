@@ -38,3 +38,10 @@ def generality_factor(word: str, lang: str = "da") -> float:
         return 1.0
     share = (min(zipf, EVERYDAY) - SPECIFIC) / (EVERYDAY - SPECIFIC)
     return 1.0 - share * (1.0 - FLOOR)
+
+
+def warm() -> None:
+    """Load the Danish and English frequency lists and lemma tables now: on first use they
+    take a second or two, which should not fall on the first question asked."""
+    for word, lang in (("kommune", "da"), ("municipality", "en")):
+        generality_factor(word, lang)

@@ -74,3 +74,19 @@ def test_a_topic_outside_the_asked_month_is_not_taken_from_another_meeting(ask):
     answer = ask("hvad besluttede CF om rådhusets telefontider i marts 2023?")
     for c in answer.citations + answer.suggestions:
         assert c.meeting_date.isoformat().startswith("2023-03")
+
+
+def test_replies_are_in_the_questions_language(ask):
+    english = ask("what did the forum decide about graffiti at the schools?")
+    assert not english.answered and english.lang == "en"
+    assert english.answer == "I found nothing in the minutes that answers the question."
+    danish = ask("hvad har CF besluttet om graffiti på skolerne?")
+    assert danish.answer == "Jeg fandt ikke noget i referaterne, der svarer på spørgsmålet."
+
+
+def test_a_refusal_names_its_suggestions_once(corpus):
+    from bot.cli import format_answer
+
+    answer = corpus.ask("hvornår skal svømmehallen renoveres?")
+    text = format_answer(answer)
+    assert text.count("Måske") <= 1
