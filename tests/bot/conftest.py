@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import create_app
+from bot.conversation import Conversation
 from bot.engine import Engine
 from bot.feedback import Feedback
 from bot.handler import ReferatBot
@@ -75,8 +76,8 @@ def feedback(bot_catalog) -> Feedback:
 
 @pytest.fixture
 async def referatbot(engine, bot_catalog, subscriptions, feedback):
-    bot = ReferatBot(engine, bot_catalog, subscriptions, feedback, app_id="",
-                     digest_when="på hverdage kl. 08:00")
+    bot = ReferatBot(Conversation(engine, bot_catalog, subscriptions, feedback,
+                                  digest_when="på hverdage kl. 08:00"), app_id="")
     yield bot
     await bot.drain(timeout=30)
 

@@ -2,7 +2,7 @@
 stopped under the running app, and started again on the same port and --path.
 
 While it is down `serve` stays up, /readyz says 503 and names the server, a question
-(Teams message, /api/chat, /api/ask) gets UNAVAILABLE, the catalog commands (møde,
+(Teams message, /api/chat, /api/ask) is told the search is unavailable, the catalog commands (møde,
 seneste, punkt) keep working; when it is back the app answers again by itself.
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import create_app
-from bot.engine import UNAVAILABLE
+from bot.texts import say
 from fake_teams import TELEFON_QUESTION, activity_json, card_of, texts
 from retrieval.store import connect
 
@@ -119,10 +119,10 @@ async def assert_unavailable_but_up(client, connector, port: int, n: int) -> Non
 
     response = await client.get("/api/ask", params={"q": TELEFON_QUESTION})
     assert response.status == 503 and response.headers["Retry-After"]
-    assert await response.json() == {"error": UNAVAILABLE}
-    assert await chat(client, TELEFON_QUESTION) == [{"text": UNAVAILABLE, "cards": []}]
+    assert await response.json() == {"error": say("unavailable")}
+    assert await chat(client, TELEFON_QUESTION) == [{"text": say("unavailable"), "cards": []}]
     reply = await teams_message(client, connector, TELEFON_QUESTION, n)
-    assert reply["text"] == UNAVAILABLE and not reply.get("attachments")
+    assert reply["text"] == say("unavailable") and not reply.get("attachments")
 
     # what only reads the catalog still works
     [latest] = await chat(client, "seneste")
