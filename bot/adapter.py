@@ -27,14 +27,10 @@ from msrest.exceptions import ClientRequestError, HttpOperationError
 
 from bot.dedupe import RecentIds
 from bot.digest import DeliveryFailed
+from bot.settings import Settings
 from bot.texts import say
-from bot.settings import Settings, SettingsError
 
 log = logging.getLogger(__name__)
-#: MicrosoftAppType values, lower-cased, and the name botbuilder 4.17.1 reads
-#: (UserManagedIdentity is what the Azure portal shows for a user-assigned managed identity)
-APP_TYPES = {"multitenant": "MultiTenant", "singletenant": "SingleTenant",
-             "userassignedmsi": "UserAssignedMSI", "usermanagedidentity": "UserAssignedMSI"}
 
 
 @dataclass(frozen=True)
@@ -51,16 +47,7 @@ class BotConfig:
     def from_settings(cls, settings: Settings) -> "BotConfig":
         """The config, or SettingsError naming the variable that makes it unusable (found
         at start-up rather than at the first message from Teams)."""
-        kind = settings.app_type.lower()
-        if kind not in APP_TYPES:
-            raise SettingsError(f"MicrosoftAppType must be MultiTenant, SingleTenant or "
-                                f"UserAssignedMSI, not '{settings.app_type}'")
-        app_type = APP_TYPES[kind]
-        if settings.app_id and app_type != "UserAssignedMSI" and not settings.app_password:
-            raise SettingsError("MicrosoftAppPassword must be set when MicrosoftAppId is")
-        if app_type != "MultiTenant" and not (settings.app_id and settings.app_tenant_id):
-            raise SettingsError(f"MicrosoftAppType={settings.app_type} needs MicrosoftAppId "
-                                "and MicrosoftAppTenantId")
+        app_type = settings.check_bot()
         return cls(settings.app_id, settings.app_password, app_type, settings.app_tenant_id)
 
 
