@@ -2,7 +2,8 @@
 
 Start-up order, each a generator that opens before `yield` and closes after:
 
-1. `catalog_ctx`: the catalog, with the subscriptions and feedback tables in its database;
+1. `catalog_ctx`: the catalog, and the subscriptions and feedback, each with its own tables
+   in the catalog's database;
 2. `engine_ctx`: the embedding model and search index, loaded once in the background
    (`bot.engine`), so the server answers /healthz at once and /readyz when ready;
 3. `bot_ctx`: the conversation core, the Teams activity handler over it, and the Bot
@@ -61,8 +62,8 @@ async def catalog_ctx(app: web.Application) -> AsyncIterator[None]:
     catalog = await asyncio.to_thread(open_catalog, app[settings_key])
     log.info("catalog: %s", catalog.location)
     app[catalog_key] = catalog
-    app[subscriptions_key] = await asyncio.to_thread(Subscriptions, catalog)
-    app[feedback_key] = await asyncio.to_thread(Feedback, catalog)
+    app[subscriptions_key] = await asyncio.to_thread(Subscriptions.over, catalog)
+    app[feedback_key] = await asyncio.to_thread(Feedback, catalog.db)
     yield
     catalog.close()
 

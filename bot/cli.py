@@ -275,7 +275,7 @@ def digest(settings: Settings, mode: str | None, as_json: bool) -> None:
     if mode is None:
         raise click.UsageError("choose --dry-run or --send")
     with _catalog(settings) as catalog:
-        subscriptions = Subscriptions(catalog)
+        subscriptions = Subscriptions.over(catalog)
         if mode == "dry-run":
             for sub, decisions in pending(catalog, subscriptions):
                 if as_json:

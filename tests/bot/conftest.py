@@ -66,12 +66,12 @@ def bot_catalog(bot_settings, samples_dir):
 
 @pytest.fixture
 def subscriptions(bot_catalog) -> Subscriptions:
-    return Subscriptions(bot_catalog)
+    return Subscriptions.over(bot_catalog)
 
 
 @pytest.fixture
 def feedback(bot_catalog) -> Feedback:
-    return Feedback(bot_catalog)
+    return Feedback(bot_catalog.db)
 
 
 @pytest.fixture

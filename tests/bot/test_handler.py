@@ -312,8 +312,8 @@ async def test_no_greeting_when_someone_else_joins(chat):
 
 async def test_before_any_referat_is_ingested(settings, catalog):
     """A fresh install: the commands say there is nothing yet instead of failing."""
-    bot = ReferatBot(Conversation(Engine(settings, catalog), catalog, Subscriptions(catalog),
-                                  Feedback(catalog)))
+    bot = ReferatBot(Conversation(Engine(settings, catalog), catalog, Subscriptions.over(catalog),
+                                  Feedback(catalog.db)))
     chat = Chat(bot)
     assert only(await chat.send("seneste")).text == "Der er endnu ingen referater."
     card = card_of(only(await chat.send("møde 24-04-2024")))

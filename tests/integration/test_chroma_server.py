@@ -100,7 +100,7 @@ async def test_digest_with_the_index_on_a_server(server_settings, samples_dir, e
         sent.append((sub.conversation_id, card))
 
     with open_catalog(server_settings) as catalog:
-        subs = Subscriptions(catalog)
+        subs = Subscriptions.over(catalog)
         subs.subscribe({"conversation": {"id": "c1"}, "serviceUrl": "http://127.0.0.1:9/"},
                        tenant_id="t", service_url="http://127.0.0.1:9/", subscribed_by="a")
         index = open_index(server_settings, catalog, embedder=embedder, fresh=True)

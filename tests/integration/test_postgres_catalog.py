@@ -96,7 +96,7 @@ async def test_two_digest_processes_send_each_digest_once(shared, samples_dir, c
     conversations = [f"19:team-{i}@thread.tacv2" for i in range(6)]
     with open_catalog(shared) as catalog:
         assert ingest_paths([samples_dir / "chefforum-2023-03-15.txt"], catalog, progress=False).ok
-        subscriptions = Subscriptions(catalog)
+        subscriptions = Subscriptions.over(catalog)
         for conversation in conversations:
             reference = {"conversation": {"id": conversation, "tenantId": "tenant-1"},
                          "serviceUrl": connector.url, "channelId": "msteams",
@@ -120,7 +120,7 @@ async def test_two_digest_processes_send_each_digest_once(shared, samples_dir, c
     assert {r["status"] for r in results} <= {"sent", "busy", "nothing new"}
     assert sorted(a["conversation"]["id"] for a in connector.received) == conversations
     with open_catalog(shared) as catalog:
-        subscriptions = Subscriptions(catalog)
+        subscriptions = Subscriptions.over(catalog)
         assert [subscriptions.get(c).watermark for c in conversations] == [max_seq] * 6
 
 
