@@ -5,7 +5,6 @@ botbuilder's TestAdapter; and a fake Teams connector, the one stand-in for the n
 """
 from __future__ import annotations
 
-import asyncio
 import shutil
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from bot.resources import open_catalog, open_index
 from bot.settings import Settings
 from bot.subscriptions import Subscriptions
 from fake_teams import Chat, FakeConnector
+from servers import wait_ready
 from ingest.pipeline import ingest_paths
 
 
@@ -111,18 +111,3 @@ def start_app(aiohttp_client, bot_settings, embedder):
 async def bot_client(start_app):
     """The real app with auth off, started and ready."""
     return await start_app()
-
-
-async def wait_ready(client, timeout: float = 60.0) -> dict:
-    """Poll /readyz until the engine has loaded."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        response = await client.get("/readyz")
-        body = await response.json()
-        if response.status == 200:
-            return body
-        assert loop.time() < deadline, f"not ready after {timeout} s: {body}"
-        await asyncio.sleep(0.1)
-
-

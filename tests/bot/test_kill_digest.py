@@ -28,7 +28,8 @@ from ingest.pipeline import ingest_paths
 
 ROOT = Path(__file__).resolve().parents[2]
 CONVERSATION = "19:chefgruppen@thread.tacv2"
-pytestmark = pytest.mark.both_catalogs
+#: kills `digest --send` subprocesses: the full tier only
+pytestmark = [pytest.mark.both_catalogs, pytest.mark.slow]
 
 
 def ingest_as(samples_dir: Path, folder: Path, catalog, name: str, day: tuple[str, str]) -> None:

@@ -28,6 +28,9 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "bot"))
 from fake_teams import FakeConnector  # noqa: E402
 
+#: PostgreSQL and CLI subprocesses: the full tier only
+pytestmark = pytest.mark.slow
+
 #: One writer process: at the start time it opens the catalog (creating its tables at the
 #: same moment as the other) and stores the sample under `count` dates from `first_year`;
 #: a meeting the other process stored first is 'unchanged'.
