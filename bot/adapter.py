@@ -1,6 +1,7 @@
-"""The Bot Framework side of the server: CloudAdapter, authentication, dedupe, and the
-local chat channel. With `bot/handler.py`, the only module that imports botbuilder, so a
-move to the Microsoft 365 Agents SDK touches these two.
+"""The Bot Framework side of the server: CloudAdapter, authentication, dedupe and
+proactive sends. With `bot/handler.py`, the only module that imports botbuilder, so a
+move to the Microsoft 365 Agents SDK touches these two (the local chat page calls the
+conversation core directly, `bot/conversation.py`).
 
 `BotEndpoint.process` takes an already-parsed request (the route checks size, content type
 and JSON) and returns an HTTP status. Every way a token can be wrong is a 401: botbuilder
@@ -16,26 +17,20 @@ from typing import Awaitable, Callable
 
 from botbuilder.core import (Bot, CardFactory, MessageFactory, Middleware, TurnContext,
                              serializer_helper)
-from botbuilder.core.adapters import TestAdapter
 from botbuilder.integration.aiohttp import (CloudAdapter,
                                             ConfigurationBotFrameworkAuthentication)
-from botbuilder.schema import (Activity, ActivityEventNames, ActivityTypes, ChannelAccount,
-                               ConversationAccount, ConversationReference)
+from botbuilder.schema import (Activity, ActivityEventNames, ActivityTypes,
+                               ConversationReference)
 from botframework.connector.auth import (AuthenticateRequestResult,
                                          BotFrameworkAuthentication, ClaimsIdentity)
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
 from bot.dedupe import RecentIds
 from bot.digest import DeliveryFailed
-from bot.handler import LOCAL_CHANNEL, SORRY
-from bot.settings import Settings, SettingsError
+from bot.settings import Settings
+from bot.texts import say
 
 log = logging.getLogger(__name__)
-#: MicrosoftAppType values, lower-cased, and the name botbuilder 4.17.1 reads
-#: (UserManagedIdentity is what the Azure portal shows for a user-assigned managed identity)
-APP_TYPES = {"multitenant": "MultiTenant", "singletenant": "SingleTenant",
-             "userassignedmsi": "UserAssignedMSI", "usermanagedidentity": "UserAssignedMSI"}
-ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 
 
 @dataclass(frozen=True)
@@ -52,16 +47,7 @@ class BotConfig:
     def from_settings(cls, settings: Settings) -> "BotConfig":
         """The config, or SettingsError naming the variable that makes it unusable (found
         at start-up rather than at the first message from Teams)."""
-        kind = settings.app_type.lower()
-        if kind not in APP_TYPES:
-            raise SettingsError(f"MicrosoftAppType must be MultiTenant, SingleTenant or "
-                                f"UserAssignedMSI, not '{settings.app_type}'")
-        app_type = APP_TYPES[kind]
-        if settings.app_id and app_type != "UserAssignedMSI" and not settings.app_password:
-            raise SettingsError("MicrosoftAppPassword must be set when MicrosoftAppId is")
-        if app_type != "MultiTenant" and not (settings.app_id and settings.app_tenant_id):
-            raise SettingsError(f"MicrosoftAppType={settings.app_type} needs MicrosoftAppId "
-                                "and MicrosoftAppTenantId")
+        app_type = settings.check_bot()
         return cls(settings.app_id, settings.app_password, app_type, settings.app_tenant_id)
 
 
@@ -127,31 +113,13 @@ class BotEndpoint:
             raise DeliveryFailed(f"the Teams connector refused the message: {error}",
                                  status=status) from error
 
-    async def chat(self, *, text: str, value: dict | None, conversation_id: str,
-                   user_id: str) -> list[dict]:
-        """One message from the local chat page, run through the same handler as Teams,
-        on a TestAdapter that keeps the replies instead of sending them anywhere.
-        Returns the replies as `{"text": ..., "cards": [card, ...]}`."""
-        template = Activity(
-            channel_id=LOCAL_CHANNEL, service_url="http://localhost/lokal",
-            from_property=ChannelAccount(id=user_id, name="Lokal bruger"),
-            recipient=ChannelAccount(id="referatbot", name="Referatbot"),
-            conversation=ConversationAccount(id=conversation_id, conversation_type="personal"),
-        )
-        adapter = TestAdapter(self.bot.on_turn, template)
-        adapter.on_turn_error = on_turn_error
-        await adapter.receive_activity(Activity(type=ActivityTypes.message, text=text, value=value,
-                                                locale="da-DK"))
-        return [_plain_reply(a) for a in adapter.activity_buffer
-                if a.type == ActivityTypes.message]
-
 
 async def on_turn_error(context: TurnContext, error: Exception) -> None:
     """A bug or an unreachable store while handling a turn: log it, tell the user."""
     log.error("error while handling a %s activity", context.activity.type,
               exc_info=(type(error), error, error.__traceback__))
     try:
-        await context.send_activity(SORRY)
+        await context.send_activity(say("sorry"))
     except Exception:  # the connector is unreachable too; the log has the cause
         log.exception("could not tell the user about the error")
 
@@ -228,8 +196,3 @@ class _Dedupe(Middleware):
             self.recent.forget(key)  # let the channel's retry have another go
             raise
 
-
-def _plain_reply(activity: Activity) -> dict:
-    return {"text": activity.text or "",
-            "cards": [a.content for a in activity.attachments or []
-                      if a.content_type == ADAPTIVE_CARD]}

@@ -2,10 +2,12 @@
 
 Start-up order, each a generator that opens before `yield` and closes after:
 
-1. `catalog_ctx`: the catalog, with the subscriptions and feedback tables in its database;
+1. `catalog_ctx`: the catalog, and the subscriptions and feedback, each with its own tables
+   in the catalog's database;
 2. `engine_ctx`: the embedding model and search index, loaded once in the background
    (`bot.engine`), so the server answers /healthz at once and /readyz when ready;
-3. `bot_ctx`: the Teams activity handler and the Bot Framework adapter;
+3. `bot_ctx`: the conversation core, the Teams activity handler over it, and the Bot
+   Framework adapter;
 4. `refresh_ctx`: takes meetings ingested while the server runs into the search index;
 5. `digest_ctx`: the daily digest scheduler, sending through the endpoint's adapter.
 """
@@ -19,16 +21,19 @@ from typing import AsyncIterator
 from aiohttp import web
 
 from bot.adapter import BotConfig, BotEndpoint
+from bot.conversation import Conversation
 from bot.digest import DigestRunner, schedule
 from bot.engine import Engine
 from bot.feedback import Feedback
 from bot.handler import ACK_AFTER, ReferatBot
-from bot.keys import (ack_after_key, bot_key, catalog_key, digest_key, embedder_key,
-                      endpoint_key, engine_key, feedback_key, settings_key, subscriptions_key)
+from bot.keys import (ack_after_key, bot_key, catalog_key, conversation_key, digest_key,
+                      embedder_key, endpoint_key, engine_key, feedback_key, settings_key,
+                      subscriptions_key)
 from bot.resources import open_catalog
 from bot.routes import MAX_BODY_BYTES, error_middleware, setup_routes
 from bot.settings import Settings
 from bot.subscriptions import Subscriptions
+from bot.texts import say
 from retrieval.embed import Embedder
 
 log = logging.getLogger(__name__)
@@ -57,8 +62,8 @@ async def catalog_ctx(app: web.Application) -> AsyncIterator[None]:
     catalog = await asyncio.to_thread(open_catalog, app[settings_key])
     log.info("catalog: %s", catalog.location)
     app[catalog_key] = catalog
-    app[subscriptions_key] = await asyncio.to_thread(Subscriptions, catalog)
-    app[feedback_key] = await asyncio.to_thread(Feedback, catalog)
+    app[subscriptions_key] = await asyncio.to_thread(Subscriptions.over, catalog)
+    app[feedback_key] = await asyncio.to_thread(Feedback, catalog.db)
     yield
     catalog.close()
 
@@ -78,9 +83,10 @@ async def engine_ctx(app: web.Application) -> AsyncIterator[None]:
 
 async def bot_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[settings_key]
-    bot = ReferatBot(app[engine_key], app[catalog_key], app[subscriptions_key],
-                     app[feedback_key], app_id=settings.app_id,
-                     digest_when=digest_when(settings), ack_after=app[ack_after_key])
+    conversation = Conversation(app[engine_key], app[catalog_key], app[subscriptions_key],
+                                app[feedback_key], digest_when=digest_when(settings))
+    app[conversation_key] = conversation
+    bot = ReferatBot(conversation, app_id=settings.app_id, ack_after=app[ack_after_key])
     app[bot_key] = bot
     app[endpoint_key] = BotEndpoint(settings, bot)
     if not settings.app_id:
@@ -126,5 +132,5 @@ async def digest_ctx(app: web.Application) -> AsyncIterator[None]:
 
 def digest_when(settings: Settings) -> str:
     """When the digest comes, as the subscribe reply says it: 'på hverdage kl. 08:00'."""
-    days = "på hverdage" if settings.digest_weekdays_only else "hver dag"
-    return f"{days} kl. {settings.digest_time}"
+    days = say("weekdays") if settings.digest_weekdays_only else say("every_day")
+    return say("digest_when", days=days, time=settings.digest_time)

@@ -3,9 +3,8 @@
 Pure functions from the domain types (Answer, Meeting, Punkt) to plain dicts; the handler
 wraps them in an attachment for Teams, the local chat page renders the same dicts as HTML.
 
-Buttons are `Action.Submit` whose `data` the handler reads back from `activity.value`:
-`{"command": "punkt", "date": "2024-04-24", "punkt": 7}`, `{"command": "møde", "date": ...}`,
-`{"command": "spørg", "text": ...}` and `{"command": "feedback", "vote": "up", ...}`.
+Buttons are `Action.Submit` whose `data` is one of the actions in `bot.actions` (built
+and read back there only). What the cards say is in `bot.texts`.
 
 Size: Teams refuses a bot message above about 100 KB counted in UTF-16 and advises staying
 within 80 KB (https://learn.microsoft.com/microsoftteams/platform/bots/how-to/format-your-bot-messages;
@@ -18,9 +17,13 @@ import datetime as dt
 import json
 import re
 
+from bot import actions
+from bot.actions import Ask, ShowMeeting, ShowPunkt, Vote
+from bot.texts import HELP_EXAMPLES, HELP_FACTS, say
+from ingest.catalog import NewDecision
+from ingest.chunk import split_sentences
 from ingest.model import DECISION, Meeting, Punkt
 from retrieval.model import Answer, Citation
-from retrieval.wording import say
 
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"
@@ -30,19 +33,14 @@ MAX_CARD_BYTES = 40_000
 MEETING_DECISION_CAPS = (None, 1500, 900, 600, 400, 250, 150, 0)
 #: Characters of each section on a punkt card, tried in turn until the card fits.
 PUNKT_SECTION_CAPS = (None, 8000, 5000, 3000, 2000, 1200, 700, 400)
-MAX_QUESTION_CHARS = 300
 MAX_BILAG = 30
-MAX_FEEDBACK_PUNKTER = 10
-
-PUNKT, MOEDE, SPOERG, FEEDBACK = "punkt", "møde", "spørg", "feedback"
-
-HELP_EXAMPLES = (
-    "hvad besluttede CF om telefontider?",
-    "hvad blev der besluttet om sygefravær i 2024?",
-    "seneste",
-    "møde 24-04-2024",
-    "punkt 24-04-2024 7",
-)
+#: Characters of a button title naming a punkt, and of an attachment's name.
+MAX_BUTTON_CHARS = 80
+MAX_BILAG_CHARS = 200
+#: Characters of each decision on a digest card (one or two sentences).
+DIGEST_DECISION_CHARS = 300
+#: Decisions on one digest card; older ones are left to `møde <dato>`.
+DIGEST_MAX_ITEMS = 40
 
 
 def card_bytes(card: dict) -> int:
@@ -57,50 +55,68 @@ def short_date(day: dt.date) -> str:
 
 def source_line(c: Citation) -> str:
     """Chefforum 24.04.2024 · punkt 7 · Rådhusets telefontider · sag 83.02.00-A00-1-23"""
-    parts = [f"{c.forum} {short_date(c.meeting_date)}", f"punkt {c.punkt}", c.title]
+    parts = [f"{c.forum} {short_date(c.meeting_date)}", say("source_punkt", number=c.punkt),
+             c.title]
     if c.case_number:
-        parts.append(f"sag {c.case_number}")
+        parts.append(say("source_case", case=c.case_number))
     return " · ".join(parts)
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` in at most `limit` characters: cut at a word, ending in "…". The one
+    truncation of the bot's cards."""
+    if len(text) <= limit:
+        return text
+    if limit <= 1:
+        return "…"[:limit]
+    cut = text[:limit - 1]
+    if not text[limit - 1].isspace() and " " in cut.strip():
+        cut = cut.rsplit(" ", 1)[0]  # the word cut in two goes
+    return cut.rstrip(" ,.;:") + "…"
 
 
 # --- answers -------------------------------------------------------------------------------
 
 
-def answer_card(answer: Answer) -> dict:
+def answer_card(answer: Answer, *, lexical: bool = False) -> dict:
     """An answer with its sources, each with its snippet and a "Vis hele punktet" button;
-    a not-found card when nothing answered."""
+    a not-found card when nothing answered. `lexical`: found without the embedding
+    model (still loading, or missing), which the card says."""
     if not answer.answered:
-        return not_found_card(answer)
+        return not_found_card(answer, lexical=lexical)
     first = answer.citations[0] if answer.citations else None
     shown = _marked(answer.answer, first.highlights) if first and first.snippet == answer.answer \
         else answer.answer
-    body: list[dict] = [_heading("Svar"), _text(shown)]
+    body: list[dict] = [_heading(say("answer")), _text(shown)]
     if answer.meeting:
-        body.append(_text("Punkter: " + "; ".join(f"{n}. {t}" for n, t in answer.meeting.items),
-                          subtle=True))
+        items = "; ".join(f"{n}. {t}" for n, t in answer.meeting.items)
+        body.append(_text(say("punkter", items=items), subtle=True))
     actions: list[dict] = []
     if answer.citations:
-        body.append(_heading("Kilder", size="Medium"))
+        body.append(_heading(say("sources"), size="Medium"))
         for i, c in enumerate(answer.citations):
             body.append(_source(c, repeat_snippet=c.snippet != answer.answer or i > 0))
+    if lexical:
+        body.append(_text(say("lexical_only"), subtle=True, separator=True))
     if answer.meeting:
-        actions.append(_submit("Vis hele mødet", {"command": MOEDE,
-                                                  "date": answer.meeting.meeting_date.isoformat()}))
+        actions.append(_submit(say("show_meeting"), ShowMeeting(answer.meeting.meeting_date)))
     actions += _feedback_actions(answer)
     return _card(body, actions)
 
 
-def not_found_card(answer: Answer) -> dict:
+def not_found_card(answer: Answer, *, lexical: bool = False) -> dict:
     """Says plainly that the minutes hold no answer, and offers the nearest punkter."""
-    heading = "No answer in the minutes" if answer.lang == "en" else "Intet svar i referaterne"
-    body = [_heading(heading), _text(answer.answer)]
-    actions = [_submit(_clip(f"{s.title} ({short_date(s.meeting_date)}, punkt {s.punkt})", 80),
-                       _punkt_data(s.meeting_date, s.punkt))
+    body = [_heading(say("not_found", answer.lang)), _text(answer.answer)]
+    actions = [_submit(shorten(say("suggestion", title=s.title, day=short_date(s.meeting_date),
+                                   number=s.punkt), MAX_BUTTON_CHARS),
+                       ShowPunkt(s.meeting_date, s.punkt))
                for s in answer.suggestions]
     if actions:
         body.append(_text(say("maybe", answer.lang), subtle=True))
-    if not actions:
-        body.append(_text("Skriv **hjælp** for at se, hvad jeg kan.", subtle=True))
+    else:
+        body.append(_text(say("try_help", answer.lang), subtle=True))
+    if lexical:
+        body.append(_text(say("lexical_only"), subtle=True, separator=True))
     return _card(body, actions)
 
 
@@ -110,11 +126,11 @@ def _source(c: Citation, *, repeat_snippet: bool) -> dict:
         label = f"{c.section}: " if c.section else ""
         items.append(_text(f"{label}{_marked(c.snippet, c.highlights)}", spacing="Small"))
     elif c.section:
-        items.append(_text(f"Svaret er citeret fra {c.section}.", subtle=True, spacing="Small"))
-    data = _punkt_data(c.meeting_date, c.punkt)
-    items.append({"type": "ActionSet", "actions": [_submit("Vis hele punktet", data)]})
+        items.append(_text(say("quoted_from", section=c.section), subtle=True, spacing="Small"))
+    show = ShowPunkt(c.meeting_date, c.punkt)
+    items.append({"type": "ActionSet", "actions": [_submit(say("show_punkt"), show)]})
     return {"type": "Container", "separator": True, "spacing": "Medium", "items": items,
-            "selectAction": _submit("Vis hele punktet", data)}
+            "selectAction": _submit(say("show_punkt"), show)}
 
 
 def _marked(text: str, words: tuple[str, ...]) -> str:
@@ -127,11 +143,10 @@ def _marked(text: str, words: tuple[str, ...]) -> str:
 
 
 def _feedback_actions(answer: Answer) -> list[dict]:
-    cited = [{"date": c.meeting_date.isoformat(), "punkt": c.punkt} for c in answer.citations]
-    question = _clip(answer.question, MAX_QUESTION_CHARS)
-    return [_submit(label, {"command": FEEDBACK, "vote": vote, "question": question,
-                            "punkter": cited})
-            for label, vote in (("👍 Brugbart", "up"), ("👎 Ikke brugbart", "down"))]
+    cited = tuple((c.meeting_date, c.punkt) for c in answer.citations)
+    question = shorten(answer.question, actions.MAX_VOTE_QUESTION_CHARS)
+    return [_submit(say(label), Vote(vote, question, cited))
+            for label, vote in (("vote_up", "up"), ("vote_down", "down"))]
 
 
 # --- meetings and punkter ------------------------------------------------------------------
@@ -140,42 +155,39 @@ def _feedback_actions(answer: Answer) -> list[dict]:
 def meeting_card(meeting: Meeting) -> dict:
     """The meeting's punkter with their decisions, each punkt a button to see it in full.
     Decisions are shortened until the card fits; closed punkter show only as closed."""
-    for cap in MEETING_DECISION_CAPS:
-        card = _meeting_card(meeting, cap)
-        if card_bytes(card) <= MAX_CARD_BYTES:
-            return card
-    return _fit_by_dropping(meeting)
+    return _first_that_fits([lambda cap=cap: _meeting_card(meeting, cap)
+                             for cap in MEETING_DECISION_CAPS]) or _fit_by_dropping(meeting)
 
 
 def _meeting_card(meeting: Meeting, cap: int | None, limit: int | None = None) -> dict:
     head = f"{meeting.forum} {short_date(meeting.meeting_date)}"
-    where = ", ".join(x for x in (f"kl. {meeting.time}" if meeting.time else "",
-                                  f"mødested {meeting.place}" if meeting.place else "") if x)
+    where = ", ".join(x for x in (say("at_time", time=meeting.time) if meeting.time else "",
+                                  say("at_place", place=meeting.place) if meeting.place else "")
+                      if x)
     body: list[dict] = [_heading(head), _text(where, subtle=True, spacing="None")] if where \
         else [_heading(head)]
     shortened = False
     punkter = meeting.punkter if limit is None else meeting.punkter[:limit]
     for p in punkter:
         if p.closed:
-            body.append(_text(f"Punkt {p.number}: Lukket punkt", subtle=True, separator=True))
+            body.append(_text(say("closed_line", number=p.number), subtle=True, separator=True))
             continue
-        decision, cut = _shorten(p.decision, cap)
+        decision, cut = _capped(p.decision, cap)
         shortened = shortened or cut
-        items = [_text(f"Punkt {p.number}: {p.title}", weight="Bolder")]
+        items = [_text(say("punkt_line", number=p.number, title=p.title), weight="Bolder")]
         if decision:
             items.append(_text(f"**{DECISION}:** {decision}", spacing="Small"))
         elif cap != 0 and not p.decision:
-            items.append(_text("Ingen beslutning i referatet.", subtle=True, spacing="Small"))
-        data = _punkt_data(meeting.meeting_date, p.number)
+            items.append(_text(say("no_decision"), subtle=True, spacing="Small"))
         body.append({"type": "Container", "separator": True, "items": items,
-                     "selectAction": _submit(f"Vis punkt {p.number}", data)})
+                     "selectAction": _submit(say("show_punkt_number", number=p.number),
+                                             ShowPunkt(meeting.meeting_date, p.number))})
     if limit is not None and limit < len(meeting.punkter):
-        body.append(_text(f"… og {len(meeting.punkter) - limit} punkter mere. Skriv "
-                          f"punkt {meeting.meeting_date:%d-%m-%Y} NR for at se et af dem.",
+        body.append(_text(say("more_punkter", n=len(meeting.punkter) - limit,
+                              day=f"{meeting.meeting_date:%d-%m-%Y}"),
                           subtle=True, separator=True))
     if shortened or cap == 0:
-        body.append(_text("Beslutningerne er forkortet. Vælg et punkt for at se det hele.",
-                          subtle=True, separator=True))
+        body.append(_text(say("decisions_shortened"), subtle=True, separator=True))
     return _card(body, [])
 
 
@@ -191,42 +203,88 @@ def punkt_card(meeting: Meeting, punkt: Punkt) -> dict:
     """One punkt in full: title, case number, every section, the attachments' names.
     Sections longer than the card allows are shortened, with a note; the decision is
     shortened last."""
-    for cap in PUNKT_SECTION_CAPS:
-        card = _punkt_card(meeting, punkt, cap)
-        if card_bytes(card) <= MAX_CARD_BYTES:
-            return card
-    return _punkt_card(meeting, punkt, PUNKT_SECTION_CAPS[-1], decision_cap=PUNKT_SECTION_CAPS[-1])
+    last = PUNKT_SECTION_CAPS[-1]
+    return _first_that_fits([lambda cap=cap: _punkt_card(meeting, punkt, cap)
+                             for cap in PUNKT_SECTION_CAPS]) \
+        or _punkt_card(meeting, punkt, last, decision_cap=last)
 
 
 def _punkt_card(meeting: Meeting, punkt: Punkt, cap: int | None,
                 decision_cap: int | None = None) -> dict:
     day = short_date(meeting.meeting_date)
     body: list[dict] = [
-        _text(f"{meeting.forum} {day} · punkt {punkt.number}", subtle=True),
+        _text(say("punkt_head", forum=meeting.forum, day=day, number=punkt.number), subtle=True),
         _heading(punkt.title, spacing="None"),
     ]
+    whole = [_submit(say("show_meeting"), ShowMeeting(meeting.meeting_date))]
     if punkt.closed:
-        body.append(_text("Punktet er lukket og vises ikke."))
-        return _card(body, [_submit("Vis hele mødet", _meeting_data(meeting.meeting_date))])
+        body.append(_text(say("closed_punkt")))
+        return _card(body, whole)
     if punkt.case_number:
-        body.append(_text(f"Sag {punkt.case_number}", subtle=True, spacing="None"))
+        body.append(_text(say("case", case=punkt.case_number), subtle=True, spacing="None"))
     shortened = []
     for name, text in punkt.sections.items():
-        text, cut = _shorten(text, decision_cap if name == DECISION else cap)
+        text, cut = _capped(text, decision_cap if name == DECISION else cap)
         if cut:
             shortened.append(name)
         body.append(_heading(name, size="Medium"))
         body.append(_text(text, spacing="Small"))
     if punkt.bilag:
-        names = [f"- {_clip(b, 200)}" for b in punkt.bilag[:MAX_BILAG]]
-        if len(punkt.bilag) > MAX_BILAG:
-            names.append(f"… og {len(punkt.bilag) - MAX_BILAG} bilag mere")
-        body.append(_heading("Bilag", size="Medium"))
-        body.append(_text("\n".join(names), spacing="Small"))
+        body += _bilag(punkt.bilag)
     if shortened:
-        body.append(_text(f"Forkortet her: {', '.join(shortened)}. Hele teksten står i referatet.",
+        body.append(_text(say("shortened_here", sections=", ".join(shortened)),
                           subtle=True, separator=True))
-    return _card(body, [_submit("Vis hele mødet", _meeting_data(meeting.meeting_date))])
+    return _card(body, whole)
+
+
+def _bilag(bilag: tuple[str, ...]) -> list[dict]:
+    names = [f"- {shorten(b, MAX_BILAG_CHARS)}" for b in bilag[:MAX_BILAG]]
+    if len(bilag) > MAX_BILAG:
+        names.append(say("more_bilag", n=len(bilag) - MAX_BILAG))
+    return [_heading(say("bilag"), size="Medium"), _text("\n".join(names), spacing="Small")]
+
+
+# --- the daily digest ----------------------------------------------------------------------
+
+
+def short_decision(text: str, limit: int = DIGEST_DECISION_CHARS) -> str:
+    """The decision in one or two sentences, within `limit` characters."""
+    sentences = split_sentences(text)
+    out = sentences[0] if sentences else ""
+    if len(sentences) > 1 and len(out) + 1 + len(sentences[1]) <= limit:
+        out += " " + sentences[1]
+    return shorten(out, limit)
+
+
+def digest_card(decisions: list[NewDecision]) -> dict:
+    """Decisions grouped by meeting, newest meeting first, each with a "Vis hele
+    punktet"; past DIGEST_MAX_ITEMS the oldest are left to `møde <dato>`, and fewer are
+    listed until the card fits."""
+    decisions = sorted(decisions, key=lambda d: (-d.meeting_date.toordinal(), d.forum,
+                                                 d.punkt.number))
+    n = min(len(decisions), DIGEST_MAX_ITEMS)
+    while n > 1 and card_bytes(_digest_card(decisions, n)) > MAX_CARD_BYTES:
+        n = n * 3 // 4
+    return _digest_card(decisions, n)
+
+
+def _digest_card(decisions: list[NewDecision], n: int) -> dict:
+    body: list[dict] = [_heading(say("digest_title"))]
+    current = None
+    for d in decisions[:n]:
+        if (d.forum, d.meeting_date) != current:
+            current = (d.forum, d.meeting_date)
+            body.append(_text(f"{d.forum} {short_date(d.meeting_date)}", weight="Bolder",
+                              spacing="Large"))
+        show = ShowPunkt(d.meeting_date, d.punkt.number)
+        body.append({"type": "Container", "separator": True, "items": [
+            _text(say("punkt_line", number=d.punkt.number, title=d.punkt.title), weight="Bolder"),
+            _text(short_decision(d.punkt.decision)),
+            {"type": "ActionSet", "actions": [_submit(say("show_punkt"), show)]},
+        ]})
+    if len(decisions) > n:
+        body.append(_text(say("more_decisions", n=len(decisions) - n), subtle=True))
+    return _card(body, [])
 
 
 # --- help and notices ----------------------------------------------------------------------
@@ -234,46 +292,39 @@ def _punkt_card(meeting: Meeting, punkt: Punkt, cap: int | None,
 
 def help_card(*, greeting: bool = False) -> dict:
     """What the bot can do, with examples that can be clicked."""
-    body = [_heading("Hej! Jeg er referatbotten" if greeting else "Sådan bruger du mig"),
-            _text("Jeg kender referaterne fra Chefforum (CF). Spørg mig om, hvad CF har "
-                  "besluttet, så svarer jeg med beslutningen og det møde og punkt, den står i.")]
-    body.append({"type": "FactSet", "facts": [
-        {"title": "spørgsmål", "value": "hvad besluttede CF om telefontider?"},
-        {"title": "møde DATO", "value": "et møde med alle punkter og beslutninger"},
-        {"title": "seneste", "value": "det seneste møde"},
-        {"title": "punkt DATO NR", "value": "et punkt i fuld længde"},
-        {"title": "abonner", "value": "et dagligt overblik over nye beslutninger her"},
-        {"title": "afmeld", "value": "stop det daglige overblik"},
-        {"title": "hjælp", "value": "denne besked"},
-    ]})
-    body.append(_text("Datoer kan skrives som 24-04-2024, 24.04.2024, 2024-04-24 eller "
-                      "24. april 2024. Engelsk virker også (help, meeting, latest, item).",
-                      subtle=True))
-    body.append(_text("Prøv fx:", weight="Bolder"))
-    actions = [_submit(e, {"command": SPOERG, "text": e}) for e in HELP_EXAMPLES]
-    return _card(body, actions)
+    body = [_heading(say("greeting") if greeting else say("how_to")), _text(say("intro")),
+            {"type": "FactSet", "facts": [{"title": t, "value": v} for t, v in HELP_FACTS["da"]]},
+            _text(say("help_dates"), subtle=True),
+            _text(say("try"), weight="Bolder")]
+    return _card(body, [_submit(e, Ask(e)) for e in HELP_EXAMPLES])
 
 
-def no_meeting_card(day: dt.date, nearest: list[dt.date]) -> dict:
+def no_meeting_card(day: dt.date, nearest: tuple[dt.date, ...] | list[dt.date]) -> dict:
     """No meeting on `day`: say so, and offer the nearest meetings as buttons."""
-    body = [_text(f"Der er intet referat fra et møde d. {short_date(day)}.", weight="Bolder")]
-    if nearest:
-        body.append(_text("De nærmeste møder er:"))
-    else:
-        body.append(_text("Der er endnu ingen referater."))
-    actions = [_submit(f"Møde {short_date(d)}", _meeting_data(d)) for d in nearest]
+    body = [_text(say("no_meeting", day=short_date(day)), weight="Bolder"),
+            _text(say("nearest_meetings") if nearest else say("no_referater"))]
+    actions = [_submit(say("meeting_button", day=short_date(d)), ShowMeeting(d)) for d in nearest]
     return _card(body, actions)
 
 
 def no_punkt_card(meeting: Meeting, number: int) -> dict:
     numbers = [p.number for p in meeting.punkter]
-    span = f"{numbers[0]}–{numbers[-1]}" if numbers else "ingen"
-    body = [_text(f"Mødet d. {short_date(meeting.meeting_date)} har ikke noget punkt {number}. "
-                  f"Det har punkterne {span}.", weight="Bolder")]
-    return _card(body, [_submit("Vis hele mødet", _meeting_data(meeting.meeting_date))])
+    span = f"{numbers[0]}–{numbers[-1]}" if numbers else say("no_punkter")
+    body = [_text(say("no_punkt", day=short_date(meeting.meeting_date), number=number, span=span),
+                  weight="Bolder")]
+    return _card(body, [_submit(say("show_meeting"), ShowMeeting(meeting.meeting_date))])
 
 
 # --- building blocks -----------------------------------------------------------------------
+
+
+def _first_that_fits(builders) -> dict | None:
+    """The first card that fits MAX_CARD_BYTES, trying the builders in turn."""
+    for build in builders:
+        card = build()
+        if card_bytes(card) <= MAX_CARD_BYTES:
+            return card
+    return None
 
 
 def _card(body: list[dict], actions: list[dict]) -> dict:
@@ -308,16 +359,8 @@ def _heading(text: str, *, size: str = "Large", spacing: str | None = None) -> d
     return block
 
 
-def _submit(title: str, data: dict) -> dict:
-    return {"type": "Action.Submit", "title": title, "data": data}
-
-
-def _punkt_data(day: dt.date, number: int) -> dict:
-    return {"command": PUNKT, "date": day.isoformat(), "punkt": number}
-
-
-def _meeting_data(day: dt.date) -> dict:
-    return {"command": MOEDE, "date": day.isoformat()}
+def _submit(title: str, action: actions.CardAction) -> dict:
+    return {"type": "Action.Submit", "title": title, "data": actions.data(action)}
 
 
 def _plain(text: str) -> str:
@@ -325,16 +368,8 @@ def _plain(text: str) -> str:
     return text.replace("\t", "  |  ")
 
 
-def _shorten(text: str, cap: int | None) -> tuple[str, bool]:
-    """`text` cut to about `cap` characters at a word, and whether it was cut."""
+def _capped(text: str, cap: int | None) -> tuple[str, bool]:
+    """`text` shortened to `cap` characters (None: whole, 0: nothing), and whether it was."""
     if cap is None or len(text) <= cap:
         return text, False
-    if cap == 0:
-        return "", True
-    cut = text[:cap].rsplit(" ", 1)[0].rstrip(" ,.;:")
-    return cut + " …", True
-
-
-def _clip(text: str, n: int) -> str:
-    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
-
+    return (shorten(text, cap) if cap else ""), True

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from bot.lookup import NoMeeting, NoPunkt, look_up
 from bot.manifest_cli import manifest_command
 from bot.resources import open_catalog, open_index
 from bot.settings import Settings, SettingsError
@@ -123,17 +124,16 @@ def show(settings: Settings, date: str, punkt: int | None, as_json: bool) -> Non
     except ValueError as e:
         raise click.ClickException(str(e)) from e
     with _catalog(settings) as catalog:
-        meeting = catalog.meeting(day)
-        if meeting is None:
-            near = ", ".join(f"{d:%d-%m-%Y}" for d in catalog.nearest_dates(day))
-            raise click.ClickException(
-                f"no meeting on {day:%d-%m-%Y}" + (f"; nearest: {near}" if near else ""))
-    if punkt is not None:
-        item = meeting.punkt(punkt)
-        if item is None:
-            numbers = ", ".join(str(p.number) for p in meeting.punkter)
-            raise click.ClickException(
-                f"the meeting on {day:%d-%m-%Y} has no punkt {punkt} (it has {numbers})")
+        found = look_up(catalog, day, punkt)
+    if isinstance(found, NoMeeting):
+        near = ", ".join(f"{d:%d-%m-%Y}" for d in found.nearest)
+        raise click.ClickException(
+            f"no meeting on {day:%d-%m-%Y}" + (f"; nearest: {near}" if near else ""))
+    if isinstance(found, NoPunkt):
+        raise click.ClickException(f"the meeting on {day:%d-%m-%Y} has no punkt {punkt} "
+                                   f"(it has {', '.join(map(str, found.numbers))})")
+    meeting, item = found.meeting, found.punkt
+    if item is not None:
         if as_json:
             _dump(item.to_json())
         else:
@@ -270,13 +270,14 @@ def digest(settings: Settings, mode: str | None, as_json: bool) -> None:
     """The daily digest of new decisions, outside the server's own schedule."""
     import asyncio
 
-    from bot.digest import digest_card, pending
+    from bot.cards import digest_card
+    from bot.digest import pending
     from bot.subscriptions import Subscriptions
 
     if mode is None:
         raise click.UsageError("choose --dry-run or --send")
     with _catalog(settings) as catalog:
-        subscriptions = Subscriptions(catalog)
+        subscriptions = Subscriptions.over(catalog)
         if mode == "dry-run":
             for sub, decisions in pending(catalog, subscriptions):
                 if as_json:

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from bot.texts import say
 from ingest.dates import parse_day
 
 HELP, MEETING, LATEST, ITEM = "help", "meeting", "latest", "item"
@@ -28,7 +29,6 @@ WORDS = {
 }
 #: What may follow `seneste` and still mean "the latest meeting".
 LATEST_TAIL = frozenset({"", "møde", "mødet", "meeting", "referat", "referatet"})
-DATE_FORMATS = "24-04-2024, 24.04.2024, 2024-04-24 eller 24. april 2024"
 _DIGIT = re.compile(r"\d")
 
 
@@ -74,7 +74,7 @@ def parse_command(text: str | None) -> Command:
 def _meeting(rest: str, text: str) -> Command:
     if not rest:
         return Command(MEETING, text=text,
-                       problem=f"Skriv hvilken dato, fx: møde 24-04-2024 (datoen som {DATE_FORMATS}).")
+                       problem=say("which_date", formats=say("date_formats")))
     day, problem = _day(rest)
     if day is None and not _DIGIT.search(rest):
         return Command(QUESTION, text=text)
@@ -82,7 +82,7 @@ def _meeting(rest: str, text: str) -> Command:
 
 
 def _item(rest: str, text: str) -> Command:
-    usage = "Skriv dato og nummer, fx: punkt 24-04-2024 7."
+    usage = say("punkt_usage")
     words = rest.split()
     if not words:
         return Command(ITEM, text=text, problem=usage)
@@ -100,4 +100,4 @@ def _day(text: str) -> tuple[dt.date | None, str]:
     try:
         return parse_day(text), ""
     except ValueError:
-        return None, (f"Jeg kan ikke læse '{text}' som en dato. Skriv den som {DATE_FORMATS}.")
+        return None, say("bad_date", text=text, formats=say("date_formats"))

@@ -1,5 +1,5 @@
 """The daily digest: for each subscription, the decisions ingested since its last digest,
-in one message, sent once.
+in one message (`bot.cards.digest_card`), sent once.
 
 The watermark moves only after Teams accepted the message, so a failed send is retried
 at the next run; a lease claimed in one write transaction of the catalog keeps two
@@ -19,15 +19,12 @@ from dataclasses import dataclass
 from typing import Awaitable, Callable
 from zoneinfo import ZoneInfo
 
+from bot.cards import digest_card
 from bot.subscriptions import Subscription, Subscriptions
 from ingest.catalog import Catalog, NewDecision
-from ingest.chunk import split_sentences
 
 log = logging.getLogger(__name__)
 LEASE = dt.timedelta(minutes=5)
-DECISION_CHARS = 300
-#: Keep a digest card far below Teams' ~80 KB message limit.
-MAX_ITEMS = 40
 
 
 class DeliveryFailed(Exception):
@@ -51,51 +48,6 @@ class DigestResult:
     status: str  # sent | nothing new | busy | failed | deactivated
     decisions: int = 0
     error: str = ""
-
-
-# --- what a digest says ----------------------------------------------------------------
-
-def short_decision(text: str, limit: int = DECISION_CHARS) -> str:
-    """The decision in one or two sentences."""
-    sentences = split_sentences(text)
-    out = sentences[0] if sentences else ""
-    if len(sentences) > 1 and len(out) + 1 + len(sentences[1]) <= limit:
-        out += " " + sentences[1]
-    if len(out) > limit:
-        out = out[: limit - 1].rsplit(" ", 1)[0] + "…"
-    return out
-
-
-def digest_card(decisions: list[NewDecision]) -> dict:
-    """An Adaptive Card (1.5): decisions grouped by meeting, newest meeting first, each with
-    a 'Vis hele punktet'; past MAX_ITEMS the oldest are left to `møde <dato>`."""
-    decisions = sorted(decisions, key=lambda d: (-d.meeting_date.toordinal(), d.forum,
-                                                 d.punkt.number))
-    body: list[dict] = [{"type": "TextBlock", "size": "Large", "weight": "Bolder", "wrap": True,
-                         "text": "Nye beslutninger fra Chefforum"}]
-    shown = decisions[:MAX_ITEMS]
-    current = None
-    for d in shown:
-        if (d.forum, d.meeting_date) != current:
-            current = (d.forum, d.meeting_date)
-            body.append({"type": "TextBlock", "weight": "Bolder", "spacing": "Large", "wrap": True,
-                         "text": f"{d.forum} {d.meeting_date:%d.%m.%Y}"})
-        body.append({
-            "type": "Container", "separator": True, "items": [
-                {"type": "TextBlock", "weight": "Bolder", "wrap": True,
-                 "text": f"Punkt {d.punkt.number}: {d.punkt.title}"},
-                {"type": "TextBlock", "wrap": True, "text": short_decision(d.punkt.decision)},
-                {"type": "ActionSet", "actions": [{
-                    "type": "Action.Submit", "title": "Vis hele punktet",
-                    "data": {"command": "punkt", "date": d.meeting_date.isoformat(),
-                             "punkt": d.punkt.number}}]},
-            ]})
-    if len(decisions) > len(shown):
-        body.append({"type": "TextBlock", "wrap": True, "isSubtle": True,
-                     "text": f"… og {len(decisions) - len(shown)} beslutninger mere. "
-                             "Skriv `seneste` eller `møde <dato>` for at se dem."})
-    return {"type": "AdaptiveCard", "version": "1.5",
-            "$schema": "http://adaptivecards.io/schemas/adaptive-card.json", "body": body}
 
 
 # --- sending ---------------------------------------------------------------------------

@@ -4,13 +4,15 @@ Loading the embedding model and bringing the index up to date with the catalog c
 from seconds to minutes (a fresh data dir indexes every meeting), so the server starts
 listening first: `/healthz` answers at once, `/readyz` says 503 until the engine is
 ready, and commands that only read the catalog (`møde`, `seneste`, `punkt`) work
-meanwhile. Retrieval blocks (Chroma, SQLite, encoding), so every question runs in a
+meanwhile. Questions are answered from the lexical side alone as soon as the index is
+open (seconds), labelled as such, until the model has loaded, and for good when it
+cannot be loaded: the lexical side is strong on its own (design.md). Retrieval blocks (Chroma, SQLite, encoding), so every question runs in a
 worker thread.
 
 A Chroma server that does not answer (down at start-up, or going down while serving)
 does not stop the server: loading is tried again in the background with a bounded
-backoff, a question that fails on the store raises StoreUnavailable (the user gets
-UNAVAILABLE) and leaves the engine as it was, and the next question after the server is
+backoff, a question that fails on the store raises StoreUnavailable (the user is told the search
+is unavailable) and leaves the engine as it was, and the next question after the server is
 back is answered.
 """
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from dataclasses import dataclass, replace
 
 from bot.resources import open_index
 from bot.settings import Settings
@@ -31,15 +34,41 @@ from retrieval.store import StoreUnavailable, connect
 log = logging.getLogger(__name__)
 #: Asked once after loading, so the first real question does not pay for warming up.
 WARM_UP_QUESTION = "hvad besluttede CF om telefontider?"
-#: What a user is told when the vector store does not answer.
-UNAVAILABLE = "Søgningen er midlertidigt utilgængelig – prøv igen om lidt."
 #: Seconds before loading again after the store did not answer; doubled up to RETRY_MAX.
 RETRY_FIRST = 1.0
 RETRY_MAX = 15.0
 
+#: The engine's states. LEXICAL answers from the words alone: the model is still
+#: loading (no error), or could not be loaded (the error says why).
+LOADING, LEXICAL, READY, STORE_DOWN, FAILED = "loading", "lexical", "ready", "store down", "failed"
+
 
 class NotReady(RuntimeError):
-    """The engine has not finished loading (or loading failed)."""
+    """Nothing can answer yet (loading), or loading failed (`failed`)."""
+
+    def __init__(self, message: str, *, failed: bool = False):
+        super().__init__(message)
+        self.failed = failed
+
+
+@dataclass(frozen=True)
+class Status:
+    """The engine at one moment, replaced whole: a question sees one state or the next."""
+
+    state: str = LOADING
+    #: why loading failed, as a sentence; empty while loading or once loaded
+    error: str = ""
+    index: SearchIndex | None = None
+    answerer: Answerer | None = None
+    #: the catalog's ingest sequence the search index was built at
+    loaded_seq: int = -1
+
+
+@dataclass(frozen=True)
+class Asked:
+    answer: Answer
+    #: found by the lexical side alone (the model is loading or missing): say so
+    lexical: bool = False
 
 
 class Engine:
@@ -48,20 +77,17 @@ class Engine:
         self.settings = settings
         self.catalog = catalog
         self.embedder = embedder
-        self.index: SearchIndex | None = None
-        self.answerer: Answerer | None = None
-        #: why loading failed, as a sentence; empty while loading or once loaded
-        self.error = ""
-        #: the catalog's ingest sequence the search index was built at
-        self.loaded_seq = -1
-        #: loading failed because the vector store did not answer; `load` tries again
-        self.store_down = False
+        self.status = Status()
         self.retry_first, self.retry_max = retry_first, retry_max
         self._stopping = asyncio.Event()
 
     @property
     def ready(self) -> bool:
-        return self.answerer is not None
+        return self.status.state == READY
+
+    @property
+    def error(self) -> str:
+        return self.status.error
 
     @property
     def store_label(self) -> str:
@@ -72,13 +98,13 @@ class Engine:
         return f"the embedded Chroma store in {s.chroma_path}"
 
     async def load(self) -> None:
-        """Load in a worker thread; never raises (see `error`). While loading fails because
-        the store does not answer, load again after RETRY_FIRST seconds, then twice as
-        long each time up to RETRY_MAX, until loaded or `stop()`."""
+        """Load in a worker thread; never raises (see `status`). While loading fails
+        because the store does not answer, load again after RETRY_FIRST seconds, then
+        twice as long each time up to RETRY_MAX, until loaded or `stop()`."""
         wait = self.retry_first
         while not self._stopping.is_set():
             await asyncio.to_thread(self.load_blocking)
-            if self.ready or not self.store_down:
+            if self.status.state != STORE_DOWN:
                 return
             log.warning("%s does not answer; loading again in %.0f s", self.store_label, wait)
             with contextlib.suppress(asyncio.TimeoutError):
@@ -90,30 +116,40 @@ class Engine:
         self._stopping.set()
 
     def load_blocking(self) -> None:
-        """Load the model, bring the index up to date with the catalog, warm up. A failure
-        is logged and kept in `error`, for /readyz; the server stays up without answers."""
+        """Open the index and answer from its lexical side at once, then load the model,
+        bring the index up to date with the catalog and warm up. A failure is logged and
+        kept in `status.error`, for /readyz; the server stays up."""
         try:
             index = open_index(self.settings, self.catalog, embedder=self.embedder)
-            index.embedder.load()
+            if self.status.state == LOADING:  # not on a retry: the store was down
+                self.status = _lexical(self.catalog, index, error="")
+        except Exception as e:  # reported on /readyz and in the log; the server stays up
+            self.status = self._failed(e)
+            return
+        try:
+            self.embedder = index.embedder.load()  # loaded: a retry must not load it again
+        except Exception as e:  # the model is missing or broken: words only, from now on
+            log.exception("the embedding model could not be loaded; answering from the words alone")
+            self.status = _lexical(self.catalog, index, error=f"{type(e).__name__}: {e}")
+            return
+        try:
             indexed = index.sync(progress=False)
             if indexed:
                 log.info("indexed %d meeting(s) the index lagged behind", indexed)
             answerer = Answerer(index)
             answerer.ask(WARM_UP_QUESTION)
-            self.loaded_seq = self.catalog.max_seq()
-            self.embedder = index.embedder  # loaded: a later load must not load it again
-            self.index, self.answerer = index, answerer
-            self.error, self.store_down = "", False
+            self.status = Status(READY, "", index, answerer, self.catalog.max_seq())
             log.info("engine ready: %d punkter searchable", len(index.refs))
-        except Exception as e:  # reported on /readyz and in the log; the server stays up
-            self.store_down = isinstance(e, StoreUnavailable) or not self._server_answers()
-            if self.store_down:
-                log.warning("the search engine could not be loaded: %s", e)
-                self.error = (str(e) if isinstance(e, StoreUnavailable) else
-                              f"{self.store_label} does not answer: {type(e).__name__}: {e}")
-            else:
-                log.exception("the search engine could not be loaded")
-                self.error = f"{type(e).__name__}: {e}"
+        except Exception as e:
+            self.status = self._failed(e)
+
+    def _failed(self, e: Exception) -> Status:
+        if isinstance(e, StoreUnavailable) or not self._server_answers():
+            log.warning("the search engine could not be loaded: %s", e)
+            return Status(STORE_DOWN, str(e) if isinstance(e, StoreUnavailable) else
+                          f"{self.store_label} does not answer: {type(e).__name__}: {e}")
+        log.exception("the search engine could not be loaded")
+        return Status(FAILED, f"{type(e).__name__}: {e}")
 
     def _server_answers(self) -> bool:
         """False when a Chroma server is configured and does not answer a heartbeat."""
@@ -129,28 +165,36 @@ class Engine:
         """Take in meetings ingested since loading (`referatbot ingest` while the server
         runs): a new index is built beside the one in use and swapped in whole, so no
         question sees half of each. Returns True if it changed anything."""
-        if self.index is None or await asyncio.to_thread(self.catalog.max_seq) == self.loaded_seq:
+        status = self.status
+        final = status.state == READY or (status.state == LEXICAL and status.error)
+        if not final or await asyncio.to_thread(self.catalog.max_seq) == status.loaded_seq:
             return False
-        return await asyncio.to_thread(self._refresh_blocking)
+        return await asyncio.to_thread(self._refresh_blocking, status)
 
-    def _refresh_blocking(self) -> bool:
+    def _refresh_blocking(self, status: Status) -> bool:
         seq = self.catalog.max_seq()
-        index = SearchIndex(self.catalog, self.index.store, self.index.embedder)
+        if status.state == LEXICAL:  # the model is missing: the lexical side alone
+            self.status = _lexical(self.catalog, status.index, error=status.error)
+            return True
+        index = SearchIndex(self.catalog, status.index.store, status.index.embedder)
         indexed = index.sync(progress=False)
-        self.index, self.answerer, self.loaded_seq = index, Answerer(index), seq
+        self.status = replace(status, index=index, answerer=Answerer(index), loaded_seq=seq)
         log.info("search index refreshed: %d meeting(s) indexed, %d punkter searchable",
                  indexed, len(index.refs))
         return True
 
-    async def ask(self, question: str) -> Answer:
-        """The answer; StoreUnavailable when the vector store does not answer (loaded or
-        not), NotReady while loading or after loading failed for another reason."""
-        answerer = self.answerer
-        if answerer is None:
-            if self.store_down:
-                raise StoreUnavailable(self.error)
-            raise NotReady(self.error or "the search engine is still loading")
-        return await asyncio.to_thread(self._ask_blocking, answerer, question)
+    async def ask(self, question: str) -> Asked:
+        """The only gate to the answerer: the answer, and whether the lexical side alone
+        found it. StoreUnavailable when the vector store does not answer (loaded or not),
+        NotReady while nothing can answer yet or after loading failed."""
+        status = self.status
+        if status.answerer is None:
+            if status.state == STORE_DOWN:
+                raise StoreUnavailable(status.error)
+            raise NotReady(status.error or "the search engine is still loading",
+                           failed=status.state == FAILED)
+        answer = await asyncio.to_thread(self._ask_blocking, status.answerer, question)
+        return Asked(answer, lexical=status.state == LEXICAL)
 
     def _ask_blocking(self, answerer: Answerer, question: str) -> Answer:
         try:
@@ -163,9 +207,9 @@ class Engine:
 
     async def check(self) -> dict[str, bool]:
         """What /readyz reports: each part and whether it works right now."""
-        store = False
-        if self.index is not None:
-            store = await asyncio.to_thread(self.index.store.heartbeat)
+        index, store = self.status.index, False
+        if index is not None:
+            store = await asyncio.to_thread(index.store.heartbeat)
         catalog = await asyncio.to_thread(self._catalog_answers)
         return {"model": self.ready, "store": store, "catalog": catalog}
 
@@ -176,3 +220,13 @@ class Engine:
         except Exception:  # a closed or broken database file
             log.exception("the catalog does not answer")
             return False
+
+
+def _lexical(catalog: Catalog, index: SearchIndex, *, error: str) -> Status:
+    """Words only: a lexical index of the whole catalog beside `index` (which may still be
+    syncing), answered without the embedding model."""
+    lexical = SearchIndex(catalog, index.store, index.embedder)
+    lexical.load_lexical()
+    seq = catalog.max_seq()
+    log.info("answering from the words alone: %d punkter searchable", len(lexical.refs))
+    return Status(LEXICAL, error, lexical, Answerer.lexical(lexical), seq)

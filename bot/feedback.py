@@ -2,7 +2,7 @@
 
 One row per vote: the question, the punkter the answer cited (JSON list of
 `{"date": "2024-04-24", "punkt": 7}`), the vote and when. No user ids are stored.
-Kept in the catalog's database, next to the subscriptions.
+Kept in the catalog's database (ingest/db.py), next to the subscriptions.
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from ingest.catalog import Catalog
+from ingest.db import Database
 
 VOTES = ("up", "down")
 SCHEMA = """
@@ -34,11 +34,12 @@ class Vote:
 
 
 class Feedback:
-    """The feedback table. Calls block (a database call): run them in a thread from async code."""
+    """The feedback table, in the catalog's database, which it creates and alone writes.
+    Calls block (a database call): run them in a thread from async code."""
 
-    def __init__(self, catalog: Catalog):
-        self.catalog = catalog
-        with catalog.transaction() as db:
+    def __init__(self, db: Database):
+        self.db = db
+        with db.transaction():
             db.create(SCHEMA)
 
     def record(self, question: str, punkter: list[tuple[str, int]], vote: str) -> None:
@@ -46,14 +47,14 @@ class Feedback:
             raise ValueError(f"a vote is 'up' or 'down', not '{vote}'")
         now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         cited = [{"date": day, "punkt": number} for day, number in punkter]
-        with self.catalog.transaction() as db:
+        with self.db.transaction() as db:
             db.execute(
                 "INSERT INTO feedback (question, punkter, vote, created_at) VALUES (?,?,?,?)",
                 (question, json.dumps(cited, ensure_ascii=False), vote, now))
 
     def votes(self) -> list[Vote]:
         """Every vote, oldest first."""
-        with self.catalog.transaction() as db:
+        with self.db.transaction() as db:
             rows = db.execute("SELECT * FROM feedback ORDER BY id").fetchall()
         return [Vote(r["question"],
                      tuple((p["date"], p["punkt"]) for p in json.loads(r["punkter"])),

@@ -4,6 +4,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.adapter import BotEndpoint
+from bot.conversation import Conversation
 from bot.digest import DigestRunner
 from bot.engine import Engine
 from bot.feedback import Feedback
@@ -18,6 +19,7 @@ catalog_key = web.AppKey("catalog", Catalog)
 subscriptions_key = web.AppKey("subscriptions", Subscriptions)
 feedback_key = web.AppKey("feedback", Feedback)
 engine_key = web.AppKey("engine", Engine)
+conversation_key = web.AppKey("conversation", Conversation)
 bot_key = web.AppKey("bot", ReferatBot)
 endpoint_key = web.AppKey("endpoint", BotEndpoint)
 digest_key = web.AppKey("digest", DigestRunner)

@@ -19,17 +19,21 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.engine import UNAVAILABLE
-from bot.keys import endpoint_key, engine_key
+from bot import actions
+from bot.conversation import MAX_QUESTION_CHARS, Message, Where
+from bot.engine import NotReady
+from bot.keys import conversation_key, endpoint_key, engine_key
+from bot.texts import say
 from retrieval.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 #: A Teams activity is a few KB; an Adaptive Card submit well under 64 KB.
 MAX_BODY_BYTES = 256 * 1024
-#: Longest `q` for /api/ask and `text` for /api/chat.
-MAX_QUESTION_CHARS = 1000
 RETRY_AFTER = "5"
+#: /api/ask's header saying how the answer was found: "hybrid" (words and the embedding
+#: model), or "lexical" (words alone: the model is still loading, or missing)
+SEARCH_HEADER = "Referatbot-Search"
 
 
 def setup_routes(app: web.Application) -> None:
@@ -57,18 +61,19 @@ async def ask(request: web.Request) -> web.Response:
         raise _error(web.HTTPBadRequest, "give the question as ?q=, e.g. /api/ask?q=telefontider")
     if len(question) > MAX_QUESTION_CHARS:
         raise _error(web.HTTPBadRequest, f"the question is longer than {MAX_QUESTION_CHARS} characters")
-    engine = request.app[engine_key]
-    if not engine.ready and not engine.store_down:
-        raise _error(web.HTTPServiceUnavailable, "the search engine is still loading; try again shortly"
-                     if not engine.error else f"the search engine failed to load: {engine.error}",
-                     headers={"Retry-After": RETRY_AFTER})
     try:
-        answer = await engine.ask(question)
+        asked = await request.app[engine_key].ask(question)
+    except NotReady as e:
+        raise _error(web.HTTPServiceUnavailable, f"the search engine failed to load: {e}"
+                     if e.failed else "the search engine is still loading; try again shortly",
+                     headers={"Retry-After": RETRY_AFTER}) from None
     except StoreUnavailable as e:
         log.warning("/api/ask found the search unavailable: %s", e)
-        raise _error(web.HTTPServiceUnavailable, UNAVAILABLE,
+        raise _error(web.HTTPServiceUnavailable, say("unavailable"),
                      headers={"Retry-After": RETRY_AFTER}) from None
-    return web.json_response(answer.to_json(), dumps=_dumps)
+    # the JSON is the contract of `ask --json`; how it was found goes in a header
+    return web.json_response(asked.answer.to_json(), dumps=_dumps,
+                             headers={SEARCH_HEADER: "lexical" if asked.lexical else "hybrid"})
 
 
 async def chat(request: web.Request) -> web.Response:
@@ -81,9 +86,17 @@ async def chat(request: web.Request) -> web.Response:
         raise _error(web.HTTPBadRequest, 'send {"text": "..."} or {"value": {...}}')
     if len(text) > MAX_QUESTION_CHARS:
         raise _error(web.HTTPBadRequest, f"the message is longer than {MAX_QUESTION_CHARS} characters")
-    replies = await request.app[endpoint_key].chat(
-        text=text, value=value, conversation_id=conversation[:100], user_id="lokal-bruger")
-    return web.json_response({"conversation": conversation, "replies": replies}, dumps=_dumps)
+    incoming = actions.parse(value) if value and value.get("command") else Message(text)
+    try:
+        replies = await request.app[conversation_key].handle(
+            incoming, Where(conversation[:100], local=True))
+    except Exception:  # a bug or a failing catalog: the page says sorry, the log has why
+        log.exception("the local chat failed to answer")
+        shown = [{"text": say("sorry"), "cards": []}]
+    else:
+        shown = [{"text": r.text, "cards": [r.card] if r.card is not None else []}
+                 for r in replies]
+    return web.json_response({"conversation": conversation, "replies": shown}, dumps=_dumps)
 
 
 async def healthz(request: web.Request) -> web.Response:

@@ -1,11 +1,17 @@
 """Configuration in one place: a frozen dataclass built once at the entry point from the
-environment (and CLI flags), then passed down. Nothing else reads os.environ."""
+environment (and CLI flags), then passed down. Nothing else reads os.environ.
+
+Each setting is declared once, in SETTINGS: its variable, the field it fills, how its
+text is read, its default, and what it means. `Settings.from_env` reads them all the
+same way, and a test holds the README's configuration table to the same list.
+"""
 from __future__ import annotations
 
 import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ingest.db import postgres_url_problem, redact
@@ -16,24 +22,138 @@ class SettingsError(ValueError):
     """A setting has a value that cannot work; the message names the variable."""
 
 
+#: MicrosoftAppType values, lower-cased, and the name botbuilder reads (UserManagedIdentity
+#: is what the Azure portal shows for a user-assigned managed identity).
+APP_TYPES = {"multitenant": "MultiTenant", "singletenant": "SingleTenant",
+             "userassignedmsi": "UserAssignedMSI", "usermanagedidentity": "UserAssignedMSI"}
+TRUE, FALSE = ("true", "1", "yes"), ("false", "0", "no")
+
+
+# --- how a variable's text is read (raw is stripped and never empty) ------------------------
+
+def _text(raw: str, name: str) -> str:
+    return raw
+
+
+def _path(raw: str, name: str) -> Path:
+    return Path(raw)
+
+
+def _port(raw: str, name: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not '{raw}'") from None
+
+
+def _yes_no(raw: str, name: str) -> bool:
+    if raw.lower() not in TRUE + FALSE:
+        raise SettingsError(f"{name} must be true or false, not '{raw}'")
+    return raw.lower() in TRUE
+
+
+def _clock(raw: str, name: str) -> str:
+    if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", raw):
+        raise SettingsError(f"{name} must be a time such as 08:00, not '{raw}'")
+    return raw
+
+
+def _zone(raw: str, name: str) -> str:
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(f"{name} '{raw}' is not a time zone such as Europe/Copenhagen") from None
+    return raw
+
+
+def _postgres_url(raw: str, name: str) -> str:
+    problem = postgres_url_problem(raw)
+    if problem:
+        raise SettingsError(f"{name} must be a PostgreSQL URL such as "
+                            f"postgresql://user:password@host:5432/referatbot, but {problem}: "
+                            f"'{redact(raw)}'")
+    return raw
+
+
+def app_type(raw: str, name: str = "MicrosoftAppType") -> str:
+    """The app type by the name botbuilder reads; the one check of its value."""
+    try:
+        return APP_TYPES[raw.strip().lower()]
+    except KeyError:
+        raise SettingsError(f"{name} must be MultiTenant, SingleTenant or UserAssignedMSI, "
+                            f"not '{raw}'") from None
+
+
+@dataclass(frozen=True)
+class Setting:
+    env: str
+    field: str
+    parse: Callable[[str, str], object]
+    #: the value when the variable is unset or blank; a callable is called for it
+    default: object
+    #: the default as the README's configuration table writes it
+    shown: str
+    help: str
+
+    def value(self, raw: str | None):
+        raw = (raw or "").strip()
+        if raw:
+            return self.parse(raw, self.env)
+        return self.default() if callable(self.default) else self.default
+
+
+SETTINGS = (
+    Setting("REFERATBOT_DATA_DIR", "data_dir", _path, Path("data/referatbot"), "`data/referatbot`",
+            "the catalog (catalog.sqlite3) and the embedded Chroma (chroma/); also --data-dir"),
+    Setting("REFERATBOT_CATALOG_URL", "catalog_url", _postgres_url, None, "unset",
+            "a PostgreSQL catalog instead of the SQLite file in the data dir"),
+    Setting("REFERATBOT_EMBEDDING_MODEL", "embedding_model", _text, default_model,
+            "bundled multilingual-e5-small",
+            "a sentence-transformers model name or path (run `referatbot reindex` after a change)"),
+    Setting("CHROMA_HOST", "chroma_host", _text, None, "unset",
+            "a `chroma run` server instead of the embedded store"),
+    Setting("CHROMA_PORT", "chroma_port", _port, 8000, "8000", "the Chroma server's port"),
+    Setting("MicrosoftAppId", "app_id", _text, "", "empty",
+            "the Bot Framework app id; with none, /api/messages is open (local use only)"),
+    Setting("MicrosoftAppPassword", "app_password", _text, "", "empty", "its client secret"),
+    Setting("MicrosoftAppType", "app_type", app_type, "MultiTenant", "empty",
+            "MultiTenant, SingleTenant or UserAssignedMSI (UserManagedIdentity)"),
+    Setting("MicrosoftAppTenantId", "app_tenant_id", _text, "", "empty",
+            "the tenant, for SingleTenant and UserAssignedMSI"),
+    Setting("REFERATBOT_DIGEST_TIME", "digest_time", _clock, "08:00", "`08:00`",
+            "when the daily digest is sent, local time"),
+    Setting("REFERATBOT_DIGEST_TIMEZONE", "digest_timezone", _zone, "Europe/Copenhagen",
+            "`Europe/Copenhagen`", "the digest's time zone"),
+    Setting("REFERATBOT_DIGEST_WEEKDAYS_ONLY", "digest_weekdays_only", _yes_no, True, "`true`",
+            "send the digest on weekdays only"),
+    Setting("PORT", "port", _port, 3978, "3978", "the port of `referatbot serve`"),
+)
+_BY_FIELD = {s.field: s for s in SETTINGS}
+
+
+def _default(name: str):
+    declared = _BY_FIELD[name].default
+    return field(default_factory=declared) if callable(declared) else declared
+
+
 @dataclass(frozen=True)
 class Settings:
-    data_dir: Path = Path("data/referatbot")
+    data_dir: Path = _default("data_dir")
     #: a postgresql:// URL; None: the SQLite file `catalog_path`
-    catalog_url: str | None = None
-    embedding_model: str = field(default_factory=default_model)
-    chroma_host: str | None = None
-    chroma_port: int = 8000
+    catalog_url: str | None = _default("catalog_url")
+    embedding_model: str = _default("embedding_model")
+    chroma_host: str | None = _default("chroma_host")
+    chroma_port: int = _default("chroma_port")
     # Bot Framework (empty app id: no authentication, for local use and the Emulator)
-    app_id: str = ""
-    app_password: str = ""
-    app_type: str = "MultiTenant"
-    app_tenant_id: str = ""
+    app_id: str = _default("app_id")
+    app_password: str = _default("app_password")
+    app_type: str = _default("app_type")
+    app_tenant_id: str = _default("app_tenant_id")
     # digest
-    digest_time: str = "08:00"
-    digest_timezone: str = "Europe/Copenhagen"
-    digest_weekdays_only: bool = True
-    port: int = 3978
+    digest_time: str = _default("digest_time")
+    digest_timezone: str = _default("digest_timezone")
+    digest_weekdays_only: bool = _default("digest_weekdays_only")
+    port: int = _default("port")
 
     @property
     def catalog_path(self) -> Path:
@@ -54,56 +174,23 @@ class Settings:
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
         env = dict(os.environ if env is None else env)
+        settings = cls(**{s.field: s.value(env.get(s.env)) for s in SETTINGS})
+        settings.check_bot(connecting=False)
+        return settings
 
-        def get(name: str, default: str = "") -> str:
-            return env.get(name, default).strip()
-
-        def integer(name: str, default: int) -> int:
-            raw = get(name)
-            if not raw:
-                return default
-            try:
-                return int(raw)
-            except ValueError:
-                raise SettingsError(f"{name} must be a whole number, not '{raw}'") from None
-
-        weekdays = get("REFERATBOT_DIGEST_WEEKDAYS_ONLY", "true").lower()
-        if weekdays not in ("true", "false", "1", "0", "yes", "no"):
-            raise SettingsError(f"REFERATBOT_DIGEST_WEEKDAYS_ONLY must be true or false, not '{weekdays}'")
-        digest_time = get("REFERATBOT_DIGEST_TIME") or "08:00"
-        if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", digest_time):
-            raise SettingsError(f"REFERATBOT_DIGEST_TIME must be a time such as 08:00, not '{digest_time}'")
-        timezone = get("REFERATBOT_DIGEST_TIMEZONE") or "Europe/Copenhagen"
-        try:
-            ZoneInfo(timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise SettingsError(f"REFERATBOT_DIGEST_TIMEZONE '{timezone}' is not a time zone "
-                                "such as Europe/Copenhagen") from None
-        catalog_url = get("REFERATBOT_CATALOG_URL") or None
-        problem = catalog_url and postgres_url_problem(catalog_url)
-        if problem:
-            raise SettingsError(f"REFERATBOT_CATALOG_URL must be a PostgreSQL URL such as "
-                                f"postgresql://user:password@host:5432/referatbot, but {problem}: "
-                                f"'{redact(catalog_url)}'")
-        app_type = get("MicrosoftAppType") or "MultiTenant"
-        if app_type.lower() not in ("multitenant", "singletenant", "usermanagedidentity",
-                                    "userassignedmsi"):
-            raise SettingsError(f"MicrosoftAppType must be SingleTenant, MultiTenant or "
-                                f"UserAssignedMSI (UserManagedIdentity), not '{app_type}'")
-        if app_type.lower() == "singletenant" and not get("MicrosoftAppTenantId"):
-            raise SettingsError("MicrosoftAppType=SingleTenant needs MicrosoftAppTenantId")
-        return cls(
-            data_dir=Path(get("REFERATBOT_DATA_DIR") or cls.data_dir),
-            catalog_url=catalog_url,
-            embedding_model=get("REFERATBOT_EMBEDDING_MODEL") or default_model(),
-            chroma_host=get("CHROMA_HOST") or None,
-            chroma_port=integer("CHROMA_PORT", 8000),
-            app_id=get("MicrosoftAppId"),
-            app_password=get("MicrosoftAppPassword"),
-            app_type=app_type,
-            app_tenant_id=get("MicrosoftAppTenantId"),
-            digest_time=digest_time,
-            digest_timezone=timezone,
-            digest_weekdays_only=weekdays in ("true", "1", "yes"),
-            port=integer("PORT", 3978),
-        )
+    def check_bot(self, *, connecting: bool = True) -> str:
+        """The app type botbuilder reads, or SettingsError naming what makes the Bot
+        Framework settings unusable. Without `connecting` (every command at start-up)
+        only what no command can work with; with it (serve, digest --send) all of it."""
+        kind = app_type(self.app_type)
+        if kind != "MultiTenant" and not self.app_tenant_id:
+            raise SettingsError(f"MicrosoftAppType={self.app_type} needs MicrosoftAppId "
+                                "and MicrosoftAppTenantId")
+        if not connecting:
+            return kind
+        if self.app_id and kind != "UserAssignedMSI" and not self.app_password:
+            raise SettingsError("MicrosoftAppPassword must be set when MicrosoftAppId is")
+        if kind != "MultiTenant" and not self.app_id:
+            raise SettingsError(f"MicrosoftAppType={self.app_type} needs MicrosoftAppId "
+                                "and MicrosoftAppTenantId")
+        return kind

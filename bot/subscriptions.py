@@ -15,8 +15,10 @@ import json
 import os
 import socket
 from dataclasses import dataclass
+from typing import Callable
 
 from ingest.catalog import Catalog
+from ingest.db import Database
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS subscriptions (
@@ -58,17 +60,27 @@ def _now(now: dt.datetime | None = None) -> str:
 
 
 class Subscriptions:
-    def __init__(self, catalog: Catalog):
-        self.catalog = catalog
-        with catalog.transaction() as db:
+    """The subscriptions table, in the catalog's database (`ingest.db.Database`), which
+    it creates and alone writes. `sequence` is the catalog's ingest sequence now: a new
+    subscription's watermark."""
+
+    def __init__(self, db: Database, *, sequence: Callable[[], int]):
+        self.db = db
+        self.sequence = sequence
+        with db.transaction():
             db.create(SCHEMA)
+
+    @classmethod
+    def over(cls, catalog: Catalog) -> "Subscriptions":
+        """The subscriptions kept beside `catalog`, watermarked by its ingest sequence."""
+        return cls(catalog.db, sequence=catalog.max_seq)
 
     def subscribe(self, reference: dict, *, tenant_id: str, service_url: str,
                   subscribed_by: str) -> bool:
         """Subscribe a conversation; False if it already was. The first digest covers only
         decisions ingested after this moment."""
         conversation_id = reference["conversation"]["id"]
-        with self.catalog.transaction() as db:
+        with self.db.transaction() as db:
             row = db.execute("SELECT active FROM subscriptions WHERE conversation_id=?",
                              (conversation_id,)).fetchone()
             if row and row["active"]:
@@ -77,25 +89,25 @@ class Subscriptions:
                 "conversation_id": conversation_id, "tenant_id": tenant_id,
                 "service_url": service_url, "reference": json.dumps(reference, ensure_ascii=False),
                 "subscribed_by": subscribed_by, "subscribed_at": _now(), "active": 1,
-                "watermark": self.catalog.max_seq(), "failures": 0, "last_error": "",
+                "watermark": self.sequence(), "failures": 0, "last_error": "",
                 "last_sent_at": None, "lease_owner": None, "lease_until": None})
         return True
 
     def unsubscribe(self, conversation_id: str) -> bool:
         """End a subscription; False if there was none."""
-        with self.catalog.transaction() as db:
+        with self.db.transaction() as db:
             cur = db.execute("UPDATE subscriptions SET active=0 WHERE conversation_id=? AND active=1",
                              (conversation_id,))
         return cur.rowcount > 0
 
     def get(self, conversation_id: str) -> Subscription | None:
-        with self.catalog.transaction() as db:
+        with self.db.transaction() as db:
             row = db.execute("SELECT * FROM subscriptions WHERE conversation_id=?",
                              (conversation_id,)).fetchone()
         return _subscription(row) if row else None
 
     def active(self) -> list[Subscription]:
-        with self.catalog.transaction() as db:
+        with self.db.transaction() as db:
             rows = db.execute("SELECT * FROM subscriptions WHERE active=1 "
                               "ORDER BY subscribed_at").fetchall()
         return [_subscription(r) for r in rows]
@@ -104,7 +116,7 @@ class Subscriptions:
               lease: dt.timedelta) -> Subscription | None:
         """Take the right to send this conversation's digest, or None if another process
         holds it. One write transaction, so two processes cannot both win."""
-        with self.catalog.transaction() as db:
+        with self.db.transaction() as db:
             row = db.execute("SELECT lease_owner FROM subscriptions WHERE conversation_id=?",
                              (conversation_id,)).fetchone()
             dead = row["lease_owner"] if row and holder_is_dead(row["lease_owner"]) else None
@@ -121,7 +133,7 @@ class Subscriptions:
     def delivered(self, conversation_id: str, owner: str, watermark: int, *,
                   now: dt.datetime) -> None:
         """Teams accepted the digest: move the watermark and release the lease."""
-        with self.catalog.transaction() as db:
+        with self.db.transaction() as db:
             db.execute(
                 "UPDATE subscriptions SET watermark=CASE WHEN watermark > ? THEN watermark ELSE ? END, "
                 "failures=0, last_error='', last_sent_at=?, lease_owner=NULL, lease_until=NULL "
@@ -130,14 +142,14 @@ class Subscriptions:
 
     def release(self, conversation_id: str, owner: str) -> None:
         """Nothing was sent (nothing new): give the lease back."""
-        with self.catalog.transaction() as db:
+        with self.db.transaction() as db:
             db.execute("UPDATE subscriptions SET lease_owner=NULL, lease_until=NULL "
                        "WHERE conversation_id=? AND lease_owner=?", (conversation_id, owner))
 
     def failed(self, conversation_id: str, owner: str, error: str, *, permanent: bool) -> bool:
         """A send failed; the watermark stays, so the next run retries. Returns True when
         the subscription was made inactive (the bot was removed from the conversation)."""
-        with self.catalog.transaction() as db:
+        with self.db.transaction() as db:
             db.execute(
                 "UPDATE subscriptions SET failures=failures+1, last_error=?, lease_owner=NULL, "
                 "lease_until=NULL WHERE conversation_id=? AND lease_owner=?",

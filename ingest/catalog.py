@@ -120,7 +120,8 @@ class Catalog:
         self.close()
 
     def transaction(self):
-        """A write transaction (ingest/db.py); yields the Database."""
+        """A write transaction (ingest/db.py); yields the Database. The subscriptions and
+        the feedback, whose tables share the database, take theirs from `db` itself."""
         return self.db.transaction()
 
     # --- writing ---------------------------------------------------------------------
@@ -137,48 +138,57 @@ class Catalog:
         one meeting. Punkter keep their first-ingested sequence across replacements when
         number and title are unchanged, so a corrected referat does not re-announce them.
         """
-        day = meeting.meeting_date.isoformat()
         now = _now()
         with self.transaction():
             row = self.db.execute(
                 "SELECT id, content_hash FROM meetings WHERE forum=? AND meeting_date=?",
-                (meeting.forum, day)).fetchone()
+                (meeting.forum, meeting.meeting_date.isoformat())).fetchone()
             if row and row["content_hash"] == meeting.content_hash:
                 status, meeting_id = "unchanged", row["id"]
+            elif row:
+                status, meeting_id = "replaced", row["id"]
+                first = self._replace_meeting(meeting_id, meeting, now)
+                self._insert_punkter(meeting_id, meeting, now, first)
             else:
-                first: dict[tuple[int, str], tuple[int, str]] = {}
-                if row:
-                    status, meeting_id = "replaced", row["id"]
-                    for p in self.db.execute(
-                            "SELECT number, title, first_seq, first_ingested_at FROM punkter "
-                            "WHERE meeting_id=?", (meeting_id,)):
-                        first[(p["number"], p["title"])] = (p["first_seq"], p["first_ingested_at"])
-                    self.db.execute("DELETE FROM punkter WHERE meeting_id=?", (meeting_id,))
-                    self.db.execute(
-                        "UPDATE meetings SET time=?, place=?, source=?, content_hash=?, "
-                        "ingested_at=? WHERE id=?",
-                        (meeting.time, meeting.place, meeting.source, meeting.content_hash,
-                         now, meeting_id))
-                else:
-                    status = "new"
-                    meeting_id = self.db.execute(
-                        "INSERT INTO meetings (forum, meeting_date, time, place, source, "
-                        "content_hash, ingested_at) VALUES (?,?,?,?,?,?,?) RETURNING id",
-                        (meeting.forum, day, meeting.time, meeting.place, meeting.source,
-                         meeting.content_hash, now)).fetchone()["id"]
-                seq = self._next_seq()
-                for p in meeting.punkter:
-                    first_seq, first_at = first.get((p.number, p.title), (seq, now))
-                    self.db.execute(
-                        "INSERT INTO punkter (meeting_id, number, title, heading, case_number, "
-                        "closed, sections, bilag, first_seq, first_ingested_at) "
-                        "VALUES (?,?,?,?,?,?,?,?,?,?)",
-                        (meeting_id, p.number, p.title, p.heading, p.case_number, int(p.closed),
-                         json.dumps(p.sections, ensure_ascii=False),
-                         json.dumps(list(p.bilag), ensure_ascii=False), first_seq, first_at))
+                status, meeting_id = "new", self._insert_meeting(meeting, now)
+                self._insert_punkter(meeting_id, meeting, now, {})
             self.db.upsert("sources", "file_hash", {"file_hash": file_hash, "path": meeting.source,
                                                     "meeting_id": meeting_id, "ingested_at": now})
         return status
+
+    def _insert_meeting(self, meeting: Meeting, now: str) -> int:
+        return self.db.execute(
+            "INSERT INTO meetings (forum, meeting_date, time, place, source, content_hash, "
+            "ingested_at) VALUES (?,?,?,?,?,?,?) RETURNING id",
+            (meeting.forum, meeting.meeting_date.isoformat(), meeting.time, meeting.place,
+             meeting.source, meeting.content_hash, now)).fetchone()["id"]
+
+    def _replace_meeting(self, meeting_id: int, meeting: Meeting,
+                         now: str) -> dict[tuple[int, str], tuple[int, str]]:
+        """Update the meeting's row and drop its punkter; returns when each dropped
+        punkt (by number and title) was first ingested, for the new ones to keep."""
+        first = {(p["number"], p["title"]): (p["first_seq"], p["first_ingested_at"])
+                 for p in self.db.execute(
+                     "SELECT number, title, first_seq, first_ingested_at FROM punkter "
+                     "WHERE meeting_id=?", (meeting_id,))}
+        self.db.execute("DELETE FROM punkter WHERE meeting_id=?", (meeting_id,))
+        self.db.execute(
+            "UPDATE meetings SET time=?, place=?, source=?, content_hash=?, ingested_at=? "
+            "WHERE id=?", (meeting.time, meeting.place, meeting.source, meeting.content_hash,
+                           now, meeting_id))
+        return first
+
+    def _insert_punkter(self, meeting_id: int, meeting: Meeting, now: str,
+                        first: dict[tuple[int, str], tuple[int, str]]) -> None:
+        seq = self._next_seq()
+        for p in meeting.punkter:
+            first_seq, first_at = first.get((p.number, p.title), (seq, now))
+            self.db.execute(
+                "INSERT INTO punkter (meeting_id, number, title, heading, case_number, closed, "
+                "sections, bilag, first_seq, first_ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (meeting_id, p.number, p.title, p.heading, p.case_number, int(p.closed),
+                 json.dumps(p.sections, ensure_ascii=False),
+                 json.dumps(list(p.bilag), ensure_ascii=False), first_seq, first_at))
 
     def _next_seq(self) -> int:
         row = self.db.execute(

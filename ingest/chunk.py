@@ -2,6 +2,7 @@
 at sentence boundaries so that an embedding model with a short window sees all of it."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from ingest.model import Chunk, Meeting, Punkt
@@ -36,6 +37,18 @@ def split_sentences(text: str) -> list[str]:
     return out
 
 
+def chunk_id(forum: str, day: dt.date, number: int, i: int) -> str:
+    """The id of the i-th chunk of a punkt: `Chefforum:2024-04-24:7:0`. The catalog
+    records these ids, and the index finds a punkt's chunks by them (`parse_chunk_id`)."""
+    return f"{forum}:{day.isoformat()}:{number}:{i}"
+
+
+def parse_chunk_id(text: str) -> tuple[str, str, int, int]:
+    """(forum, ISO date, punkt number, i) of a `chunk_id`; the forum may hold colons."""
+    forum, day, number, i = text.rsplit(":", 3)
+    return forum, day, int(number), int(i)
+
+
 def chunk_meeting(meeting: Meeting, max_words: int = MAX_WORDS) -> list[Chunk]:
     return [c for p in meeting.open_punkter for c in chunk_punkt(meeting, p, max_words)]
 
@@ -56,7 +69,7 @@ def chunk_punkt(meeting: Meeting, punkt: Punkt, max_words: int = MAX_WORDS) -> l
         pieces.append(("", ""))
     return [
         Chunk(
-            id=f"{meeting.forum}:{day.isoformat()}:{punkt.number}:{i}",
+            id=chunk_id(meeting.forum, day, punkt.number, i),
             text=f"{prefix} {section}: {piece}" if section else prefix,
             embed_text=f"{punkt.title}. {section}: {piece}" if section else punkt.title,
             forum=meeting.forum,

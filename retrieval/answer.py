@@ -47,6 +47,13 @@ class Answerer:
         self.min_support = min_support
         warm()
 
+    @classmethod
+    def lexical(cls, index: SearchIndex) -> "Answerer":
+        """An answerer on the lexical side alone, which never touches the embedding model
+        (for a server whose model is still loading or cannot load); `index` needs only
+        its lexical side loaded (`SearchIndex.load_lexical`)."""
+        return cls(index, searcher=Searcher(index, dense_weight=0.0))
+
     def ask(self, question: str) -> Answer:
         question = " ".join((question or "").split())
         if not question:

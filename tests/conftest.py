@@ -6,6 +6,7 @@ PostgreSQL catalog (tests/catalogs.py), through the `catalog_url` fixture."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -69,12 +70,21 @@ def settings(tmp_path, catalog_url) -> Settings:
 class SessionEmbedder(Embedder):
     """The real bundled model, loaded once; passage vectors are kept per text so that
     tests which ingest the same samples into fresh data dirs embed each text once. The
-    vectors are the model's own: the same text always gets the same vector."""
+    vectors are the model's own: the same text always gets the same vector, so they are
+    also kept on disk between sessions (VECTOR_CACHE, per model and library version),
+    which spares the inner loop re-embedding the samples each run."""
 
-    def __init__(self) -> None:
+    def __init__(self, cache_dir: Path | None = None) -> None:
         super().__init__()
         self.memo: dict[str, np.ndarray] = {}
         self.embedded = 0  # texts the model actually encoded
+        self.cache = None
+        if cache_dir is not None:
+            import sentence_transformers
+
+            tag = re.sub(r"[^A-Za-z0-9.-]+", "_", f"{self.name}-{sentence_transformers.__version__}")
+            self.cache = cache_dir / f"{tag}.npz"
+            self._read_cache()
 
     def passages(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
         if not texts:
@@ -86,11 +96,37 @@ class SessionEmbedder(Embedder):
                 self.memo[text] = vector
         return np.stack([self.memo[t] for t in texts])
 
+    def _read_cache(self) -> None:
+        try:
+            with np.load(self.cache, allow_pickle=False) as kept:
+                self.memo = dict(zip(kept["texts"].tolist(), kept["vectors"]))
+        except (OSError, KeyError, ValueError):  # none yet, or unreadable: embed afresh
+            self.memo = {}
+
+    def save(self) -> None:
+        """Keep the vectors for the next session (only if this one embedded new texts)."""
+        if self.cache is None or not self.embedded:
+            return
+        self.cache.parent.mkdir(parents=True, exist_ok=True)
+        texts = list(self.memo)
+        partial = self.cache.with_suffix(f".{os.getpid()}.npz")
+        np.savez(partial, texts=np.array(texts), vectors=np.stack([self.memo[t] for t in texts]))
+        os.replace(partial, self.cache)  # whole or not at all, for a parallel session
+
+
+#: Where SessionEmbedder keeps vectors between sessions; REFERATBOT_TEST_VECTORS=off to
+#: embed everything afresh.
+VECTOR_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") \
+    / "referatbot" / "test-vectors"
+
 
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
     """The bundled sentence-transformers model, loaded once per test session."""
-    return SessionEmbedder().load()
+    off = os.environ.get("REFERATBOT_TEST_VECTORS", "").lower() in ("off", "0", "no")
+    loaded = SessionEmbedder(None if off else VECTOR_CACHE).load()
+    yield loaded
+    loaded.save()
 
 
 @pytest.fixture

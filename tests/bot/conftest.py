@@ -5,13 +5,13 @@ botbuilder's TestAdapter; and a fake Teams connector, the one stand-in for the n
 """
 from __future__ import annotations
 
-import asyncio
 import shutil
 from pathlib import Path
 
 import pytest
 
 from bot.app import create_app
+from bot.conversation import Conversation
 from bot.engine import Engine
 from bot.feedback import Feedback
 from bot.handler import ReferatBot
@@ -19,6 +19,7 @@ from bot.resources import open_catalog, open_index
 from bot.settings import Settings
 from bot.subscriptions import Subscriptions
 from fake_teams import Chat, FakeConnector
+from servers import wait_ready
 from ingest.pipeline import ingest_paths
 
 
@@ -65,18 +66,18 @@ def bot_catalog(bot_settings, samples_dir):
 
 @pytest.fixture
 def subscriptions(bot_catalog) -> Subscriptions:
-    return Subscriptions(bot_catalog)
+    return Subscriptions.over(bot_catalog)
 
 
 @pytest.fixture
 def feedback(bot_catalog) -> Feedback:
-    return Feedback(bot_catalog)
+    return Feedback(bot_catalog.db)
 
 
 @pytest.fixture
 async def referatbot(engine, bot_catalog, subscriptions, feedback):
-    bot = ReferatBot(engine, bot_catalog, subscriptions, feedback, app_id="",
-                     digest_when="på hverdage kl. 08:00")
+    bot = ReferatBot(Conversation(engine, bot_catalog, subscriptions, feedback,
+                                  digest_when="på hverdage kl. 08:00"), app_id="")
     yield bot
     await bot.drain(timeout=30)
 
@@ -110,18 +111,3 @@ def start_app(aiohttp_client, bot_settings, embedder):
 async def bot_client(start_app):
     """The real app with auth off, started and ready."""
     return await start_app()
-
-
-async def wait_ready(client, timeout: float = 60.0) -> dict:
-    """Poll /readyz until the engine has loaded."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        response = await client.get("/readyz")
-        body = await response.json()
-        if response.status == 200:
-            return body
-        assert loop.time() < deadline, f"not ready after {timeout} s: {body}"
-        await asyncio.sleep(0.1)
-
-

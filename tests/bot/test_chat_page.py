@@ -17,6 +17,9 @@ from selenium.webdriver.support.ui import WebDriverWait
 from bot.app import create_app
 from fake_teams import TELEFON_QUESTION, TELEFON_SOURCE
 
+#: a browser (Chromium): the full tier only
+pytestmark = pytest.mark.slow
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 WAIT_SECONDS = 60

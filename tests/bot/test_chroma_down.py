@@ -2,33 +2,28 @@
 stopped under the running app, and started again on the same port and --path.
 
 While it is down `serve` stays up, /readyz says 503 and names the server, a question
-(Teams message, /api/chat, /api/ask) gets UNAVAILABLE, the catalog commands (møde,
+(Teams message, /api/chat, /api/ask) is told the search is unavailable, the catalog commands (møde,
 seneste, punkt) keep working; when it is back the app answers again by itself.
 """
 from __future__ import annotations
 
 import asyncio
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from bot.app import create_app
-from bot.engine import UNAVAILABLE
+from bot.texts import say
 from fake_teams import TELEFON_QUESTION, activity_json, card_of, texts
-from retrieval.store import connect
+from servers import free_port, readyz, wait_for_chroma, wait_ready
+
+#: `chroma run` subprocesses: the full tier only
+pytestmark = pytest.mark.slow
 
 RECOVERY_TIMEOUT = 60.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class ChromaServer:
@@ -43,15 +38,10 @@ class ChromaServer:
         self.proc = subprocess.Popen([str(chroma), "run", "--path", str(self.path),
                                       "--port", str(self.port)],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                connect(host="127.0.0.1", port=self.port).heartbeat()
-                return
-            except Exception:  # not listening yet
-                assert self.proc.poll() is None, f"chroma run exited with {self.proc.returncode}"
-                assert time.monotonic() < deadline, f"chroma run not up after {timeout} s"
-                time.sleep(0.2)
+        wait_for_chroma("127.0.0.1", self.port, timeout, alive=self._alive)
+
+    def _alive(self) -> None:
+        assert self.proc.poll() is None, f"chroma run exited with {self.proc.returncode}"
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
@@ -78,21 +68,6 @@ def start(aiohttp_client, bot_settings, server, embedder):
     return start_app
 
 
-async def wait_ready(client, timeout: float) -> dict:
-    """Poll /readyz until 200; the body."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        status, body = await readyz(client)
-        if status == 200:
-            return body
-        assert loop.time() < deadline, f"not ready after {timeout} s: {body}"
-        await asyncio.sleep(0.2)
-
-
-async def readyz(client) -> tuple[int, dict]:
-    response = await client.get("/readyz")
-    return response.status, await response.json()
 
 
 async def chat(client, text: str) -> list[dict]:
@@ -119,10 +94,10 @@ async def assert_unavailable_but_up(client, connector, port: int, n: int) -> Non
 
     response = await client.get("/api/ask", params={"q": TELEFON_QUESTION})
     assert response.status == 503 and response.headers["Retry-After"]
-    assert await response.json() == {"error": UNAVAILABLE}
-    assert await chat(client, TELEFON_QUESTION) == [{"text": UNAVAILABLE, "cards": []}]
+    assert await response.json() == {"error": say("unavailable")}
+    assert await chat(client, TELEFON_QUESTION) == [{"text": say("unavailable"), "cards": []}]
     reply = await teams_message(client, connector, TELEFON_QUESTION, n)
-    assert reply["text"] == UNAVAILABLE and not reply.get("attachments")
+    assert reply["text"] == say("unavailable") and not reply.get("attachments")
 
     # what only reads the catalog still works
     [latest] = await chat(client, "seneste")

@@ -98,7 +98,7 @@ async def test_digest_send_command_for_cron(connector, samples_dir, tmp_path):
     reference = {"conversation": {"id": "19:channel@thread.tacv2"}, "serviceUrl": connector.url,
                  "channelId": "msteams", "bot": {"id": "28:bot"}, "user": {"id": "29:u"}}
     with open_catalog(settings) as catalog:
-        Subscriptions(catalog).subscribe(reference, tenant_id="tenant-1",
+        Subscriptions.over(catalog).subscribe(reference, tenant_id="tenant-1",
                                          service_url=connector.url, subscribed_by="Marie")
         folder = tmp_path / "in"
         folder.mkdir()

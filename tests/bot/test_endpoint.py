@@ -8,8 +8,9 @@ import json
 
 import pytest
 
-from bot.handler import WAIT
-from bot.routes import MAX_BODY_BYTES, MAX_QUESTION_CHARS
+from bot.conversation import MAX_QUESTION_CHARS
+from bot.routes import MAX_BODY_BYTES
+from bot.texts import say
 from fake_teams import BOT_ID, BOT_NAME, TELEFON_QUESTION, TELEFON_SOURCE, activity_json, texts
 
 ANSWER_KEYS = {"question", "answered", "answer", "citations", "meeting", "suggestions"}
@@ -98,7 +99,7 @@ async def test_slow_answer_acknowledged_then_delivered_proactively(start_app, co
                                 activity_json(TELEFON_QUESTION, service_url=connector.url))
     assert status == 201
     ack, answer = await connector.wait_for(2)
-    assert ack["text"] == WAIT
+    assert ack["text"] == say("wait")
     assert answer["conversation"]["id"] == "a:personal-chat-1"
     assert TELEFON_SOURCE in texts(card_in(answer))
 

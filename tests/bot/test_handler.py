@@ -8,10 +8,12 @@ import datetime as dt
 import pytest
 from botbuilder.schema import Activity, ChannelAccount
 
+from bot.conversation import Conversation
 from bot.engine import Engine
 from bot.feedback import Feedback
-from bot.handler import EMPTY_REPLY, LOADING, SORRY, WAIT, ReferatBot
+from bot.handler import ReferatBot
 from bot.subscriptions import Subscriptions
+from bot.texts import say
 from fake_teams import (BOT_ID, BOT_NAME, SERVICE_URL, TELEFON_QUESTION, TELEFON_SOURCE, Chat,
                         actions, card_of, texts)
 
@@ -51,12 +53,12 @@ async def test_mention_is_stripped_in_a_channel(referatbot):
 
 async def test_mention_alone_is_an_empty_message(referatbot):
     chat = Chat(referatbot, conversation_type="groupChat")
-    assert only(await chat.mention("")).text == EMPTY_REPLY
+    assert only(await chat.mention("")).text == say("empty")
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\n"])
 async def test_empty_message_gets_a_hint(chat, text):
-    assert only(await chat.send(text)).text == EMPTY_REPLY
+    assert only(await chat.send(text)).text == say("empty")
 
 
 async def test_question_about_nothing_in_the_minutes_says_so(chat):
@@ -75,18 +77,18 @@ async def test_seneste_followed_by_words_is_a_question(chat):
 async def test_a_question_before_the_engine_is_ready_gets_a_wait_note(bot_settings, bot_catalog,
                                                                     subscriptions, feedback):
     not_loaded = Engine(bot_settings, bot_catalog)
-    chat = Chat(ReferatBot(not_loaded, bot_catalog, subscriptions, feedback))
-    assert only(await chat.send(TELEFON_QUESTION)).text == LOADING
+    chat = Chat(ReferatBot(Conversation(not_loaded, bot_catalog, subscriptions, feedback)))
+    assert only(await chat.send(TELEFON_QUESTION)).text == say("loading")
     # commands that only read the catalog work meanwhile
     assert texts(card_of(only(await chat.send("møde 24-04-2024"))))[0] == "Chefforum 24.04.2024"
 
 
 async def test_slow_answer_is_acknowledged_then_sent_proactively(engine, bot_catalog,
                                                                 subscriptions, feedback):
-    bot = ReferatBot(engine, bot_catalog, subscriptions, feedback, ack_after=0)
+    bot = ReferatBot(Conversation(engine, bot_catalog, subscriptions, feedback), ack_after=0)
     chat = Chat(bot)
     first = only(await chat.send(TELEFON_QUESTION))
-    assert first.text == WAIT
+    assert first.text == say("wait")
     await bot.drain(timeout=30)
     later = chat.later()
     assert len(later) == 2
@@ -194,7 +196,7 @@ async def test_punkt_on_a_day_without_a_meeting(chat):
 
 async def test_an_unexpected_error_gets_an_apology_not_silence(chat, bot_catalog):
     bot_catalog.close()  # the database goes away under the bot
-    assert only(await chat.send("møde 24-04-2024")).text == SORRY
+    assert only(await chat.send("møde 24-04-2024")).text == say("sorry")
 
 
 # --- buttons ---------------------------------------------------------------------------
@@ -310,7 +312,8 @@ async def test_no_greeting_when_someone_else_joins(chat):
 
 async def test_before_any_referat_is_ingested(settings, catalog):
     """A fresh install: the commands say there is nothing yet instead of failing."""
-    bot = ReferatBot(Engine(settings, catalog), catalog, Subscriptions(catalog), Feedback(catalog))
+    bot = ReferatBot(Conversation(Engine(settings, catalog), catalog, Subscriptions.over(catalog),
+                                  Feedback(catalog.db)))
     chat = Chat(bot)
     assert only(await chat.send("seneste")).text == "Der er endnu ingen referater."
     card = card_of(only(await chat.send("møde 24-04-2024")))

@@ -28,7 +28,8 @@ from ingest.pipeline import ingest_paths
 
 ROOT = Path(__file__).resolve().parents[2]
 CONVERSATION = "19:chefgruppen@thread.tacv2"
-pytestmark = pytest.mark.both_catalogs
+#: kills `digest --send` subprocesses: the full tier only
+pytestmark = [pytest.mark.both_catalogs, pytest.mark.slow]
 
 
 def ingest_as(samples_dir: Path, folder: Path, catalog, name: str, day: tuple[str, str]) -> None:
@@ -51,7 +52,7 @@ def data(settings, tmp_path, samples_dir, connector) -> Settings:
     with open_catalog(settings) as catalog:
         ingest_as(samples_dir, tmp_path / "old", catalog, "chefforum-2024-04-24.txt",
                   ("24-04-2024", "24. april 2024"))
-        Subscriptions(catalog).subscribe(reference, tenant_id="tenant-1",
+        Subscriptions.over(catalog).subscribe(reference, tenant_id="tenant-1",
                                          service_url=connector.url, subscribed_by="Marie")
         ingest_as(samples_dir, tmp_path / "new", catalog, "chefforum-2024-04-24.txt",
                   ("05-06-2024", "5. juni 2024"))
@@ -163,10 +164,10 @@ async def test_a_live_lease_still_keeps_a_second_sender_out(data, connector):
     now = dt.datetime.now(dt.timezone.utc)
     for holder in (f"{socket.gethostname()}:{os.getppid()}", f"another-host:{os.getpid() + 1}"):
         with open_catalog(data) as catalog:
-            subs = Subscriptions(catalog)
+            subs = Subscriptions.over(catalog)
             assert subs.claim(CONVERSATION, holder, now=now, lease=dt.timedelta(minutes=5))
         assert (await digest(data))["status"] == "busy"
         with open_catalog(data) as catalog:
-            Subscriptions(catalog).release(CONVERSATION, holder)
+            Subscriptions.over(catalog).release(CONVERSATION, holder)
     assert connector.requests == 0
     assert (await digest(data))["status"] == "sent"

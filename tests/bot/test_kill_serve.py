@@ -11,7 +11,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import sys
 from pathlib import Path
 
@@ -19,15 +18,13 @@ import aiohttp
 import pytest
 
 from fake_teams import TELEFON_QUESTION, activity_json
+from servers import free_port, wait_ready
+
+#: kills a `serve` subprocess: the full tier only
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 120.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def start_serve(data_dir: Path, port: int, log: Path) -> asyncio.subprocess.Process:
@@ -39,20 +36,16 @@ async def start_serve(data_dir: Path, port: int, log: Path) -> asyncio.subproces
             stdout=out, stderr=out)
 
 
-async def wait_ready(session: aiohttp.ClientSession, base: str,
-                     proc: asyncio.subprocess.Process, log: Path) -> dict:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + START_TIMEOUT
-    while True:
+async def serve_ready(session: aiohttp.ClientSession, base: str,
+                      proc: asyncio.subprocess.Process, log: Path) -> dict:
+    async def probe():
+        async with session.get(f"{base}/readyz") as response:
+            return response.status, await response.json()
+
+    def alive():
         assert proc.returncode is None, log.read_text()
-        try:
-            async with session.get(f"{base}/readyz") as response:
-                if response.status == 200:
-                    return await response.json()
-        except aiohttp.ClientConnectionError:  # not listening yet
-            pass
-        assert loop.time() < deadline, log.read_text()
-        await asyncio.sleep(0.2)
+
+    return await wait_ready(probe=probe, alive=alive, timeout=START_TIMEOUT, interval=0.2)
 
 
 def card_text(activity: dict) -> str:
@@ -68,7 +61,7 @@ async def test_serve_killed_mid_question_comes_back_ready_and_answers(bot_settin
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
         first = await start_serve(bot_settings.data_dir, port, log)
         try:
-            await wait_ready(session, base, first, log)
+            await serve_ready(session, base, first, log)
             connector.hold_before = release = asyncio.Event()
             asking = asyncio.create_task(session.post(f"{base}/api/messages", json=activity))
             await connector.wait_for_requests(1)  # the answer is on its way: mid-question
@@ -86,7 +79,7 @@ async def test_serve_killed_mid_question_comes_back_ready_and_answers(bot_settin
 
         second = await start_serve(bot_settings.data_dir, port, log)  # same port, same data
         try:
-            ready = await wait_ready(session, base, second, log)
+            ready = await serve_ready(session, base, second, log)
             assert ready == {"ready": True, "model": True, "store": True, "catalog": True}
             # Teams sends the activity it got no answer for again: answered, once
             async with session.post(f"{base}/api/messages", json=activity) as response:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,14 +18,9 @@ from bot.adapter import BotConfig
 from bot.app import create_app
 from bot.cli import main
 from bot.settings import SettingsError
+from servers import free_port
 
 SERVE_TIMEOUT = 120
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get(url: str) -> tuple[int, str]:
@@ -37,6 +31,7 @@ def get(url: str) -> tuple[int, str]:
         return e.code, e.read().decode()
 
 
+@pytest.mark.slow  # a subprocess
 def test_serve_prints_the_chat_page_url_answers_and_stops_cleanly(bot_settings):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("Microsoft")}

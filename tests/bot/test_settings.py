@@ -1,9 +1,10 @@
 """Configuration from the environment: defaults, and a clear sentence for each bad value."""
+import re
 from pathlib import Path
 
 import pytest
 
-from bot.settings import Settings, SettingsError
+from bot.settings import APP_TYPES, SETTINGS, Settings, SettingsError
 from retrieval.embed import default_model
 
 
@@ -61,3 +62,35 @@ def test_a_malformed_catalog_url_is_named_without_its_password(url, problem):
     with pytest.raises(SettingsError, match="REFERATBOT_CATALOG_URL") as e:
         Settings.from_env({"REFERATBOT_CATALOG_URL": url})
     assert problem in str(e.value) and "secret" not in str(e.value)
+
+
+def test_unset_and_blank_variables_take_the_declared_defaults():
+    blank = Settings.from_env({s.env: "  " for s in SETTINGS})
+    assert blank == Settings.from_env({}) == Settings()
+
+
+def test_the_readme_configuration_table_is_the_declared_settings():
+    """Each row of the README's table names variables (first column) and their defaults
+    (second column, in the same order); together they are SETTINGS, no more, no less."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    rows = [[cell.strip() for cell in line.strip().strip("|").split("|")]
+            for line in table.splitlines() if line.startswith("| ")][1:]
+    documented = {}
+    for names, defaults, _meaning in rows:
+        variables = re.findall(r"`([A-Za-z_]+)`", names)
+        shown = [d.strip() for d in defaults.split(",")] if len(variables) > 1 else [defaults]
+        if len(shown) == 1 and len(variables) > 1:
+            shown *= len(variables)
+        assert len(shown) == len(variables), names
+        documented.update(zip(variables, shown))
+    declared = {s.env: s.shown for s in SETTINGS}
+    assert set(documented) == set(declared)
+    for env, shown in declared.items():
+        assert documented[env].startswith(shown), (env, documented[env], shown)
+
+
+def test_the_app_type_is_checked_once_and_given_by_the_name_botbuilder_reads():
+    assert Settings.from_env({"MicrosoftAppType": "usermanagedidentity",
+                              "MicrosoftAppTenantId": "t"}).app_type == "UserAssignedMSI"
+    assert set(APP_TYPES.values()) == {"MultiTenant", "SingleTenant", "UserAssignedMSI"}

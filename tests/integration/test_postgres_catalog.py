@@ -28,6 +28,9 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "bot"))
 from fake_teams import FakeConnector  # noqa: E402
 
+#: PostgreSQL and CLI subprocesses: the full tier only
+pytestmark = pytest.mark.slow
+
 #: One writer process: at the start time it opens the catalog (creating its tables at the
 #: same moment as the other) and stores the sample under `count` dates from `first_year`;
 #: a meeting the other process stored first is 'unchanged'.
@@ -96,7 +99,7 @@ async def test_two_digest_processes_send_each_digest_once(shared, samples_dir, c
     conversations = [f"19:team-{i}@thread.tacv2" for i in range(6)]
     with open_catalog(shared) as catalog:
         assert ingest_paths([samples_dir / "chefforum-2023-03-15.txt"], catalog, progress=False).ok
-        subscriptions = Subscriptions(catalog)
+        subscriptions = Subscriptions.over(catalog)
         for conversation in conversations:
             reference = {"conversation": {"id": conversation, "tenantId": "tenant-1"},
                          "serviceUrl": connector.url, "channelId": "msteams",
@@ -120,7 +123,7 @@ async def test_two_digest_processes_send_each_digest_once(shared, samples_dir, c
     assert {r["status"] for r in results} <= {"sent", "busy", "nothing new"}
     assert sorted(a["conversation"]["id"] for a in connector.received) == conversations
     with open_catalog(shared) as catalog:
-        subscriptions = Subscriptions(catalog)
+        subscriptions = Subscriptions.over(catalog)
         assert [subscriptions.get(c).watermark for c in conversations] == [max_seq] * 6
 
 

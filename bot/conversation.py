@@ -1,0 +1,178 @@
+"""The conversation, free of any bot SDK: a message or a card action in, replies out.
+
+`Conversation.handle(incoming, where)` turns a `Message` (its text, the @mention already
+removed) or a card action (`bot.actions`) from the conversation `where` into a list of
+`Reply` (a text, or an Adaptive Card, with the citations it shows). The Teams activity
+handler (`bot/handler.py`) translates activities into these plain values and the replies
+back into activities; the local chat page (`/api/chat`) calls this class directly. Both
+therefore say exactly the same.
+
+A question is the one request that may be slow (`is_question`), so a front end with a
+deadline (Teams: 15 s) can acknowledge it first. Everything else reads the catalog.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from bot import cards
+from bot.actions import Ask, CardAction, ShowMeeting, ShowPunkt, Unreadable, Vote
+from bot.commands import (EMPTY, HELP, ITEM, LATEST, MEETING, QUESTION, SUBSCRIBE, UNSUBSCRIBE,
+                          Command, parse_command)
+from bot.engine import Engine, NotReady
+from bot.feedback import Feedback
+from bot.lookup import Found, NoMeeting, look_up
+from bot.subscriptions import Subscriptions
+from bot.texts import say
+from ingest.catalog import Catalog
+from retrieval.model import Answer, Citation
+from retrieval.store import StoreUnavailable
+
+log = logging.getLogger(__name__)
+#: Longest question answered, and longest message the chat page takes; longer text is
+#: cut (a pasted document is not a question).
+MAX_QUESTION_CHARS = 1000
+
+
+@dataclass(frozen=True)
+class Where:
+    """The conversation a message comes from."""
+
+    conversation_id: str
+    #: the local chat page: no Teams conversation to subscribe, no deadline to meet
+    local: bool = False
+    #: what a proactive message to this conversation needs (the SDK's serialised
+    #: conversation reference); None where there is none
+    reference: dict | None = None
+    tenant_id: str = ""
+    service_url: str = ""
+    #: who wrote, as the subscription records it
+    user: str = ""
+
+
+@dataclass(frozen=True)
+class Message:
+    """Text written to the bot, the @mention removed."""
+
+    text: str
+
+
+Incoming = Message | CardAction | Unreadable
+#: What an incoming message asks for, once understood.
+Request = Command | CardAction | Unreadable
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str = ""
+    card: dict | None = None
+    #: the sources the card shows, best first (answers only)
+    citations: tuple[Citation, ...] = ()
+
+
+def answer_reply(answer: Answer, *, lexical: bool = False) -> Reply:
+    return Reply(card=cards.answer_card(answer, lexical=lexical), citations=answer.citations)
+
+
+def is_question(request: Request) -> bool:
+    return isinstance(request, Command) and request.name == QUESTION
+
+
+class Conversation:
+    def __init__(self, engine: Engine, catalog: Catalog, subscriptions: Subscriptions,
+                 feedback: Feedback, *, digest_when: str = "hver morgen"):
+        self.engine = engine
+        self.catalog = catalog
+        self.subscriptions = subscriptions
+        self.feedback = feedback
+        self.digest_when = digest_when
+
+    async def handle(self, incoming: Incoming, where: Where) -> list[Reply]:
+        return await self.respond(self.understand(incoming), where)
+
+    def understand(self, incoming: Incoming) -> Request:
+        """A message or an example button's text becomes a command or a question."""
+        if isinstance(incoming, (Message, Ask)):
+            return parse_command(incoming.text)
+        return incoming
+
+    def greeting(self) -> Reply:
+        """What the bot says when it is added to a conversation."""
+        return Reply(card=cards.help_card(greeting=True))
+
+    async def respond(self, request: Request, where: Where) -> list[Reply]:
+        """The replies to a request. Raises only on a bug or a catalog that fails; the
+        search being unavailable or still loading is a reply."""
+        if isinstance(request, Command):
+            return [await self._command(request, where)]
+        if isinstance(request, ShowMeeting):
+            return [await self._look_up(request.day)]
+        if isinstance(request, ShowPunkt):
+            return [await self._look_up(request.day, request.number)]
+        if isinstance(request, Vote):
+            return [await self._vote(request)]
+        assert isinstance(request, Unreadable), request
+        return [Reply(say("bad_feedback" if request.command == "feedback" else "bad_button"))]
+
+    # --- commands ------------------------------------------------------------------------
+
+    async def _command(self, command: Command, where: Where) -> Reply:
+        if command.problem:
+            return Reply(command.problem)
+        if command.name == EMPTY:
+            return Reply(say("empty"))
+        if command.name == HELP:
+            return Reply(card=cards.help_card())
+        if command.name == MEETING:
+            return await self._look_up(command.day)
+        if command.name == ITEM:
+            return await self._look_up(command.day, command.number)
+        if command.name == LATEST:
+            meeting = await asyncio.to_thread(self.catalog.latest)
+            return Reply(card=cards.meeting_card(meeting)) if meeting else Reply(say("no_referater"))
+        if command.name == SUBSCRIBE:
+            return await self._subscribe(where)
+        if command.name == UNSUBSCRIBE:
+            return await self._unsubscribe(where)
+        assert command.name == QUESTION, command
+        return await self._answer(command.text)
+
+    async def _look_up(self, day, number: int | None = None) -> Reply:
+        found = await asyncio.to_thread(look_up, self.catalog, day, number)
+        if isinstance(found, NoMeeting):
+            return Reply(card=cards.no_meeting_card(found.day, found.nearest))
+        if not isinstance(found, Found):
+            return Reply(card=cards.no_punkt_card(found.meeting, found.number))
+        if found.punkt is None:
+            return Reply(card=cards.meeting_card(found.meeting))
+        return Reply(card=cards.punkt_card(found.meeting, found.punkt))
+
+    async def _subscribe(self, where: Where) -> Reply:
+        if where.local or where.reference is None:
+            return Reply(say("subscribe_local"))
+        new = await asyncio.to_thread(self.subscriptions.subscribe, where.reference,
+                                      tenant_id=where.tenant_id, service_url=where.service_url,
+                                      subscribed_by=where.user)
+        return Reply(say("subscribed", when=self.digest_when) if new else say("already_subscribed"))
+
+    async def _unsubscribe(self, where: Where) -> Reply:
+        ended = await asyncio.to_thread(self.subscriptions.unsubscribe, where.conversation_id)
+        return Reply(say("unsubscribed") if ended else say("not_subscribed"))
+
+    # --- questions and votes -------------------------------------------------------------
+
+    async def _answer(self, question: str) -> Reply:
+        try:
+            asked = await self.engine.ask(question[:MAX_QUESTION_CHARS])
+        except NotReady:
+            return Reply(say("loading"))
+        except StoreUnavailable as e:
+            log.warning("a question found the search unavailable: %s", e)
+            return Reply(say("unavailable"))
+        return answer_reply(asked.answer, lexical=asked.lexical)
+
+    async def _vote(self, vote: Vote) -> Reply:
+        cited = [(day.isoformat(), number) for day, number in vote.punkter]
+        await asyncio.to_thread(self.feedback.record, vote.question, cited, vote.vote)
+        return Reply(say("thanks_up" if vote.vote == "up" else "thanks_down"))
