@@ -195,7 +195,10 @@ class Answerer:
         punkt = self.index.punkt(top.ref)
         sentences = [u.text for body in punkt.sections.values() for u in units(body)]
         sentences.append(punkt.title)
-        return self.searcher.coverage(resolved, self.index.position[top.ref.key], sentences)
+        state = self.index.state
+        i = state.position.get(top.ref.key)
+        return top.coverage if i is None else self.searcher.coverage(resolved, i, sentences,
+                                                                      state=state)
 
     def support(self, top: Ranked) -> float:
         """How strongly a punkt holds the question: its coverage of the question's
@@ -245,7 +248,7 @@ class Answerer:
             if len(chosen) == MAX_CITATIONS or r.score < relative * top:
                 break
             chosen.append(r)
-        focus = self.index.store.documents([r.chunk_id for r in chosen if r.chunk_id])
+        focus = self.index.chunk_texts([r.chunk_id for r in chosen if r.chunk_id])
         out = []
         for r in chosen:
             meeting = self.index.catalog.meeting(r.ref.meeting_date, r.ref.forum)

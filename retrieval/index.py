@@ -47,19 +47,69 @@ def decision_document(punkt: Punkt) -> str:
     return "\n".join([punkt.title, punkt.sections.get(DECISION, "")])
 
 
+@dataclass(frozen=True)
+class LexicalState:
+    """Everything ranking reads about the open punkter, built at once from the catalog and
+    swapped in whole, so a question that runs while the index reloads sees one state."""
+
+    refs: tuple[PunktRef, ...]
+    lexical: LexicalIndex
+    decisions: LexicalIndex
+    position: dict[tuple[str, str, int], int]
+    ordinals: np.ndarray
+    years: np.ndarray
+    chunk_ids: dict[tuple[str, str, int], list[str]]
+
+    @classmethod
+    def empty(cls) -> "LexicalState":
+        return cls((), LexicalIndex([]), LexicalIndex([]), {}, np.zeros(0, dtype=np.int64),
+                   np.zeros(0, dtype=np.int64), {})
+
+    @classmethod
+    def build(cls, catalog: Catalog) -> "LexicalState":
+        refs, docs, decisions = [], [], []
+        for meeting in catalog.iter_meetings():
+            for p in meeting.open_punkter:
+                ref = PunktRef(meeting.forum, meeting.meeting_date, p.number, p.title,
+                               p.case_number)
+                refs.append(ref)
+                docs.append((ref.key, punkt_document(p)))
+                decisions.append((ref.key, decision_document(p)))
+        chunk_ids: dict[tuple[str, str, int], list[str]] = {}
+        for ids in catalog.all_chunk_ids().values():
+            for chunk_id in ids:
+                forum, day, number, _ = parse_chunk_id(chunk_id)
+                chunk_ids.setdefault((forum, day, int(number)), []).append(chunk_id)
+        return cls(tuple(refs), LexicalIndex(docs), LexicalIndex(decisions),
+                   {ref.key: i for i, ref in enumerate(refs)},
+                   np.array([r.meeting_date.toordinal() for r in refs], dtype=np.int64),
+                   np.array([r.meeting_date.year for r in refs], dtype=np.int64), chunk_ids)
+
+    def chunks_of(self, i: int) -> list[str]:
+        """The chunk ids of the punkt at position i."""
+        return self.chunk_ids.get(self.refs[i].key, [])
+
+
 class SearchIndex:
     def __init__(self, catalog: Catalog, store: VectorStore, embedder: Embedder):
         self.catalog = catalog
         self.store = store
         self.embedder = embedder
-        self.refs: list[PunktRef] = []
-        self.lexical = LexicalIndex([])
-        self.decisions = LexicalIndex([])
-        self.position: dict[tuple[str, str, int], int] = {}
-        self.ref_ordinals = np.zeros(0, dtype=np.int64)
-        self.ref_years = np.zeros(0, dtype=np.int64)
-        self.chunk_ids: dict[tuple[str, str, int], list[str]] = {}
+        self.state = LexicalState.empty()
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    # the current state's parts, for readers that need only one of them
+    @property
+    def refs(self) -> tuple[PunktRef, ...]:
+        return self.state.refs
+
+    @property
+    def lexical(self) -> LexicalIndex:
+        return self.state.lexical
+
+    @property
+    def position(self) -> dict[tuple[str, str, int], int]:
+        return self.state.position
 
     def sync(self, *, progress: bool = True) -> int:
         """Index every meeting the index lags behind and reload the lexical side.
@@ -100,26 +150,18 @@ class SearchIndex:
             self._vectors.popitem(last=False)
 
     def load_lexical(self) -> None:
-        refs, docs, decisions = [], [], []
-        for meeting in self.catalog.iter_meetings():
-            for p in meeting.open_punkter:
-                ref = PunktRef(meeting.forum, meeting.meeting_date, p.number, p.title,
-                               p.case_number)
-                refs.append(ref)
-                docs.append((ref.key, punkt_document(p)))
-                decisions.append((ref.key, decision_document(p)))
-        chunk_ids: dict[tuple[str, str, int], list[str]] = {}
-        for ids in self.catalog.all_chunk_ids().values():
-            for chunk_id in ids:
-                forum, day, number, _ = parse_chunk_id(chunk_id)
-                chunk_ids.setdefault((forum, day, int(number)), []).append(chunk_id)
-        self.chunk_ids = chunk_ids
-        self.refs = refs
-        self.lexical = LexicalIndex(docs)
-        self.decisions = LexicalIndex(decisions)
-        self.position = {ref.key: i for i, ref in enumerate(refs)}
-        self.ref_ordinals = np.array([r.meeting_date.toordinal() for r in refs], dtype=np.int64)
-        self.ref_years = np.array([r.meeting_date.year for r in refs], dtype=np.int64)
+        self.state = LexicalState.build(self.catalog)
+
+    def nearest(self, vector: np.ndarray, n: int):
+        """The n chunks nearest a question vector (Chroma's hits)."""
+        return self.store.search(vector, n)
+
+    def chunk_vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
+        """id -> vector for the chunk ids that exist."""
+        return {i: vector for i, (vector, _) in self.store.vectors(ids).items()}
+
+    def chunk_texts(self, ids: list[str]) -> dict[str, str]:
+        return self.store.documents(ids)
 
     def punkt(self, ref: PunktRef) -> Punkt | None:
         meeting = self.catalog.meeting(ref.meeting_date, ref.forum)

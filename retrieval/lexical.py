@@ -90,6 +90,7 @@ class LexicalIndex:
         self._expand = lru_cache(maxsize=50_000)(self._expand_uncached)
         self._within = lru_cache(maxsize=50_000)(self._within_uncached)
         self._parts = lru_cache(maxsize=50_000)(self._parts_uncached)
+        self._docs = lru_cache(maxsize=50_000)(self._docs_uncached)
         self._neighbours: Neighbours | None = None
 
     def __len__(self) -> int:
@@ -171,8 +172,14 @@ class LexicalIndex:
         """The best idf x match weight of the term itself or an index compound holding
         it: over the index, or in one document."""
         return float(max((self.idf[self.vocab[t]] * w for t, w in self._within(term)
-                          if doc is None or self.weights[self.vocab[t], doc] > 0),
+                          if doc is None or doc in self._docs(self.vocab[t])),
                          default=0.0))
+
+    def _docs_uncached(self, row: int) -> frozenset[int]:
+        """The documents that hold the term of a row (a set: element access into the
+        sparse matrix costs microseconds, and coverage asks it thousands of times)."""
+        start, end = self.weights.indptr[row], self.weights.indptr[row + 1]
+        return frozenset(self.weights.indices[start:end].tolist())
 
     def idf_of(self, term: str) -> float:
         """The idf of a query term's best match, 0 if it matches nothing."""

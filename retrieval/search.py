@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from retrieval.index import PunktRef, SearchIndex
+from retrieval.index import LexicalState, PunktRef, SearchIndex
 from retrieval.lexical import LexicalIndex
 from retrieval.query import Concept, Query
 from retrieval.specificity import generality_factor
@@ -135,30 +135,32 @@ class Searcher:
         self.index = index
         self.dense_weight = dense_weight
 
-    def mask(self, query: Query) -> np.ndarray:
+    def mask(self, query: Query, state: LexicalState | None = None) -> np.ndarray:
         """Punkter inside the question's date filter (all when it has none)."""
-        dates = self.index.ref_ordinals
+        dates = (state or self.index.state).ordinals
         if query.start is None:
             return np.ones(len(dates), dtype=bool)
         return (dates >= query.start.toordinal()) & (dates <= query.end.toordinal())
 
     def rank(self, query: Query, resolved: tuple[Resolved, ...] | None = None,
              k: int = 10) -> list[Ranked]:
+        state = self.index.state  # one state for the whole question, however long it takes
         if resolved is None:
-            resolved = resolve(query, self.index.lexical)
-        mask = self.mask(query)
+            resolved = resolve(query, state.lexical)
+        mask = self.mask(query, state)
         if not mask.any():
             return []
-        lexical = self.lexical_scores(resolved, decision=query.decision)
+        lexical = self.lexical_scores(resolved, decision=query.decision, state=state)
         nearest: dict[int, str] = {}
         if self.dense_weight and query.start is not None:
             inside = np.flatnonzero(mask)
             inside = inside[np.argsort(-lexical[inside], kind="stable")][:FILTERED_EXACT]
-            dense = self.dense_scores(query, list(inside), nearest=False, chunks=nearest)
+            dense = self.dense_scores(query, list(inside), nearest=False, chunks=nearest,
+                                      state=state)
         elif self.dense_weight:
             candidates = np.argsort(-lexical)[:RERANK]
             dense = self.dense_scores(query, [i for i in candidates if lexical[i] > 0],
-                                      chunks=nearest)
+                                      chunks=nearest, state=state)
         else:
             dense = np.zeros_like(lexical)
         lex_top = float(lexical[mask].max())
@@ -167,41 +169,43 @@ class Searcher:
         weight = self.dense_weight * (ENGLISH_DENSE if query.english else 1.0)
         score = score + weight * spread(dense, mask, floor)
         if query.year:
-            score = score * np.where(self.index.ref_years == query.year, 1 + YEAR_BOOST, 1.0)
+            score = score * np.where(state.years == query.year, 1 + YEAR_BOOST, 1.0)
         score = np.where(mask, score, -np.inf)
         order = np.argsort(-score, kind="stable")[:k]
         return [
-            Ranked(self.index.refs[i], float(score[i]), float(lexical[i]), float(dense[i]),
-                   self.coverage(resolved, i), max(0.0, float(dense[i]) - floor),
+            Ranked(state.refs[i], float(score[i]), float(lexical[i]), float(dense[i]),
+                   self.coverage(resolved, i, state=state), max(0.0, float(dense[i]) - floor),
                    nearest.get(i, ""))
             for i in order if np.isfinite(score[i]) and score[i] > 0
         ]
 
-    def lexical_scores(self, resolved: tuple[Resolved, ...], *, decision: bool) -> np.ndarray:
+    def lexical_scores(self, resolved: tuple[Resolved, ...], *, decision: bool,
+                       state: LexicalState | None = None) -> np.ndarray:
         """BM25 per punkt: each concept counts once, by its best reading."""
-        out = _concept_scores(self.index.lexical, resolved)
+        state = state or self.index.state
+        out = _concept_scores(state.lexical, resolved)
         if decision:
-            out = out + DECISION_WEIGHT * _concept_scores(self.index.decisions, resolved)
+            out = out + DECISION_WEIGHT * _concept_scores(state.decisions, resolved)
         return out
 
     def dense_scores(self, query: Query, candidates: list[int] = (), *, nearest: bool = True,
-                     chunks: dict[int, str] | None = None) -> np.ndarray:
+                     chunks: dict[int, str] | None = None,
+                     state: LexicalState | None = None) -> np.ndarray:
         """Best chunk similarity per punkt: for the nearest chunks Chroma finds (unless
         `nearest` is off), and exactly for the given candidates, so that a good lexical
         candidate is not penalised just for falling outside the nearest chunks. `chunks`,
         if given, receives the best chunk's id per punkt."""
-        out = np.zeros(len(self.index.refs), dtype=np.float32)
+        state = state or self.index.state
+        out = np.zeros(len(state.refs), dtype=np.float32)
         if not len(out):
             return out
         best = {} if chunks is None else chunks
         vector = self.index.embedder.query(query.text)
-        store = self.index.store
-        found = [(self.index.position.get((h.forum, h.meeting_date, h.punkt)), h.chunk_id,
-                  h.similarity) for h in (store.search(vector, DENSE_CHUNKS) if nearest else ())]
-        ids = {chunk_id: i for i in candidates
-               for chunk_id in self.index.chunk_ids.get(self.index.refs[i].key, ())}
+        found = [(state.position.get((h.forum, h.meeting_date, h.punkt)), h.chunk_id,
+                  h.similarity) for h in (self.index.nearest(vector, DENSE_CHUNKS) if nearest else ())]
+        ids = {chunk_id: i for i in candidates for chunk_id in state.chunks_of(i)}
         found += [(ids[chunk_id], chunk_id, float(chunk @ vector))
-                  for chunk_id, (chunk, _) in store.vectors(list(ids)).items()]
+                  for chunk_id, chunk in self.index.chunk_vectors(list(ids)).items()]
         for i, chunk_id, similarity in found:
             if i is not None and similarity > out[i]:
                 out[i] = similarity
@@ -209,7 +213,8 @@ class Searcher:
         return out
 
     def coverage(self, resolved: tuple[Resolved, ...], i: int,
-                 sentences: list[str] | None = None) -> float:
+                 sentences: list[str] | None = None, *,
+                 state: LexicalState | None = None) -> float:
         """How much of the question's specific content the punkt holds: each concept by
         its weight (idf times generality), held by its best reading there. A word the
         minutes never write counts fully against every punkt: it is the strongest sign
@@ -218,31 +223,30 @@ class Searcher:
         (LexicalIndex.credit). Given the punkt's `sentences`, a compound held in parts is
         held only by parts that stand in one sentence: "senior" in one paragraph and
         "ordning" in another are no "seniorordning"."""
-        lexical = self.index.lexical
+        lexical = (state or self.index.state).lexical
         total = found = 0.0
         for r in resolved:
             total += r.weight
             if sentences is not None and r.how == "in parts":
-                held = self._parts_together(r.terms[0][0], i, sentences)
+                held = _parts_together(lexical, r.terms[0][0], i, sentences)
             else:
                 held = max((factor * min(1.0, lexical.credit(t, i) / lexical.weight(t))
                             for t, factor in r.terms), default=0.0)
             found += r.weight * held
         return found / total if total else 0.0
 
-    def _parts_together(self, compound: str, i: int, sentences: list[str]) -> float:
-        """The share of a compound's weight that its parts found in one sentence carry."""
-        lexical = self.index.lexical
-        parts = lexical.parts(compound)
-        weights = [lexical.weight(p) for p in parts]
-        best = min(1.0, lexical.credit(compound, i) / lexical.weight(compound)) if not parts \
-            else 0.0
-        readings = [{t for t, _ in lexical.match(p).expansions} | {p} for p in parts]
-        for sentence in sentences:
-            found = set(terms(sentence))
-            share = sum(w for w, forms in zip(weights, readings) if forms & found)
-            best = max(best, share / sum(weights) if weights else 0.0)
-        return best
+def _parts_together(lexical: LexicalIndex, compound: str, i: int, sentences: list[str]) -> float:
+    """The share of a compound's weight that its parts found in one sentence carry."""
+    parts = lexical.parts(compound)
+    weights = [lexical.weight(p) for p in parts]
+    best = min(1.0, lexical.credit(compound, i) / lexical.weight(compound)) if not parts \
+        else 0.0
+    readings = [{t for t, _ in lexical.match(p).expansions} | {p} for p in parts]
+    for sentence in sentences:
+        found = set(terms(sentence))
+        share = sum(w for w, forms in zip(weights, readings) if forms & found)
+        best = max(best, share / sum(weights) if weights else 0.0)
+    return best
 
 
 def _median(dense: np.ndarray, mask: np.ndarray) -> float:

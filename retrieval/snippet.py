@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ingest.chunk import split_sentences
 from ingest.model import DECISION, Punkt
@@ -154,10 +155,17 @@ def _names_only(resolved: tuple[Resolved, ...], lexical: LexicalIndex, title: se
         for r in held)
 
 
+@lru_cache(maxsize=20_000)
+def sentence_terms(sentence: str) -> frozenset[str]:
+    """A sentence's index terms; the same sentences are scored for question after
+    question."""
+    return frozenset(terms(sentence))
+
+
 def _score(sentence: str, weights: dict[str, list[tuple[int, float]]]) -> float:
     """Each question concept counts once, by its best match in the sentence."""
     best: dict[int, float] = {}
-    for t in set(terms(sentence)):
+    for t in sentence_terms(sentence):
         for n, w in weights.get(t, ()):
             best[n] = max(best.get(n, 0.0), w)
     return sum(best.values())

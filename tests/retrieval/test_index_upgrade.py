@@ -35,7 +35,7 @@ def test_an_index_without_chunk_ids_is_rebuilt_from_its_vectors(tmp_path, sample
         assert index.sync(progress=False) == 1
         chunks = index.store.count()
         keys = {r.key for r in index.refs}
-        assert set(index.chunk_ids) == keys
+        assert set(index.state.chunk_ids) == keys
     # the catalog as it was before the chunk_ids column
     db = sqlite3.connect(settings.catalog_path)
     db.execute("ALTER TABLE meetings DROP COLUMN chunk_ids")
@@ -49,5 +49,5 @@ def test_an_index_without_chunk_ids_is_rebuilt_from_its_vectors(tmp_path, sample
         assert index.sync(progress=False) == 1
         assert counting.passages_embedded == 0
         assert index.store.count() == chunks
-        assert set(index.chunk_ids) == keys
+        assert set(index.state.chunk_ids) == keys
         assert index.sync(progress=False) == 0
