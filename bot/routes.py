@@ -31,6 +31,10 @@ STATIC = Path(__file__).parent / "static"
 #: A Teams activity is a few KB; an Adaptive Card submit well under 64 KB.
 MAX_BODY_BYTES = 256 * 1024
 RETRY_AFTER = "5"
+LOAD_FAILED = "the search engine failed to load (the server log has the details)"
+#: An activity or a card submit nests a handful of levels; botbuilder's deserialiser and
+#: json.dumps recurse, so a body nested hundreds deep would fail inside them (a 500).
+MAX_JSON_DEPTH = 32
 #: /api/ask's header saying how the answer was found: "hybrid" (words and the embedding
 #: model), or "lexical" (words alone: the model is still loading, or missing)
 SEARCH_HEADER = "Referatbot-Search"
@@ -64,7 +68,7 @@ async def ask(request: web.Request) -> web.Response:
     try:
         asked = await request.app[engine_key].ask(question)
     except NotReady as e:
-        raise _error(web.HTTPServiceUnavailable, f"the search engine failed to load: {e}"
+        raise _error(web.HTTPServiceUnavailable, LOAD_FAILED
                      if e.failed else "the search engine is still loading; try again shortly",
                      headers={"Retry-After": RETRY_AFTER}) from None
     except StoreUnavailable as e:
@@ -108,12 +112,14 @@ async def readyz(request: web.Request) -> web.Response:
     parts = await engine.check()
     ready = all(parts.values())
     body = {"ready": ready, **parts}
+    # in words only: the model's path and the store's address are for the log, not for
+    # whoever can reach an unauthenticated route
     if engine.error:
-        body["error"] = engine.error
+        body["error"] = LOAD_FAILED
     elif not engine.ready:
         body["error"] = "loading the model and the index"
     elif not parts["store"]:
-        body["error"] = f"{engine.store_label} does not answer"
+        body["error"] = "the vector store does not answer (the server log has the details)"
     return web.json_response(body, status=200 if ready else 503,
                              headers=None if ready else {"Retry-After": RETRY_AFTER})
 
@@ -153,9 +159,29 @@ async def _json_body(request: web.Request) -> dict:
         body = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise _error(web.HTTPBadRequest, f"the body is not valid JSON: {e}") from None
+    except (ValueError, RecursionError):
+        # an integer of thousands of digits (Python refuses to convert it) or nesting
+        # deeper than the parser's stack
+        raise _error(web.HTTPBadRequest, "the body is not JSON an activity can be: a number "
+                     "too long or nesting too deep") from None
     if not isinstance(body, dict):
         raise _error(web.HTTPBadRequest, "the body must be a JSON object")
+    if _depth(body) > MAX_JSON_DEPTH:
+        raise _error(web.HTTPBadRequest, f"the body is nested deeper than {MAX_JSON_DEPTH} levels")
     return body
+
+
+def _depth(value) -> int:
+    """How deep a parsed JSON value nests, counted without recursion."""
+    deepest, todo = 0, [(value, 1)]
+    while todo:
+        item, depth = todo.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_JSON_DEPTH:
+            return depth
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        todo.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _error(kind: type[web.HTTPException], message: str, **kwargs) -> web.HTTPException:

@@ -145,3 +145,15 @@ async def test_without_an_app_id_the_endpoint_is_open(bot_client, connector):
     assert response.status == 201
     [reply] = await connector.wait_for(1)
     assert reply["_authorization"] == ""
+
+
+@pytest.mark.parametrize("data", [
+    '{"type": "message", "text": ' + "[" * 1000 + "]" * 1000 + "}",
+    '{"type": "message", "value": ' + "9" * 5000 + "}",
+], ids=["nested 1000 deep", "an int of 5000 digits"])
+async def test_a_body_no_activity_can_be_is_400_on_the_secured_endpoint(secured, data, caplog):
+    response = await secured.post("/api/messages", data=data,
+                                  headers={"Content-Type": "application/json",
+                                           "Authorization": "Bearer x.y.z"})
+    assert response.status == 400
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]

@@ -156,6 +156,20 @@ async def test_malformed_json_is_400(bot_client):
     assert "not valid JSON" in (await response.json())["error"]
 
 
+@pytest.mark.parametrize("route", ["/api/messages", "/api/chat"])
+@pytest.mark.parametrize("data", [
+    '{"type": "message", "text": ' + "[" * 1000 + "]" * 1000 + "}",
+    '{"type": "message", "x": ' + "[" * 100_000 + "]" * 100_000 + "}",
+    '{"type": "message", "value": ' + "9" * 5000 + "}",
+], ids=["nested 1000 deep", "nested 100000 deep", "an int of 5000 digits"])
+async def test_json_a_parser_or_botbuilder_cannot_hold_is_400(bot_client, route, data, caplog):
+    response = await bot_client.post(route, data=data, headers={"Content-Type": "application/json"})
+    assert response.status == 400
+    assert "error" in await response.json()
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+    assert (await bot_client.get("/healthz")).status == 200
+
+
 @pytest.mark.parametrize("body, error", [
     ([1, 2, 3], "the body must be a JSON object"),
     ("message", "the body must be a JSON object"),
@@ -291,7 +305,7 @@ async def test_healthz_and_readyz(bot_client):
     assert await ready.json() == {"ready": True, "model": True, "store": True, "catalog": True}
 
 
-async def test_not_ready_when_the_model_cannot_load(aiohttp_client, bot_settings):
+async def test_not_ready_when_the_model_cannot_load(aiohttp_client, bot_settings, caplog):
     from bot.app import create_app
 
     settings = bot_settings.with_(embedding_model=str(bot_settings.data_dir / "no-such-model"))
@@ -305,7 +319,10 @@ async def test_not_ready_when_the_model_cannot_load(aiohttp_client, bot_settings
         await asyncio.sleep(0.05)
     assert response.status == 503 and response.headers["Retry-After"] == "5"
     assert body["ready"] is False and body["model"] is False and body["catalog"] is True
-    assert "no-such-model" in body["error"]
+    # the reason in words; the model's path only in the log
+    assert "failed to load" in body["error"] and "no-such-model" not in body["error"]
     ask = await client.get("/api/ask", params={"q": TELEFON_QUESTION})
     assert ask.status == 503
-    assert "failed to load" in (await ask.json())["error"]
+    error = (await ask.json())["error"]
+    assert "failed to load" in error and "no-such-model" not in error
+    assert "no-such-model" in caplog.text
