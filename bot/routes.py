@@ -21,7 +21,7 @@ from aiohttp import web
 
 from bot import actions
 from bot.conversation import MAX_QUESTION_CHARS, Message, Where
-from bot.engine import NotReady
+from bot.engine import STORE_DOWN, NotReady
 from bot.keys import conversation_key, endpoint_key, engine_key
 from bot.texts import say
 from retrieval.store import StoreUnavailable
@@ -114,12 +114,15 @@ async def readyz(request: web.Request) -> web.Response:
     body = {"ready": ready, **parts}
     # in words only: the model's path and the store's address are for the log, not for
     # whoever can reach an unauthenticated route
-    if engine.error:
+    store_down = "the vector store does not answer (the server log has the details)"
+    if engine.status.state == STORE_DOWN:
+        body["error"] = store_down
+    elif engine.error:
         body["error"] = LOAD_FAILED
     elif not engine.ready:
         body["error"] = "loading the model and the index"
     elif not parts["store"]:
-        body["error"] = "the vector store does not answer (the server log has the details)"
+        body["error"] = store_down
     return web.json_response(body, status=200 if ready else 503,
                              headers=None if ready else {"Retry-After": RETRY_AFTER})
 
