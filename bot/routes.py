@@ -12,6 +12,7 @@ Bodies are refused before any work: over MAX_BODY_BYTES 413, not JSON 415, broke
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import uuid
@@ -31,6 +32,8 @@ STATIC = Path(__file__).parent / "static"
 #: A Teams activity is a few KB; an Adaptive Card submit well under 64 KB.
 MAX_BODY_BYTES = 256 * 1024
 RETRY_AFTER = "5"
+#: A body of at most MAX_BODY_BYTES takes a client milliseconds to send; Teams sends at once.
+BODY_SECONDS = 10
 LOAD_FAILED = "the search engine failed to load (the server log has the details)"
 #: An activity or a card submit nests a handful of levels; botbuilder's deserialiser and
 #: json.dumps recurse, so a body nested hundreds deep would fail inside them (a 500).
@@ -157,7 +160,13 @@ async def _json_body(request: web.Request) -> dict:
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
         raise _error(web.HTTPRequestEntityTooLarge, f"the body is over {MAX_BODY_BYTES} bytes",
                      max_size=MAX_BODY_BYTES, actual_size=request.content_length)
-    raw = await request.read()  # raises 413 itself for a chunked body over client_max_size
+    try:
+        # raises 413 itself for a chunked body over client_max_size; a body that trickles
+        # or never ends would hold its connection (and a task) for good
+        raw = await asyncio.wait_for(request.read(), BODY_SECONDS)
+    except asyncio.TimeoutError:
+        raise _error(web.HTTPRequestTimeout,
+                     f"the body did not arrive within {BODY_SECONDS} seconds") from None
     try:
         body = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as e:

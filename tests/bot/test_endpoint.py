@@ -170,6 +170,25 @@ async def test_json_a_parser_or_botbuilder_cannot_hold_is_400(bot_client, route,
     assert (await bot_client.get("/healthz")).status == 200
 
 
+@pytest.mark.slow
+async def test_a_body_that_never_arrives_is_timed_out_and_the_server_stays_up(bot_client):
+    """A client that sends its headers and a byte of a promised 100 gets 408 after
+    BODY_SECONDS; meanwhile other requests are answered."""
+    from bot.routes import BODY_SECONDS
+
+    reader, writer = await asyncio.open_connection(bot_client.server.host, bot_client.server.port)
+    writer.write(b"POST /api/chat HTTP/1.1\r\nHost: localhost\r\n"
+                 b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+    await writer.drain()
+    started = asyncio.get_running_loop().time()
+    assert (await bot_client.get("/healthz")).status == 200
+    status_line = await asyncio.wait_for(reader.readline(), BODY_SECONDS + 10)
+    waited = asyncio.get_running_loop().time() - started
+    writer.close()
+    assert status_line.split()[1] == b"408", status_line
+    assert BODY_SECONDS - 1 <= waited < BODY_SECONDS + 10
+
+
 @pytest.mark.parametrize("body, error", [
     ([1, 2, 3], "the body must be a JSON object"),
     ("message", "the body must be a JSON object"),
