@@ -14,13 +14,13 @@ import datetime as dt
 import logging
 from dataclasses import replace
 
-from ingest.model import Meeting
+from ingest.model import Meeting, Punkt
 from retrieval.answer_types import carries
 from retrieval.index import SearchIndex
 from retrieval.model import Answer, Citation, MeetingOverview
 from retrieval.query import Query, parse_query
 from retrieval.search import Ranked, Resolved, Searcher, resolve
-from retrieval.snippet import best_snippet, units
+from retrieval.snippet import best_snippet, sentence_terms, units
 from retrieval.specificity import warm
 from retrieval.text import terms
 from retrieval.wording import ASKED, long_date, period, say
@@ -135,9 +135,7 @@ class Answerer:
     def _expansions(self, r: Resolved) -> set[str]:
         """The index terms a resolved concept matches: its readings and the compounds that
         hold them."""
-        lexical = self.index.lexical
-        return {t for known, _ in r.terms
-                for t, _ in (lexical.match(known).expansions or ((known, 1.0),))}
+        return {t for known, _ in r.terms for t, _ in self.index.lexical.forms(known)}
 
     def _no_meeting(self, query: Query) -> Answer:
         catalog = self.index.catalog
@@ -161,13 +159,13 @@ class Answerer:
     def _search_answer(self, query: Query) -> Answer:
         if not query.concepts:
             return _reply(query, False, say("no_topic", query.lang), note="no terms")
-        resolved = resolve(query, self.index.lexical)
-        ranked = self.searcher.rank(query, resolved)
         if query.day and query.undated and self.index.catalog.meeting(query.day) is None:
             # no meeting that day: the date belongs to the topic ("lederdagen 22.
             # september 2021", "borgermødet 3. maj 2023")
             found = self._search_answer(query.undated)
-            return found if found.answered or ranked else self._no_meeting(query)
+            return found if found.answered else self._no_meeting(query)
+        resolved = resolve(query, self.index.lexical)
+        ranked = self.searcher.rank(query, resolved)
         if not ranked:
             where = period(query.start, query.end, query.lang)
             return _reply(query, False, say("nothing_in_period", query.lang, period=where)
@@ -177,22 +175,24 @@ class Answerer:
             answer = self._which_meeting(query, resolved, ranked)
             if answer:
                 return answer
+        top = self.index.punkt(ranked[0].ref)  # read once for the checks below
         if any(r.how == "in parts" for r in resolved):
-            ranked[0] = replace(ranked[0], coverage=self._coverage_by_sentence(resolved, ranked[0]))
+            ranked[0] = replace(ranked[0], coverage=self._coverage_by_sentence(
+                resolved, ranked[0], top))
         support = self.support(ranked[0])
         if support < self.min_support:
             return _reply(query, False, say("not_found", query.lang),
                           suggestions=self._citations(query, resolved, ranked, relative=0.0),
                           note="below threshold", support=support)
         citations = self._citations(query, resolved, ranked)
-        if query.answer_type in ASKED and not self._carries(query, resolved, ranked[0]):
+        if query.answer_type in ASKED and not self._carries(query, resolved, top):
             return _reply(query, False, say("fact_missing", query.lang,
                                             what=ASKED[query.answer_type][query.lang]),
                           suggestions=citations[:1], note="fact missing", support=support)
         return _reply(query, True, citations[0].snippet, citations, support=support)
 
-    def _coverage_by_sentence(self, resolved: tuple[Resolved, ...], top: Ranked) -> float:
-        punkt = self.index.punkt(top.ref)
+    def _coverage_by_sentence(self, resolved: tuple[Resolved, ...], top: Ranked,
+                              punkt: Punkt) -> float:
         sentences = [u.text for body in punkt.sections.values() for u in units(body)]
         sentences.append(punkt.title)
         state = self.index.state
@@ -209,17 +209,16 @@ class Answerer:
     def _holds(self, top: Ranked) -> bool:
         return self.support(top) >= self.min_support
 
-    def _carries(self, query: Query, resolved: tuple[Resolved, ...], top: Ranked) -> bool:
+    def _carries(self, query: Query, resolved: tuple[Resolved, ...], punkt: Punkt) -> bool:
         """Whether a sentence of the punkt that holds a question concept, or its
         neighbour, carries the asked type."""
-        punkt = self.index.punkt(top.ref)
         wanted = set().union(*(self._expansions(r) for r in resolved))
         asked = frozenset(terms(query.text)) | wanted
         for body in punkt.sections.values():
             found = [u.text for u in units(body) if not u.table]
             for i, text in enumerate(found):
                 near = " ".join(found[max(i - 1, 0):i + 2])
-                if wanted & set(terms(near)) and carries(text, query.answer_type, asked):
+                if wanted & sentence_terms(near) and carries(text, query.answer_type, asked):
                     return True
         return False
 

@@ -25,7 +25,8 @@ from scipy import sparse
 from wordfreq import zipf_frequency
 
 from retrieval.spelling import Neighbours, danish_spellings
-from retrieval.text import fold, stem, term, terms
+from retrieval.text import fold, stem, terms
+from retrieval.text import term as term_of
 
 K1 = 1.2
 B = 0.75
@@ -99,6 +100,12 @@ class LexicalIndex:
     def match(self, term: str) -> TermMatch:
         return TermMatch(term, self._expand(term))
 
+    def forms(self, term: str) -> tuple[tuple[str, float], ...]:
+        """The index terms a query term stands for in a text, with weights: its matches
+        (itself, the compounds holding it, a compound's known head), or the term alone
+        when it matches none."""
+        return self._expand(term) or ((term, 1.0),)
+
     def scores(self, query: list[str], weights: dict[str, float] | None = None) -> np.ndarray:
         """BM25 score of every document for the query terms (best match per term)."""
         total = np.zeros(len(self.keys), dtype=np.float32)
@@ -137,13 +144,13 @@ class LexicalIndex:
         is not corrected: "flygtninge" is no typo of "flytning". Among corrections the
         most frequent term wins."""
         for spelled in danish_spellings(fold(word)):
-            if self.known(term(spelled)):
-                return spelled, term(spelled), 1.0
+            if self.known(term_of(spelled)):
+                return spelled, term_of(spelled), 1.0
         if zipf_frequency(fold(word), "da") > 0:
             return None  # a word of the language, if not of the minutes: no typo
         if self._neighbours is None:
             self._neighbours = Neighbours(self._by_start)
-        found = [t for t in self._neighbours.of(term(word)) if t in self.vocab]
+        found = [t for t in self._neighbours.of(term_of(word)) if t in self.vocab]
         if not found:
             return None
         return word, max(found, key=lambda t: self.df[self.vocab[t]]), TYPO_WEIGHT

@@ -21,7 +21,8 @@ from dataclasses import dataclass, replace
 
 from ingest.dates import MONTH_YEAR, MONTHS, YEAR, find_day, month_number
 from retrieval.english import is_english, translate
-from retrieval.text import DANISH_STOPWORDS, WORD, fold, is_dropped, normalise_quarters, term, words
+from retrieval.text import (DANISH_STOPWORDS, WORD, index_term, is_dropped, normalise_quarters,
+                            term, words)
 
 #: Words of a question that say what is asked, not what about: dropped from queries only.
 QUESTION_WORDS = frozenset("""
@@ -65,7 +66,7 @@ SHORT_DMY = re.compile(r"(?<![\d.\-/])(\d{1,2})[-./](\d{1,2})[-./](\d{2})(?![\d.
 #: marts 19, april 24, march '23: a month and a two-digit year (no day before it)
 _MONTHS = "|".join(sorted(MONTHS, key=len, reverse=True))
 MONTH_SHORT_YEAR = re.compile(
-    rf"(?<![\d.]\s)(?<!\d\.\s)\b({_MONTHS})\.?\s+'?(\d{{2}})(?![\d.:,/-])\b", re.IGNORECASE)
+    rf"(?<![\d.]\s)\b({_MONTHS})\.?\s+'?(\d{{2}})(?![\d.:,/-])\b", re.IGNORECASE)
 
 #: Answer types, recognised from the question's own words, Danish and English.
 ANSWER_TYPES = (
@@ -229,17 +230,13 @@ def _concepts(text: str, english: bool) -> tuple[Concept, ...]:
             found = [w for w in translate(word) if not is_dropped(w, _QUERY_DROP) and len(w) > 1]
             if not found:
                 continue
-            terms = tuple(dict.fromkeys(_term(w) for w in (*found, word)))
+            terms = tuple(dict.fromkeys(index_term(w) for w in (*found, word)))
         else:
             if len(word) < 2 or is_dropped(word, _QUERY_DROP):
                 continue
-            terms = (_term(word),)
+            terms = (index_term(word),)
         out.setdefault(terms[0], Concept(word, terms, english=english))
     return tuple(out.values())
-
-
-def _term(word: str) -> str:
-    return word if word.isupper() and fold(word) in DANISH_STOPWORDS else term(word)
 
 
 def _cut(text: str, m: re.Match) -> str:

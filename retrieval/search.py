@@ -110,24 +110,22 @@ def _joined(concepts: list[Concept], lexical: LexicalIndex) -> list[Concept]:
     out: list[Concept] = []
     i = 0
     while i < len(concepts):
-        a = concepts[i]
-        b = concepts[i + 1] if i + 1 < len(concepts) else None
-        if b and not a.english and min(len(a.word), len(b.word)) >= MIN_JOIN:
-            for link in JOINS:
-                word = fold(a.word) + link + fold(b.word)
-                joined = term(word)
-                # a new, longer word of the minutes, not a stem that swallowed the second
-                if joined in lexical.vocab and len(joined) > len(a.term) + len(b.term) // 2:
-                    out.append(Concept(word, (term(word),), how="joined"))
-                    i += 2
-                    break
-            else:
-                out.append(a)
-                i += 1
-            continue
-        out.append(a)
-        i += 1
+        pair = _compound(concepts[i], concepts[i + 1], lexical) if i + 1 < len(concepts) else None
+        out.append(pair or concepts[i])
+        i += 2 if pair else 1
     return out
+
+
+def _compound(a: Concept, b: Concept, lexical: LexicalIndex) -> Concept | None:
+    if a.english or min(len(a.word), len(b.word)) < MIN_JOIN:
+        return None
+    for link in JOINS:
+        word = fold(a.word) + link + fold(b.word)
+        joined = term(word)
+        # a new, longer word of the minutes, not a stem that swallowed the second
+        if joined in lexical.vocab and len(joined) > len(a.term) + len(b.term) // 2:
+            return Concept(word, (joined,), how="joined")
+    return None
 
 
 class Searcher:
@@ -241,7 +239,7 @@ def _parts_together(lexical: LexicalIndex, compound: str, i: int, sentences: lis
     weights = [lexical.weight(p) for p in parts]
     best = min(1.0, lexical.credit(compound, i) / lexical.weight(compound)) if not parts \
         else 0.0
-    readings = [{t for t, _ in lexical.match(p).expansions} | {p} for p in parts]
+    readings = [{t for t, _ in lexical.forms(p)} for p in parts]
     for sentence in sentences:
         found = set(terms(sentence))
         share = sum(w for w, forms in zip(weights, readings) if forms & found)

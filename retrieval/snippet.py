@@ -70,7 +70,10 @@ class Snippet:
     highlights: tuple[str, ...] = ()
 
 
-def units(text: str) -> list[Unit]:
+@lru_cache(maxsize=4096)
+def units(text: str) -> tuple[Unit, ...]:
+    """The units of a section's text; a punkt's sections are read again for each question
+    that cites it, by the snippet and by the answerer's checks."""
     out = []
     for line in text.split("\n"):
         if TABLE_ROW.search(line):
@@ -78,7 +81,7 @@ def units(text: str) -> list[Unit]:
             continue
         item = bool(ITEM.match(line))
         out.extend(Unit(s, item=item and i == 0) for i, s in enumerate(split_sentences(line)))
-    return out
+    return tuple(out)
 
 
 def best_snippet(punkt: Punkt, resolved: tuple[Resolved, ...], lexical: LexicalIndex, *,
@@ -98,7 +101,7 @@ def best_snippet(punkt: Punkt, resolved: tuple[Resolved, ...], lexical: LexicalI
         return Snippet(DECISION, text, 1.0, _highlights(text, weights))
     sections = {DECISION: whole} if decision and whole else punkt.sections
     focus = " ".join(focus.split())
-    best: tuple[float, str, list[Unit], int] | None = None
+    best: tuple[float, str, tuple[Unit, ...], int] | None = None
     for section, body in sections.items():
         found = units(body)
         matches = [_score(u.text, weights) if not u.table else 0.0 for u in found]
@@ -137,7 +140,7 @@ def _term_weights(resolved: tuple[Resolved, ...], lexical: LexicalIndex,
     out: dict[str, list[tuple[int, float]]] = {}
     for n, r in enumerate(resolved):
         for known, factor in r.terms:
-            expansions = lexical.match(known).expansions or ((known, 1.0),)
+            expansions = lexical.forms(known)
             base = (lexical.idf_of(known) or 1.0) * factor
             if any(t in title for t, _ in expansions):
                 base *= TITLE_DISCOUNT
@@ -150,8 +153,7 @@ def _names_only(resolved: tuple[Resolved, ...], lexical: LexicalIndex, title: se
     """Whether every concept of the question the punkt holds is a word of its title."""
     held = [r for r in resolved if r.terms]
     return bool(held) and all(
-        any(t in title for known, _ in r.terms
-            for t, _ in (lexical.match(known).expansions or ((known, 1.0),)))
+        any(t in title for known, _ in r.terms for t, _ in lexical.forms(known))
         for r in held)
 
 
@@ -171,7 +173,7 @@ def _score(sentence: str, weights: dict[str, list[tuple[int, float]]]) -> float:
     return sum(best.values())
 
 
-def _compose(found: list[Unit], i: int, weights, wanted: str, max_chars: int) -> str:
+def _compose(found: tuple[Unit, ...], i: int, weights, wanted: str, max_chars: int) -> str:
     """From the best unit: a list item with the sentence that introduces its list, a lead
     sentence with its items, else the best sentence and the next ones while they fit and
     help (or the snippet is still too short to stand alone)."""
@@ -180,9 +182,9 @@ def _compose(found: list[Unit], i: int, weights, wanted: str, max_chars: int) ->
         lead = next((j for j in range(i - 1, max(i - LEAD_REACH, -1), -1)
                      if found[j].lead and not found[j].item), None)
         if lead is not None:
-            return _fit([found[lead], *found[i:]], LIST_CHARS, items_only=True)
+            return _fit([found[lead], *found[i:]], LIST_CHARS)
     if unit.lead:
-        return _fit(found[i:], LIST_CHARS, items_only=True)
+        return _fit(found[i:], LIST_CHARS)
     chosen = [unit]
     for nxt in found[i + 1:]:
         if nxt.table or len(_render(chosen + [nxt])) > max_chars or len(chosen) == 3:
@@ -194,11 +196,11 @@ def _compose(found: list[Unit], i: int, weights, wanted: str, max_chars: int) ->
     return _clip(_render(chosen), max_chars)
 
 
-def _fit(found: list[Unit], max_chars: int, *, items_only: bool) -> str:
+def _fit(found: list[Unit] | tuple[Unit, ...], max_chars: int) -> str:
     """The first unit and the list items after it, as many as fit."""
     chosen = [found[0]]
     for nxt in found[1:]:
-        if (items_only and not nxt.item) or len(_render(chosen + [nxt])) > max_chars:
+        if not nxt.item or len(_render(chosen + [nxt])) > max_chars:
             break
         chosen.append(nxt)
     return _clip(_render(chosen), max_chars)

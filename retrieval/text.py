@@ -93,6 +93,11 @@ def is_dropped(word: str, drop: frozenset[str]) -> bool:
     return folded in drop or lemma(folded) in drop
 
 
+def index_term(word: str) -> str:
+    """A kept word's term; an acronym that spells a stopword keeps its capitals."""
+    return word if _acronym(word, fold(word)) else term(word)
+
+
 def _acronym(word: str, folded: str) -> bool:
     return word.isupper() and len(word) > 1 and folded in DANISH_STOPWORDS
 
@@ -108,5 +113,5 @@ def terms(text: str) -> list[str]:
     for w in WORD.findall(normalise_quarters(text)):
         if len(w) < 2 or is_dropped(w, DANISH_STOPWORDS):
             continue
-        out.append(w if _acronym(w, fold(w)) else term(w))
+        out.append(index_term(w))
     return out

@@ -220,7 +220,7 @@ def bare(tmp_path):
         "apt-get": f'echo "apt-get $*" >> {log}\n',
         "id": '[ "$1" = -u ] && echo "$FAKE_UID"\n',
         "dpkg-query": "exit 1\n",
-        "env": f'for a; do case "$a" in *=*) shift;; *) break;; esac; done\nexec "$@"\n',
+        "env": 'for a; do case "$a" in *=*) shift;; *) break;; esac; done\nexec "$@"\n',
         "python3": ('case "$*" in *ensurepip*) exit 1;; *"-m venv"*) echo "python3 $*" >> '
                     f'{log}; exit 0;; esac\nexec {sys.executable} "$@"\n'),
     }

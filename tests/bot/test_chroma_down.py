@@ -17,7 +17,7 @@ import pytest
 
 from bot.app import create_app
 from bot.texts import say
-from fake_teams import TELEFON_QUESTION, activity_json, card_of, texts
+from fake_teams import TELEFON_QUESTION, activity_json, texts
 from servers import free_port, readyz, wait_for_chroma, wait_ready
 
 #: `chroma run` subprocesses: the full tier only
