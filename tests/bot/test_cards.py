@@ -154,3 +154,19 @@ def test_help_card_examples_are_buttons():
     assert [b["data"] for b in actions(card)] == [{"command": "spørg", "text": e}
                                                   for e in cards.HELP_EXAMPLES]
     assert texts(cards.help_card(greeting=True))[0] == "Hej! Jeg er referatbotten"
+
+
+def test_the_question_words_are_bold_in_the_card_and_nowhere_else():
+    cited = dataclasses.replace(TELEFON, highlights=("besluttede", "implementeres"))
+    answer = Answer("hvad besluttede CF?", True, cited.snippet, (cited,))
+    shown = texts(cards.answer_card(answer))
+    assert "Chefforum **besluttede**, at Økonomiudvalgets beslutning fra april 2017 skal " \
+           "**implementeres** i hele organisationen." in shown
+    assert answer.to_json()["citations"][0]["snippet"] == TELEFON.snippet  # JSON stays plain
+
+
+def test_an_english_refusal_gets_english_labels():
+    answer = Answer("what about rockets?", False, "I found nothing in the minutes that answers "
+                    "the question.", suggestions=(TELEFON,), lang="en")
+    shown = texts(cards.answer_card(answer))
+    assert shown[0] == "No answer in the minutes" and "Perhaps one of these items:" in shown

@@ -26,6 +26,14 @@ def test_accents_and_foreign_letters_are_folded():
     assert term("valgcafé") == term("valgcafe")
 
 
+def test_inflections_share_their_lemma_where_the_stemmer_alone_split_them():
+    from retrieval.text import stem
+
+    assert stem("manglede") != stem("mangler") and term("manglede") == term("mangler")
+    assert stem("udsat") != stem("udsætte") and term("udsat") == term("udsætte")
+    assert term("referaterne") == term("referat")
+
+
 def test_the_edit_distance_counts_a_swap_as_one():
     assert distance("klimakamp", "klimakmap") == 1
     assert distance("styringsdokument", "styrringsdokument") == 1
