@@ -197,23 +197,8 @@ async def conversation(session, base: str, connector: Connector, number: int,
                     ok = r.status == 200 and "answered" in body
                     status = r.status
             else:
-                activity = {
-                    "type": "message", "id": activity_id, "channelId": "msteams",
-                    "serviceUrl": connector.url, "locale": "da-DK",
-                    "from": {"id": f"29:user-{number}", "name": f"Bruger {number}"},
-                    "recipient": {"id": "28:referatbot", "name": "Referatbot"},
-                    "conversation": {"id": conversation_id, "conversationType": "personal",
-                                     "tenantId": "load-test"},
-                    "channelData": {"tenant": {"id": "load-test"}},
-                }
-                if text is not None:
-                    activity["text"] = text
-                if value is not None:
-                    activity["value"] = value
-                async with session.post(f"{base}/api/messages", data=json.dumps(activity),
-                                        headers={"Content-Type": "application/json"}) as r:
-                    await r.read()
-                    ok, status = r.status == 201, r.status
+                ok, status = await post_activity(session, base, teams_activity(
+                    connector.url, conversation_id, activity_id, number, text, value))
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as e:
             ok, status = False, f"{type(e).__name__}: {e}"
         latencies.append(time.perf_counter() - started)
@@ -222,6 +207,34 @@ async def conversation(session, base: str, connector: Connector, number: int,
             if status == 401:
                 sys.exit("the server requires Bot Framework tokens (MicrosoftAppId is set); "
                          "run the load test against a server started without it")
+
+
+def teams_activity(service_url: str, conversation_id: str, activity_id: str, user: int,
+                   text: str | None, value: dict | None, *, kind: str = "personal") -> dict:
+    """A message as Teams' connector POSTs it, its replies going to `service_url`."""
+    activity = {
+        "type": "message", "id": activity_id, "channelId": "msteams",
+        "serviceUrl": service_url, "locale": "da-DK",
+        "from": {"id": f"29:user-{user}", "name": f"Bruger {user}"},
+        "recipient": {"id": "28:referatbot", "name": "Referatbot"},
+        "conversation": {"id": conversation_id, "conversationType": kind,
+                         "tenantId": "load-test"},
+        "channelData": {"tenant": {"id": "load-test"}},
+    }
+    if text is not None:
+        activity["text"] = text
+    if value is not None:
+        activity["value"] = value
+    return activity
+
+
+async def post_activity(session: aiohttp.ClientSession, base: str,
+                        activity: dict) -> tuple[bool, int]:
+    """POST one activity to /api/messages: (whether it got the connector's 201, the status)."""
+    async with session.post(f"{base}/api/messages", data=json.dumps(activity),
+                            headers={"Content-Type": "application/json"}) as r:
+        await r.read()
+        return r.status == 201, r.status
 
 
 def percentile(values: list[float], p: float) -> float:

@@ -12,7 +12,8 @@ Copied from the shared tools (../shared/tools/synth_corpus.py, written for this 
 benchmarks) so that the tests and scripts/bench_ingest.py do not depend on a folder
 outside the repository. Changes: the sample punkter are read from data/samples/ (or
 --samples DIR) instead of ../corpus/, and a --samples folder with fewer than 8 open
-punkter is recombined whole rather than failing.
+punkter is recombined whole rather than failing; one meeting's text is a function
+(`referat`) that scripts/soak.py uses for the minutes it drops into an inbox.
 """
 import argparse
 import datetime as dt
@@ -42,6 +43,18 @@ def sample_punkter(samples=SAMPLES):
     return items
 
 
+def referat(day, chosen):
+    """The text of one meeting on `day` holding the (title, body) punkter `chosen`."""
+    lines = [f"REFERAT Chefforum d. {day:%d-%m-%Y}", "",
+             f"Mødedato {WEEKDAYS[day.weekday()]} d. {day.day:02d}. {MONTHS[day.month - 1]} {day.year} kl. 09:00",
+             "", "Mødested Mødelokale 1", "", "Indholdsfortegnelse", ""]
+    lines += [f"{t}.....\t{3 + 2 * n}" for n, (t, _) in enumerate(chosen)]
+    lines.append("")
+    for n, (t, body) in enumerate(chosen, 1):
+        lines += [f"Punkt {n}: {t}", "", body, ""]
+    return "\n".join(lines)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--meetings", type=int, default=100)
@@ -57,14 +70,7 @@ def main():
     for _ in range(args.meetings):
         day += dt.timedelta(days=rnd.choice([7, 14, 14, 21]))
         chosen = rnd.sample(items, min(len(items), rnd.randint(8, 12)))
-        lines = [f"REFERAT Chefforum d. {day:%d-%m-%Y}", "",
-                 f"Mødedato {WEEKDAYS[day.weekday()]} d. {day.day:02d}. {MONTHS[day.month - 1]} {day.year} kl. 09:00",
-                 "", "Mødested Mødelokale 1", "", "Indholdsfortegnelse", ""]
-        lines += [f"{t}.....\t{3 + 2 * n}" for n, (t, _) in enumerate(chosen)]
-        lines.append("")
-        for n, (t, body) in enumerate(chosen, 1):
-            lines += [f"Punkt {n}: {t}", "", body, ""]
-        (args.out / f"chefforum-{day.isoformat()}.txt").write_text("\n".join(lines), encoding="utf-8")
+        (args.out / f"chefforum-{day.isoformat()}.txt").write_text(referat(day, chosen), encoding="utf-8")
     print(f"wrote {args.meetings} meetings to {args.out} (last meeting {day.isoformat()})")
 
 
