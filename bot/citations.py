@@ -16,7 +16,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from bot import cards
+from bot import actions, cards
+from bot.actions import ShowPunkt
 from bot.texts import say
 from ingest.model import Meeting, Punkt
 from retrieval.model import Answer, Citation
@@ -68,10 +69,11 @@ def cited_text(answer: Answer) -> str:
 
 
 def listed(sources: tuple[Source, ...] | list[Source]) -> list[dict]:
-    """The sources as the chat page numbers them: what Teams' pop-ups show."""
+    """The sources as the chat page numbers them: what Teams' pop-ups show, and the
+    button data that shows the whole punkt."""
     return [{"position": i, "name": citation_name(s.citation), "abstract": abstract(s.citation),
-             "meeting_date": s.citation.meeting_date.isoformat(), "punkt": s.citation.punkt,
-             "url": s.url}
+             "url": s.url,
+             "show": actions.data(ShowPunkt(s.citation.meeting_date, s.citation.punkt))}
             for i, s in enumerate(sources[:MAX_CITATIONS], 1)]
 
 

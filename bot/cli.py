@@ -5,6 +5,7 @@ stdout holds only JSON.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import sys
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from bot.lookup import NoMeeting, NoPunkt, look_up
+from bot.lookup import Found, NoMeeting, NoPunkt, look_up
 from bot.manifest_cli import manifest_command
 from bot.resources import open_catalog, open_index
 from bot.settings import Settings, SettingsError
@@ -304,6 +305,40 @@ def digest(settings: Settings, mode: str | None, as_json: bool) -> None:
                        + (f": {r.error}" if r.error else ""))
     if any(r.status in ("failed", "deactivated") for r in results):
         sys.exit(1)
+
+
+@main.command("feedback")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.pass_obj
+def feedback_command(settings: Settings, as_json: bool) -> None:
+    """Summarise the 👍/👎 on answers: per punkt (the one each answer was taken from), per
+    week, and what people wrote."""
+    from bot.feedback import Feedback, summary
+
+    with _catalog(settings) as catalog:
+        result = summary(Feedback(catalog.db).votes())
+        for row in result["punkter"]:
+            found = look_up(catalog, dt.date.fromisoformat(row["meeting_date"]), row["punkt"])
+            punkt = found.punkt if isinstance(found, Found) else None
+            row["title"] = punkt.title if punkt and not punkt.closed else ""
+    if as_json:
+        _dump(result)
+        return
+    click.echo(f"{result['votes']} vote(s): {result['up']} up, {result['down']} down")
+    if result["punkter"]:
+        click.echo("\nper punkt (the punkt each answer was taken from):")
+    for row in result["punkter"]:
+        click.echo(f"  {row['meeting_date']} punkt {row['punkt']:<3} up {row['up']:<4} "
+                   f"down {row['down']:<4} {row['title']}")
+    if result["weeks"]:
+        click.echo("\nper week:")
+    for row in result["weeks"]:
+        click.echo(f"  {row['week']}  up {row['up']:<4} down {row['down']}")
+    if result["comments"]:
+        click.echo("\nwhat people wrote, newest first:")
+    for row in result["comments"]:
+        click.echo(f"  {row['created_at'][:10]} {row['vote']:<4} {row['question']!r}: "
+                   f"{row['comment']}")
 
 
 async def _send_digests(settings: Settings, catalog, subscriptions):

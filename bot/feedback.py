@@ -122,11 +122,11 @@ class Feedback:
                  comment, activity_id))
 
     def remember(self, conversation_id: str, activity_ids: list[str], question: str,
-                 punkter: list[tuple[str, int]]) -> None:
-        """An answer to rate was sent as `activity_ids` (its message, and the stream it
-        ended): keep its question and punkter for Teams' feedback, and forget answers
+                 punkter: list[tuple[str, int]], *, now: dt.datetime | None = None) -> None:
+        """An answer to rate was sent `now` as `activity_ids` (its message, and the stream
+        it ended): keep its question and punkter for Teams' feedback, and forget answers
         older than KEEP_DAYS."""
-        now = _now()
+        now = now or _now()
         with self.db.transaction() as db:
             for activity_id in dict.fromkeys(i for i in activity_ids if i):
                 db.upsert("sent_answers", "answer_key", {

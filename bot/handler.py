@@ -9,10 +9,10 @@ Teams sends in channelData).
 A question gets a typing indicator at once. In a personal chat, where Teams streams, an
 answer not ready within `stream_after` seconds gets an informative update ("Jeg leder i
 referaterne …") that opens a stream, and the answer ends that stream (no stream when
-`stream_after` is not below `ack_after`). Teams waits 15 s
-for the HTTP reply to an activity: an answer not ready within `ack_after` seconds is sent
-later as a proactive message (`continue_conversation`), after a short "Et øjeblik …"
-where there is no stream (channels, group chats, or a stream Teams refused).
+`stream_after` is above `ack_after`). Teams waits 15 s for the HTTP reply to an
+activity: an answer not ready within `ack_after` seconds is sent later as a proactive
+message (`continue_conversation`), after a short "Et øjeblik …" where there is no stream
+(channels, group chats, or a stream Teams refused).
 
 An answer to rate goes out with Teams' feedback loop; its message id is given to the core
 (`Conversation.sent`), and the `message/submitAction` invoke Teams sends with the 👍/👎 is
@@ -66,7 +66,7 @@ class ReferatBot(TeamsActivityHandler):
             return
         await _send_json(turn_context, activities.typing())
         stream, waited = None, 0.0
-        if is_personal(activity) and self.stream_after < self.ack_after:
+        if is_personal(activity) and self.stream_after <= self.ack_after:
             waited = self.stream_after
             if not await _ready(job, self.stream_after):
                 stream = await self._open_stream(turn_context)
