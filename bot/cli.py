@@ -325,20 +325,21 @@ def feedback_command(settings: Settings, as_json: bool) -> None:
         _dump(result)
         return
     click.echo(f"{result['votes']} vote(s): {result['up']} up, {result['down']} down")
-    if result["punkter"]:
-        click.echo("\nper punkt (the punkt each answer was taken from):")
-    for row in result["punkter"]:
-        click.echo(f"  {row['meeting_date']} punkt {row['punkt']:<3} up {row['up']:<4} "
-                   f"down {row['down']:<4} {row['title']}")
-    if result["weeks"]:
-        click.echo("\nper week:")
-    for row in result["weeks"]:
-        click.echo(f"  {row['week']}  up {row['up']:<4} down {row['down']}")
-    if result["comments"]:
-        click.echo("\nwhat people wrote, newest first:")
-    for row in result["comments"]:
-        click.echo(f"  {row['created_at'][:10]} {row['vote']:<4} {row['question']!r}: "
-                   f"{row['comment']}")
+    _section("per punkt (the punkt each answer was taken from):",
+             [f"{r['meeting_date']} punkt {r['punkt']:<3} up {r['up']:<4} down {r['down']:<4} "
+              f"{r['title']}" for r in result["punkter"]])
+    _section("per week:", [f"{r['week']}  up {r['up']:<4} down {r['down']}"
+                           for r in result["weeks"]])
+    _section("what people wrote, newest first:",
+             [f"{r['created_at'][:10]} {r['vote']:<4} {r['question']!r}: {r['comment']}"
+              for r in result["comments"]])
+
+
+def _section(heading: str, lines: list[str]) -> None:
+    if lines:
+        click.echo(f"\n{heading}")
+    for line in lines:
+        click.echo(f"  {line}")
 
 
 async def _send_digests(settings: Settings, catalog, subscriptions):

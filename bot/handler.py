@@ -75,7 +75,9 @@ class ReferatBot(TeamsActivityHandler):
                 await turn_context.send_activity(say("wait"))
             self._answer_later(turn_context, job, stream)
             return
-        await self._send(turn_context, job.result(), stream)
+        # with a stream open, a failure ends it with a sorry; else the turn's error
+        # handler says it
+        await self._send(turn_context, await _replies(job, sorry=stream is not None), stream)
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         """Teams' feedback on an answer (`message/submitAction`). Every other invoke gets
@@ -151,11 +153,7 @@ class ReferatBot(TeamsActivityHandler):
 
     async def _send_later(self, adapter, reference: ConversationReference,
                           job: asyncio.Future, stream: str | None) -> None:
-        try:
-            replies = await job
-        except Exception:  # the user still deserves a reply
-            log.exception("answering a slow question failed")
-            replies = [Reply(say("sorry"))]
+        replies = await _replies(job, sorry=True)
 
         async def send(context: TurnContext) -> None:
             await self._send(context, replies, stream)
@@ -261,6 +259,18 @@ async def _send_json(context: TurnContext, sent: dict) -> str:
     """Send a JSON activity; the id the connector gave it ("" if none)."""
     response = await context.send_activity(to_activity(sent))
     return (response.id or "") if response else ""
+
+
+async def _replies(job: asyncio.Future, *, sorry: bool) -> list[Reply]:
+    """The replies of a question; if answering failed, a sorry with `sorry`, else the
+    error."""
+    try:
+        return await job
+    except Exception:  # the user still deserves a reply
+        if not sorry:
+            raise
+        log.exception("answering a question failed")
+        return [Reply(say("sorry"))]
 
 
 async def _ready(job: asyncio.Future, seconds: float) -> bool:

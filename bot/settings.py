@@ -67,22 +67,22 @@ def _zone(raw: str, name: str) -> str:
     return raw
 
 
-def _postgres_url(raw: str, name: str) -> str:
-    problem = postgres_url_problem(raw)
-    if problem:
-        raise SettingsError(f"{name} must be a PostgreSQL URL such as "
-                            f"postgresql://user:password@host:5432/referatbot, but {problem}: "
-                            f"'{redact(raw)}'")
-    return raw
+def _checked(problem_of: Callable[[str], str | None], wanted: str,
+             shown: Callable[[str], str] = str) -> Callable[[str, str], str]:
+    """A reader of text that `problem_of` checks: its problem, named with the variable,
+    what is `wanted` and the value as `shown` (a URL without its password)."""
+    def parse(raw: str, name: str) -> str:
+        problem = problem_of(raw)
+        if problem:
+            raise SettingsError(f"{name} must be {wanted}, but {problem}: '{shown(raw)}'")
+        return raw
+    return parse
 
 
-def _source_url(raw: str, name: str) -> str:
-    problem = template_problem(raw)
-    if problem:
-        raise SettingsError(f"{name} must be a link template such as "
-                            f"https://intranet.example.dk/cf/{{date}}#punkt-{{punkt}}, but {problem}: "
-                            f"'{raw}'")
-    return raw
+_postgres_url = _checked(postgres_url_problem, "a PostgreSQL URL such as "
+                         "postgresql://user:password@host:5432/referatbot", redact)
+_source_url = _checked(template_problem, "a link template such as "
+                       "https://intranet.example.dk/cf/{date}#punkt-{punkt}")
 
 
 def app_type(raw: str, name: str = "MicrosoftAppType") -> str:

@@ -106,6 +106,19 @@ async def test_slow_answer_is_acknowledged_then_sent_proactively(engine, bot_cat
     assert [a.type for a in chat.adapter.activity_buffer] == ["typing", "message", "message"]
 
 
+async def test_a_failure_with_a_stream_open_ends_the_stream_with_a_sorry(engine, bot_catalog,
+                                                                        subscriptions, feedback):
+    bot = ReferatBot(Conversation(engine, bot_catalog, subscriptions, feedback), stream_after=0)
+    chat = Chat(bot)
+    bot_catalog.close()  # the answer is found, then its punkter cannot be read
+    [reply] = await chat.send(TELEFON_QUESTION)
+    assert reply.text == say("sorry")
+    informative = chat.adapter.activity_buffer[1]
+    assert informative.type == "typing" and informative.text == say("looking")
+    [end] = as_json(reply)["entities"]
+    assert end["type"] == "streaminfo" and end["streamType"] == "final" and end["streamId"]
+
+
 # --- commands --------------------------------------------------------------------------
 
 

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from bot.keys import feedback_key
+from bot.keys import bot_key, feedback_key
 from bot.texts import say
 from fake_teams import BOT_ID, TELEFON_QUESTION, TELEFON_SOURCE, activity_json, texts
 
@@ -108,6 +108,10 @@ async def test_a_slow_answer_in_a_personal_chat_ends_its_stream_later(start_app,
     assert stream_id(final) == "stream-2"
     assert final["text"] != say("wait")
     assert_native_answer(final)
+    await client.app[bot_key].drain()  # the late answer is remembered once it is out
+    await post(client, submit_action(connector, "stream-2", feedback_value("like")))
+    [vote] = client.app[feedback_key].votes()
+    assert vote.question == TELEFON_QUESTION and vote.punkter[0] == ("2024-04-24", 7)
 
 
 async def test_where_teams_refuses_a_stream_the_answer_comes_as_a_plain_message(start_app,
