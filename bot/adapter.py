@@ -86,7 +86,7 @@ class BotEndpoint:
             log.info("refused an activity: %s", e)
             return 401, {"error": "unauthorized"}
         if invoke:
-            return invoke.status, serializer_helper(invoke.body)
+            return invoke.status, _json(invoke.body)
         return 201, None
 
     async def send_card(self, reference: dict, card: dict) -> None:
@@ -112,6 +112,14 @@ class BotEndpoint:
                 raise error
             raise DeliveryFailed(f"the Teams connector refused the message: {error}",
                                  status=status) from error
+
+
+def _json(body):
+    """An invoke response's body as JSON: botbuilder's models serialised, plain JSON (such
+    as the `{}` Teams' feedback invoke wants) as it is."""
+    if body is None or isinstance(body, (dict, list, str, int, float, bool)):
+        return body
+    return serializer_helper(body)
 
 
 async def on_turn_error(context: TurnContext, error: Exception) -> None:

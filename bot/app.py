@@ -25,10 +25,11 @@ from bot.conversation import Conversation
 from bot.digest import DigestRunner, schedule
 from bot.engine import Engine
 from bot.feedback import Feedback
-from bot.handler import ACK_AFTER, ReferatBot
+from bot.handler import ACK_AFTER, STREAM_AFTER, ReferatBot
 from bot.keys import (ack_after_key, bot_key, catalog_key, conversation_key, digest_key,
                       embedder_key, endpoint_key, engine_key, feedback_key, settings_key,
-                      subscriptions_key)
+                      stream_after_key, subscriptions_key)
+from bot.links import SourceLinks
 from bot.resources import open_catalog
 from bot.routes import MAX_BODY_BYTES, error_middleware, setup_routes
 from bot.settings import Settings
@@ -44,14 +45,17 @@ REFRESH_SECONDS = 60.0
 
 
 def create_app(settings: Settings, *, ack_after: float = ACK_AFTER,
+               stream_after: float = STREAM_AFTER,
                embedder: Embedder | None = None) -> web.Application:
     """The server. `ack_after`: seconds before a slow answer is acknowledged in Teams and
-    sent later; `embedder`: an already loaded model to share (tests load it once).
+    sent later; `stream_after`: seconds before an answer in a personal chat gets Teams'
+    progress bar; `embedder`: an already loaded model to share (tests load it once).
     Raises SettingsError for Bot Framework settings that cannot work."""
     BotConfig.from_settings(settings)  # refuse bad credentials before anything starts
     app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[error_middleware])
     app[settings_key] = settings
     app[ack_after_key] = ack_after
+    app[stream_after_key] = stream_after
     app[embedder_key] = embedder
     app.cleanup_ctx.extend([catalog_ctx, engine_ctx, bot_ctx, refresh_ctx, digest_ctx])
     setup_routes(app)
@@ -83,10 +87,13 @@ async def engine_ctx(app: web.Application) -> AsyncIterator[None]:
 
 async def bot_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[settings_key]
+    links = SourceLinks(settings.source_url) if settings.source_url else None
     conversation = Conversation(app[engine_key], app[catalog_key], app[subscriptions_key],
-                                app[feedback_key], digest_when=digest_when(settings))
+                                app[feedback_key], digest_when=digest_when(settings),
+                                links=links)
     app[conversation_key] = conversation
-    bot = ReferatBot(conversation, app_id=settings.app_id, ack_after=app[ack_after_key])
+    bot = ReferatBot(conversation, app_id=settings.app_id, ack_after=app[ack_after_key],
+                     stream_after=app[stream_after_key])
     app[bot_key] = bot
     app[endpoint_key] = BotEndpoint(settings, bot)
     if not settings.app_id:

@@ -19,6 +19,7 @@ import re
 
 from bot import actions
 from bot.actions import Ask, ShowMeeting, ShowPunkt, Vote
+from bot.links import SourceLinks
 from bot.texts import HELP_EXAMPLES, HELP_FACTS, say
 from ingest.catalog import NewDecision
 from ingest.chunk import split_sentences
@@ -44,7 +45,7 @@ DIGEST_MAX_ITEMS = 40
 
 
 def card_bytes(card: dict) -> int:
-    """The card's size as Teams counts it: its JSON in UTF-16."""
+    """The card's (or a whole message's) size as Teams counts it: its JSON in UTF-16."""
     return len(json.dumps(card, ensure_ascii=False).encode("utf-16-le"))
 
 
@@ -78,35 +79,38 @@ def shorten(text: str, limit: int) -> str:
 # --- answers -------------------------------------------------------------------------------
 
 
-def answer_card(answer: Answer, *, lexical: bool = False) -> dict:
-    """An answer with its sources, each with its snippet and a "Vis hele punktet" button;
-    a not-found card when nothing answered. `lexical`: found without the embedding
-    model (still loading, or missing), which the card says."""
+def answer_card(answer: Answer, *, lexical: bool = False, votes: bool = True,
+                links: SourceLinks | None = None) -> dict | None:
+    """What goes under an answer's text (the message's own text, with the [1], [2] of
+    `bot.citations`): its sources numbered as in the text, each with its snippet unless
+    the text quotes it, "Vis hele punktet" and, with `links`, the original referat;
+    "Vis hele mødet" for a meeting; 👍/👎 with `votes` (where the front end has no
+    feedback of its own). A not-found card when nothing answered. `lexical`: found
+    without the embedding model (still loading, or missing), which the card says.
+    None when there is nothing to add to the text."""
     if not answer.answered:
         return not_found_card(answer, lexical=lexical)
-    first = answer.citations[0] if answer.citations else None
-    shown = _marked(answer.answer, first.highlights) if first and first.snippet == answer.answer \
-        else answer.answer
-    body: list[dict] = [_heading(say("answer")), _text(shown)]
-    if answer.meeting:
-        items = "; ".join(f"{n}. {t}" for n, t in answer.meeting.items)
-        body.append(_text(say("punkter", items=items), subtle=True))
-    actions: list[dict] = []
+    body: list[dict] = []
     if answer.citations:
         body.append(_heading(say("sources"), size="Medium"))
         for i, c in enumerate(answer.citations):
-            body.append(_source(c, repeat_snippet=c.snippet != answer.answer or i > 0))
+            url = links.url(c.meeting_date, c.punkt) if links else None
+            body.append(_source(i + 1, c, repeat_snippet=c.snippet != answer.answer or i > 0,
+                                url=url))
     if lexical:
         body.append(_text(say("lexical_only"), subtle=True, separator=True))
+    actions: list[dict] = []
     if answer.meeting:
         actions.append(_submit(say("show_meeting"), ShowMeeting(answer.meeting.meeting_date)))
-    actions += _feedback_actions(answer)
-    return _card(body, actions)
+    if votes:
+        actions += _feedback_actions(answer)
+    return _card(body, actions) if body or actions else None
 
 
 def not_found_card(answer: Answer, *, lexical: bool = False) -> dict:
-    """Says plainly that the minutes hold no answer, and offers the nearest punkter."""
-    body = [_heading(say("not_found", answer.lang)), _text(answer.answer)]
+    """Says plainly that the minutes hold no answer (why is the message's text), and
+    offers the nearest punkter."""
+    body = [_heading(say("not_found", answer.lang))]
     actions = [_submit(shorten(say("suggestion", title=s.title, day=short_date(s.meeting_date),
                                    number=s.punkt), MAX_BUTTON_CHARS),
                        ShowPunkt(s.meeting_date, s.punkt))
@@ -120,22 +124,29 @@ def not_found_card(answer: Answer, *, lexical: bool = False) -> dict:
     return _card(body, actions)
 
 
-def _source(c: Citation, *, repeat_snippet: bool) -> dict:
-    items = [_text(source_line(c), weight="Bolder", color="Accent")]
+def _source(number: int, c: Citation, *, repeat_snippet: bool, url: str | None) -> dict:
+    line = {"type": "ColumnSet", "columns": [
+        {"type": "Column", "width": "auto",
+         "items": [_text(f"[{number}]", weight="Bolder", color="Accent")]},
+        {"type": "Column", "width": "stretch",
+         "items": [_text(source_line(c), weight="Bolder", color="Accent")]}]}
+    items = [line]
     if repeat_snippet and c.snippet:
         label = f"{c.section}: " if c.section else ""
-        items.append(_text(f"{label}{_marked(c.snippet, c.highlights)}", spacing="Small"))
+        items.append(_text(f"{label}{marked(c.snippet, c.highlights)}", spacing="Small"))
     elif c.section:
         items.append(_text(say("quoted_from", section=c.section), subtle=True, spacing="Small"))
     show = ShowPunkt(c.meeting_date, c.punkt)
-    items.append({"type": "ActionSet", "actions": [_submit(say("show_punkt"), show)]})
+    buttons = [_submit(say("show_punkt"), show)] + ([_open_url(say("open_referat"), url)]
+                                                    if url else [])
+    items.append({"type": "ActionSet", "actions": buttons})
     return {"type": "Container", "separator": True, "spacing": "Medium", "items": items,
             "selectAction": _submit(say("show_punkt"), show)}
 
 
-def _marked(text: str, words: tuple[str, ...]) -> str:
-    """The question's words in bold (Adaptive Card markdown), so a reader sees why the
-    punkt was chosen."""
+def marked(text: str, words: tuple[str, ...]) -> str:
+    """The question's words in bold (markdown, as Adaptive Cards and Teams messages read
+    it), so a reader sees why the punkt was chosen."""
     if not words:
         return text
     pattern = re.compile(r"(?<!\w)(" + "|".join(map(re.escape, words)) + r")(?!\w)")
@@ -199,27 +210,31 @@ def _fit_by_dropping(meeting: Meeting) -> dict:
     return _meeting_card(meeting, 0, n)
 
 
-def punkt_card(meeting: Meeting, punkt: Punkt) -> dict:
-    """One punkt in full: title, case number, every section, the attachments' names.
-    Sections longer than the card allows are shortened, with a note; the decision is
-    shortened last."""
+def punkt_card(meeting: Meeting, punkt: Punkt, *, url: str | None = None,
+               interactive: bool = True, limit: int = MAX_CARD_BYTES) -> dict:
+    """One punkt in full: title, case number, every section, the attachments' names, and
+    "Vis hele mødet" and the original referat (`url`) unless not `interactive` (Teams'
+    citation window shows no buttons). Sections longer than `limit` (UTF-16 bytes)
+    allows are shortened, with a note; the decision is shortened last."""
     last = PUNKT_SECTION_CAPS[-1]
-    return _first_that_fits([lambda cap=cap: _punkt_card(meeting, punkt, cap)
-                             for cap in PUNKT_SECTION_CAPS]) \
-        or _punkt_card(meeting, punkt, last, decision_cap=last)
+    buttons = ([_submit(say("show_meeting"), ShowMeeting(meeting.meeting_date))]
+               + ([_open_url(say("open_referat"), url)] if url and not punkt.closed else [])
+               if interactive else [])
+    return _first_that_fits([lambda cap=cap: _punkt_card(meeting, punkt, buttons, cap)
+                             for cap in PUNKT_SECTION_CAPS], limit) \
+        or _punkt_card(meeting, punkt, buttons, last, decision_cap=last)
 
 
-def _punkt_card(meeting: Meeting, punkt: Punkt, cap: int | None,
+def _punkt_card(meeting: Meeting, punkt: Punkt, buttons: list[dict], cap: int | None,
                 decision_cap: int | None = None) -> dict:
     day = short_date(meeting.meeting_date)
     body: list[dict] = [
         _text(say("punkt_head", forum=meeting.forum, day=day, number=punkt.number), subtle=True),
         _heading(punkt.title, spacing="None"),
     ]
-    whole = [_submit(say("show_meeting"), ShowMeeting(meeting.meeting_date))]
     if punkt.closed:
         body.append(_text(say("closed_punkt")))
-        return _card(body, whole)
+        return _card(body, buttons)
     if punkt.case_number:
         body.append(_text(say("case", case=punkt.case_number), subtle=True, spacing="None"))
     shortened = []
@@ -234,7 +249,7 @@ def _punkt_card(meeting: Meeting, punkt: Punkt, cap: int | None,
     if shortened:
         body.append(_text(say("shortened_here", sections=", ".join(shortened)),
                           subtle=True, separator=True))
-    return _card(body, whole)
+    return _card(body, buttons)
 
 
 def _bilag(bilag: tuple[str, ...]) -> list[dict]:
@@ -318,11 +333,11 @@ def no_punkt_card(meeting: Meeting, number: int) -> dict:
 # --- building blocks -----------------------------------------------------------------------
 
 
-def _first_that_fits(builders) -> dict | None:
-    """The first card that fits MAX_CARD_BYTES, trying the builders in turn."""
+def _first_that_fits(builders, limit: int = MAX_CARD_BYTES) -> dict | None:
+    """The first card within `limit` UTF-16 bytes, trying the builders in turn."""
     for build in builders:
         card = build()
-        if card_bytes(card) <= MAX_CARD_BYTES:
+        if card_bytes(card) <= limit:
             return card
     return None
 
@@ -361,6 +376,10 @@ def _heading(text: str, *, size: str = "Large", spacing: str | None = None) -> d
 
 def _submit(title: str, action: actions.CardAction) -> dict:
     return {"type": "Action.Submit", "title": title, "data": actions.data(action)}
+
+
+def _open_url(title: str, url: str) -> dict:
+    return {"type": "Action.OpenUrl", "title": title, "url": url}
 
 
 def _plain(text: str) -> str:

@@ -5,6 +5,7 @@ stdout holds only JSON.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import sys
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from bot.lookup import NoMeeting, NoPunkt, look_up
+from bot.lookup import Found, NoMeeting, NoPunkt, look_up
 from bot.manifest_cli import manifest_command
 from bot.resources import open_catalog, open_index
 from bot.settings import Settings, SettingsError
@@ -304,6 +305,41 @@ def digest(settings: Settings, mode: str | None, as_json: bool) -> None:
                        + (f": {r.error}" if r.error else ""))
     if any(r.status in ("failed", "deactivated") for r in results):
         sys.exit(1)
+
+
+@main.command("feedback")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.pass_obj
+def feedback_command(settings: Settings, as_json: bool) -> None:
+    """Summarise the 👍/👎 on answers: per punkt (the one each answer was taken from), per
+    week, and what people wrote."""
+    from bot.feedback import Feedback, summary
+
+    with _catalog(settings) as catalog:
+        result = summary(Feedback(catalog.db).votes())
+        for row in result["punkter"]:
+            found = look_up(catalog, dt.date.fromisoformat(row["meeting_date"]), row["punkt"])
+            punkt = found.punkt if isinstance(found, Found) else None
+            row["title"] = punkt.title if punkt and not punkt.closed else ""
+    if as_json:
+        _dump(result)
+        return
+    click.echo(f"{result['votes']} vote(s): {result['up']} up, {result['down']} down")
+    _section("per punkt (the punkt each answer was taken from):",
+             [f"{r['meeting_date']} punkt {r['punkt']:<3} up {r['up']:<4} down {r['down']:<4} "
+              f"{r['title']}" for r in result["punkter"]])
+    _section("per week:", [f"{r['week']}  up {r['up']:<4} down {r['down']}"
+                           for r in result["weeks"]])
+    _section("what people wrote, newest first:",
+             [f"{r['created_at'][:10]} {r['vote']:<4} {r['question']!r}: {r['comment']}"
+              for r in result["comments"]])
+
+
+def _section(heading: str, lines: list[str]) -> None:
+    if lines:
+        click.echo(f"\n{heading}")
+    for line in lines:
+        click.echo(f"  {line}")
 
 
 async def _send_digests(settings: Settings, catalog, subscriptions):

@@ -2,10 +2,11 @@
 
 `Conversation.handle(incoming, where)` turns a `Message` (its text, the @mention already
 removed) or a card action (`bot.actions`) from the conversation `where` into a list of
-`Reply` (a text, or an Adaptive Card, with the citations it shows). The Teams activity
-handler (`bot/handler.py`) translates activities into these plain values and the replies
-back into activities; the local chat page (`/api/chat`) calls this class directly. Both
-therefore say exactly the same.
+`Reply` (a text, an Adaptive Card, or both; an answer's text with the [1], [2] of the
+sources it cites). The Teams activity handler (`bot/handler.py`) translates activities
+into these plain values and the replies back into activities; the local chat page
+(`/api/chat`) calls this class directly. Both therefore say exactly the same, but for
+feedback: Teams has its own 👍/👎 on an answer (`rate`), the chat page gets the card's.
 
 A question is the one request that may be slow (`is_question`), so a front end with a
 deadline (Teams: 15 s) can acknowledge it first. Everything else reads the catalog.
@@ -13,20 +14,24 @@ deadline (Teams: 15 s) can acknowledge it first. Everything else reads the catal
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot import cards
 from bot.actions import Ask, CardAction, ShowMeeting, ShowPunkt, Unreadable, Vote
+from bot.citations import Source, cited_text
 from bot.commands import (EMPTY, HELP, ITEM, LATEST, MEETING, QUESTION, SUBSCRIBE, UNSUBSCRIBE,
                           Command, parse_command)
 from bot.engine import Engine, NotReady
-from bot.feedback import Feedback
+from bot.feedback import Feedback, Reaction
+from bot.links import SourceLinks
 from bot.lookup import Found, NoMeeting, look_up
 from bot.subscriptions import Subscriptions
 from bot.texts import say
 from ingest.catalog import Catalog
-from retrieval.model import Answer, Citation
+from ingest.model import Meeting
+from retrieval.model import Citation
 from retrieval.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -67,12 +72,17 @@ Request = Command | CardAction | Unreadable
 class Reply:
     text: str = ""
     card: dict | None = None
-    #: the sources the card shows, best first (answers only)
-    citations: tuple[Citation, ...] = ()
+    #: an answer's sources, best first, numbered from 1 as the markers in its text
+    citations: tuple[Source, ...] = ()
+    #: written by the answerer from the minutes (Teams labels it AI-generated)
+    generated: bool = False
+    #: an answer to rate: its question, which feedback on it is stored with
+    question: str = ""
 
-
-def answer_reply(answer: Answer, *, lexical: bool = False) -> Reply:
-    return Reply(card=cards.answer_card(answer, lexical=lexical), citations=answer.citations)
+    @property
+    def punkter(self) -> list[tuple[str, int]]:
+        """(meeting date, punkt number) of the cited punkter, as feedback stores them."""
+        return [(s.citation.meeting_date.isoformat(), s.citation.punkt) for s in self.citations]
 
 
 def is_question(request: Request) -> bool:
@@ -81,12 +91,15 @@ def is_question(request: Request) -> bool:
 
 class Conversation:
     def __init__(self, engine: Engine, catalog: Catalog, subscriptions: Subscriptions,
-                 feedback: Feedback, *, digest_when: str = "hver morgen"):
+                 feedback: Feedback, *, digest_when: str = "hver morgen",
+                 links: SourceLinks | None = None):
         self.engine = engine
         self.catalog = catalog
         self.subscriptions = subscriptions
         self.feedback = feedback
         self.digest_when = digest_when
+        #: links to the original referat (REFERATBOT_SOURCE_URL); None: no links
+        self.links = links
 
     async def handle(self, incoming: Incoming, where: Where) -> list[Reply]:
         return await self.respond(self.understand(incoming), where)
@@ -136,7 +149,7 @@ class Conversation:
         if command.name == UNSUBSCRIBE:
             return await self._unsubscribe(where)
         assert command.name == QUESTION, command
-        return await self._answer(command.text)
+        return await self._answer(command.text, votes=where.local)
 
     async def _look_up(self, day, number: int | None = None) -> Reply:
         found = await asyncio.to_thread(look_up, self.catalog, day, number)
@@ -146,7 +159,9 @@ class Conversation:
             return Reply(card=cards.no_punkt_card(found.meeting, found.number))
         if found.punkt is None:
             return Reply(card=cards.meeting_card(found.meeting))
-        return Reply(card=cards.punkt_card(found.meeting, found.punkt))
+        return Reply(card=cards.punkt_card(found.meeting, found.punkt,
+                                           url=self._url(found.meeting.meeting_date,
+                                                         found.punkt.number)))
 
     async def _subscribe(self, where: Where) -> Reply:
         if where.local or where.reference is None:
@@ -162,7 +177,9 @@ class Conversation:
 
     # --- questions and votes -------------------------------------------------------------
 
-    async def _answer(self, question: str) -> Reply:
+    async def _answer(self, question: str, *, votes: bool) -> Reply:
+        """An answer: its text with the sources' markers and a card under it (with 👍/👎
+        if `votes`); a refusal: why, and a card offering the nearest punkter."""
         try:
             asked = await self.engine.ask(question[:MAX_QUESTION_CHARS])
         except NotReady:
@@ -170,9 +187,51 @@ class Conversation:
         except StoreUnavailable as e:
             log.warning("a question found the search unavailable: %s", e)
             return Reply(say("unavailable"))
-        return answer_reply(asked.answer, lexical=asked.lexical)
+        answer = asked.answer
+        if not answer.answered:
+            return Reply(answer.answer, cards.not_found_card(answer, lexical=asked.lexical),
+                         generated=True)
+        sources = await asyncio.to_thread(self._sources, answer.citations)
+        answer = replace(answer, citations=tuple(s.citation for s in sources))
+        card = cards.answer_card(answer, lexical=asked.lexical, votes=votes, links=self.links)
+        return Reply(cited_text(answer), card, sources, generated=True, question=answer.question)
+
+    def _sources(self, citations: tuple[Citation, ...]) -> tuple[Source, ...]:
+        """Each citation with its punkt from the catalog; a closed or missing one is left
+        out, so nothing of a closed punkt is ever shown. Blocks: catalog reads."""
+        meetings: dict[tuple[str, dt.date], Meeting | None] = {}
+        sources = []
+        for c in citations:
+            key = (c.forum, c.meeting_date)
+            if key not in meetings:
+                meetings[key] = self.catalog.meeting(c.meeting_date, c.forum)
+            meeting = meetings[key]
+            punkt = meeting.punkt(c.punkt) if meeting else None
+            if punkt is None or punkt.closed:
+                log.warning("left out a citation of %s punkt %d: %s", c.meeting_date, c.punkt,
+                            "closed" if punkt else "not in the catalog")
+                continue
+            sources.append(Source(c, meeting, punkt, self._url(c.meeting_date, c.punkt)))
+        return tuple(sources)
+
+    def _url(self, day: dt.date, number: int) -> str | None:
+        return self.links.url(day, number) if self.links else None
 
     async def _vote(self, vote: Vote) -> Reply:
         cited = [(day.isoformat(), number) for day, number in vote.punkter]
         await asyncio.to_thread(self.feedback.record, vote.question, cited, vote.vote)
         return Reply(say("thanks_up" if vote.vote == "up" else "thanks_down"))
+
+    # --- Teams' own feedback -------------------------------------------------------------
+
+    async def sent(self, reply: Reply, where: Where, activity_ids: list[str]) -> None:
+        """An answer to rate went out as `activity_ids`: remember its question and cited
+        punkter, so Teams' feedback on it (`rate`) is stored with them."""
+        if reply.question:
+            await asyncio.to_thread(self.feedback.remember, where.conversation_id,
+                                    activity_ids, reply.question, reply.punkter)
+
+    async def rate(self, reaction: Reaction, where: Where, activity_id: str) -> None:
+        """Teams' 👍/👎 (and what the user wrote) on the answer sent as `activity_id`."""
+        await asyncio.to_thread(self.feedback.react, where.conversation_id, activity_id,
+                                reaction)

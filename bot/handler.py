@@ -1,13 +1,23 @@
 """The Teams activity handler: translates activities into the conversation core's plain
-values (`bot.conversation`) and its replies back into activities. No reply is decided here.
+values (`bot.conversation`) and its replies back into activities (`bot.activities` writes
+them as JSON). No reply is decided here.
 
 Strips the @mention, turns a card's `value` into an action (`bot.actions.parse`), and
 builds the `Where` of the conversation (its reference for proactive messages, the tenant
 Teams sends in channelData).
 
-Teams waits 15 s for the HTTP reply to an activity. A question that takes longer than
-`ack_after` seconds gets a short "Et øjeblik …" at once, and its answer is sent later as a
-proactive message (`continue_conversation`).
+A question gets a typing indicator at once. In a personal chat, where Teams streams, an
+answer not ready within `stream_after` seconds gets an informative update ("Jeg leder i
+referaterne …") that opens a stream, and the answer ends that stream (no stream when
+`stream_after` is above `ack_after`). Teams waits 15 s for the HTTP reply to an
+activity: an answer not ready within `ack_after` seconds is sent later as a proactive
+message (`continue_conversation`), after a short "Et øjeblik …" where there is no stream
+(channels, group chats, or a stream Teams refused).
+
+An answer to rate goes out with Teams' feedback loop; its message id is given to the core
+(`Conversation.sent`), and the `message/submitAction` invoke Teams sends with the 👍/👎 is
+given back to it (`Conversation.rate`) and answered 200 with an empty object, as Teams
+asks.
 """
 from __future__ import annotations
 
@@ -16,27 +26,33 @@ import html
 import logging
 import re
 
-from botbuilder.core import CardFactory, InvokeResponse, MessageFactory, TurnContext
+from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
-from botbuilder.schema import Activity, ConversationReference
+from botbuilder.schema import Activity, ConversationReference, Entity
 
-from bot import actions
+from bot import actions, activities
 from bot.conversation import Conversation, Incoming, Message, Reply, Where, is_question
+from bot.feedback import parse_reaction
 from bot.texts import say
 
 log = logging.getLogger(__name__)
 
 #: Seconds before a slow answer is acknowledged and then sent proactively (Teams: 15 s).
 ACK_AFTER = 10.0
+#: Seconds before an answer in a personal chat gets Teams' progress bar (a faster one
+#: needs none, and spares two requests to the connector).
+STREAM_AFTER = 1.0
+SUBMIT_ACTION = "message/submitAction"
 _AT_TAG = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 
 
 class ReferatBot(TeamsActivityHandler):
     def __init__(self, conversation: Conversation, *, app_id: str = "",
-                 ack_after: float = ACK_AFTER):
+                 ack_after: float = ACK_AFTER, stream_after: float = STREAM_AFTER):
         self.conversation = conversation
         self.app_id = app_id
         self.ack_after = ack_after
+        self.stream_after = stream_after
         self._later: set[asyncio.Task] = set()
 
     # --- activities ----------------------------------------------------------------------
@@ -45,22 +61,44 @@ class ReferatBot(TeamsActivityHandler):
         activity = turn_context.activity
         request = self.conversation.understand(incoming(activity))
         job = asyncio.ensure_future(self.conversation.respond(request, where(activity)))
-        if is_question(request):
-            done, _ = await asyncio.wait({job}, timeout=self.ack_after)
-            if not done:
+        if not is_question(request):
+            await self._send(turn_context, await job)
+            return
+        await _send_json(turn_context, activities.typing())
+        stream, waited = None, 0.0
+        if is_personal(activity) and self.stream_after <= self.ack_after:
+            waited = self.stream_after
+            if not await _ready(job, self.stream_after):
+                stream = await self._open_stream(turn_context)
+        if not await _ready(job, self.ack_after - waited):
+            if stream is None:
                 await turn_context.send_activity(say("wait"))
-                self._answer_later(turn_context, job)
-                return
-        for reply in await job:
-            await turn_context.send_activity(reply_activity(reply))
+            self._answer_later(turn_context, job, stream)
+            return
+        # with a stream open, a failure ends it with a sorry; else the turn's error
+        # handler says it
+        await self._send(turn_context, await _replies(job, sorry=stream is not None), stream)
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
-        """The bot implements no invoke: its cards send Action.Submit (a message activity),
-        and it has no message extension, task module or sign-in. Each invoke gets a 400;
-        botbuilder would answer 501, and a 500 for `adaptiveCard/action`, whose error
-        response it cannot serialise."""
+        """Teams' feedback on an answer (`message/submitAction`). Every other invoke gets
+        a 400: the bot's cards send Action.Submit (a message activity), and it has no
+        message extension, task module or sign-in; botbuilder would answer 501, and a
+        500 for `adaptiveCard/action`, whose error response it cannot serialise."""
+        if turn_context.activity.name == SUBMIT_ACTION:
+            return await self._on_submit_action(turn_context)
         log.info("refused an invoke activity it does not implement: %r", turn_context.activity.name)
         return InvokeResponse(status=400)
+
+    async def _on_submit_action(self, turn_context: TurnContext) -> InvokeResponse:
+        """👍/👎 from Teams' feedback loop: stored with the answer's question and punkter;
+        Teams wants 200 and an empty object back (anything else shows as an error)."""
+        activity = turn_context.activity
+        reaction = parse_reaction(activity.value)
+        if reaction is None or not activity.reply_to_id:
+            log.info("refused a message/submitAction that is not feedback on an answer")
+            return InvokeResponse(status=400)
+        await self.conversation.rate(reaction, where(activity), activity.reply_to_id)
+        return InvokeResponse(status=200, body={})
 
     async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
         """Greets when the bot itself is added to a team, group chat or personal chat.
@@ -68,27 +106,57 @@ class ReferatBot(TeamsActivityHandler):
         activity = turn_context.activity
         bot_id = activity.recipient.id if activity.recipient else None
         if bot_id and any(m.id == bot_id for m in activity.members_added or []):
-            await turn_context.send_activity(reply_activity(self.conversation.greeting()))
+            await _send_json(turn_context, activities.message(self.conversation.greeting()))
+
+    # --- sending --------------------------------------------------------------------------
+
+    async def _send(self, context: TurnContext, replies: list[Reply],
+                    stream: str | None = None) -> None:
+        """Send the replies; the first ends the stream, if one is open."""
+        for reply in replies:
+            await self._send_one(context, reply, stream)
+            stream = None
+
+    async def _send_one(self, context: TurnContext, reply: Reply, stream: str | None) -> None:
+        sent = activities.message(reply)
+        ids = [stream] if stream else []
+        if stream:
+            try:
+                ids.append(await _send_json(context, activities.final(sent, stream)))
+            except Exception:  # Teams refused the stream's end (expired?): a plain message
+                log.warning("could not end the stream %s; sending the answer without it",
+                            stream, exc_info=True)
+                stream = None
+        if not stream:
+            ids.append(await _send_json(context, sent))
+        try:
+            await self.conversation.sent(reply, where(context.activity), ids)
+        except Exception:  # the answer is out; only Teams' feedback on it loses its question
+            log.exception("could not remember the answer sent as %s", ids)
+
+    async def _open_stream(self, context: TurnContext) -> str | None:
+        """Teams' progress bar; the stream's id, or None where Teams does not stream."""
+        try:
+            return await _send_json(context, activities.informative(say("looking"))) or None
+        except Exception:  # refused (not allowed for this user or bot): no stream, then
+            log.info("Teams did not open a stream; answering without one", exc_info=True)
+            return None
 
     # --- slow answers --------------------------------------------------------------------
 
-    def _answer_later(self, turn_context: TurnContext, job: asyncio.Future) -> None:
+    def _answer_later(self, turn_context: TurnContext, job: asyncio.Future,
+                      stream: str | None) -> None:
         reference = TurnContext.get_conversation_reference(turn_context.activity)
-        task = asyncio.create_task(self._send_later(turn_context.adapter, reference, job))
+        task = asyncio.create_task(self._send_later(turn_context.adapter, reference, job, stream))
         self._later.add(task)
         task.add_done_callback(self._later.discard)
 
     async def _send_later(self, adapter, reference: ConversationReference,
-                          job: asyncio.Future) -> None:
-        try:
-            replies = await job
-        except Exception:  # the user still deserves a reply
-            log.exception("answering a slow question failed")
-            replies = [Reply(say("sorry"))]
+                          job: asyncio.Future, stream: str | None) -> None:
+        replies = await _replies(job, sorry=True)
 
         async def send(context: TurnContext) -> None:
-            for reply in replies:
-                await context.send_activity(reply_activity(reply))
+            await self._send(context, replies, stream)
 
         try:
             await adapter.continue_conversation(reference, send, self.app_id)
@@ -162,7 +230,50 @@ def where(activity: Activity) -> Where:
                  user=(user.name or user.id or "") if user else "")
 
 
-def reply_activity(reply: Reply) -> Activity:
-    if reply.card is not None:
-        return MessageFactory.attachment(CardFactory.adaptive_card(reply.card))
-    return MessageFactory.text(reply.text)
+def is_personal(activity: Activity) -> bool:
+    conversation = activity.conversation
+    return bool(conversation) and (conversation.conversation_type or "personal") == "personal"
+
+
+def to_activity(sent: dict) -> Activity:
+    """A JSON activity of `bot.activities` as botbuilder's Activity; its entities keep
+    every field (botbuilder's Entity would serialise only `type`)."""
+    activity = Activity().deserialize({k: v for k, v in sent.items() if k != "entities"})
+    if "entities" in sent:
+        activity.entities = [_JsonEntity(e) for e in sent["entities"]]
+    return activity
+
+
+class _JsonEntity(Entity):
+    """An entity sent as the JSON it is."""
+
+    _attribute_map = {"type": {"key": "type", "type": "str"},
+                      "additional_properties": {"key": "", "type": "{object}"}}
+
+    def __init__(self, entity: dict):
+        super().__init__(type=entity["type"])
+        self.additional_properties = {k: v for k, v in entity.items() if k != "type"}
+
+
+async def _send_json(context: TurnContext, sent: dict) -> str:
+    """Send a JSON activity; the id the connector gave it ("" if none)."""
+    response = await context.send_activity(to_activity(sent))
+    return (response.id or "") if response else ""
+
+
+async def _replies(job: asyncio.Future, *, sorry: bool) -> list[Reply]:
+    """The replies of a question; if answering failed, a sorry with `sorry`, else the
+    error."""
+    try:
+        return await job
+    except Exception:  # the user still deserves a reply
+        if not sorry:
+            raise
+        log.exception("answering a question failed")
+        return [Reply(say("sorry"))]
+
+
+async def _ready(job: asyncio.Future, seconds: float) -> bool:
+    """Whether `job` is done within `seconds`."""
+    done, _ = await asyncio.wait({job}, timeout=max(seconds, 0))
+    return bool(done)

@@ -25,5 +25,7 @@ endpoint_key = web.AppKey("endpoint", BotEndpoint)
 digest_key = web.AppKey("digest", DigestRunner)
 #: seconds before a slow answer is acknowledged in Teams and sent proactively
 ack_after_key = web.AppKey("ack_after", float)
+#: seconds before an answer in a personal chat gets Teams' progress bar (a stream)
+stream_after_key = web.AppKey("stream_after", float)
 #: a loaded embedding model to share, or None to load the configured one
 embedder_key = web.AppKey("embedder", Embedder | None)

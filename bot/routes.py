@@ -2,7 +2,8 @@
 
     POST /api/messages   Bot Framework activities (Teams, the Emulator)
     GET  /api/ask?q=     the answer JSON of design.md
-    POST /api/chat       the local chat page: {"text": ...} or {"value": {...}}
+    POST /api/chat       the local chat page: {"text": ...} or {"value": {...}}; replies
+                         with their text, cards and numbered citations
     GET  /healthz        the process is up
     GET  /readyz         the model, the vector store and the catalog answer
     GET  /               the local chat page (bot/static)
@@ -21,6 +22,7 @@ from pathlib import Path
 from aiohttp import web
 
 from bot import actions
+from bot.citations import listed
 from bot.conversation import MAX_QUESTION_CHARS, Message, Where
 from bot.engine import STORE_DOWN, NotReady
 from bot.keys import conversation_key, endpoint_key, engine_key
@@ -99,10 +101,10 @@ async def chat(request: web.Request) -> web.Response:
             incoming, Where(conversation[:100], local=True))
     except Exception:  # a bug or a failing catalog: the page says sorry, the log has why
         log.exception("the local chat failed to answer")
-        shown = [{"text": say("sorry"), "cards": []}]
+        shown = [{"text": say("sorry"), "cards": [], "citations": []}]
     else:
-        shown = [{"text": r.text, "cards": [r.card] if r.card is not None else []}
-                 for r in replies]
+        shown = [{"text": r.text, "cards": [r.card] if r.card is not None else [],
+                  "citations": listed(r.citations)} for r in replies]
     return web.json_response({"conversation": conversation, "replies": shown}, dumps=_dumps)
 
 

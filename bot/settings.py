@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.links import template_problem
 from ingest.db import postgres_url_problem, redact
 from retrieval.embed import default_model
 
@@ -66,13 +67,22 @@ def _zone(raw: str, name: str) -> str:
     return raw
 
 
-def _postgres_url(raw: str, name: str) -> str:
-    problem = postgres_url_problem(raw)
-    if problem:
-        raise SettingsError(f"{name} must be a PostgreSQL URL such as "
-                            f"postgresql://user:password@host:5432/referatbot, but {problem}: "
-                            f"'{redact(raw)}'")
-    return raw
+def _checked(problem_of: Callable[[str], str | None], wanted: str,
+             shown: Callable[[str], str] = str) -> Callable[[str, str], str]:
+    """A reader of text that `problem_of` checks: its problem, named with the variable,
+    what is `wanted` and the value as `shown` (a URL without its password)."""
+    def parse(raw: str, name: str) -> str:
+        problem = problem_of(raw)
+        if problem:
+            raise SettingsError(f"{name} must be {wanted}, but {problem}: '{shown(raw)}'")
+        return raw
+    return parse
+
+
+_postgres_url = _checked(postgres_url_problem, "a PostgreSQL URL such as "
+                         "postgresql://user:password@host:5432/referatbot", redact)
+_source_url = _checked(template_problem, "a link template such as "
+                       "https://intranet.example.dk/cf/{date}#punkt-{punkt}")
 
 
 def app_type(raw: str, name: str = "MicrosoftAppType") -> str:
@@ -126,6 +136,9 @@ SETTINGS = (
             "`Europe/Copenhagen`", "the digest's time zone"),
     Setting("REFERATBOT_DIGEST_WEEKDAYS_ONLY", "digest_weekdays_only", _yes_no, True, "`true`",
             "send the digest on weekdays only"),
+    Setting("REFERATBOT_SOURCE_URL", "source_url", _source_url, None, "unset",
+            "a link to the original referat for each source: a URL template with {date} "
+            "and {punkt}"),
     Setting("PORT", "port", _port, 3978, "3978", "the port of `referatbot serve`"),
 )
 _BY_FIELD = {s.field: s for s in SETTINGS}
@@ -153,6 +166,8 @@ class Settings:
     digest_time: str = _default("digest_time")
     digest_timezone: str = _default("digest_timezone")
     digest_weekdays_only: bool = _default("digest_weekdays_only")
+    #: a link template for the original referat (bot.links); None: no links
+    source_url: str | None = _default("source_url")
     port: int = _default("port")
 
     @property

@@ -11,6 +11,8 @@ from __future__ import annotations
 DA = {
     # --- conversation ------------------------------------------------------------------
     "wait": "Et øjeblik – jeg leder i referaterne …",
+    #: Teams' progress bar in a personal chat while a question is answered
+    "looking": "Jeg leder i referaterne …",
     "loading": ("Jeg er ved at gøre referaterne klar og kan ikke svare på spørgsmål lige nu. "
                 "Prøv igen om et øjeblik. Imens virker møde, seneste og punkt."),
     "unavailable": "Søgningen er midlertidigt utilgængelig – prøv igen om lidt.",
@@ -42,9 +44,10 @@ DA = {
     # --- cards ---------------------------------------------------------------------------
     "answer": "Svar",
     "sources": "Kilder",
-    "punkter": "Punkter: {items}",
     "show_punkt": "Vis hele punktet",
     "show_meeting": "Vis hele mødet",
+    "open_referat": "Åbn referatet",
+    "see_also": "Se også:",
     "show_punkt_number": "Vis punkt {number}",
     "meeting_button": "Møde {day}",
     "quoted_from": "Svaret er citeret fra {section}.",
@@ -116,6 +119,7 @@ EN = {
     "not_found": "No answer in the minutes",
     "maybe": "Perhaps one of these items:",
     "try_help": "Write **help** to see what I can do.",
+    "see_also": "See also:",
 }
 
 MESSAGES = {"da": DA, "en": EN}

@@ -44,8 +44,11 @@ async function send(payload, shown) {
       return;
     }
     for (const reply of data.replies) {
-      if (reply.text) addMessage("bot", inlineText(el("div"), reply.text));
-      for (const card of reply.cards) addMessage("bot", renderCard(card));
+      // one message, as in Teams: the text (an answer's with its [1], [2]), the card under it
+      const box = el("div", "reply");
+      if (reply.text) box.appendChild(inlineText(el("div", "text"), reply.text, reply.citations));
+      for (const card of reply.cards) box.appendChild(renderCard(card));
+      addMessage("bot", box);
     }
     if (!data.replies.length) addMessage("bot subtle", el("div", "", "(intet svar)"));
   } catch (error) {
@@ -113,14 +116,15 @@ function renderText(item) {
   return inlineText(node, item.text || "");
 }
 
-// The Markdown Adaptive Cards allow that the bot uses: **bold**, "- " lists, line breaks.
-function inlineText(node, text) {
+// The Markdown Adaptive Cards allow that the bot uses: **bold**, "- " lists, line breaks;
+// in an answer's text, the [1], [2] of its citations.
+function inlineText(node, text, citations) {
   let list = null;
   let paragraph = null;
   for (const line of text.split("\n")) {
     if (line.startsWith("- ")) {
       if (!list) { list = el("ul"); node.appendChild(list); }
-      list.appendChild(bold(el("li"), line.slice(2)));
+      list.appendChild(inline(el("li"), line.slice(2), citations));
       paragraph = null;
     } else if (line.trim() === "") {
       list = null; paragraph = null;
@@ -128,17 +132,35 @@ function inlineText(node, text) {
       list = null;
       if (paragraph) paragraph.appendChild(el("br"));
       else { paragraph = el("p"); node.appendChild(paragraph); }
-      bold(paragraph, line);
+      inline(paragraph, line, citations);
     }
   }
   return node;
 }
 
-function bold(node, line) {
+function inline(node, line, citations) {
   line.split(/\*\*(.+?)\*\*/).forEach((part, i) => {
-    node.appendChild(i % 2 ? el("strong", "", part) : document.createTextNode(part));
+    if (i % 2) node.appendChild(el("strong", "", part));
+    else cite(node, part, citations || []);
   });
   return node;
+}
+
+// A citation's marker, as Teams shows it: a number that names its source on hover and
+// opens the whole punkt when clicked.
+function cite(node, text, citations) {
+  text.split(/\[(\d+)\]/).forEach((part, i) => {
+    const source = i % 2 ? citations.find((c) => String(c.position) === part) : null;
+    if (!source) {
+      node.appendChild(document.createTextNode(i % 2 ? "[" + part + "]" : part));
+      return;
+    }
+    const button = el("button", "cite", "[" + part + "]");
+    button.type = "button";
+    button.title = source.name + (source.abstract ? " – " + source.abstract : "");
+    button.addEventListener("click", () => send({ value: source.show }, source.name));
+    node.appendChild(el("sup")).appendChild(button);
+  });
 }
 
 function renderActions(actions) {

@@ -22,6 +22,9 @@ from fake_teams import Chat, FakeConnector
 from servers import wait_ready
 from ingest.pipeline import ingest_paths
 
+#: stream_after for tests whose replies must not depend on how fast an answer is
+NO_STREAM = float("inf")
+
 
 @pytest.fixture(scope="session")
 def indexed_data_dir(tmp_path_factory, samples_dir, embedder) -> Path:
@@ -77,7 +80,8 @@ def feedback(bot_catalog) -> Feedback:
 @pytest.fixture
 async def referatbot(engine, bot_catalog, subscriptions, feedback):
     bot = ReferatBot(Conversation(engine, bot_catalog, subscriptions, feedback,
-                                  digest_when="på hverdage kl. 08:00"), app_id="")
+                                  digest_when="på hverdage kl. 08:00"), app_id="",
+                     stream_after=NO_STREAM)
     yield bot
     await bot.drain(timeout=30)
 
@@ -96,12 +100,15 @@ async def connector():
 
 @pytest.fixture
 def start_app(aiohttp_client, bot_settings, embedder):
-    """start_app(**settings_changes, ack_after=...) -> a test client of the real app
-    (create_app), started and ready; auth is off unless an app_id is given."""
-    async def start(*, ack_after: float | None = None, **changes):
+    """start_app(**settings_changes, ack_after=..., stream_after=...) -> a test client of
+    the real app (create_app), started and ready; auth is off unless an app_id is given.
+    No stream unless `stream_after` is given: how fast an answer is decides nothing."""
+    async def start(*, ack_after: float | None = None, stream_after: float = NO_STREAM,
+                    **changes):
         settings = bot_settings.with_(**changes)
         kwargs = {} if ack_after is None else {"ack_after": ack_after}
-        client = await aiohttp_client(create_app(settings, embedder=embedder, **kwargs))
+        client = await aiohttp_client(create_app(settings, embedder=embedder,
+                                                 stream_after=stream_after, **kwargs))
         await wait_ready(client)
         return client
     return start

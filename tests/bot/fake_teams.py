@@ -62,6 +62,11 @@ class Chat:
         return [a for a in self.adapter.activity_buffer if a.type == "message"]
 
 
+def as_json(activity: Activity) -> dict:
+    """An activity the bot sent, as the JSON the connector receives."""
+    return activity.serialize()
+
+
 def card_of(activity: Activity) -> dict:
     """The Adaptive Card in a reply (and that there is exactly one)."""
     cards = [a.content for a in activity.attachments or []
@@ -118,7 +123,13 @@ class FakeConnector:
     activity the bot POSTs to /v3/conversations/{id}/activities[/{reply_to}]."""
 
     def __init__(self):
+        #: every activity POSTed, in order (typing indicators and stream updates too)
+        self.activities: list[dict] = []
+        #: the messages among them
         self.received: list[dict] = []
+        #: answer every streaming activity 403 ContentStreamNotAllowed, as Teams does
+        #: where streaming is not allowed for the user or the bot
+        self.refuse_streams = False
         self.arrived = asyncio.Condition()
         self.server: TestServer | None = None
         #: conversation id -> HTTP status to answer with instead (403: the bot was removed)
@@ -164,14 +175,24 @@ class FakeConnector:
                                                 "message": "The bot is not part of the conversation roster."}},
                                      status=status)
         body = await request.json()
+        stream = next((e for e in body.get("entities") or [] if e.get("type") == "streaminfo"), None)
+        if stream is not None and self.refuse_streams:
+            return web.json_response({"error": {"code": "ContentStreamNotAllowed",
+                                                "message": "Content stream is not allowed"}},
+                                     status=403)
         body["_path"] = request.path
         body["_authorization"] = request.headers.get("Authorization", "")
         async with self.arrived:
-            self.received.append(body)
+            self.activities.append(body)
+            if body.get("type") == "message":
+                self.received.append(body)
             self.arrived.notify_all()
         if self.hold_after is not None:
             await self._hold(request, self.hold_after)
-        return web.json_response({"id": f"reply-{len(self.received)}"})
+        if stream is not None:  # as Teams answers streams: 201 with the stream's id, then 202
+            return web.json_response({"id": f"stream-{len(self.activities)}"}, status=201) \
+                if "streamId" not in stream else web.json_response({}, status=202)
+        return web.json_response({"id": f"reply-{len(self.activities)}"})
 
     async def _hold(self, request: web.Request, release: asyncio.Event) -> None:
         self.held.append(request)
@@ -194,6 +215,7 @@ class FakeConnector:
             await asyncio.sleep(0.05)
 
     async def wait_for(self, n: int, timeout: float = 30.0) -> list[dict]:
+        """Until `n` messages have arrived; the messages."""
         async with self.arrived:
             await asyncio.wait_for(self.arrived.wait_for(lambda: len(self.received) >= n),
                                    timeout)

@@ -157,3 +157,22 @@ async def test_a_body_no_activity_can_be_is_400_on_the_secured_endpoint(secured,
                                            "Authorization": "Bearer x.y.z"})
     assert response.status == 400
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+async def test_teams_feedback_needs_a_valid_token_too(secured, signing_key, connector):
+    """The message/submitAction invoke is an activity like any other: without a valid
+    token it is a 401 and nothing is stored; with one, Teams' 200 and empty body."""
+    from bot.keys import feedback_key
+
+    body = activity_json(service_url=connector.url, activity_id="feedback-1", type="invoke",
+                         name="message/submitAction", replyToId="1700000000000",
+                         value={"actionName": "feedback", "actionValue": {"reaction": "like"}})
+    bad = token(new_key(), service_url=connector.url)
+    for authorization in (None, "Bearer not.a.jwt", f"Bearer {bad}"):
+        response = await post(secured, body, authorization)
+        assert response.status == 401, authorization
+    assert secured.app[feedback_key].votes() == []
+    response = await post(secured, body, f"Bearer {token(signing_key, service_url=connector.url)}")
+    assert response.status == 200 and await response.text() == "{}"
+    assert [v.vote for v in secured.app[feedback_key].votes()] == ["up"]
+    assert connector.activities == []

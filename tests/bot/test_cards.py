@@ -9,6 +9,8 @@ import json
 import pytest
 
 from bot import cards
+from bot.citations import cited_text
+from bot.links import SourceLinks
 from fake_teams import TELEFON_SOURCE, actions, texts
 from ingest.model import Meeting, Punkt
 from ingest.parse import parse_referat
@@ -41,32 +43,53 @@ def test_source_line():
 
 
 def test_answer_card():
+    """Under the answer's text: the sources numbered as its markers, the first credited
+    (the text quotes it), the others with their snippets, and 👍/👎 when asked for."""
     answer = Answer("hvad besluttede CF om telefontider?", True, TELEFON.snippet,
                     (TELEFON, SYGEFRAVAER))
     card = cards.answer_card(answer)
     all_cards_are_1_5(card)
     shown = texts(card)
-    assert shown[:2] == ["Svar", TELEFON.snippet]
-    assert shown.index(TELEFON_SOURCE) < shown.index(
-        "Chefforum 24.04.2024 · punkt 6 · Orientering om sygefravær 1. kv. 2024 · sag 81.28.00-P05-1-24")
-    # the answer is the first source's snippet: said once, then credited
-    assert shown.count(TELEFON.snippet) == 1
-    assert "Svaret er citeret fra Beslutning." in shown
-    assert "Beslutning: Chefforum gennemgik sygefraværet." in shown
+    sygefravaer = "Chefforum 24.04.2024 · punkt 6 · Orientering om sygefravær 1. kv. 2024 · " \
+                  "sag 81.28.00-P05-1-24"
+    assert shown[:4] == ["Kilder", "[1]", TELEFON_SOURCE, "Svaret er citeret fra Beslutning."]
+    assert shown[5:8] == ["[2]", sygefravaer, "Beslutning: Chefforum gennemgik sygefraværet."]
+    assert TELEFON.snippet not in shown  # the text says it, not the card
     data = [b["data"] for b in actions(card)]
     assert data[:2] == [{"command": "punkt", "date": "2024-04-24", "punkt": 7},
                         {"command": "punkt", "date": "2024-04-24", "punkt": 6}]
     assert [d["vote"] for d in data[2:]] == ["up", "down"]
     assert data[2]["punkter"] == [{"date": "2024-04-24", "punkt": 7},
                                   {"date": "2024-04-24", "punkt": 6}]
+    without_votes = cards.answer_card(answer, votes=False)
+    assert [b["data"]["command"] for b in actions(without_votes)] == ["punkt", "punkt"]
+
+
+def test_answer_card_links_each_source_to_its_referat():
+    answer = Answer("hvad besluttede CF om telefontider?", True, TELEFON.snippet,
+                    (TELEFON, SYGEFRAVAER))
+    links = SourceLinks("https://intranet.albertslund.dk/cf/{date:%d-%m-%Y}#punkt-{punkt}")
+    opened = [b for b in actions(cards.answer_card(answer, links=links))
+              if b["type"] == "Action.OpenUrl"]
+    assert opened == [
+        {"type": "Action.OpenUrl", "title": "Åbn referatet",
+         "url": "https://intranet.albertslund.dk/cf/24-04-2024#punkt-7"},
+        {"type": "Action.OpenUrl", "title": "Åbn referatet",
+         "url": "https://intranet.albertslund.dk/cf/24-04-2024#punkt-6"}]
+    assert not [b for b in actions(cards.answer_card(answer)) if b["type"] == "Action.OpenUrl"]
 
 
 def test_answer_about_a_meeting_offers_the_whole_meeting():
     overview = MeetingOverview("Chefforum", dt.date(2024, 4, 24), ((1, "Godkendelse"), (7, "Rådhusets telefontider")))
-    card = cards.answer_card(Answer("mødet 24-04-2024", True, "Chefforum d. 24. april 2024 behandlede 2 punkter.",
-                                    meeting=overview))
-    assert "Punkter: 1. Godkendelse; 7. Rådhusets telefontider" in texts(card)
-    assert {"command": "møde", "date": "2024-04-24"} in [b["data"] for b in actions(card)]
+    answer = Answer("mødet 24-04-2024", True, "Chefforum d. 24. april 2024 behandlede 2 punkter: "
+                    "1. Godkendelse; 7. Rådhusets telefontider.", meeting=overview)
+    card = cards.answer_card(answer, votes=False)
+    assert [b["data"] for b in actions(card)] == [{"command": "møde", "date": "2024-04-24"}]
+
+
+def test_an_answer_with_nothing_to_add_has_no_card():
+    assert cards.answer_card(Answer("hvornår er næste møde?", True, "Det står ikke i referaterne."),
+                             votes=False) is None
 
 
 def test_not_found_card_offers_the_suggestions_as_buttons():
@@ -79,8 +102,8 @@ def test_not_found_card_offers_the_suggestions_as_buttons():
                               "title": "Rådhusets telefontider (24.04.2024, punkt 7)",
                               "data": {"command": "punkt", "date": "2024-04-24", "punkt": 7}}]
     bare = cards.answer_card(Answer("?", False, "Jeg fandt intet i referaterne om det."))
-    assert texts(bare) == ["Intet svar i referaterne", "Jeg fandt intet i referaterne om det.",
-                           "Skriv **hjælp** for at se, hvad jeg kan."]
+    # why is the message's text; the card says what to do next
+    assert texts(bare) == ["Intet svar i referaterne", "Skriv **hjælp** for at se, hvad jeg kan."]
 
 
 def test_every_sample_meeting_fits_with_every_decision_in_full(sample_meetings):
@@ -156,12 +179,14 @@ def test_help_card_examples_are_buttons():
     assert texts(cards.help_card(greeting=True))[0] == "Hej! Jeg er referatbotten"
 
 
-def test_the_question_words_are_bold_in_the_card_and_nowhere_else():
+def test_the_question_words_are_bold_in_the_text_and_the_card_and_nowhere_else():
     cited = dataclasses.replace(TELEFON, highlights=("besluttede", "implementeres"))
-    answer = Answer("hvad besluttede CF?", True, cited.snippet, (cited,))
-    shown = texts(cards.answer_card(answer))
-    assert "Chefforum **besluttede**, at Økonomiudvalgets beslutning fra april 2017 skal " \
-           "**implementeres** i hele organisationen." in shown
+    other = dataclasses.replace(SYGEFRAVAER, highlights=("sygefraværet",))
+    answer = Answer("hvad besluttede CF?", True, cited.snippet, (cited, other))
+    assert cited_text(answer).startswith(
+        "Chefforum **besluttede**, at Økonomiudvalgets beslutning fra april 2017 skal "
+        "**implementeres** i hele organisationen. [1]")
+    assert "Beslutning: Chefforum gennemgik **sygefraværet**." in texts(cards.answer_card(answer))
     assert answer.to_json()["citations"][0]["snippet"] == TELEFON.snippet  # JSON stays plain
 
 

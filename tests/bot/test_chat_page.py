@@ -81,6 +81,13 @@ class Page:
         return WebDriverWait(self.driver, WAIT_SECONDS).until(
             arrived, f"no card with {words} after card {before}")
 
+    def wait_for_text(self, words: str):
+        """A bot message (not a card) holding `words`."""
+        def arrived(_):
+            return self.idle() and any(words in m.text for m in self.driver.find_elements(
+                By.CSS_SELECTOR, ".msg.bot .reply > .text"))
+        return WebDriverWait(self.driver, WAIT_SECONDS).until(arrived, f"no message with {words}")
+
     def say(self, text: str):
         before = len(self.cards())
         box = self.driver.find_element(By.ID, "text")
@@ -102,11 +109,16 @@ def _scenario(driver, url: str, out: Path) -> list[Path]:
     assert driver.title == "Referatbot – lokal chat"
     page.wait_for_card(0, "Sådan bruger du mig", "møde DATO")
 
-    # a question: the decision with its source
+    # a question: the decision as the message's text, its source numbered as in Teams
     before = page.say(TELEFON_QUESTION)
-    answer = page.wait_for_card(before, "Svar", "24.04.2024", "punkt 7")
+    answer = page.wait_for_card(before, "Kilder", "[1]", "24.04.2024", "punkt 7")
     assert TELEFON_SOURCE in answer.text
-    assert "telefontid" in answer.text
+    text = answer.find_element(By.XPATH, "./preceding-sibling::div[contains(@class, 'text')]")
+    assert "telefontid" in text.text and text.text.endswith("[1]")
+    marker = text.find_element(By.CSS_SELECTOR, "sup > button.cite")
+    assert marker.text == "[1]"
+    assert marker.get_attribute("title").startswith(
+        "Chefforum 24.04.2024 · punkt 7: Rådhusets telefontider – ")
     user_bubbles = driver.find_elements(By.CSS_SELECTOR, ".msg.user")
     assert user_bubbles[-1].text == TELEFON_QUESTION
     first_shot = out / "chat-answer.png"
@@ -128,6 +140,15 @@ def _scenario(driver, url: str, out: Path) -> list[Path]:
     source.click()
     page.wait_for_card(before, "Rådhusets telefontider", "Beslutning")
     assert len(page.cards()) == before + 1
+
+    # the marker opens the whole punkt, as Teams' citation does
+    before = len(page.cards())
+    marker.click()
+    page.wait_for_card(before, "Rådhusets telefontider", "Beslutning")
+
+    # the page has no Teams feedback loop: the card's own 👍/👎 stay, and are thanked
+    answer.find_element(By.XPATH, ".//button[normalize-space()='👎 Ikke brugbart']").click()
+    page.wait_for_text("Tak for din feedback")
 
     # a meeting, by command
     before = page.say("møde 24-04-2024")

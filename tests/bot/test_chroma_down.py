@@ -96,7 +96,8 @@ async def assert_unavailable_but_up(client, connector, port: int, n: int) -> Non
     response = await client.get("/api/ask", params={"q": TELEFON_QUESTION})
     assert response.status == 503 and response.headers["Retry-After"]
     assert await response.json() == {"error": say("unavailable")}
-    assert await chat(client, TELEFON_QUESTION) == [{"text": say("unavailable"), "cards": []}]
+    assert await chat(client, TELEFON_QUESTION) == [{"text": say("unavailable"), "cards": [],
+                                                       "citations": []}]
     reply = await teams_message(client, connector, TELEFON_QUESTION, n)
     assert reply["text"] == say("unavailable") and not reply.get("attachments")
 

@@ -295,7 +295,7 @@ async def test_chat_button_value(bot_client):
 async def test_chat_cannot_subscribe(bot_client):
     status, body = await post_json(bot_client, "/api/chat", {"text": "abonner"})
     assert body["replies"] == [{"text": "Det daglige overblik kan kun bestilles i Teams, "
-                                        "ikke på den lokale side.", "cards": []}]
+                                        "ikke på den lokale side.", "cards": [], "citations": []}]
 
 
 @pytest.mark.parametrize("body", [{"text": 5}, {"value": "punkt"}, {"text": "x" * 1001},

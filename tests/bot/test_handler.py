@@ -15,7 +15,7 @@ from bot.handler import ReferatBot
 from bot.subscriptions import Subscriptions
 from bot.texts import say
 from fake_teams import (BOT_ID, BOT_NAME, SERVICE_URL, TELEFON_QUESTION, TELEFON_SOURCE, Chat,
-                        actions, card_of, texts)
+                        actions, as_json, card_of, texts)
 
 TELEFON_PUNKT = {"command": "punkt", "date": "2024-04-24", "punkt": 7}
 
@@ -29,17 +29,20 @@ def only(replies: list[Activity]) -> Activity:
 
 
 async def test_question_gets_the_decision_with_its_source(chat):
-    card = card_of(only(await chat.send(TELEFON_QUESTION)))
+    reply = only(await chat.send(TELEFON_QUESTION))
+    # the answer is the message's text, its source's marker after it
+    assert "telefontid" in reply.text and reply.text.endswith(" [1]")
+    card = card_of(reply)
     shown = texts(card)
-    assert shown[0] == "Svar"
-    assert "telefontid" in shown[1]
-    assert TELEFON_SOURCE in shown
+    assert shown[:3] == ["Kilder", "[1]", TELEFON_SOURCE]
     buttons = actions(card)
     assert {"type": "Action.Submit", "title": "Vis hele punktet", "data": TELEFON_PUNKT} in buttons
-    votes = [b["data"] for b in buttons if b["data"]["command"] == "feedback"]
-    assert [v["vote"] for v in votes] == ["up", "down"]
-    assert votes[0]["question"] == TELEFON_QUESTION
-    assert votes[0]["punkter"][0] == {"date": "2024-04-24", "punkt": 7}
+    # Teams shows its own 👍/👎 on the message (the feedback loop), so the card has none
+    assert not [b for b in buttons if b["data"]["command"] == "feedback"]
+    assert reply.channel_data == {"feedbackLoop": {"type": "default"}}
+    [entity] = as_json(reply)["entities"]
+    assert entity["additionalType"] == ["AIGeneratedContent"]
+    assert [c["position"] for c in entity["citation"]] == [1]
 
 
 async def test_mention_is_stripped_in_a_channel(referatbot):
@@ -62,16 +65,21 @@ async def test_empty_message_gets_a_hint(chat, text):
 
 
 async def test_question_about_nothing_in_the_minutes_says_so(chat):
-    card = card_of(only(await chat.send("hvad besluttede CF om xyzzyplugh quuxfrobnitz?")))
-    shown = texts(card)
-    assert shown[0] == "Intet svar i referaterne"
+    reply = only(await chat.send("hvad besluttede CF om xyzzyplugh quuxfrobnitz?"))
+    assert reply.text  # why, in words
+    card = card_of(reply)
+    assert texts(card)[0] == "Intet svar i referaterne"
     assert not [b for b in actions(card) if b["data"].get("command") == "feedback"]
+    # labelled as the answerer's, but nothing cited and nothing to rate
+    [entity] = as_json(reply)["entities"]
+    assert entity["additionalType"] == ["AIGeneratedContent"] and "citation" not in entity
+    assert reply.channel_data is None
 
 
 async def test_seneste_followed_by_words_is_a_question(chat):
-    card = card_of(only(await chat.send("seneste nyt om sygefravær")))
-    assert texts(card)[0] == "Svar"
-    assert any("sygefravær" in t.lower() for t in texts(card))
+    reply = only(await chat.send("seneste nyt om sygefravær"))
+    assert "[1]" in reply.text and texts(card_of(reply))[0] == "Kilder"
+    assert any("sygefravær" in t.lower() for t in texts(card_of(reply)))
 
 
 async def test_a_question_before_the_engine_is_ready_gets_a_wait_note(bot_settings, bot_catalog,
@@ -85,16 +93,30 @@ async def test_a_question_before_the_engine_is_ready_gets_a_wait_note(bot_settin
 
 async def test_slow_answer_is_acknowledged_then_sent_proactively(engine, bot_catalog,
                                                                 subscriptions, feedback):
+    """In a group chat (no stream): typing, "Et øjeblik", and the answer later."""
     bot = ReferatBot(Conversation(engine, bot_catalog, subscriptions, feedback), ack_after=0)
-    chat = Chat(bot)
+    chat = Chat(bot, conversation_type="groupChat")
     first = only(await chat.send(TELEFON_QUESTION))
     assert first.text == say("wait")
     await bot.drain(timeout=30)
     later = chat.later()
     assert len(later) == 2
-    card = card_of(later[1])
     assert later[1].conversation.id == "a:personal-chat-1"
-    assert TELEFON_SOURCE in texts(card)
+    assert TELEFON_SOURCE in texts(card_of(later[1]))
+    assert [a.type for a in chat.adapter.activity_buffer] == ["typing", "message", "message"]
+
+
+async def test_a_failure_with_a_stream_open_ends_the_stream_with_a_sorry(engine, bot_catalog,
+                                                                        subscriptions, feedback):
+    bot = ReferatBot(Conversation(engine, bot_catalog, subscriptions, feedback), stream_after=0)
+    chat = Chat(bot)
+    bot_catalog.close()  # the answer is found, then its punkter cannot be read
+    [reply] = await chat.send(TELEFON_QUESTION)
+    assert reply.text == say("sorry")
+    informative = chat.adapter.activity_buffer[1]
+    assert informative.type == "typing" and informative.text == say("looking")
+    [end] = as_json(reply)["entities"]
+    assert end["type"] == "streaminfo" and end["streamType"] == "final" and end["streamId"]
 
 
 # --- commands --------------------------------------------------------------------------
@@ -226,9 +248,10 @@ async def test_a_button_that_makes_no_sense_is_answered(chat, data):
 
 
 @pytest.mark.both_catalogs
-async def test_feedback_is_stored(chat, feedback):
-    card = card_of(only(await chat.send(TELEFON_QUESTION)))
-    down = next(b["data"] for b in actions(card) if b["data"].get("vote") == "down")
+async def test_a_vote_button_on_an_older_card_is_still_stored(chat, feedback):
+    """Cards sent before Teams' feedback loop carry 👍/👎 buttons; a click still counts."""
+    down = {"command": "feedback", "vote": "down", "question": TELEFON_QUESTION,
+            "punkter": [{"date": "2024-04-24", "punkt": 7}]}
     reply = only(await chat.click(down))
     assert reply.text.startswith("Tak for din feedback")
     [vote] = feedback.votes()
