@@ -149,7 +149,13 @@ PROBE_TEXT = "Chefforum besluttede at godkende referatet."
 
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
-    """The bundled sentence-transformers model, loaded once per test session."""
+    """The bundled sentence-transformers model, loaded once per test session. On one
+    thread: the suite shares its 2 cores with other processes, and torch's intra-op
+    threads, which wait for each other at every layer, then made a question's encoding
+    5 times slower (measured at load 5: 880 ms a question on 2 threads, 160 ms on one)."""
+    import torch
+
+    torch.set_num_threads(1)
     off = os.environ.get("REFERATBOT_TEST_VECTORS", "").lower() in ("off", "0", "no")
     loaded = SessionEmbedder(None if off else VECTOR_CACHE).load()
     yield loaded
