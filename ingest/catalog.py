@@ -1,9 +1,10 @@
 """The catalog: the source of truth for meetings and punkter, in SQLite or PostgreSQL
 (ingest/db.py).
 
-The search index is derived from it. Each meeting records the content hash the index was
-last built from (`indexed_hash`), so an ingest killed between the catalog commit and the
-index write is repaired on the next run. Every write is one transaction.
+The search index is derived from it, and records in its own table of the same database
+what it was built from (each meeting's `content_hash`), so an ingest killed between the
+catalog commit and the index write is repaired on the next run. Every write is one
+transaction.
 """
 from __future__ import annotations
 
@@ -24,8 +25,6 @@ CREATE TABLE IF NOT EXISTS meetings (
     place TEXT NOT NULL DEFAULT '',
     source TEXT NOT NULL DEFAULT '',
     content_hash TEXT NOT NULL,
-    indexed_hash TEXT,
-    chunk_ids TEXT NOT NULL DEFAULT '[]',
     ingested_at TEXT NOT NULL,
     UNIQUE (forum, meeting_date)
 );
@@ -94,21 +93,11 @@ class Catalog:
         self._lock = self.db.lock
         with self.transaction():
             self.db.create(SCHEMA)
-            self._migrate()
 
     @property
     def location(self) -> str:
         """'sqlite <path>' or 'postgresql <URL without the password>', for logs."""
         return f"{self.db.backend} {self.db.location}"
-
-    def _migrate(self) -> None:
-        """Columns added since the first release, for catalogs made before them."""
-        if "chunk_ids" not in self.db.columns("meetings"):
-            self.db.execute("ALTER TABLE meetings ADD COLUMN chunk_ids TEXT NOT NULL DEFAULT '[]'")
-            # the index of such a catalog recorded no chunk ids: re-index it on the next sync
-            # (stored vectors are reused by id), or the dense rerank of lexical candidates
-            # and the removal of a replaced meeting's old chunks find nothing
-            self.db.execute("UPDATE meetings SET indexed_hash=NULL")
 
     def close(self) -> None:
         self.db.close()
@@ -120,8 +109,9 @@ class Catalog:
         self.close()
 
     def transaction(self):
-        """A write transaction (ingest/db.py); yields the Database. The subscriptions and
-        the feedback, whose tables share the database, take theirs from `db` itself."""
+        """A write transaction (ingest/db.py); yields the Database. The index's ledger, the
+        subscriptions and the feedback, whose tables share the database, take theirs from
+        `db` itself."""
         return self.db.transaction()
 
     # --- writing ---------------------------------------------------------------------
@@ -196,39 +186,6 @@ class Catalog:
             "SET value=CAST(CAST(settings.value AS INTEGER) + 1 AS TEXT) RETURNING value").fetchone()
         return int(row["value"])
 
-    def chunk_ids(self, forum: str, day: dt.date) -> list[str]:
-        """Ids of the chunks that may be in the index for this meeting."""
-        with self._lock:
-            row = self.db.execute("SELECT chunk_ids FROM meetings WHERE forum=? AND meeting_date=?",
-                                  (forum, day.isoformat())).fetchone()
-        return json.loads(row["chunk_ids"]) if row else []
-
-    def all_chunk_ids(self) -> dict[tuple[str, str], list[str]]:
-        """(forum, ISO date) -> chunk ids, for every meeting."""
-        with self._lock:
-            rows = self.db.execute("SELECT forum, meeting_date, chunk_ids FROM meetings").fetchall()
-        return {(r["forum"], r["meeting_date"]): json.loads(r["chunk_ids"]) for r in rows}
-
-    def mark_indexing(self, forum: str, day: dt.date, chunk_ids: list[str]) -> None:
-        """Before an index write: record every id that may be in the index once it has
-        run (old and new together), so a crash in the middle leaves no chunk behind that
-        the next run does not know to remove."""
-        with self.transaction():
-            self.db.execute("UPDATE meetings SET chunk_ids=? WHERE forum=? AND meeting_date=?",
-                            (json.dumps(chunk_ids), forum, day.isoformat()))
-
-    def mark_indexed(self, forum: str, day: dt.date, content_hash: str,
-                     chunk_ids: list[str]) -> None:
-        """After an index write: the index holds exactly `chunk_ids` for this content."""
-        with self.transaction():
-            self.db.execute(
-                "UPDATE meetings SET indexed_hash=?, chunk_ids=? WHERE forum=? AND meeting_date=?",
-                (content_hash, json.dumps(chunk_ids), forum, day.isoformat()))
-
-    def mark_all_unindexed(self) -> None:
-        with self.transaction():
-            self.db.execute("UPDATE meetings SET indexed_hash=NULL, chunk_ids='[]'")
-
     def get_setting(self, key: str) -> str | None:
         with self._lock:
             row = self.db.execute("SELECT value FROM settings WHERE key=?", (key,)).fetchone()
@@ -270,16 +227,21 @@ class Catalog:
         dates = [m.meeting_date for m in self.meetings()]
         return sorted(sorted(dates, key=lambda d: abs((d - day).days))[:n])
 
-    def iter_meetings(self, *, stale_only: bool = False):
-        """Every meeting with its punkter; with stale_only, those the index lags behind."""
-        sql = "SELECT * FROM meetings"
-        if stale_only:
-            sql += " WHERE indexed_hash IS NULL OR indexed_hash != content_hash"
+    def iter_meetings(self):
+        """Every meeting with its punkter, oldest first."""
         with self._lock:
-            rows = self.db.execute(sql + " ORDER BY meeting_date, forum").fetchall()
+            rows = self.db.execute("SELECT * FROM meetings ORDER BY meeting_date, forum").fetchall()
         for row in rows:
             with self._lock:
                 yield self._meeting(row)
+
+    def content_hashes(self) -> dict[tuple[str, str], str]:
+        """(forum, ISO date) -> content hash of every meeting, oldest first: what the
+        search index compares with what it was built from."""
+        with self._lock:
+            rows = self.db.execute("SELECT forum, meeting_date, content_hash FROM meetings "
+                                   "ORDER BY meeting_date, forum").fetchall()
+        return {(r["forum"], r["meeting_date"]): r["content_hash"] for r in rows}
 
     def count(self) -> tuple[int, int]:
         """(meetings, punkter)"""

@@ -1,10 +1,11 @@
 """The catalog's database: a SQLite file, or a PostgreSQL server that several machines share.
 
-The catalog, the digest subscriptions and the feedback votes write their SQL once, in the
-form both understand: `?` placeholders, `INSERT ... ON CONFLICT (...) DO UPDATE` (see
-`upsert`), `RETURNING id`, rows read by column name. `Database` translates the rest:
-placeholders, the id column of the schema, the column lookup for migrations, and how a
-write transaction keeps other processes out.
+The catalog, the search index's ledger, the digest subscriptions and the feedback votes
+each own their tables here and write their SQL once, in the form both understand: `?`
+placeholders, `INSERT ... ON CONFLICT (...) DO UPDATE` (see `upsert`), `RETURNING id`,
+rows read by column name. `Database` translates the rest: placeholders, the id column of
+the schema, the column lookup for migrations, and how a write transaction keeps other
+processes out.
 """
 from __future__ import annotations
 
@@ -82,12 +83,15 @@ class Database:
                 sql = sql.replace("%", "%%").replace("?", "%s")
             return self._conn.execute(sql, params)
 
-    def upsert(self, table: str, key: str, values: dict) -> None:
-        """Insert a row, or update every other column of the row with the same `key`."""
+    def upsert(self, table: str, key: str | tuple[str, ...], values: dict) -> None:
+        """Insert a row, or update every other column of `values` in the row with the same
+        `key` (a column, or the columns of a composite key)."""
+        keys = (key,) if isinstance(key, str) else key
         names = ", ".join(values)
-        updates = ", ".join(f"{c}=excluded.{c}" for c in values if c != key)
+        updates = ", ".join(f"{c}=excluded.{c}" for c in values if c not in keys)
         self.execute(f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(values))}) "
-                     f"ON CONFLICT ({key}) DO UPDATE SET {updates}", tuple(values.values()))
+                     f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}",
+                     tuple(values.values()))
 
     def create(self, schema: str) -> None:
         """Run `CREATE ... IF NOT EXISTS` statements (call it in a transaction)."""

@@ -1,5 +1,6 @@
 """The search index, derived from the catalog: chunk vectors in Chroma and the Danish
-lexical index in memory. `sync` repairs whatever an interrupted ingest left behind."""
+lexical index in memory, with a ledger (retrieval/ledger.py) of what it was built from.
+`sync` repairs whatever an interrupted ingest left behind."""
 from __future__ import annotations
 
 import datetime as dt
@@ -14,6 +15,7 @@ from ingest.catalog import Catalog
 from ingest.chunk import chunk_meeting, parse_chunk_id
 from ingest.model import DECISION, Meeting, Punkt, chunk_hash
 from retrieval.embed import Embedder
+from retrieval.ledger import IndexLedger
 from retrieval.lexical import LexicalIndex
 from retrieval.store import VectorStore
 
@@ -66,7 +68,7 @@ class LexicalState:
                    np.zeros(0, dtype=np.int64), {})
 
     @classmethod
-    def build(cls, catalog: Catalog) -> "LexicalState":
+    def build(cls, catalog: Catalog, ledger: IndexLedger) -> "LexicalState":
         refs, docs, decisions = [], [], []
         for meeting in catalog.iter_meetings():
             for p in meeting.open_punkter:
@@ -76,10 +78,9 @@ class LexicalState:
                 docs.append((ref.key, punkt_document(p)))
                 decisions.append((ref.key, decision_document(p)))
         chunk_ids: dict[tuple[str, str, int], list[str]] = {}
-        for ids in catalog.all_chunk_ids().values():
-            for chunk_id in ids:
-                forum, day, number, _ = parse_chunk_id(chunk_id)
-                chunk_ids.setdefault((forum, day, int(number)), []).append(chunk_id)
+        for chunk_id in ledger.all_chunk_ids():
+            forum, day, number, _ = parse_chunk_id(chunk_id)
+            chunk_ids.setdefault((forum, day, number), []).append(chunk_id)
         return cls(tuple(refs), LexicalIndex(docs), LexicalIndex(decisions),
                    {ref.key: i for i, ref in enumerate(refs)},
                    np.array([r.meeting_date.toordinal() for r in refs], dtype=np.int64),
@@ -95,6 +96,7 @@ class SearchIndex:
         self.catalog = catalog
         self.store = store
         self.embedder = embedder
+        self.ledger = IndexLedger(catalog.db)
         self.state = LexicalState.empty()
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
 
@@ -114,7 +116,7 @@ class SearchIndex:
     def sync(self, *, progress: bool = True) -> int:
         """Index every meeting the index lags behind and reload the lexical side.
         Returns the number of meetings (re)indexed."""
-        stale = list(self.catalog.iter_meetings(stale_only=True))
+        stale = self.ledger.stale(self.catalog)
         for meeting in tqdm(stale, desc="indexing", unit="meeting",
                             disable=not progress or len(stale) < 2):
             self.index_meeting(meeting)
@@ -127,8 +129,8 @@ class SearchIndex:
         forum, day = meeting.forum, meeting.meeting_date
         chunks = chunk_meeting(meeting)
         new_ids = [c.id for c in chunks]
-        old_ids = self.catalog.chunk_ids(forum, day)
-        self.catalog.mark_indexing(forum, day, sorted(set(old_ids) | set(new_ids)))
+        old_ids = self.ledger.chunk_ids(forum, day)
+        self.ledger.mark_indexing(forum, day, sorted(set(old_ids) | set(new_ids)))
         # a catalog from before chunk ids were recorded has none: look up the ids the
         # chunker gives (a chunk's vector is reused only if its text hash still matches)
         for vector, text_hash in self.store.vectors(old_ids or new_ids).values():
@@ -141,7 +143,7 @@ class SearchIndex:
                 self._remember(chunk_hash(text), vector)
         vectors = np.stack([self._vectors[h] for h in hashes]) if chunks else np.zeros((0, 0))
         self.store.write(chunks, vectors, remove=sorted(set(old_ids) - set(new_ids)))
-        self.catalog.mark_indexed(forum, day, meeting.content_hash, new_ids)
+        self.ledger.mark_indexed(forum, day, meeting.content_hash, new_ids)
 
     def _remember(self, text_hash: str, vector: np.ndarray) -> None:
         self._vectors[text_hash] = vector
@@ -150,7 +152,7 @@ class SearchIndex:
             self._vectors.popitem(last=False)
 
     def load_lexical(self) -> None:
-        self.state = LexicalState.build(self.catalog)
+        self.state = LexicalState.build(self.catalog, self.ledger)
 
     def nearest(self, vector: np.ndarray, n: int):
         """The n chunks nearest a question vector (Chroma's hits)."""

@@ -1,10 +1,12 @@
 """Fixtures shared by every test folder: the sample minutes, settings in a temporary data
-dir, and the real embedding model loaded once per session.
+dir, the real embedding model loaded once per session, and the samples ingested and
+indexed once per session (`indexed_samples`) for the tests that only read them.
 
 A test or module marked `both_catalogs` runs once with the SQLite catalog and once with a
 PostgreSQL catalog (tests/catalogs.py), through the `catalog_url` fixture."""
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from pathlib import Path
@@ -15,6 +17,7 @@ import pytest
 from bot.resources import open_catalog, open_index
 from bot.settings import Settings
 from catalogs import BACKENDS, fresh_postgres_catalog
+from ingest.pipeline import ingest_paths
 from retrieval.embed import Embedder
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +31,20 @@ def samples_dir() -> Path:
     """The five sample referater (data/samples/chefforum-YYYY-MM-DD.txt)."""
     assert len(list(SAMPLES.glob("*.txt"))) == 5, f"sample minutes missing in {SAMPLES}"
     return SAMPLES
+
+
+@pytest.fixture(scope="session")
+def indexed_samples(tmp_path_factory, samples_dir, embedder) -> Path:
+    """A data dir holding the five samples' catalog and index, built once per session and
+    shared by the bot and the retrieval tests. Never written after this: a test that
+    writes (subscriptions, feedback, ingest) works on its own copy (tests/bot's
+    bot_settings) or its own data dir."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("indexed") / "data")
+    with open_catalog(settings) as catalog:
+        report = ingest_paths([samples_dir], catalog, progress=False)
+        assert report.ok and report.counts() == {"new": 5}, report.summary()
+        open_index(settings, catalog, embedder=embedder).sync(progress=False)
+    return settings.data_dir
 
 
 @pytest.fixture
@@ -71,20 +88,28 @@ class SessionEmbedder(Embedder):
     """The real bundled model, loaded once; passage vectors are kept per text so that
     tests which ingest the same samples into fresh data dirs embed each text once. The
     vectors are the model's own: the same text always gets the same vector, so they are
-    also kept on disk between sessions (VECTOR_CACHE, per model and library version),
-    which spares the inner loop re-embedding the samples each run."""
+    also kept on disk between sessions (VECTOR_CACHE), which spares the inner loop
+    re-embedding the samples each run. The file is named by the model's own vector
+    (rounded) for a probe text, so other weights, another library version or another
+    precision (bf16 on CPUs that have it) never read vectors they did not make."""
 
     def __init__(self, cache_dir: Path | None = None) -> None:
         super().__init__()
         self.memo: dict[str, np.ndarray] = {}
         self.embedded = 0  # texts the model actually encoded
-        self.cache = None
-        if cache_dir is not None:
-            import sentence_transformers
+        self.cache_dir = cache_dir
+        self.cache: Path | None = None
 
-            tag = re.sub(r"[^A-Za-z0-9.-]+", "_", f"{self.name}-{sentence_transformers.__version__}")
-            self.cache = cache_dir / f"{tag}.npz"
+    def load(self) -> "SessionEmbedder":
+        first = self._model is None
+        super().load()
+        if first and self.cache_dir is not None:
+            probe = super().passages([PROBE_TEXT])
+            fingerprint = hashlib.sha256(np.round(probe, 5).tobytes()).hexdigest()[:16]
+            name = re.sub(r"[^A-Za-z0-9.-]+", "_", self.name)
+            self.cache = self.cache_dir / f"{name}-{fingerprint}.npz"
             self._read_cache()
+        return self
 
     def passages(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
         if not texts:
@@ -118,11 +143,19 @@ class SessionEmbedder(Embedder):
 #: embed everything afresh.
 VECTOR_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") \
     / "referatbot" / "test-vectors"
+#: Embedded once per session to tell one model's vectors from another's.
+PROBE_TEXT = "Chefforum besluttede at godkende referatet."
 
 
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
-    """The bundled sentence-transformers model, loaded once per test session."""
+    """The bundled sentence-transformers model, loaded once per test session. On one
+    thread: the suite shares its 2 cores with other processes, and torch's intra-op
+    threads, which wait for each other at every layer, then made a question's encoding
+    5 times slower (measured at load 5: 880 ms a question on 2 threads, 160 ms on one)."""
+    import torch
+
+    torch.set_num_threads(1)
     off = os.environ.get("REFERATBOT_TEST_VECTORS", "").lower() in ("off", "0", "no")
     loaded = SessionEmbedder(None if off else VECTOR_CACHE).load()
     yield loaded

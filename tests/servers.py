@@ -26,7 +26,7 @@ async def readyz(client) -> tuple[int, dict]:
 
 async def wait_ready(client=None, timeout: float = 60.0, *,
                      probe: Callable[[], Awaitable[tuple[int, dict]]] | None = None,
-                     alive: Callable[[], None] | None = None, interval: float = 0.1) -> dict:
+                     alive: Callable[[], None] | None = None, interval: float = 0.02) -> dict:
     """Poll /readyz until 200 and return its body: of a test `client`, or through `probe`
     (a server in another process; a refused connection means not listening yet).
     `alive` asserts that the server's process still runs."""

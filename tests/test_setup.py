@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SETUP = ROOT / "scripts" / "setup.sh"
 BASH = "/bin/bash"
 PYVER = "%d.%d" % sys.version_info[:2]
+pytestmark = pytest.mark.slow  # subprocesses: bash, pip and a local index (about 25 s)
 
 
 def fake_torch_wheel(folder: Path, version: str) -> str:

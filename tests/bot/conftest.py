@@ -1,13 +1,11 @@
-"""Fixtures for the bot tests: the five sample referater ingested and indexed once per
-session (the index takes about half a minute to build), copied into each test's own data
-dir so subscriptions and feedback written by one test never reach another; the bot on
-botbuilder's TestAdapter; and a fake Teams connector, the one stand-in for the network.
+"""Fixtures for the bot tests: the session's indexed samples (tests/conftest.py's
+`indexed_samples`), copied into each test's own data dir so subscriptions and feedback
+written by one test never reach another; the bot on botbuilder's TestAdapter; and a fake
+Teams connector, the one stand-in for the network.
 """
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
-
 import pytest
 
 from bot.app import create_app
@@ -15,7 +13,7 @@ from bot.conversation import Conversation
 from bot.engine import Engine
 from bot.feedback import Feedback
 from bot.handler import ReferatBot
-from bot.resources import open_catalog, open_index
+from bot.resources import open_catalog
 from bot.settings import Settings
 from bot.subscriptions import Subscriptions
 from fake_teams import Chat, FakeConnector
@@ -27,20 +25,9 @@ NO_STREAM = float("inf")
 
 
 @pytest.fixture(scope="session")
-def indexed_data_dir(tmp_path_factory, samples_dir, embedder) -> Path:
-    """A data dir holding the samples' catalog and index; never written after this."""
-    settings = Settings(data_dir=tmp_path_factory.mktemp("indexed") / "data")
-    with open_catalog(settings) as catalog:
-        report = ingest_paths([samples_dir], catalog, progress=False)
-        assert report.ok and len(report.results) == 5, report.summary()
-        open_index(settings, catalog, embedder=embedder).sync(progress=False)
-    return settings.data_dir
-
-
-@pytest.fixture(scope="session")
-def engine(indexed_data_dir, embedder):
+def engine(indexed_samples, embedder):
     """The search engine over the samples, loaded once; it only reads its data dir."""
-    settings = Settings(data_dir=indexed_data_dir)
+    settings = Settings(data_dir=indexed_samples)
     with open_catalog(settings) as catalog:
         engine = Engine(settings, catalog, embedder=embedder)
         engine.load_blocking()
@@ -49,10 +36,10 @@ def engine(indexed_data_dir, embedder):
 
 
 @pytest.fixture
-def bot_settings(indexed_data_dir, tmp_path, catalog_url) -> Settings:
+def bot_settings(indexed_samples, tmp_path, catalog_url) -> Settings:
     """Settings whose data dir is this test's own copy of the indexed samples."""
     data_dir = tmp_path / "data"
-    shutil.copytree(indexed_data_dir, data_dir)
+    shutil.copytree(indexed_samples, data_dir)
     return Settings(data_dir=data_dir, catalog_url=catalog_url)
 
 

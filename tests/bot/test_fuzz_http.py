@@ -52,6 +52,40 @@ def account(ids: st.SearchStrategy) -> st.SearchStrategy:
     return st.one_of(st.fixed_dictionaries({"id": ids}, optional={"name": texts}), json_values)
 
 
+#: The fields an activity may carry, each drawn or left out (activities below).
+OPTIONAL_FIELDS = {
+    "text": maybe(texts),
+    "value": st.one_of(
+        st.fixed_dictionaries({"command": st.sampled_from(
+            ["punkt", "møde", "spørg", "feedback", "ukendt"])},
+            optional={"date": maybe(st.sampled_from(["2024-04-24", "2024-02-31", "x"])),
+                      "punkt": maybe(st.integers()), "text": maybe(texts),
+                      "vote": maybe(st.sampled_from(["up", "down"])),
+                      "question": maybe(texts),
+                      "punkter": maybe(st.lists(st.fixed_dictionaries(
+                          {"date": maybe(st.text(max_size=12)), "punkt": json_values}),
+                          max_size=3))}),
+        json_values),
+    "name": st.one_of(st.sampled_from(["adaptiveCard/action", "task/fetch",
+                                       "composeExtension/query", "signin/verifyState",
+                                       "fileConsent/invoke", "config/fetch"]),
+                      json_values),
+    "entities": maybe(st.lists(st.one_of(
+        st.fixed_dictionaries({"type": st.just("mention"), "text": texts},
+                              optional={"mentioned": account(st.text(max_size=20))}),
+        json_values), max_size=3)),
+    "channelData": maybe(st.fixed_dictionaries(
+        {}, optional={"tenant": maybe(st.fixed_dictionaries({"id": json_values})),
+                      "team": json_values, "eventType": json_values})),
+    "membersAdded": maybe(st.lists(account(st.sampled_from([BOT_ID, "29:someone"])),
+                                   max_size=3)),
+    "attachments": maybe(st.lists(json_values, max_size=2)),
+    "timestamp": maybe(st.sampled_from(["2026-11-23T08:00:00.000Z", "yesterday", ""])),
+    "locale": maybe(st.text(max_size=8)),
+    "replyToId": maybe(st.text(max_size=20)),
+}
+
+
 @st.composite
 def activities(draw, service_url: str) -> dict:
     """A Bot Framework activity as Teams sends it, with any field wrong, missing or odd;
@@ -80,38 +114,7 @@ def activities(draw, service_url: str) -> dict:
         "recipient": draw(st.one_of(st.just({"id": BOT_ID, "name": BOT_NAME}),
                                     account(st.text(max_size=20)))),
     }
-    optional = {
-        "text": maybe(texts),
-        "value": st.one_of(
-            st.fixed_dictionaries({"command": st.sampled_from(
-                ["punkt", "møde", "spørg", "feedback", "ukendt"])},
-                optional={"date": maybe(st.sampled_from(["2024-04-24", "2024-02-31", "x"])),
-                          "punkt": maybe(st.integers()), "text": maybe(texts),
-                          "vote": maybe(st.sampled_from(["up", "down"])),
-                          "question": maybe(texts),
-                          "punkter": maybe(st.lists(st.fixed_dictionaries(
-                              {"date": maybe(st.text(max_size=12)), "punkt": json_values}),
-                              max_size=3))}),
-            json_values),
-        "name": st.one_of(st.sampled_from(["adaptiveCard/action", "task/fetch",
-                                           "composeExtension/query", "signin/verifyState",
-                                           "fileConsent/invoke", "config/fetch"]),
-                          json_values),
-        "entities": maybe(st.lists(st.one_of(
-            st.fixed_dictionaries({"type": st.just("mention"), "text": texts},
-                                  optional={"mentioned": account(st.text(max_size=20))}),
-            json_values), max_size=3)),
-        "channelData": maybe(st.fixed_dictionaries(
-            {}, optional={"tenant": maybe(st.fixed_dictionaries({"id": json_values})),
-                          "team": json_values, "eventType": json_values})),
-        "membersAdded": maybe(st.lists(account(st.sampled_from([BOT_ID, "29:someone"])),
-                                       max_size=3)),
-        "attachments": maybe(st.lists(json_values, max_size=2)),
-        "timestamp": maybe(st.sampled_from(["2026-11-23T08:00:00.000Z", "yesterday", ""])),
-        "locale": maybe(st.text(max_size=8)),
-        "replyToId": maybe(st.text(max_size=20)),
-    }
-    for key, strategy in optional.items():
+    for key, strategy in OPTIONAL_FIELDS.items():
         if draw(st.booleans()):
             body[key] = draw(strategy)
     if isinstance(body["id"], str):  # unique, or a retry would be deduplicated unanswered

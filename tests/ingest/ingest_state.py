@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ingest.chunk import chunk_meeting
+from retrieval.ledger import IndexLedger
 
 
 def catalog_state(catalog) -> list[dict]:
@@ -21,5 +22,5 @@ def expected_chunk_ids(catalog) -> set[str]:
 
 
 def stale_meetings(catalog) -> list[str]:
-    """ISO dates of meetings the index has not caught up with."""
-    return [m.meeting_date.isoformat() for m in catalog.iter_meetings(stale_only=True)]
+    """ISO dates of meetings the index has not caught up with (by its ledger)."""
+    return [m.meeting_date.isoformat() for m in IndexLedger(catalog.db).stale(catalog)]

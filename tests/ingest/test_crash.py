@@ -94,7 +94,7 @@ def test_dies_after_writing_chroma_before_marking_the_catalog(
         settings, catalog, embedder, paths, clean, monkeypatch):
     ingest_paths(paths, catalog, progress=False)
     index = open_index(settings, catalog, embedder=embedder)
-    real = catalog.mark_indexed
+    real = index.ledger.mark_indexed
     calls = []
 
     def mark_then_die(*args):
@@ -103,7 +103,7 @@ def test_dies_after_writing_chroma_before_marking_the_catalog(
             raise Crash("killed before the catalog heard of it")
         real(*args)
 
-    monkeypatch.setattr(catalog, "mark_indexed", mark_then_die)
+    monkeypatch.setattr(index.ledger, "mark_indexed", mark_then_die)
     with pytest.raises(Crash):
         index.sync(progress=False)
     monkeypatch.undo()
@@ -160,7 +160,7 @@ def test_reindex_rebuilds_exactly_the_catalog(settings, catalog, embedder, paths
         db.execute("DELETE FROM meetings WHERE meeting_date='2021-09-02'")
 
     index = open_index(settings, catalog, embedder=embedder, fresh=True)
-    catalog.mark_all_unindexed()
+    index.ledger.clear()
     assert index.sync(progress=False) == 2
     assert index.store.meeting_keys() == {("Chefforum", "2019-01-17"), ("Chefforum", "2019-03-14")}
     assert set(chroma_state(index)) == expected_chunk_ids(catalog)
@@ -208,7 +208,9 @@ def _count(catalog_path: Path, sql: str) -> int:
 
 
 def indexed_count(catalog_path: Path) -> int:
-    return _count(catalog_path, "SELECT COUNT(*) FROM meetings WHERE indexed_hash = content_hash")
+    return _count(catalog_path, "SELECT COUNT(*) FROM meetings m JOIN index_ledger i ON "
+                                "i.forum = m.forum AND i.meeting_date = m.meeting_date "
+                                "WHERE i.indexed_hash = m.content_hash")
 
 
 def run_cli(*args, data_dir: Path, **kwargs) -> subprocess.Popen:

@@ -1,7 +1,6 @@
-"""Fixtures for the retrieval tests: the five sample referater ingested once per session
-into a temporary data dir (real catalog, real Chroma, the real bundled model), and an
-Answerer over them. Loading the model and indexing take half a minute, so every test in
-this folder shares them; the tests only read from them."""
+"""Fixtures for the retrieval tests: the session's indexed samples (tests/conftest.py's
+`indexed_samples`: real catalog, real Chroma, the real bundled model), opened once with
+an Answerer over them. Every test in this folder shares them and only reads them."""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,11 +12,9 @@ from bot.resources import open_catalog, open_index
 from bot.settings import Settings
 from ingest.catalog import Catalog
 from ingest.model import Punkt
-from ingest.pipeline import ingest_paths
 from retrieval.answer import Answerer
 from retrieval.index import SearchIndex
 from retrieval.model import Answer
-
 
 
 @dataclass
@@ -44,14 +41,12 @@ class SampleCorpus:
 
 
 @pytest.fixture(scope="session")
-def corpus(tmp_path_factory, samples_dir, embedder) -> SampleCorpus:
-    """data/samples ingested into a session data dir, indexed, with an Answerer."""
-    settings = Settings(data_dir=tmp_path_factory.mktemp("retrieval") / "data")
+def corpus(indexed_samples, embedder) -> SampleCorpus:
+    """The indexed samples' catalog and index, with an Answerer."""
+    settings = Settings(data_dir=indexed_samples)
     with open_catalog(settings) as catalog:
-        report = ingest_paths([samples_dir], catalog, progress=False)
-        assert report.ok and report.counts() == {"new": 5}, report.summary()
         index = open_index(settings, catalog, embedder=embedder)
-        index.sync(progress=False)
+        assert index.sync(progress=False) == 0  # indexed already: nothing written
         yield SampleCorpus(settings, catalog, index, Answerer(index), {})
 
 

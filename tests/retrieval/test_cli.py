@@ -12,6 +12,8 @@ from bot.cli import main
 
 from question_files import FIXTURES
 
+pytestmark = pytest.mark.slow  # each command loads the embedding model anew (about 25 s)
+
 
 @pytest.fixture(scope="module")
 def run(corpus):

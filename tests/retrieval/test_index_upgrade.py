@@ -1,11 +1,15 @@
-"""A data dir indexed before the catalog recorded chunk ids: the next sync re-indexes it,
-so the dense rerank of lexical candidates (which looks chunks up by id) works again, and
-it does so from the stored vectors, without embedding anything again."""
+"""Data dirs from before the index kept its own ledger (retrieval/ledger.py): the catalog's
+`meetings` table held the indexed content hash, and since a later release the chunk ids
+too. A catalog with both hands them to the ledger and nothing is re-indexed; one from
+before chunk ids were recorded is re-indexed on the next sync, so the dense rerank of
+lexical candidates (which looks chunks up by id) works again, and from the stored
+vectors, without embedding anything again."""
 from __future__ import annotations
 
 import sqlite3
 
 import numpy as np
+import pytest
 
 from bot.resources import open_catalog, open_index
 from bot.settings import Settings
@@ -27,7 +31,25 @@ class CountingEmbedder(Embedder):
         return self.real.passages(texts, progress=progress)
 
 
-def test_an_index_without_chunk_ids_is_rebuilt_from_its_vectors(tmp_path, sample, embedder):
+def as_an_older_release_left_it(catalog_path, *, chunk_ids: bool) -> None:
+    """Move the ledger back into the catalog's meetings table, as an older release kept
+    it (with or without the chunk_ids column), and drop the ledger's table."""
+    db = sqlite3.connect(catalog_path)
+    db.execute("ALTER TABLE meetings ADD COLUMN indexed_hash TEXT")
+    db.execute("UPDATE meetings SET indexed_hash=(SELECT indexed_hash FROM index_ledger i "
+               "WHERE i.forum=meetings.forum AND i.meeting_date=meetings.meeting_date)")
+    if chunk_ids:
+        db.execute("ALTER TABLE meetings ADD COLUMN chunk_ids TEXT NOT NULL DEFAULT '[]'")
+        db.execute("UPDATE meetings SET chunk_ids=(SELECT chunk_ids FROM index_ledger i "
+                   "WHERE i.forum=meetings.forum AND i.meeting_date=meetings.meeting_date)")
+    db.execute("DROP TABLE index_ledger")
+    db.commit()
+    db.close()
+
+
+@pytest.mark.parametrize("chunk_ids, reindexed", [(True, 0), (False, 1)],
+                         ids=["with chunk ids", "before chunk ids"])
+def test_an_older_catalog_hands_its_ledger_over(tmp_path, sample, embedder, chunk_ids, reindexed):
     settings = Settings(data_dir=tmp_path / "data")
     with open_catalog(settings) as catalog:
         ingest_paths([sample("2024-04-24")], catalog, progress=False)
@@ -36,17 +58,13 @@ def test_an_index_without_chunk_ids_is_rebuilt_from_its_vectors(tmp_path, sample
         chunks = index.store.count()
         keys = {r.key for r in index.refs}
         assert set(index.state.chunk_ids) == keys
-    # the catalog as it was before the chunk_ids column
-    db = sqlite3.connect(settings.catalog_path)
-    db.execute("ALTER TABLE meetings DROP COLUMN chunk_ids")
-    db.commit()
-    db.close()
+    as_an_older_release_left_it(settings.catalog_path, chunk_ids=chunk_ids)
 
     counting = CountingEmbedder(embedder)
     with open_catalog(settings) as catalog:
-        assert len(list(catalog.iter_meetings(stale_only=True))) == 1
         index = open_index(settings, catalog, embedder=counting)
-        assert index.sync(progress=False) == 1
+        assert len(index.ledger.stale(catalog)) == reindexed
+        assert index.sync(progress=False) == reindexed
         assert counting.passages_embedded == 0
         assert index.store.count() == chunks
         assert set(index.state.chunk_ids) == keys

@@ -1,0 +1,101 @@
+"""The search index's ledger: for each meeting, the content hash the index was last built
+from and the ids of the chunks the index may hold (ingest/chunk.py's `chunk_id`).
+
+It lives in the catalog's database (ingest/db.py), in a table the index alone creates and
+writes, so that the catalog and the ledger agree after a crash: a meeting whose hash is
+not the catalog's is re-indexed on the next sync, and the ids recorded before an index
+write (old and new together) are the ones to remove afterwards.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from ingest.catalog import Catalog
+from ingest.db import Database
+from ingest.model import Meeting
+
+TABLE = "index_ledger"
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS {TABLE} (
+    forum TEXT NOT NULL,
+    meeting_date TEXT NOT NULL,
+    indexed_hash TEXT,
+    chunk_ids TEXT NOT NULL DEFAULT '[]',
+    PRIMARY KEY (forum, meeting_date)
+);
+"""
+#: Where catalogs made before the ledger kept it: columns of their `meetings` table.
+OLD_COLUMNS = {"indexed_hash", "chunk_ids"}
+
+
+class IndexLedger:
+    """What the search index holds, per meeting (forum, date). Safe to share between
+    threads, as the Database is."""
+
+    def __init__(self, db: Database):
+        self.db = db
+        if db.columns(TABLE):  # made already: no write lock to wait for (an ingest holds it)
+            return
+        with db.transaction():
+            new = not db.columns(TABLE)
+            db.create(SCHEMA)
+            if new:
+                self._take_over_old_columns()
+
+    def _take_over_old_columns(self) -> None:
+        """A catalog from before the ledger kept it in `meetings`: carry it over, so an
+        upgrade re-indexes nothing. One from before chunk ids were recorded carries
+        nothing over: its meetings are re-indexed on the next sync (from the stored
+        vectors, by id), or the dense rerank and the removal of a replaced meeting's old
+        chunks would find nothing."""
+        if OLD_COLUMNS <= self.db.columns("meetings"):
+            self.db.execute(f"INSERT INTO {TABLE} (forum, meeting_date, indexed_hash, chunk_ids) "
+                            "SELECT forum, meeting_date, indexed_hash, chunk_ids FROM meetings")
+
+    def stale(self, catalog: Catalog) -> list[Meeting]:
+        """The meetings of `catalog` the index lags behind, oldest first."""
+        indexed = self.indexed_hashes()
+        return [catalog.meeting(dt.date.fromisoformat(day), forum)
+                for (forum, day), content_hash in catalog.content_hashes().items()
+                if indexed.get((forum, day)) != content_hash]
+
+    def indexed_hashes(self) -> dict[tuple[str, str], str | None]:
+        """(forum, ISO date) -> the content hash the index was built from."""
+        with self.db.lock:
+            rows = self.db.execute(f"SELECT forum, meeting_date, indexed_hash FROM {TABLE}").fetchall()
+        return {(r["forum"], r["meeting_date"]): r["indexed_hash"] for r in rows}
+
+    def chunk_ids(self, forum: str, day: dt.date) -> list[str]:
+        """Ids of the chunks that may be in the index for this meeting."""
+        with self.db.lock:
+            row = self.db.execute(f"SELECT chunk_ids FROM {TABLE} WHERE forum=? AND meeting_date=?",
+                                  (forum, day.isoformat())).fetchone()
+        return json.loads(row["chunk_ids"]) if row else []
+
+    def all_chunk_ids(self) -> list[str]:
+        """Every chunk id recorded, of every meeting."""
+        with self.db.lock:
+            rows = self.db.execute(f"SELECT chunk_ids FROM {TABLE}").fetchall()
+        return [chunk_id for r in rows for chunk_id in json.loads(r["chunk_ids"])]
+
+    def mark_indexing(self, forum: str, day: dt.date, chunk_ids: list[str]) -> None:
+        """Before an index write: record every id that may be in the index once it has
+        run (old and new together), so a crash in the middle leaves no chunk behind that
+        the next run does not know to remove."""
+        self._write(forum, day, chunk_ids=json.dumps(chunk_ids))
+
+    def mark_indexed(self, forum: str, day: dt.date, content_hash: str,
+                     chunk_ids: list[str]) -> None:
+        """After an index write: the index holds exactly `chunk_ids` for this content."""
+        self._write(forum, day, indexed_hash=content_hash, chunk_ids=json.dumps(chunk_ids))
+
+    def _write(self, forum: str, day: dt.date, **columns: str) -> None:
+        with self.db.transaction() as db:
+            db.upsert(TABLE, ("forum", "meeting_date"),
+                      {"forum": forum, "meeting_date": day.isoformat(), **columns})
+
+    def clear(self) -> None:
+        """The index was emptied (a rebuild): it holds nothing of any meeting."""
+        with self.db.transaction() as db:
+            db.execute(f"DELETE FROM {TABLE}")
