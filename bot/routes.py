@@ -59,7 +59,8 @@ async def messages(request: web.Request) -> web.Response:
         body, request.headers.get("Authorization", ""))
     if payload is None:
         return web.Response(status=status)
-    return web.json_response(payload, status=status)
+    return web.json_response(payload, status=status,
+                             headers={"Retry-After": RETRY_AFTER} if status == 503 else None)
 
 
 async def ask(request: web.Request) -> web.Response:
