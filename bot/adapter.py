@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import datetime as dt
 import logging
 import threading
@@ -47,7 +48,7 @@ from botframework.connector.auth import (AuthenticateRequestResult,
 from botframework.connector.auth.jwt_token_extractor import _OpenIdMetadata
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
-from bot.dedupe import RecentIds
+from bot.dedupe import SeenActivities
 from bot.digest import DeliveryFailed
 from bot.settings import Settings
 from bot.texts import say
@@ -93,8 +94,11 @@ class BotConfig:
 class BotEndpoint:
     """The bot behind POST /api/messages and the local chat page's POST /api/chat."""
 
-    def __init__(self, settings: Settings, bot: Bot, *,
+    def __init__(self, settings: Settings, bot: Bot | None, *,
+                 seen: SeenActivities | None = None,
                  authentication: BotFrameworkAuthentication | None = None):
+        """`seen`: the activities already handled, shared by the replicas; None for an
+        endpoint that only sends (`digest --send`)."""
         self.bot = bot
         self.app_id = settings.app_id
         authentication = authentication or ConfigurationBotFrameworkAuthentication(
@@ -102,8 +106,8 @@ class BotEndpoint:
         _guard_signing_keys()
         self.adapter = CloudAdapter(_RefuseOnAnyError(authentication))
         self.adapter.on_turn_error = on_turn_error
-        self.recent = RecentIds()
-        self.adapter.use(_Dedupe(self.recent))
+        if seen is not None:
+            self.adapter.use(_Dedupe(seen))
 
     async def process(self, body: dict, auth_header: str | None) -> tuple[int, dict | None]:
         """One activity from the channel: (HTTP status, JSON body or None)."""
@@ -295,12 +299,14 @@ def _guard_signing_keys() -> None:
 
 
 class _Dedupe(Middleware):
-    """Runs each (conversation, activity id) once; a retry of one in flight or recently
-    handled is acknowledged without a second reply. Runs after authentication, so an
-    unauthenticated caller cannot burn the id of a real activity."""
+    """Runs each (channel, conversation, activity id) once, across the replicas sharing
+    the catalog; a retry of one in flight or recently handled is acknowledged without a
+    second reply. Runs after authentication, so an unauthenticated caller cannot burn the
+    id of a real activity. When the catalog does not answer, the activity is answered
+    (a possible second answer to a retry beats none)."""
 
-    def __init__(self, recent: RecentIds):
-        self.recent = recent
+    def __init__(self, seen: SeenActivities):
+        self.seen = seen
 
     async def on_turn(self, context: TurnContext, logic: Callable[[], Awaitable]) -> None:
         activity = context.activity
@@ -310,14 +316,23 @@ class _Dedupe(Middleware):
                 or activity.type == ActivityTypes.invoke:
             await logic()
             return
-        key = (activity.channel_id, activity.conversation.id if activity.conversation else "",
-               activity.id)
-        if not self.recent.first_time(key):
+        key = (activity.channel_id or "", activity.conversation.id if activity.conversation
+               else "", activity.id)
+        try:
+            first = await asyncio.to_thread(self.seen.first_time, key)
+        except Exception:  # the catalog's database is down: answer without the memory
+            log.warning("could not check whether activity %s was seen before; answering it",
+                        activity.id, exc_info=True)
+            first = True
+        if not first:
             log.info("activity %s seen before: not answering it again", activity.id)
             return
         try:
             await logic()
         except BaseException:
-            self.recent.forget(key)  # let the channel's retry have another go
+            # let the channel's retry have another go
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(self.seen.forget, key)
             raise
-
+        with contextlib.suppress(Exception):  # else the claim is void after IN_FLIGHT_SECONDS
+            await asyncio.to_thread(self.seen.handled, key)

@@ -13,13 +13,12 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import os
-import socket
 from dataclasses import dataclass
 from typing import Awaitable, Callable
 from zoneinfo import ZoneInfo
 
 from bot.cards import digest_card
+from bot.owner import this_process
 from bot.subscriptions import Subscription, Subscriptions
 from ingest.catalog import Catalog, NewDecision
 
@@ -63,7 +62,7 @@ class DigestRunner:
         self.catalog = catalog
         self.subscriptions = subscriptions
         self.send = send
-        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}"
+        self.owner = owner or this_process()
 
     async def run_once(self, now: dt.datetime | None = None) -> list[DigestResult]:
         now = now or dt.datetime.now(dt.timezone.utc)

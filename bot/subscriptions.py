@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import socket
 from dataclasses import dataclass
 from typing import Callable
 
+from bot.owner import holder_is_dead
 from ingest.catalog import Catalog
 from ingest.db import Database
 
@@ -160,22 +159,6 @@ class Subscriptions:
                 "UPDATE subscriptions SET active=0 WHERE conversation_id=? AND failures>=?",
                 (conversation_id, MAX_PERMANENT_FAILURES))
         return cur.rowcount > 0
-
-
-def holder_is_dead(owner: str | None) -> bool:
-    """True for a lease owner ('host:pid', as DigestRunner names itself) on this machine
-    whose process no longer runs. Another machine's, a running or an unknown process's
-    lease is not: at worst a digest waits for the lease to run out."""
-    host, _, pid = (owner or "").rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit() or int(pid) in (0, os.getpid()):
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except (PermissionError, OverflowError, OSError):  # someone else's process, or no pid
-        return False
-    return False
 
 
 def _subscription(row) -> Subscription:
