@@ -35,6 +35,7 @@ from bot.routes import MAX_BODY_BYTES, error_middleware, setup_routes
 from bot.settings import Settings
 from bot.subscriptions import Subscriptions
 from bot.texts import say
+from ingest.db import CatalogUnavailable
 from retrieval.embed import Embedder
 
 log = logging.getLogger(__name__)
@@ -111,6 +112,8 @@ async def _refresh_loop(engine: Engine) -> None:
         await asyncio.sleep(REFRESH_SECONDS)
         try:
             await engine.refresh()
+        except CatalogUnavailable as e:  # PostgreSQL restarting: the next round tries again
+            log.warning("refreshing the search index waits for the catalog: %s", e)
         except Exception:  # logged; the index in use stays, the next round tries again
             log.exception("refreshing the search index failed")
 

@@ -25,6 +25,7 @@ from bot.conversation import MAX_QUESTION_CHARS, Message, Where
 from bot.engine import STORE_DOWN, NotReady
 from bot.keys import conversation_key, endpoint_key, engine_key
 from bot.texts import say
+from ingest.db import CatalogUnavailable
 from retrieval.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ async def ask(request: web.Request) -> web.Response:
         raise _error(web.HTTPServiceUnavailable, LOAD_FAILED
                      if e.failed else "the search engine is still loading; try again shortly",
                      headers={"Retry-After": RETRY_AFTER}) from None
-    except StoreUnavailable as e:
+    except (StoreUnavailable, CatalogUnavailable) as e:
         log.warning("/api/ask found the search unavailable: %s", e)
         raise _error(web.HTTPServiceUnavailable, say("unavailable"),
                      headers={"Retry-After": RETRY_AFTER}) from None
@@ -119,7 +120,9 @@ async def readyz(request: web.Request) -> web.Response:
     # in words only: the model's path and the store's address are for the log, not for
     # whoever can reach an unauthenticated route
     store_down = "the vector store does not answer (the server log has the details)"
-    if engine.status.state == STORE_DOWN:
+    if not parts["catalog"]:
+        body["error"] = "the catalog database does not answer (the server log has the details)"
+    elif engine.status.state == STORE_DOWN:
         body["error"] = store_down
     elif engine.error:
         body["error"] = LOAD_FAILED
