@@ -32,6 +32,7 @@ from bot.resources import open_catalog  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from catalogs import PostgresServer  # noqa: E402
 from ingest.pipeline import ingest_paths  # noqa: E402
+from servers import free_port  # noqa: E402
 
 QUESTION = "hvad besluttede CF om telefontider?"
 
@@ -113,14 +114,6 @@ async def until_ready(session, base: str, *, timeout: float, interval: float = 0
         if time.monotonic() > deadline:
             raise SystemExit(f"serve at {base} not ready after {timeout:.0f} s")
         await asyncio.sleep(interval)
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 if __name__ == "__main__":

@@ -30,10 +30,13 @@ import aiohttp
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+from servers import free_port  # noqa: E402
+
 APP_ID = "00000000-1111-2222-3333-444444444444"
 #: A healthz that takes longer than this counts as not answered.
 HEALTHZ_TIMEOUT = 10.0
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> None:
@@ -208,14 +211,6 @@ class KeyEndpoint:
         for writer in self._open:
             writer.close()
         self.server.close()
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 if __name__ == "__main__":
