@@ -8,12 +8,33 @@ and JSON) and returns an HTTP status. Every way a token can be wrong is a 401: b
 4.17.1 lets PyJWT errors (malformed, expired, bad signature) and its own lookups (an
 unknown key id) escape as 500s, so authentication is wrapped to turn any failure into
 PermissionError, which CloudAdapter's callers map to 401.
+
+Signing keys. A token whose (unverified) issuer is the Bot Framework's or the Emulator's
+makes botbuilder fetch that issuer's OpenID signing keys, and its own fetch is a blocking
+`requests.get` without a timeout, on the event loop, repeated for every such token while
+it fails: a slow or unreachable key endpoint and a stream of forged tokens froze every
+route. Here each metadata URL's keys are a `_SigningKeys` (botbuilder's class-level
+`JwtTokenExtractor.metadataCache` holds them): fetched in a worker thread within
+KEYS_FETCH_SECONDS, once for all the tokens that wait for it, a failed fetch remembered
+for KEYS_RETRY_SECONDS (tokens are refused at once meanwhile), and keys already held kept
+when a refresh fails. At most MAX_WAITING validations wait at once; beyond that a request
+is answered 503 at once (`AuthenticationBusy`): it was not checked, so it is not called
+unauthorised, and a 5xx is what a channel treats as "try again" (a real Teams activity in
+a flood of forged ones is then resent, not lost).
 """
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
+import contextlib
+import datetime as dt
 import logging
+import threading
+import time
 from dataclasses import dataclass
 from typing import Awaitable, Callable
+
+import aiohttp
 
 from botbuilder.core import (Bot, CardFactory, MessageFactory, Middleware, TurnContext,
                              serializer_helper)
@@ -22,15 +43,34 @@ from botbuilder.integration.aiohttp import (CloudAdapter,
 from botbuilder.schema import (Activity, ActivityEventNames, ActivityTypes,
                                ConversationReference)
 from botframework.connector.auth import (AuthenticateRequestResult,
-                                         BotFrameworkAuthentication, ClaimsIdentity)
+                                         BotFrameworkAuthentication, ClaimsIdentity,
+                                         JwtTokenExtractor)
+from botframework.connector.auth.jwt_token_extractor import _OpenIdMetadata
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
-from bot.dedupe import RecentIds
+from bot.dedupe import SeenActivities
 from bot.digest import DeliveryFailed
 from bot.settings import Settings
 from bot.texts import say
 
 log = logging.getLogger(__name__)
+#: Seconds a fetch of an issuer's signing keys (metadata document and key set) may take.
+KEYS_FETCH_SECONDS = 5.0
+#: After a failed fetch, tokens needing those keys are refused at once for this long.
+KEYS_RETRY_SECONDS = 30.0
+#: Validations in flight at once; a request beyond them is answered 503 at once.
+MAX_WAITING = 64
+#: The key fetches run here, off the event loop (one per metadata URL at a time).
+_KEY_FETCHER = concurrent.futures.ThreadPoolExecutor(max_workers=4,
+                                                     thread_name_prefix="signing-keys")
+
+
+class AuthenticationBusy(RuntimeError):
+    """MAX_WAITING validations are in flight already: this request was not checked."""
+
+
+class KeysUnavailable(PermissionError):
+    """No signing keys to check a token with: the fetch failed (the message says why)."""
 
 
 @dataclass(frozen=True)
@@ -54,16 +94,20 @@ class BotConfig:
 class BotEndpoint:
     """The bot behind POST /api/messages and the local chat page's POST /api/chat."""
 
-    def __init__(self, settings: Settings, bot: Bot, *,
+    def __init__(self, settings: Settings, bot: Bot | None, *,
+                 seen: SeenActivities | None = None,
                  authentication: BotFrameworkAuthentication | None = None):
+        """`seen`: the activities already handled, shared by the replicas; None for an
+        endpoint that only sends (`digest --send`)."""
         self.bot = bot
         self.app_id = settings.app_id
         authentication = authentication or ConfigurationBotFrameworkAuthentication(
             BotConfig.from_settings(settings))
+        _guard_signing_keys()
         self.adapter = CloudAdapter(_RefuseOnAnyError(authentication))
         self.adapter.on_turn_error = on_turn_error
-        self.recent = RecentIds()
-        self.adapter.use(_Dedupe(self.recent))
+        if seen is not None:
+            self.adapter.use(_Dedupe(seen))
 
     async def process(self, body: dict, auth_header: str | None) -> tuple[int, dict | None]:
         """One activity from the channel: (HTTP status, JSON body or None)."""
@@ -85,6 +129,9 @@ class BotEndpoint:
         except PermissionError as e:
             log.info("refused an activity: %s", e)
             return 401, {"error": "unauthorized"}
+        except AuthenticationBusy as e:
+            log.warning("answered 503 without checking the token: %s", e)
+            return 503, {"error": "too many requests are being authenticated; try again shortly"}
         if invoke:
             return invoke.status, _json(invoke.body)
         return 201, None
@@ -134,27 +181,35 @@ async def on_turn_error(context: TurnContext, error: Exception) -> None:
 
 class _RefuseOnAnyError(BotFrameworkAuthentication):
     """Delegates to the real authentication; any failure to authenticate a request is a
-    PermissionError (401), never an exception that becomes a 500."""
+    PermissionError (401), never an exception that becomes a 500. At most `max_waiting`
+    checks are in flight; one more raises AuthenticationBusy at once."""
 
-    def __init__(self, inner: BotFrameworkAuthentication):
+    def __init__(self, inner: BotFrameworkAuthentication, *, max_waiting: int = MAX_WAITING):
         self._inner = inner
+        self.max_waiting = max_waiting
+        self.waiting = 0
 
-    async def authenticate_request(self, activity: Activity,
-                                   auth_header: str) -> AuthenticateRequestResult:
+    async def _checked(self, check: Awaitable):
+        if self.waiting >= self.max_waiting:
+            check.close()
+            raise AuthenticationBusy(f"{self.waiting} validations are waiting already")
+        self.waiting += 1
         try:
-            return await self._inner.authenticate_request(activity, auth_header)
+            return await check
         except PermissionError:
             raise
         except Exception as e:  # PyJWT's errors, a KeyError or IndexError on an unknown kid
             raise PermissionError(f"invalid token: {type(e).__name__}: {e}") from e
+        finally:
+            self.waiting -= 1
+
+    async def authenticate_request(self, activity: Activity,
+                                   auth_header: str) -> AuthenticateRequestResult:
+        return await self._checked(self._inner.authenticate_request(activity, auth_header))
 
     async def authenticate_streaming_request(self, auth_header: str, channel_id_header: str):
-        try:
-            return await self._inner.authenticate_streaming_request(auth_header, channel_id_header)
-        except PermissionError:
-            raise
-        except Exception as e:
-            raise PermissionError(f"invalid token: {type(e).__name__}: {e}") from e
+        return await self._checked(
+            self._inner.authenticate_streaming_request(auth_header, channel_id_header))
 
     def create_connector_factory(self, claims_identity: ClaimsIdentity):
         return self._inner.create_connector_factory(claims_identity)
@@ -169,21 +224,97 @@ class _RefuseOnAnyError(BotFrameworkAuthentication):
         return self._inner.get_originating_audience()
 
     async def authenticate_channel_request(self, auth_header: str) -> ClaimsIdentity:
+        return await self._checked(self._inner.authenticate_channel_request(auth_header))
+
+
+# --- signing keys ----------------------------------------------------------------------
+
+
+class _SigningKeys(_OpenIdMetadata):
+    """One OpenID metadata URL's signing keys, refreshed when botbuilder's rules say so
+    (daily; for an unknown key id at most hourly), but fetched in a worker thread within
+    KEYS_FETCH_SECONDS, once for every token waiting, and with a failure remembered for
+    KEYS_RETRY_SECONDS. Keys already held stay in use when a refresh fails: they rotate
+    seldom, and refusing every real activity for a slow key endpoint helps nobody."""
+
+    def __init__(self, url: str, keys: list | None = None,
+                 last_updated: dt.datetime = dt.datetime.min):
+        super().__init__(url)
+        self.keys, self.last_updated = list(keys or []), last_updated
+        self._lock = threading.Lock()
+        self._fetching: concurrent.futures.Future | None = None
+        self._retry_at = 0.0
+        self._failure = ""
+
+    async def _refresh(self) -> None:
+        """Called by botbuilder's `get` when the keys are due for a refresh."""
+        if time.monotonic() >= self._retry_at:
+            with self._lock:
+                if self._fetching is None:
+                    self._fetching = _KEY_FETCHER.submit(self._fetch)
+                fetching = self._fetching
+            # shielded: a caller that gives up must not cancel the fetch the others await
+            await asyncio.shield(asyncio.wrap_future(fetching))
+        if not self.keys:
+            raise KeysUnavailable(self._failure)
+
+    def _fetch(self) -> None:
         try:
-            return await self._inner.authenticate_channel_request(auth_header)
-        except PermissionError:
-            raise
-        except Exception as e:
-            raise PermissionError(f"invalid token: {type(e).__name__}: {e}") from e
+            keys = asyncio.run(_download_keys(self.url))
+        except Exception as e:  # unreachable, slow, refused, not JSON: remembered, logged
+            reason = f"no answer within {KEYS_FETCH_SECONDS:.0f} s" \
+                if isinstance(e, asyncio.TimeoutError) else f"{type(e).__name__}: {e}"
+            self._failure = f"the signing keys behind {self.url} could not be fetched: {reason}"
+            self._retry_at = time.monotonic() + KEYS_RETRY_SECONDS
+            log.warning("%s; %s for %.0f s", self._failure, "using the keys held"
+                        if self.keys else "refusing tokens that need them", KEYS_RETRY_SECONDS)
+        else:
+            self.keys, self.last_updated = keys, dt.datetime.now()
+        finally:
+            with self._lock:
+                self._fetching = None
+
+
+async def _download_keys(url: str) -> list[dict]:
+    """The key set the OpenID metadata at `url` points to, within KEYS_FETCH_SECONDS."""
+    async def get_json(session: aiohttp.ClientSession, address: str) -> dict:
+        async with session.get(address) as response:
+            response.raise_for_status()
+            return await response.json(content_type=None)
+
+    timeout = aiohttp.ClientTimeout(total=KEYS_FETCH_SECONDS)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        metadata = await get_json(session, url)
+        return list((await get_json(session, metadata["jwks_uri"]))["keys"])
+
+
+class _SigningKeyCache(dict):
+    """What `JwtTokenExtractor.metadataCache` becomes: every URL botbuilder asks for (the
+    channel's, the Emulator's, any other) gets a `_SigningKeys`; an entry put in as
+    botbuilder's own `_OpenIdMetadata` is taken over with its URL and keys."""
+
+    def get(self, url, default=None):
+        found = super().get(url)
+        if not isinstance(found, _SigningKeys):
+            found = self[url] = _SigningKeys(url) if found is None else \
+                _SigningKeys(found.url, found.keys, found.last_updated)
+        return found
+
+
+def _guard_signing_keys() -> None:
+    if not isinstance(JwtTokenExtractor.metadataCache, _SigningKeyCache):
+        JwtTokenExtractor.metadataCache = _SigningKeyCache(JwtTokenExtractor.metadataCache)
 
 
 class _Dedupe(Middleware):
-    """Runs each (conversation, activity id) once; a retry of one in flight or recently
-    handled is acknowledged without a second reply. Runs after authentication, so an
-    unauthenticated caller cannot burn the id of a real activity."""
+    """Runs each (channel, conversation, activity id) once, across the replicas sharing
+    the catalog; a retry of one in flight or recently handled is acknowledged without a
+    second reply. Runs after authentication, so an unauthenticated caller cannot burn the
+    id of a real activity. When the catalog does not answer, the activity is answered
+    (a possible second answer to a retry beats none)."""
 
-    def __init__(self, recent: RecentIds):
-        self.recent = recent
+    def __init__(self, seen: SeenActivities):
+        self.seen = seen
 
     async def on_turn(self, context: TurnContext, logic: Callable[[], Awaitable]) -> None:
         activity = context.activity
@@ -193,14 +324,23 @@ class _Dedupe(Middleware):
                 or activity.type == ActivityTypes.invoke:
             await logic()
             return
-        key = (activity.channel_id, activity.conversation.id if activity.conversation else "",
-               activity.id)
-        if not self.recent.first_time(key):
+        key = (activity.channel_id or "", activity.conversation.id if activity.conversation
+               else "", activity.id)
+        try:
+            first = await asyncio.to_thread(self.seen.first_time, key)
+        except Exception:  # the catalog's database is down: answer without the memory
+            log.warning("could not check whether activity %s was seen before; answering it",
+                        activity.id, exc_info=True)
+            first = True
+        if not first:
             log.info("activity %s seen before: not answering it again", activity.id)
             return
         try:
             await logic()
         except BaseException:
-            self.recent.forget(key)  # let the channel's retry have another go
+            # let the channel's retry have another go
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(self.seen.forget, key)
             raise
-
+        with contextlib.suppress(Exception):  # else the claim is void after IN_FLIGHT_SECONDS
+            await asyncio.to_thread(self.seen.handled, key)

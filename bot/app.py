@@ -2,8 +2,8 @@
 
 Start-up order, each a generator that opens before `yield` and closes after:
 
-1. `catalog_ctx`: the catalog, and the subscriptions and feedback, each with its own tables
-   in the catalog's database;
+1. `catalog_ctx`: the catalog, and the subscriptions, feedback and seen activities (the
+   dedupe memory), each with its own tables in the catalog's database;
 2. `engine_ctx`: the embedding model and search index, loaded once in the background
    (`bot.engine`), so the server answers /healthz at once and /readyz when ready;
 3. `bot_ctx`: the conversation core, the Teams activity handler over it, and the Bot
@@ -22,19 +22,21 @@ from aiohttp import web
 
 from bot.adapter import BotConfig, BotEndpoint
 from bot.conversation import Conversation
+from bot.dedupe import SeenActivities
 from bot.digest import DigestRunner, schedule
 from bot.engine import Engine
 from bot.feedback import Feedback
 from bot.handler import ACK_AFTER, STREAM_AFTER, ReferatBot
 from bot.keys import (ack_after_key, bot_key, catalog_key, conversation_key, digest_key,
-                      embedder_key, endpoint_key, engine_key, feedback_key, settings_key,
-                      stream_after_key, subscriptions_key)
+                      embedder_key, endpoint_key, engine_key, feedback_key, seen_key,
+                      settings_key, stream_after_key, subscriptions_key)
 from bot.links import SourceLinks
 from bot.resources import open_catalog
 from bot.routes import MAX_BODY_BYTES, error_middleware, setup_routes
 from bot.settings import Settings
 from bot.subscriptions import Subscriptions
 from bot.texts import say
+from ingest.db import CatalogUnavailable
 from retrieval.embed import Embedder
 
 log = logging.getLogger(__name__)
@@ -68,6 +70,7 @@ async def catalog_ctx(app: web.Application) -> AsyncIterator[None]:
     app[catalog_key] = catalog
     app[subscriptions_key] = await asyncio.to_thread(Subscriptions.over, catalog)
     app[feedback_key] = await asyncio.to_thread(Feedback, catalog.db)
+    app[seen_key] = await asyncio.to_thread(SeenActivities, catalog.db)
     yield
     catalog.close()
 
@@ -95,7 +98,7 @@ async def bot_ctx(app: web.Application) -> AsyncIterator[None]:
     bot = ReferatBot(conversation, app_id=settings.app_id, ack_after=app[ack_after_key],
                      stream_after=app[stream_after_key])
     app[bot_key] = bot
-    app[endpoint_key] = BotEndpoint(settings, bot)
+    app[endpoint_key] = BotEndpoint(settings, bot, seen=app[seen_key])
     if not settings.app_id:
         log.warning("MicrosoftAppId is not set: /api/messages accepts unauthenticated "
                     "requests (local use and the Bot Framework Emulator only)")
@@ -116,6 +119,8 @@ async def _refresh_loop(engine: Engine) -> None:
         await asyncio.sleep(REFRESH_SECONDS)
         try:
             await engine.refresh()
+        except CatalogUnavailable as e:  # PostgreSQL restarting: the next round tries again
+            log.warning("refreshing the search index waits for the catalog: %s", e)
         except Exception:  # logged; the index in use stays, the next round tries again
             log.exception("refreshing the search index failed")
 

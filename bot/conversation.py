@@ -30,6 +30,7 @@ from bot.lookup import Found, NoMeeting, look_up
 from bot.subscriptions import Subscriptions
 from bot.texts import say
 from ingest.catalog import Catalog
+from ingest.db import CatalogUnavailable
 from ingest.model import Meeting
 from retrieval.model import Citation
 from retrieval.store import StoreUnavailable
@@ -115,8 +116,15 @@ class Conversation:
         return Reply(card=cards.help_card(greeting=True))
 
     async def respond(self, request: Request, where: Where) -> list[Reply]:
-        """The replies to a request. Raises only on a bug or a catalog that fails; the
-        search being unavailable or still loading is a reply."""
+        """The replies to a request. Raises only on a bug or a broken catalog; the search
+        or the catalog's database being unavailable, or still loading, is a reply."""
+        try:
+            return await self._respond(request, where)
+        except CatalogUnavailable as e:
+            log.warning("a request found the catalog unavailable: %s", e)
+            return [Reply(say("unavailable"))]
+
+    async def _respond(self, request: Request, where: Where) -> list[Reply]:
         if isinstance(request, Command):
             return [await self._command(request, where)]
         if isinstance(request, ShowMeeting):

@@ -1,48 +1,95 @@
 """Remembering activity ids for a while, so a retried activity is answered once.
 
 Teams' connector waits 15 s for our HTTP reply and may send the same activity again
-(same id) when it does not get one in time or a network hop fails. Bounded in time and
-in size; one process only (several server processes would need a shared store).
+(same id) when it does not get one in time or a network hop fails; behind a load
+balancer the retry may reach another replica. So the ids are kept in the catalog's
+database (ingest/db.py), which every replica shares, in a table this class creates and
+alone writes; a claim is one write transaction, so only one process wins it.
+
+A claim is held by its process ('host:pid') until the turn is over (`handled`), then kept
+until TTL_SECONDS after it was made. A claim whose process died in the middle of the turn
+(killed: it can neither finish nor let go) would swallow the retry meant to replace it,
+so it is void at once when that process was on this machine, and after IN_FLIGHT_SECONDS
+otherwise. Keys are stored as hashes: no conversation or activity id is kept.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import time
-from collections import OrderedDict
-from typing import Callable, Hashable
+from typing import Callable
+
+from bot.owner import holder_is_dead, this_process
+from ingest.db import Database
 
 TTL_SECONDS = 15 * 60
-MAX_IDS = 20_000
+#: A turn acknowledges within seconds (bot/handler.py ACK_AFTER); a claim held longer
+#: than this by a process on another machine is taken to be that of a dead process.
+IN_FLIGHT_SECONDS = 60.0
+#: How often a process clears claims past their TTL (each claim clears its own key anyway).
+PURGE_SECONDS = 60.0
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS seen_activities (
+    activity_key TEXT PRIMARY KEY,
+    seen_at DOUBLE PRECISION NOT NULL,
+    owner TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS seen_activities_seen_at ON seen_activities(seen_at);
+"""
+Key = tuple[str, ...]
 
 
-class RecentIds:
-    def __init__(self, *, ttl: float = TTL_SECONDS, max_size: int = MAX_IDS,
-                 clock: Callable[[], float] = time.monotonic):
+class SeenActivities:
+    """The activities claimed in the last `ttl` seconds, by every process on the catalog.
+    Calls block (a database write): run them in a thread from async code. `clock` is the
+    wall clock (epoch seconds), which processes on several machines share."""
+
+    def __init__(self, db: Database, *, ttl: float = TTL_SECONDS, owner: str | None = None,
+                 clock: Callable[[], float] = time.time):
+        self.db = db
         self.ttl = ttl
-        self.max_size = max_size
+        self.owner = owner or this_process()
         self.clock = clock
-        self._seen: OrderedDict[Hashable, float] = OrderedDict()
+        self._purged_at = float("-inf")
+        with db.transaction():
+            db.create(SCHEMA)
 
-    def first_time(self, key: Hashable) -> bool:
-        """True the first time `key` is seen within the TTL (and remembers it)."""
-        now = self.clock()
-        self._expire(now)
-        if key in self._seen:
-            return False
-        self._seen[key] = now
-        while len(self._seen) > self.max_size:
-            self._seen.popitem(last=False)
+    def first_time(self, key: Key) -> bool:
+        """Claim `key`: True for the one caller, in any process, that claims it first
+        within the TTL (or takes over the claim of a dead process)."""
+        now, digest = self.clock(), _digest(key)
+        with self.db.transaction() as db:
+            if now - self._purged_at >= PURGE_SECONDS:
+                db.execute("DELETE FROM seen_activities WHERE seen_at < ?", (now - self.ttl,))
+                self._purged_at = now
+            row = db.execute("SELECT seen_at, owner FROM seen_activities WHERE activity_key=?",
+                             (digest,)).fetchone()
+            if row and not self._void(row, now):
+                return False
+            if row:
+                db.execute("DELETE FROM seen_activities WHERE activity_key=?", (digest,))
+            db.execute("INSERT INTO seen_activities (activity_key, seen_at, owner) "
+                       "VALUES (?, ?, ?)", (digest, now, self.owner))
         return True
 
-    def forget(self, key: Hashable) -> None:
-        """Let `key` be handled again (its first handling failed)."""
-        self._seen.pop(key, None)
+    def handled(self, key: Key) -> None:
+        """The turn is over: the claim stays for the TTL, held by no process."""
+        with self.db.transaction() as db:
+            db.execute("UPDATE seen_activities SET owner='' WHERE activity_key=? AND owner=?",
+                       (_digest(key), self.owner))
 
-    def __len__(self) -> int:
-        return len(self._seen)
+    def forget(self, key: Key) -> None:
+        """Let `key` be claimed again (its turn failed)."""
+        with self.db.transaction() as db:
+            db.execute("DELETE FROM seen_activities WHERE activity_key=? AND owner=?",
+                       (_digest(key), self.owner))
 
-    def _expire(self, now: float) -> None:
-        while self._seen:
-            key, seen_at = next(iter(self._seen.items()))
-            if now - seen_at < self.ttl:
-                break
-            self._seen.popitem(last=False)
+    def _void(self, row, now: float) -> bool:
+        if now - row["seen_at"] >= self.ttl:
+            return True
+        owner = row["owner"]
+        return bool(owner) and (holder_is_dead(owner) or now - row["seen_at"] >= IN_FLIGHT_SECONDS)
+
+
+def _digest(key: Key) -> str:
+    return hashlib.sha256(json.dumps(list(key)).encode()).hexdigest()

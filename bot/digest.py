@@ -4,8 +4,12 @@ in one message (`bot.cards.digest_card`), sent once.
 The watermark moves only after Teams accepted the message, so a failed send is retried
 at the next run; a lease claimed in one write transaction of the catalog keeps two
 `serve` processes from sending the same digest. One window remains that no sender can
-close alone: a process killed after Teams accepted a message and before the watermark
-was written (a few milliseconds) sends that digest again on restart. The scheduler is a
+close alone, since the Teams connector does not deduplicate what a bot posts (and a bot
+must not set an activity's id): a process killed after Teams accepted a message and
+before the watermark was written sends that digest again on restart. It is kept short:
+the watermark is one statement that waits for no other writer (`Subscriptions.delivered`),
+and the intent recorded before the POST (`sending`) lets the next sender say, in the log,
+that the digest it sends again may already be there. The scheduler is a
 pure function of the clock (`next_run`), so tests drive it with their own clock.
 """
 from __future__ import annotations
@@ -13,13 +17,12 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import os
-import socket
 from dataclasses import dataclass
 from typing import Awaitable, Callable
 from zoneinfo import ZoneInfo
 
 from bot.cards import digest_card
+from bot.owner import this_process
 from bot.subscriptions import Subscription, Subscriptions
 from ingest.catalog import Catalog, NewDecision
 
@@ -63,7 +66,7 @@ class DigestRunner:
         self.catalog = catalog
         self.subscriptions = subscriptions
         self.send = send
-        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}"
+        self.owner = owner or this_process()
 
     async def run_once(self, now: dt.datetime | None = None) -> list[DigestResult]:
         now = now or dt.datetime.now(dt.timezone.utc)
@@ -81,6 +84,12 @@ class DigestRunner:
         if not decisions:
             await asyncio.to_thread(subs.release, conversation_id, self.owner)
             return DigestResult(conversation_id, "nothing new")
+        watermark = max(d.seq for d in decisions)
+        if sub.in_doubt is not None:
+            log.warning("digest: the last sender to %s died during its POST; the digest up to "
+                        "%d may be there already and is sent again", conversation_id,
+                        sub.in_doubt)
+        await asyncio.to_thread(subs.sending, conversation_id, self.owner, watermark)
         try:
             await self.send(sub, digest_card(decisions))
         except DeliveryFailed as e:
@@ -94,7 +103,6 @@ class DigestRunner:
                             conversation_id, e)
             return DigestResult(conversation_id, "deactivated" if gone else "failed",
                                 len(decisions), str(e))
-        watermark = max(d.seq for d in decisions)
         await asyncio.to_thread(subs.delivered, conversation_id, self.owner, watermark, now=now)
         return DigestResult(conversation_id, "sent", len(decisions))
 

@@ -9,6 +9,10 @@ open (seconds), labelled as such, until the model has loaded, and for good when 
 cannot be loaded: the lexical side is strong on its own (design.md). Retrieval blocks (Chroma, SQLite, encoding), so every question runs in a
 worker thread.
 
+A PostgreSQL catalog that restarts is reconnected to by ingest/db.py; meanwhile /readyz
+says the catalog does not answer, and the index in memory answers what the catalog's
+remembered reads can quote (ingest/catalog.py `remembered`).
+
 A Chroma server that does not answer (down at start-up, or going down while serving)
 does not stop the server: loading is tried again in the background with a bounded
 backoff, a question that fails on the store raises StoreUnavailable (the user is told the search
@@ -25,6 +29,7 @@ from dataclasses import dataclass, replace
 from bot.resources import open_index
 from bot.settings import Settings
 from ingest.catalog import Catalog
+from ingest.db import CatalogUnavailable
 from retrieval.answer import Answerer
 from retrieval.embed import Embedder
 from retrieval.index import SearchIndex
@@ -39,7 +44,8 @@ RETRY_FIRST = 1.0
 RETRY_MAX = 15.0
 
 #: The engine's states. LEXICAL answers from the words alone: the model is still
-#: loading (no error), or could not be loaded (the error says why).
+#: loading (no error), or could not be loaded (the error says why). STORE_DOWN: the
+#: vector store or the catalog's database did not answer while loading (retried).
 LOADING, LEXICAL, READY, STORE_DOWN, FAILED = "loading", "lexical", "ready", "store down", "failed"
 
 
@@ -144,9 +150,10 @@ class Engine:
             self.status = self._failed(e)
 
     def _failed(self, e: Exception) -> Status:
-        if isinstance(e, StoreUnavailable) or not self._server_answers():
+        down = isinstance(e, (StoreUnavailable, CatalogUnavailable))
+        if down or not self._server_answers():
             log.warning("the search engine could not be loaded: %s", e)
-            return Status(STORE_DOWN, str(e) if isinstance(e, StoreUnavailable) else
+            return Status(STORE_DOWN, str(e) if down else
                           f"{self.store_label} does not answer: {type(e).__name__}: {e}")
         log.exception("the search engine could not be loaded")
         return Status(FAILED, f"{type(e).__name__}: {e}")
@@ -217,6 +224,9 @@ class Engine:
         try:
             self.catalog.count()
             return True
+        except CatalogUnavailable as e:  # the PostgreSQL server is down or restarting
+            log.warning("%s", e)
+            return False
         except Exception:  # a closed or broken database file
             log.exception("the catalog does not answer")
             return False

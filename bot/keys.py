@@ -5,6 +5,7 @@ from aiohttp import web
 
 from bot.adapter import BotEndpoint
 from bot.conversation import Conversation
+from bot.dedupe import SeenActivities
 from bot.digest import DigestRunner
 from bot.engine import Engine
 from bot.feedback import Feedback
@@ -18,6 +19,8 @@ settings_key = web.AppKey("settings", Settings)
 catalog_key = web.AppKey("catalog", Catalog)
 subscriptions_key = web.AppKey("subscriptions", Subscriptions)
 feedback_key = web.AppKey("feedback", Feedback)
+#: the activities already handled, shared by the replicas through the catalog
+seen_key = web.AppKey("seen", SeenActivities)
 engine_key = web.AppKey("engine", Engine)
 conversation_key = web.AppKey("conversation", Conversation)
 bot_key = web.AppKey("bot", ReferatBot)

@@ -27,6 +27,7 @@ from bot.conversation import MAX_QUESTION_CHARS, Message, Where
 from bot.engine import STORE_DOWN, NotReady
 from bot.keys import conversation_key, endpoint_key, engine_key
 from bot.texts import say
+from ingest.db import CatalogUnavailable
 from retrieval.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -61,7 +62,8 @@ async def messages(request: web.Request) -> web.Response:
         body, request.headers.get("Authorization", ""))
     if payload is None:
         return web.Response(status=status)
-    return web.json_response(payload, status=status)
+    return web.json_response(payload, status=status,
+                             headers={"Retry-After": RETRY_AFTER} if status == 503 else None)
 
 
 async def ask(request: web.Request) -> web.Response:
@@ -76,7 +78,7 @@ async def ask(request: web.Request) -> web.Response:
         raise _error(web.HTTPServiceUnavailable, LOAD_FAILED
                      if e.failed else "the search engine is still loading; try again shortly",
                      headers={"Retry-After": RETRY_AFTER}) from None
-    except StoreUnavailable as e:
+    except (StoreUnavailable, CatalogUnavailable) as e:
         log.warning("/api/ask found the search unavailable: %s", e)
         raise _error(web.HTTPServiceUnavailable, say("unavailable"),
                      headers={"Retry-After": RETRY_AFTER}) from None
@@ -120,7 +122,9 @@ async def readyz(request: web.Request) -> web.Response:
     # in words only: the model's path and the store's address are for the log, not for
     # whoever can reach an unauthenticated route
     store_down = "the vector store does not answer (the server log has the details)"
-    if engine.status.state == STORE_DOWN:
+    if not parts["catalog"]:
+        body["error"] = "the catalog database does not answer (the server log has the details)"
+    elif engine.status.state == STORE_DOWN:
         body["error"] = store_down
     elif engine.error:
         body["error"] = LOAD_FAILED

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import socket
 from dataclasses import dataclass
 from typing import Callable
 
+from bot.owner import holder_is_dead
 from ingest.catalog import Catalog
 from ingest.db import Database
 
@@ -34,7 +33,8 @@ CREATE TABLE IF NOT EXISTS subscriptions (
     last_error TEXT NOT NULL DEFAULT '',
     last_sent_at TEXT,
     lease_owner TEXT,
-    lease_until TEXT
+    lease_until TEXT,
+    sending_watermark INTEGER
 );
 """
 #: After this many failed sends in a row that say the bot is gone (403/404), stop trying.
@@ -53,6 +53,8 @@ class Subscription:
     watermark: int
     failures: int
     last_error: str
+    #: the watermark of a digest whose sender died during the POST: it may have arrived
+    in_doubt: int | None = None
 
 
 def _now(now: dt.datetime | None = None) -> str:
@@ -69,6 +71,8 @@ class Subscriptions:
         self.sequence = sequence
         with db.transaction():
             db.create(SCHEMA)
+            if "sending_watermark" not in db.columns("subscriptions"):  # tables made before it
+                db.execute("ALTER TABLE subscriptions ADD COLUMN sending_watermark INTEGER")
 
     @classmethod
     def over(cls, catalog: Catalog) -> "Subscriptions":
@@ -130,21 +134,32 @@ class Subscriptions:
                              (conversation_id,)).fetchone()
         return _subscription(row)
 
+    def sending(self, conversation_id: str, owner: str, watermark: int) -> None:
+        """Just before the POST: a digest up to `watermark` is on its way. Left standing by
+        a process killed during the send, it tells the next sender that this digest may
+        already be in the conversation (`Subscription.in_doubt`)."""
+        with self.db.transaction() as db:
+            db.execute("UPDATE subscriptions SET sending_watermark=? WHERE conversation_id=? "
+                       "AND lease_owner=?", (watermark, conversation_id, owner))
+
     def delivered(self, conversation_id: str, owner: str, watermark: int, *,
                   now: dt.datetime) -> None:
-        """Teams accepted the digest: move the watermark and release the lease."""
-        with self.db.transaction() as db:
-            db.execute(
-                "UPDATE subscriptions SET watermark=CASE WHEN watermark > ? THEN watermark ELSE ? END, "
-                "failures=0, last_error='', last_sent_at=?, lease_owner=NULL, lease_until=NULL "
-                "WHERE conversation_id=? AND lease_owner=?",
-                (watermark, watermark, _now(now), conversation_id, owner))
+        """Teams accepted the digest: move the watermark and release the lease. One
+        statement outside a write transaction (the lease owner in its WHERE keeps it
+        safe), so it waits for no other writer: this is the window in which a kill makes
+        the digest be sent again."""
+        self.db.execute(
+            "UPDATE subscriptions SET watermark=CASE WHEN watermark > ? THEN watermark ELSE ? END, "
+            "failures=0, last_error='', last_sent_at=?, lease_owner=NULL, lease_until=NULL, "
+            "sending_watermark=NULL WHERE conversation_id=? AND lease_owner=?",
+            (watermark, watermark, _now(now), conversation_id, owner))
 
     def release(self, conversation_id: str, owner: str) -> None:
         """Nothing was sent (nothing new): give the lease back."""
         with self.db.transaction() as db:
-            db.execute("UPDATE subscriptions SET lease_owner=NULL, lease_until=NULL "
-                       "WHERE conversation_id=? AND lease_owner=?", (conversation_id, owner))
+            db.execute("UPDATE subscriptions SET lease_owner=NULL, lease_until=NULL, "
+                       "sending_watermark=NULL WHERE conversation_id=? AND lease_owner=?",
+                       (conversation_id, owner))
 
     def failed(self, conversation_id: str, owner: str, error: str, *, permanent: bool) -> bool:
         """A send failed; the watermark stays, so the next run retries. Returns True when
@@ -152,7 +167,7 @@ class Subscriptions:
         with self.db.transaction() as db:
             db.execute(
                 "UPDATE subscriptions SET failures=failures+1, last_error=?, lease_owner=NULL, "
-                "lease_until=NULL WHERE conversation_id=? AND lease_owner=?",
+                "lease_until=NULL, sending_watermark=NULL WHERE conversation_id=? AND lease_owner=?",
                 (error[:500], conversation_id, owner))
             if not permanent:
                 return False
@@ -160,22 +175,6 @@ class Subscriptions:
                 "UPDATE subscriptions SET active=0 WHERE conversation_id=? AND failures>=?",
                 (conversation_id, MAX_PERMANENT_FAILURES))
         return cur.rowcount > 0
-
-
-def holder_is_dead(owner: str | None) -> bool:
-    """True for a lease owner ('host:pid', as DigestRunner names itself) on this machine
-    whose process no longer runs. Another machine's, a running or an unknown process's
-    lease is not: at worst a digest waits for the lease to run out."""
-    host, _, pid = (owner or "").rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit() or int(pid) in (0, os.getpid()):
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except (PermissionError, OverflowError, OSError):  # someone else's process, or no pid
-        return False
-    return False
 
 
 def _subscription(row) -> Subscription:
@@ -190,4 +189,5 @@ def _subscription(row) -> Subscription:
         watermark=row["watermark"],
         failures=row["failures"],
         last_error=row["last_error"],
+        in_doubt=row["sending_watermark"],
     )

@@ -9,11 +9,13 @@ transaction.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.db import Database
+from ingest.db import CatalogUnavailable, Database
 from ingest.model import Meeting, Punkt
 
 SCHEMA = """
@@ -54,6 +56,31 @@ CREATE TABLE IF NOT EXISTS settings (
 );
 """
 
+#: Reads kept (the last answer of each read and its arguments) for a database that stops
+#: answering: what was quoted before a PostgreSQL restart stays answerable through it.
+REMEMBERED_READS = 256
+
+
+def remembered(read):
+    """A read answered from memory, when the database does not answer, with what it last
+    returned for the same arguments (CatalogUnavailable when it never did)."""
+    @functools.wraps(read)
+    def remembering(self: "Catalog", *args, **kwargs):
+        key = (read.__name__, *args, *sorted(kwargs.items()))
+        try:
+            value = read(self, *args, **kwargs)
+        except CatalogUnavailable:
+            if key not in self._remembered:
+                raise
+            return self._remembered[key]
+        with self._lock:
+            self._remembered[key] = value
+            self._remembered.move_to_end(key)
+            while len(self._remembered) > REMEMBERED_READS:
+                self._remembered.popitem(last=False)
+        return value
+    return remembering
+
 
 @dataclass(frozen=True)
 class MeetingSummary:
@@ -91,6 +118,7 @@ class Catalog:
     def __init__(self, target: Path | str):
         self.db = Database(target)
         self._lock = self.db.lock
+        self._remembered: OrderedDict[tuple, object] = OrderedDict()
         with self.transaction():
             self.db.create(SCHEMA)
 
@@ -197,6 +225,7 @@ class Catalog:
 
     # --- reading ---------------------------------------------------------------------
 
+    @remembered
     def meetings(self) -> list[MeetingSummary]:
         """All meetings, oldest first."""
         with self._lock:
@@ -206,6 +235,7 @@ class Catalog:
         return [MeetingSummary(r["forum"], dt.date.fromisoformat(r["meeting_date"]), r["time"],
                                r["place"], r["n"], r["source"]) for r in rows]
 
+    @remembered
     def meeting(self, day: dt.date, forum: str | None = None) -> Meeting | None:
         sql = "SELECT * FROM meetings WHERE meeting_date=?"
         args: list = [day.isoformat()]
@@ -216,6 +246,7 @@ class Catalog:
             row = self.db.execute(sql + " ORDER BY forum LIMIT 1", args).fetchone()
             return self._meeting(row) if row else None
 
+    @remembered
     def latest(self) -> Meeting | None:
         with self._lock:
             row = self.db.execute(

@@ -1,21 +1,41 @@
-"""Waiting for servers in tests, one way: a free port to start one on, and polling until
-it is ready (the app's /readyz, or a Chroma server's heartbeat)."""
+"""Servers in tests, one way: a free port to start one on, a `referatbot serve` process,
+and polling until it is ready (the app's /readyz, or a Chroma server's heartbeat)."""
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
+import sys
 import time
+from pathlib import Path
 from typing import Awaitable, Callable
 
 import aiohttp
 
+from bot.settings import Settings
 from retrieval.store import connect
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+async def start_serve(settings: Settings, port: int, log: Path,
+                      **env: str) -> asyncio.subprocess.Process:
+    """`referatbot serve --port PORT` over `settings`' data dir and catalog, without Bot
+    Framework credentials, its output appended to `log`; `env`: more variables."""
+    full = {k: v for k, v in os.environ.items() if not k.startswith("Microsoft")}
+    full.update(HF_HUB_OFFLINE="1", PYTHONUNBUFFERED="1",
+                REFERATBOT_DATA_DIR=str(settings.data_dir),
+                REFERATBOT_CATALOG_URL=settings.catalog_url or "", **env)
+    with log.open("ab") as out:
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "serve", "--port", str(port), cwd=ROOT, env=full,
+            stdout=out, stderr=out)
 
 
 async def readyz(client) -> tuple[int, dict]:

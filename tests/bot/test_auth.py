@@ -4,10 +4,12 @@ Framework token: every other kind of request is a 401, never a 500, and never an
 Offline, with our own signing key: botbuilder fetches the channel's signing keys from an
 OpenID metadata URL and caches them in `JwtTokenExtractor.metadataCache`; the test seeds
 that cache with our key (endorsed for msteams, as the real keys are) and signs its own
-tokens, good and bad.
+tokens, good and bad. For a key endpoint that never answers, the cached metadata's URL
+points at a local socket that accepts connections and stays silent.
 """
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 
@@ -18,6 +20,7 @@ from botframework.connector.auth.jwt_token_extractor import _OpenIdMetadata
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
+from bot.adapter import MAX_WAITING
 from fake_teams import activity_json
 
 APP_ID = "00000000-1111-2222-3333-444444444444"
@@ -35,21 +38,34 @@ def signing_key() -> rsa.RSAPrivateKey:
     return new_key()
 
 
+def seed_keys(metadata: _OpenIdMetadata):
+    """Put `metadata` where botbuilder looks for the channel's keys; returns the undo."""
+    saved = JwtTokenExtractor.metadataCache.get(METADATA_URL)
+    JwtTokenExtractor.metadataCache[METADATA_URL] = metadata
+
+    def restore():
+        if saved is None:
+            JwtTokenExtractor.metadataCache.pop(METADATA_URL, None)
+        else:
+            JwtTokenExtractor.metadataCache[METADATA_URL] = saved
+    return restore
+
+
+def our_jwk(key: rsa.RSAPrivateKey) -> dict:
+    jwk = json.loads(RSAAlgorithm.to_jwk(key.public_key()))
+    jwk.update(kid=KID, use="sig", endorsements=["msteams"])
+    return jwk
+
+
 @pytest.fixture
 def channel_keys(signing_key):
     """Our public key where botbuilder looks for the channel's keys; restored after."""
-    jwk = json.loads(RSAAlgorithm.to_jwk(signing_key.public_key()))
-    jwk.update(kid=KID, use="sig", endorsements=["msteams"])
     metadata = _OpenIdMetadata(METADATA_URL)
-    metadata.keys = [jwk]
+    metadata.keys = [our_jwk(signing_key)]
     metadata.last_updated = dt.datetime.now()  # fresh: no refresh over the network
-    saved = JwtTokenExtractor.metadataCache.get(METADATA_URL)
-    JwtTokenExtractor.metadataCache[METADATA_URL] = metadata
+    restore = seed_keys(metadata)
     yield
-    if saved is None:
-        JwtTokenExtractor.metadataCache.pop(METADATA_URL, None)
-    else:
-        JwtTokenExtractor.metadataCache[METADATA_URL] = saved
+    restore()
 
 
 @pytest.fixture
@@ -176,3 +192,124 @@ async def test_teams_feedback_needs_a_valid_token_too(secured, signing_key, conn
     assert response.status == 200 and await response.text() == "{}"
     assert [v.vote for v in secured.app[feedback_key].votes()] == ["up"]
     assert connector.activities == []
+
+
+# --- a key endpoint that never answers ---------------------------------------------------
+
+
+class SilentServer:
+    """A local TCP server that accepts every connection and never says a word."""
+
+    def __init__(self):
+        self.accepted = 0
+        self.connected = asyncio.Event()
+        self._writers: list[asyncio.StreamWriter] = []
+
+    async def start(self) -> "SilentServer":
+        self.server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
+        return self
+
+    @property
+    def url(self) -> str:
+        port = self.server.sockets[0].getsockname()[1]
+        return f"http://127.0.0.1:{port}/.well-known/openidconfiguration"
+
+    async def _accept(self, reader, writer) -> None:
+        self.accepted += 1
+        self._writers.append(writer)
+        self.connected.set()
+
+    async def close(self) -> None:
+        for writer in self._writers:
+            writer.close()
+        self.server.close()
+        await self.server.wait_closed()
+
+
+@pytest.fixture
+async def silent():
+    server = await SilentServer().start()
+    yield server
+    await server.close()
+
+
+def silent_keys(silent: SilentServer, *, keys: list | None = None,
+                updated: dt.datetime = dt.datetime.min):
+    """The channel's metadata, pointed at the silent server (`updated` long ago: due for
+    a refresh); returns the undo."""
+    metadata = _OpenIdMetadata(silent.url)
+    metadata.keys, metadata.last_updated = list(keys or []), updated
+    return seed_keys(metadata)
+
+
+@pytest.fixture
+async def secured_silent(start_app, silent):
+    restore = silent_keys(silent)
+    yield await start_app(app_id=APP_ID, app_password="not-a-real-secret")
+    restore()
+
+
+def forged(url: str) -> str:
+    """A token with the Bot Framework's issuer, signed by a key nobody published."""
+    return f"Bearer {token(new_key(), service_url=url, kid='a-key-id-nobody-published')}"
+
+
+async def post_all(client, connector, n: int) -> list[asyncio.Task]:
+    body = activity_json("hjælp", service_url=connector.url)
+    return [asyncio.create_task(post(client, body, forged(connector.url))) for _ in range(n)]
+
+
+async def test_forged_tokens_waiting_for_silent_keys_hold_up_no_other_route(
+        secured_silent, silent, connector):
+    client = secured_silent
+    waiting = await post_all(client, connector, 20)
+    await asyncio.wait_for(silent.connected.wait(), 30)  # the key fetch is under way
+
+    assert (await client.get("/healthz")).status == 200
+    assert (await client.get("/readyz")).status == 200
+    assert (await client.post("/api/chat", json={"text": "hjælp"})).status == 200
+    assert not any(task.done() for task in waiting)  # answered while the tokens wait
+
+    responses = await asyncio.wait_for(asyncio.gather(*waiting), 60)
+    assert [r.status for r in responses] == [401] * 20
+    assert {json.dumps(await r.json()) for r in responses} == {'{"error": "unauthorized"}'}
+    assert silent.accepted == 1  # one fetch for all twenty
+
+    # the failed fetch is remembered: the next forged token is refused without a fetch
+    [again] = await post_all(client, connector, 1)
+    assert (await asyncio.wait_for(again, 60)).status == 401
+    assert silent.accepted == 1
+    assert connector.received == []
+
+
+async def test_beyond_max_waiting_a_request_is_503_at_once(secured_silent, silent, connector):
+    waiting = await post_all(secured_silent, connector, MAX_WAITING + 5)
+    finished: list[int] = []
+    for task in waiting:
+        task.add_done_callback(lambda t: finished.append(t.result().status))
+    responses = await asyncio.wait_for(asyncio.gather(*waiting), 60)
+    statuses = sorted(r.status for r in responses)
+    assert statuses == [401] * MAX_WAITING + [503] * 5
+    assert finished[:5] == [503] * 5  # the ones over the bound did not wait
+    busy = next(r for r in responses if r.status == 503)
+    assert busy.headers["Retry-After"]
+    assert "try again" in (await busy.json())["error"]
+    assert silent.accepted == 1
+
+
+async def test_keys_held_stay_in_use_when_their_refresh_gets_no_answer(start_app, silent,
+                                                                       signing_key, connector):
+    restore = silent_keys(silent, keys=[our_jwk(signing_key)],
+                          updated=dt.datetime.now() - dt.timedelta(days=2))  # due a refresh
+    try:
+        client = await start_app(app_id=APP_ID, app_password="not-a-real-secret")
+        body = activity_json(service_url=connector.url, type="typing")
+        good = f"Bearer {token(signing_key, service_url=connector.url)}"
+        first = await asyncio.wait_for(post(client, body, good), 60)
+        assert first.status == 201  # after the refresh failed, with the keys held
+        assert silent.accepted == 1
+        assert (await asyncio.wait_for(post(client, body, good), 60)).status == 201
+        assert silent.accepted == 1  # the failure is remembered: no second fetch
+        assert (await post(client, body, forged(connector.url))).status == 401
+    finally:
+        restore()

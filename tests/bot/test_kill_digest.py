@@ -6,7 +6,8 @@ The run is a real process; the connector is the fake one, in this test's event l
 the test decides when the send is accepted. One window stays open (bot/digest.py): a
 process killed after the connector accepted the card and before the watermark was
 written sends it again on the rerun. `test_killed_after_the_connector_accepted...`
-shows that window for what it is: one duplicate, and then nothing more. Each test runs
+measures that window for what it is: one duplicate, said in the rerun's log (the intent
+recorded before the POST outlives the killed sender), and then nothing more. Each test runs
 with the SQLite and with the PostgreSQL catalog.
 """
 from __future__ import annotations
@@ -79,13 +80,17 @@ async def start_digest(data: Settings) -> asyncio.subprocess.Process:
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
 
 
-async def digest(data: Settings) -> dict:
-    """Run `digest --send --json` to its end; its one result line."""
+async def digest_logged(data: Settings) -> tuple[dict, str]:
+    """Run `digest --send --json` to its end: its one result line, and its log."""
     proc = await start_digest(data)
     out, err = await asyncio.wait_for(proc.communicate(), 120)
     assert proc.returncode == 0, err.decode()
     [line] = out.decode().splitlines()
-    return json.loads(line)
+    return json.loads(line), err.decode()
+
+
+async def digest(data: Settings) -> dict:
+    return (await digest_logged(data))[0]
 
 
 async def kill_mid_send(data: Settings, connector, hold: str) -> int:
@@ -147,13 +152,17 @@ async def test_killed_after_the_connector_accepted_sends_it_again_once(data, con
     before = row(data)
     await kill_mid_send(data, connector, "hold_after")
     assert len(connector.received) == 1  # accepted: the conversation shows it
-    assert row(data)["watermark"] == before["watermark"]  # ... but nobody recorded that
+    killed = row(data)
+    assert killed["watermark"] == before["watermark"]  # ... but nobody recorded that
+    assert killed["sending_watermark"] == killed["max_seq"]  # only that it was on its way
 
-    assert (await digest(data))["status"] == "sent"
+    result, log = await digest_logged(data)
+    assert result["status"] == "sent"
+    assert "died during its POST" in log and "may be there already" in log
     assert len(connector.received) == 2
     assert connector.received[0]["attachments"] == connector.received[1]["attachments"]
     after = row(data)
-    assert after["watermark"] == after["max_seq"]
+    assert after["watermark"] == after["max_seq"] and after["sending_watermark"] is None
     assert (await digest(data))["status"] == "nothing new"
     assert len(connector.received) == 2
 
