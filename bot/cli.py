@@ -69,6 +69,8 @@ def ingest(settings: Settings, paths: tuple[Path, ...]) -> None:
         indexed = index.sync()
         for r in report.refused:
             click.echo(f"refused: {r.path}: {r.reason}", err=True)
+        for r in report.repaired:
+            click.echo(f"warning: {r.path}: {r.warning}", err=True)
         if report.skipped:
             click.echo(report.skipped_summary(), err=True)
         meetings, punkter = catalog.count()
