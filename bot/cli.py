@@ -236,6 +236,40 @@ def evaluate(settings: Settings, questions: Path, as_json: bool) -> None:
 
 
 @main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def status(settings: Settings, as_json: bool) -> None:
+    """What the catalog holds and the inbox's last intake (also while serve runs)."""
+    from bot.intake import Intake
+
+    with _catalog(settings) as catalog:
+        meetings, punkter = catalog.count()
+        intake = Intake(catalog.db)
+        last = next(iter(intake.intakes(1)), None)
+        refused = [f for f in intake.files().values() if f.status == "refused"
+                   and (settings.inbox is None or (settings.inbox / f.path).is_file())]
+    if as_json:
+        _dump({"catalog": {"meetings": meetings, "punkter": punkter},
+               "last_intake": last.to_json() if last else None,
+               "refused": [{"path": f.path, "reason": f.reason, "taken_at": f.taken_at}
+                           for f in sorted(refused, key=lambda f: f.path)]})
+        return
+    click.echo(f"catalog: {meetings} meeting(s), {punkter} punkter")
+    if last is None:
+        click.echo("last intake: none (the inbox, REFERATBOT_INBOX, has taken no file yet)")
+    else:
+        click.echo(f"last intake: {last.finished_at} by {last.owner}: {len(last.files)} "
+                   f"file(s), {last.count('new')} meeting(s) added, {last.count('refused')} refused")
+        for f in last.files:
+            click.echo(f"  {f.status}: {f.path}" + (f" ({f.meeting_date})" if f.meeting_date else "")
+                       + (f": {f.reason}" if f.reason else "") + (f"; {f.warning}" if f.warning else ""))
+    if refused:
+        click.echo("refused, and not read again until changed:")
+        for f in sorted(refused, key=lambda f: f.path):
+            click.echo(f"  {f.path}: {f.reason}")
+
+
+@main.command()
 @click.option("--port", type=int, default=None, help="Port to listen on [env: PORT; default 3978].")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on (0.0.0.0 for every interface).")

@@ -60,3 +60,17 @@ def wait_for_chroma(host: str, port: int, timeout: float = 60.0, *,
                 alive()
             assert time.monotonic() < deadline, f"Chroma at {host}:{port} not up after {timeout} s"
             time.sleep(0.2)
+
+
+async def eventually(probe: Callable[[], Awaitable], done: Callable[[object], bool], *,
+                     timeout: float = 120.0, interval: float = 0.2, what: str = "the outcome"):
+    """Call `probe` until `done` holds for what it returns, and return that; fail after
+    `timeout` seconds with the last value (a deadline to give up by, not a timing claim)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        value = await probe()
+        if done(value):
+            return value
+        assert loop.time() < deadline, f"{what} did not come within {timeout} s: {value}"
+        await asyncio.sleep(interval)
