@@ -52,7 +52,7 @@ def _seconds(raw: str, name: str) -> float:
     except ValueError:
         value = 0.0
     if not value > 0 or value == float("inf"):
-        raise SettingsError(f"{name} must be a number of seconds above 0, such as 15, not '{raw}'")
+        raise SettingsError(f"{name} must be a number of seconds above 0, such as 10, not '{raw}'")
     return value
 
 
@@ -138,7 +138,7 @@ SETTINGS = (
             "send the digest on weekdays only"),
     Setting("REFERATBOT_INBOX", "inbox", _path, None, "unset",
             "a folder `serve` takes new and changed minutes from by itself"),
-    Setting("REFERATBOT_INBOX_POLL_SECONDS", "inbox_poll_seconds", _seconds, 15.0, "`15`",
+    Setting("REFERATBOT_INBOX_POLL_SECONDS", "inbox_poll_seconds", _seconds, 10.0, "`10`",
             "how often the inbox is looked at; a file is taken within two looks of its copy ending"),
     Setting("PORT", "port", _port, 3978, "3978", "the port of `referatbot serve`"),
 )

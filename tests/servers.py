@@ -1,11 +1,17 @@
-"""Waiting for servers in tests, one way: a free port to start one on, and polling until
-it is ready (the app's /readyz, or a Chroma server's heartbeat)."""
+"""Servers in tests, one way each: a free port to start one on, polling until it is
+ready (the app's /readyz, or a Chroma server's heartbeat), a `referatbot serve`
+subprocess, and the Chroma server of the server-mode tests."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import socket
+import subprocess
+import sys
 import time
-from typing import Awaitable, Callable
+from pathlib import Path
+from typing import Awaitable, Callable, Iterator
 
 import aiohttp
 
@@ -74,3 +80,54 @@ async def eventually(probe: Callable[[], Awaitable], done: Callable[[object], bo
             return value
         assert loop.time() < deadline, f"{what} did not come within {timeout} s: {value}"
         await asyncio.sleep(interval)
+
+
+ROOT = Path(__file__).resolve().parent.parent
+#: how long a `serve` subprocess may take to load the model and its index
+SERVE_START_TIMEOUT = 120.0
+
+
+async def start_serve(port: int, log: Path, **env: str) -> asyncio.subprocess.Process:
+    """`referatbot serve --port PORT` in a subprocess with `env` added (and no Bot
+    Framework credentials), its output appended to `log`."""
+    full = {k: v for k, v in os.environ.items() if not k.startswith("Microsoft")}
+    full.update(HF_HUB_OFFLINE="1", PYTHONUNBUFFERED="1", **env)
+    with log.open("ab") as out:
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "serve", "--port", str(port), cwd=ROOT, env=full,
+            stdout=out, stderr=out)
+
+
+async def serve_ready(session: aiohttp.ClientSession, base: str,
+                      proc: asyncio.subprocess.Process, log: Path) -> dict:
+    """/readyz of a `serve` subprocess once 200; fails with its log if it exits first."""
+    async def probe():
+        async with session.get(f"{base}/readyz") as response:
+            return response.status, await response.json()
+
+    def alive():
+        assert proc.returncode is None, log.read_text()
+
+    return await wait_ready(probe=probe, alive=alive, timeout=SERVE_START_TIMEOUT, interval=0.2)
+
+
+@contextlib.contextmanager
+def chroma_for_tests(path: Path) -> Iterator[tuple[str, int]]:
+    """(host, port) of a `chroma run` server: the one REFERATBOT_TEST_CHROMA names
+    (scripts/test.sh starts it), else one started here on `path` and stopped after."""
+    given = os.environ.get("REFERATBOT_TEST_CHROMA")
+    if given:
+        host, port = given.rsplit(":", 1)
+        wait_for_chroma(host, int(port))
+        yield host, int(port)
+        return
+    port = free_port()
+    chroma = Path(sys.executable).with_name("chroma")
+    proc = subprocess.Popen([str(chroma), "run", "--path", str(path), "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_chroma("127.0.0.1", port)
+        yield "127.0.0.1", port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

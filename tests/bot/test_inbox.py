@@ -21,7 +21,7 @@ from fake_teams import activity_json
 from new_minutes import answers_telefon, file_name, redated, telefon_question
 from servers import eventually
 
-#: seconds between the inbox's polls here (the default is 15)
+#: seconds between the inbox's polls here (the default is 10)
 POLL = 0.2
 JUNE = dt.date(2024, 6, 5)
 
@@ -173,7 +173,7 @@ def test_an_inbox_that_is_no_folder_stops_the_app_with_a_sentence(settings, tmp_
 @pytest.mark.parametrize("raw", ["0", "-5", "snart", "inf", "nan"])
 def test_the_poll_interval_is_seconds_above_zero(raw):
     with pytest.raises(SettingsError, match="REFERATBOT_INBOX_POLL_SECONDS must be a number of "
-                                            f"seconds above 0, such as 15, not '{raw}'"):
+                                            f"seconds above 0, such as 10, not '{raw}'"):
         Settings.from_env({"REFERATBOT_INBOX_POLL_SECONDS": raw})
     assert Settings.from_env({"REFERATBOT_INBOX_POLL_SECONDS": "2.5"}).inbox_poll_seconds == 2.5
-    assert Settings.from_env({}).inbox_poll_seconds == 15
+    assert Settings.from_env({}).inbox_poll_seconds == 10

@@ -9,44 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
-import sys
-from pathlib import Path
 
 import aiohttp
 import pytest
 
 from fake_teams import TELEFON_QUESTION, activity_json
-from servers import free_port, wait_ready
+from servers import free_port, serve_ready, start_serve
 
 #: kills a `serve` subprocess: the full tier only
 pytestmark = pytest.mark.slow
-
-ROOT = Path(__file__).resolve().parents[2]
-START_TIMEOUT = 120.0
-
-
-async def start_serve(data_dir: Path, port: int, log: Path) -> asyncio.subprocess.Process:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("Microsoft")}
-    env.update(HF_HUB_OFFLINE="1", PYTHONUNBUFFERED="1", REFERATBOT_DATA_DIR=str(data_dir))
-    with log.open("ab") as out:
-        return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "serve", "--port", str(port), cwd=ROOT, env=env,
-            stdout=out, stderr=out)
-
-
-async def serve_ready(session: aiohttp.ClientSession, base: str,
-                      proc: asyncio.subprocess.Process, log: Path) -> dict:
-    async def probe():
-        async with session.get(f"{base}/readyz") as response:
-            return response.status, await response.json()
-
-    def alive():
-        assert proc.returncode is None, log.read_text()
-
-    return await wait_ready(probe=probe, alive=alive, timeout=START_TIMEOUT, interval=0.2)
-
 
 def card_text(activity: dict) -> str:
     [attachment] = activity["attachments"]
@@ -59,7 +31,7 @@ async def test_serve_killed_mid_question_comes_back_ready_and_answers(bot_settin
     base = f"http://127.0.0.1:{port}"
     activity = activity_json(TELEFON_QUESTION, service_url=connector.url, activity_id="act-kill")
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
-        first = await start_serve(bot_settings.data_dir, port, log)
+        first = await start_serve(port, log, REFERATBOT_DATA_DIR=str(bot_settings.data_dir))
         try:
             await serve_ready(session, base, first, log)
             connector.hold_before = release = asyncio.Event()
@@ -77,7 +49,8 @@ async def test_serve_killed_mid_question_comes_back_ready_and_answers(bot_settin
         await asyncio.sleep(0.1)
         assert connector.received == []  # the user got nothing
 
-        second = await start_serve(bot_settings.data_dir, port, log)  # same port, same data
+        # the same port, the same data
+        second = await start_serve(port, log, REFERATBOT_DATA_DIR=str(bot_settings.data_dir))
         try:
             ready = await serve_ready(session, base, second, log)
             assert ready == {"ready": True, "model": True, "store": True, "catalog": True}
