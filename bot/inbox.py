@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import datetime as dt
 import logging
 import os
@@ -88,8 +89,7 @@ class Inbox:
                 with contextlib.suppress(Exception):
                     self.intake.release(path, self.owner)
                 break
-            results.append(FileResult(path, result.status, result.meeting_date,
-                                      result.reason, result.warning))
+            results.append(dataclasses.replace(result, path=path))
         self._note_refused(current, known)
         return results
 

@@ -159,6 +159,25 @@ async def test_a_bad_file_is_refused_once_and_taken_again_when_it_changes(
     assert (await readyz(client))[1]["inbox"]["refused"] == []
 
 
+async def test_an_inbox_share_that_goes_away_is_reported_and_polled_until_it_is_back(
+        start_app, inbox, samples_dir, caplog):
+    client = await start_app(inbox=inbox, inbox_poll_seconds=POLL)
+    unmounted = inbox.with_name("unmounted")
+    inbox.rename(unmounted)
+    status, body = await eventually(lambda: readyz(client),
+                                    lambda r: not r[1]["inbox"]["reachable"],
+                                    what="the inbox reported unreachable")
+    assert status == 200 and body["ready"]
+
+    (unmounted / file_name(JUNE)).write_text(redated(samples_dir, JUNE), encoding="utf-8")
+    unmounted.rename(inbox)  # the share is back, with a new referat on it
+    await eventually(lambda: ask(client, telefon_question(JUNE)),
+                     lambda body: answers_telefon(body, JUNE), what="an answer from the new meeting")
+    assert (await readyz(client))[1]["inbox"]["reachable"]
+    said = [r for r in caplog.records if r.name == "bot.inbox" and "cannot be read" in r.getMessage()]
+    assert len(said) == 1 and said[0].levelno == logging.WARNING
+
+
 def test_an_inbox_that_is_no_folder_stops_the_app_with_a_sentence(settings, tmp_path):
     missing = tmp_path / "mangler"
     with pytest.raises(SettingsError, match=f"REFERATBOT_INBOX must be a folder, but "
