@@ -246,27 +246,32 @@ def status(settings: Settings, as_json: bool) -> None:
         meetings, punkter = catalog.count()
         intake = Intake(catalog.db)
         last = next(iter(intake.intakes(1)), None)
-        refused = [f for f in intake.files().values() if f.status == "refused"
-                   and (settings.inbox is None or (settings.inbox / f.path).is_file())]
+        refused = sorted((f for f in intake.files().values() if f.status == "refused"
+                          and (settings.inbox is None or (settings.inbox / f.path).is_file())),
+                         key=lambda f: f.path)
     if as_json:
         _dump({"catalog": {"meetings": meetings, "punkter": punkter},
                "last_intake": last.to_json() if last else None,
                "refused": [{"path": f.path, "reason": f.reason, "taken_at": f.taken_at}
-                           for f in sorted(refused, key=lambda f: f.path)]})
+                           for f in refused]})
         return
     click.echo(f"catalog: {meetings} meeting(s), {punkter} punkter")
-    if last is None:
-        click.echo("last intake: none (the inbox, REFERATBOT_INBOX, has taken no file yet)")
-    else:
-        click.echo(f"last intake: {last.finished_at} by {last.owner}: {len(last.files)} "
-                   f"file(s), {last.count('new')} meeting(s) added, {last.count('refused')} refused")
-        for f in last.files:
-            click.echo(f"  {f.status}: {f.path}" + (f" ({f.meeting_date})" if f.meeting_date else "")
-                       + (f": {f.reason}" if f.reason else "") + (f"; {f.warning}" if f.warning else ""))
+    click.echo(_format_intake(last))
     if refused:
         click.echo("refused, and not read again until changed:")
-        for f in sorted(refused, key=lambda f: f.path):
+        for f in refused:
             click.echo(f"  {f.path}: {f.reason}")
+
+
+def _format_intake(last) -> str:
+    if last is None:
+        return "last intake: none (the inbox, REFERATBOT_INBOX, has taken no file yet)"
+    lines = [f"last intake: {last.finished_at} by {last.owner}: {len(last.files)} file(s), "
+             f"{last.count('new')} meeting(s) added, {last.count('refused')} refused"]
+    for f in last.files:
+        lines.append(f"  {f.status}: {f.path}" + (f" ({f.meeting_date})" if f.meeting_date else "")
+                     + (f": {f.reason}" if f.reason else "") + (f"; {f.warning}" if f.warning else ""))
+    return "\n".join(lines)
 
 
 @main.command()
