@@ -9,7 +9,8 @@ Start-up order, each a generator that opens before `yield` and closes after:
 3. `bot_ctx`: the conversation core, the Teams activity handler over it, and the Bot
    Framework adapter;
 4. `refresh_ctx`: takes meetings ingested while the server runs into the search index;
-5. `digest_ctx`: the daily digest scheduler, sending through the endpoint's adapter.
+5. `inbox_ctx`: takes minutes dropped into REFERATBOT_INBOX into the catalog and the index;
+6. `digest_ctx`: the daily digest scheduler, sending through the endpoint's adapter.
 """
 from __future__ import annotations
 
@@ -27,9 +28,10 @@ from bot.digest import DigestRunner, schedule
 from bot.engine import Engine
 from bot.feedback import Feedback
 from bot.handler import ACK_AFTER, STREAM_AFTER, ReferatBot
+from bot.inbox import Inbox, watch
 from bot.keys import (ack_after_key, bot_key, catalog_key, conversation_key, digest_key,
-                      embedder_key, endpoint_key, engine_key, feedback_key, seen_key,
-                      settings_key, stream_after_key, subscriptions_key)
+                      embedder_key, endpoint_key, engine_key, feedback_key, inbox_key,
+                      seen_key, settings_key, stream_after_key, subscriptions_key)
 from bot.links import SourceLinks
 from bot.resources import open_catalog
 from bot.routes import MAX_BODY_BYTES, error_middleware, setup_routes
@@ -44,6 +46,8 @@ log = logging.getLogger(__name__)
 LOAD_WAIT_AT_SHUTDOWN = 60.0
 #: How often the server looks for meetings ingested since it loaded its index.
 REFRESH_SECONDS = 60.0
+#: How long shutdown waits for an inbox round to finish the file it is reading.
+INBOX_WAIT_AT_SHUTDOWN = 60.0
 
 
 def create_app(settings: Settings, *, ack_after: float = ACK_AFTER,
@@ -52,14 +56,16 @@ def create_app(settings: Settings, *, ack_after: float = ACK_AFTER,
     """The server. `ack_after`: seconds before a slow answer is acknowledged in Teams and
     sent later; `stream_after`: seconds before an answer in a personal chat gets Teams'
     progress bar; `embedder`: an already loaded model to share (tests load it once).
-    Raises SettingsError for Bot Framework settings that cannot work."""
+    Raises SettingsError for Bot Framework or inbox settings that cannot work."""
     BotConfig.from_settings(settings)  # refuse bad credentials before anything starts
+    settings.check_inbox()
     app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[error_middleware])
     app[settings_key] = settings
     app[ack_after_key] = ack_after
     app[stream_after_key] = stream_after
     app[embedder_key] = embedder
-    app.cleanup_ctx.extend([catalog_ctx, engine_ctx, bot_ctx, refresh_ctx, digest_ctx])
+    app.cleanup_ctx.extend([catalog_ctx, engine_ctx, bot_ctx, refresh_ctx, inbox_ctx,
+                            digest_ctx])
     setup_routes(app)
     return app
 
@@ -123,6 +129,27 @@ async def _refresh_loop(engine: Engine) -> None:
             log.warning("refreshing the search index waits for the catalog: %s", e)
         except Exception:  # logged; the index in use stays, the next round tries again
             log.exception("refreshing the search index failed")
+
+
+async def inbox_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[settings_key]
+    if settings.inbox is None:
+        app[inbox_key] = None
+        yield
+        return
+    inbox = await asyncio.to_thread(Inbox, settings.inbox, app[catalog_key])
+    app[inbox_key] = inbox
+    log.info("inbox: taking minutes from %s, looking every %g s", settings.inbox,
+             settings.inbox_poll_seconds)
+    stopping = asyncio.Event()
+    task = asyncio.create_task(watch(inbox, app[engine_key], every=settings.inbox_poll_seconds,
+                                     stopping=stopping))
+    yield
+    stopping.set()  # a round stops after the file it is reading
+    try:
+        await asyncio.wait_for(task, INBOX_WAIT_AT_SHUTDOWN)
+    except asyncio.TimeoutError:
+        log.warning("shutting down while the inbox is still reading a file")
 
 
 async def digest_ctx(app: web.Application) -> AsyncIterator[None]:

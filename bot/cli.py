@@ -70,6 +70,8 @@ def ingest(settings: Settings, paths: tuple[Path, ...]) -> None:
         indexed = index.sync()
         for r in report.refused:
             click.echo(f"refused: {r.path}: {r.reason}", err=True)
+        for r in report.repaired:
+            click.echo(f"warning: {r.path}: {r.warning}", err=True)
         if report.skipped:
             click.echo(report.skipped_summary(), err=True)
         meetings, punkter = catalog.count()
@@ -232,6 +234,45 @@ def evaluate(settings: Settings, questions: Path, as_json: bool) -> None:
                            f"want {q['meeting_date']} p{q['punkt']}, got {got}", err=True)
         table = format_table(ours, baseline_ranks(answerer, qs))
     click.echo(table, err=as_json)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def status(settings: Settings, as_json: bool) -> None:
+    """What the catalog holds and the inbox's last intake (also while serve runs)."""
+    from bot.intake import Intake
+
+    with _catalog(settings) as catalog:
+        meetings, punkter = catalog.count()
+        intake = Intake(catalog.db)
+        last = next(iter(intake.intakes(1)), None)
+        refused = sorted((f for f in intake.files().values() if f.status == "refused"
+                          and (settings.inbox is None or (settings.inbox / f.path).is_file())),
+                         key=lambda f: f.path)
+    if as_json:
+        _dump({"catalog": {"meetings": meetings, "punkter": punkter},
+               "last_intake": last.to_json() if last else None,
+               "refused": [{"path": f.path, "reason": f.reason, "taken_at": f.taken_at}
+                           for f in refused]})
+        return
+    click.echo(f"catalog: {meetings} meeting(s), {punkter} punkter")
+    click.echo(_format_intake(last))
+    if refused:
+        click.echo("refused, and not read again until changed:")
+        for f in refused:
+            click.echo(f"  {f.path}: {f.reason}")
+
+
+def _format_intake(last) -> str:
+    if last is None:
+        return "last intake: none (the inbox, REFERATBOT_INBOX, has taken no file yet)"
+    lines = [f"last intake: {last.finished_at} by {last.owner}: {len(last.files)} file(s), "
+             f"{last.count('new')} meeting(s) added, {last.count('refused')} refused"]
+    for f in last.files:
+        lines.append(f"  {f.status}: {f.path}" + (f" ({f.meeting_date})" if f.meeting_date else "")
+                     + (f": {f.reason}" if f.reason else "") + (f"; {f.warning}" if f.warning else ""))
+    return "\n".join(lines)
 
 
 @main.command()

@@ -86,6 +86,7 @@ class Engine:
         self.status = Status()
         self.retry_first, self.retry_max = retry_first, retry_max
         self._stopping = asyncio.Event()
+        self._refreshing = asyncio.Lock()
 
     @property
     def ready(self) -> bool:
@@ -139,12 +140,15 @@ class Engine:
             self.status = _lexical(self.catalog, index, error=f"{type(e).__name__}: {e}")
             return
         try:
+            # read before syncing: a meeting ingested meanwhile (the inbox) is then newer
+            # than the index, and the next refresh takes it in
+            seq = self.catalog.max_seq()
             indexed = index.sync(progress=False)
             if indexed:
                 log.info("indexed %d meeting(s) the index lagged behind", indexed)
             answerer = Answerer(index)
             answerer.ask(WARM_UP_QUESTION)
-            self.status = Status(READY, "", index, answerer, self.catalog.max_seq())
+            self.status = Status(READY, "", index, answerer, seq)
             log.info("engine ready: %d punkter searchable", len(index.refs))
         except Exception as e:
             self.status = self._failed(e)
@@ -172,11 +176,12 @@ class Engine:
         """Take in meetings ingested since loading (`referatbot ingest` while the server
         runs): a new index is built beside the one in use and swapped in whole, so no
         question sees half of each. Returns True if it changed anything."""
-        status = self.status
-        final = status.state == READY or (status.state == LEXICAL and status.error)
-        if not final or await asyncio.to_thread(self.catalog.max_seq) == status.loaded_seq:
-            return False
-        return await asyncio.to_thread(self._refresh_blocking, status)
+        async with self._refreshing:  # the refresh loop and the inbox: one at a time
+            status = self.status
+            final = status.state == READY or (status.state == LEXICAL and status.error)
+            if not final or await asyncio.to_thread(self.catalog.max_seq) == status.loaded_seq:
+                return False
+            return await asyncio.to_thread(self._refresh_blocking, status)
 
     def _refresh_blocking(self, status: Status) -> bool:
         seq = self.catalog.max_seq()
@@ -235,8 +240,8 @@ class Engine:
 def _lexical(catalog: Catalog, index: SearchIndex, *, error: str) -> Status:
     """Words only: a lexical index of the whole catalog beside `index` (which may still be
     syncing), answered without the embedding model."""
+    seq = catalog.max_seq()  # before reading: what is ingested meanwhile is newer
     lexical = SearchIndex(catalog, index.store, index.embedder)
     lexical.load_lexical()
-    seq = catalog.max_seq()
     log.info("answering from the words alone: %d punkter searchable", len(lexical.refs))
     return Status(LEXICAL, error, lexical, Answerer.lexical(lexical), seq)

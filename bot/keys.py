@@ -10,6 +10,7 @@ from bot.digest import DigestRunner
 from bot.engine import Engine
 from bot.feedback import Feedback
 from bot.handler import ReferatBot
+from bot.inbox import Inbox
 from bot.settings import Settings
 from bot.subscriptions import Subscriptions
 from ingest.catalog import Catalog
@@ -26,6 +27,8 @@ conversation_key = web.AppKey("conversation", Conversation)
 bot_key = web.AppKey("bot", ReferatBot)
 endpoint_key = web.AppKey("endpoint", BotEndpoint)
 digest_key = web.AppKey("digest", DigestRunner)
+#: the inbox `serve` takes minutes from, or None when REFERATBOT_INBOX is unset
+inbox_key = web.AppKey("inbox", Inbox | None)
 #: seconds before a slow answer is acknowledged in Teams and sent proactively
 ack_after_key = web.AppKey("ack_after", float)
 #: seconds before an answer in a personal chat gets Teams' progress bar (a stream)

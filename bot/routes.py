@@ -5,7 +5,8 @@
     POST /api/chat       the local chat page: {"text": ...} or {"value": {...}}; replies
                          with their text, cards and numbered citations
     GET  /healthz        the process is up
-    GET  /readyz         the model, the vector store and the catalog answer
+    GET  /readyz         the model, the vector store and the catalog answer (and the
+                         inbox's refused files, which do not make it unready)
     GET  /               the local chat page (bot/static)
 
 Bodies are refused before any work: over MAX_BODY_BYTES 413, not JSON 415, broken JSON
@@ -25,7 +26,7 @@ from bot import actions
 from bot.citations import listed
 from bot.conversation import MAX_QUESTION_CHARS, Message, Where
 from bot.engine import STORE_DOWN, NotReady
-from bot.keys import conversation_key, endpoint_key, engine_key
+from bot.keys import conversation_key, endpoint_key, engine_key, inbox_key
 from bot.texts import say
 from ingest.db import CatalogUnavailable
 from retrieval.store import StoreUnavailable
@@ -132,6 +133,9 @@ async def readyz(request: web.Request) -> web.Response:
         body["error"] = "loading the model and the index"
     elif not parts["store"]:
         body["error"] = store_down
+    inbox = request.app[inbox_key]
+    if inbox is not None:  # refused files are reported, but do not make the server unready
+        body["inbox"] = inbox.report()
     return web.json_response(body, status=200 if ready else 503,
                              headers=None if ready else {"Retry-After": RETRY_AFTER})
 

@@ -47,6 +47,16 @@ def _port(raw: str, name: str) -> int:
         raise SettingsError(f"{name} must be a whole number, not '{raw}'") from None
 
 
+def _seconds(raw: str, name: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not value > 0 or value == float("inf"):
+        raise SettingsError(f"{name} must be a number of seconds above 0, such as 10, not '{raw}'")
+    return value
+
+
 def _yes_no(raw: str, name: str) -> bool:
     if raw.lower() not in TRUE + FALSE:
         raise SettingsError(f"{name} must be true or false, not '{raw}'")
@@ -139,6 +149,10 @@ SETTINGS = (
     Setting("REFERATBOT_SOURCE_URL", "source_url", _source_url, None, "unset",
             "a link to the original referat for each source: a URL template with {date} "
             "and {punkt}"),
+    Setting("REFERATBOT_INBOX", "inbox", _path, None, "unset",
+            "a folder `serve` takes new and changed minutes from by itself"),
+    Setting("REFERATBOT_INBOX_POLL_SECONDS", "inbox_poll_seconds", _seconds, 10.0, "`10`",
+            "how often the inbox is looked at; a file is taken within two looks of its copy ending"),
     Setting("PORT", "port", _port, 3978, "3978", "the port of `referatbot serve`"),
 )
 _BY_FIELD = {s.field: s for s in SETTINGS}
@@ -168,6 +182,9 @@ class Settings:
     digest_weekdays_only: bool = _default("digest_weekdays_only")
     #: a link template for the original referat (bot.links); None: no links
     source_url: str | None = _default("source_url")
+    #: a folder `serve` takes minutes from (bot/inbox.py); None: no inbox
+    inbox: Path | None = _default("inbox")
+    inbox_poll_seconds: float = _default("inbox_poll_seconds")
     port: int = _default("port")
 
     @property
@@ -192,6 +209,13 @@ class Settings:
         settings = cls(**{s.field: s.value(env.get(s.env)) for s in SETTINGS})
         settings.check_bot(connecting=False)
         return settings
+
+    def check_inbox(self) -> None:
+        """SettingsError unless the inbox, when one is set, is a folder (at start-up:
+        a share that goes away later is polled until it is back)."""
+        if self.inbox is not None and not self.inbox.is_dir():
+            raise SettingsError(f"REFERATBOT_INBOX must be a folder, but '{self.inbox}' "
+                                f"{'is not one' if self.inbox.exists() else 'does not exist'}")
 
     def check_bot(self, *, connecting: bool = True) -> str:
         """The app type botbuilder reads, or SettingsError naming what makes the Bot

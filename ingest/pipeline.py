@@ -12,7 +12,7 @@ from tqdm import tqdm
 
 from ingest.catalog import Catalog
 from ingest.parse import ParseError, parse_referat
-from ingest.readers import SUPPORTED, ReadError, read_file
+from ingest.readers import SUPPORTED, ReadError, read_file, repairs, repairs_line
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +23,8 @@ class FileResult:
     status: str  # new | replaced | unchanged | known | refused
     meeting_date: str = ""
     reason: str = ""
+    #: what the reader repaired in a damaged file it still read, as one line
+    warning: str = ""
 
 
 @dataclass
@@ -35,6 +37,11 @@ class IngestReport:
     @property
     def refused(self) -> list[FileResult]:
         return [r for r in self.results if r.status == "refused"]
+
+    @property
+    def repaired(self) -> list[FileResult]:
+        """Files read although damaged; each carries its warning line."""
+        return [r for r in self.results if r.warning]
 
     @property
     def ok(self) -> bool:
@@ -94,7 +101,9 @@ def ingest_file(path: Path, catalog: Catalog) -> FileResult:
     if catalog.knows_file(file_hash):
         return FileResult(str(path), "known")
     try:
-        meeting = parse_referat(read_file(path), source=str(path))
+        with repairs() as notes:
+            text = read_file(path)
+        meeting = parse_referat(text, source=str(path))
     except (ReadError, ParseError) as e:
         return FileResult(str(path), "refused", reason=str(e))
     except Exception as e:  # a reader library tripping on a damaged file stops only it
@@ -102,7 +111,8 @@ def ingest_file(path: Path, catalog: Catalog) -> FileResult:
         return FileResult(str(path), "refused",
                           reason=f"cannot be read ({type(e).__name__}: {e})")
     status = catalog.store(meeting, file_hash)
-    return FileResult(str(path), status, meeting.meeting_date.isoformat())
+    return FileResult(str(path), status, meeting.meeting_date.isoformat(),
+                      warning=repairs_line(notes))
 
 
 def ingest_paths(paths: list[Path], catalog: Catalog, *, progress: bool = True) -> IngestReport:

@@ -2,16 +2,21 @@
 
 Readers only turn bytes into plain lines; `parse.py` finds the structure. Each raises
 ReadError with a sentence naming what is wrong, so the pipeline can refuse the file and
-go on with the others.
+go on with the others. What a reader library repaired in a damaged but readable file is
+collected by `repairs()`, for the pipeline to report with the file.
 """
 from __future__ import annotations
 
+import contextlib
 import io
+import logging
 import re
+import threading
 import zlib
 from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Iterator
 
 SUPPORTED = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
 PAGE_NUMBER = re.compile(
@@ -19,6 +24,12 @@ PAGE_NUMBER = re.compile(
     re.IGNORECASE)
 #: A page number alone ("3", "- 3 -"); only one that counts up with the pages is one.
 BARE_NUMBER = re.compile(r"^-?\s*(\d{1,4})\s*-?$")
+#: pypdf reports what it repaired in a damaged file as log warnings of its modules
+#: (pypdf._utils.logger_warning), which would otherwise land inside a progress bar.
+PYPDF_LOGGER = "pypdf"
+#: How many of a file's repairs its one line names.
+REPAIRS_SHOWN = 3
+_REPAIRS_LOCK = threading.Lock()
 
 
 class ReadError(ValueError):
@@ -45,6 +56,43 @@ def read_file(path: Path) -> str:
     if suffix in (".html", ".htm"):
         return html_to_text(text)
     return text
+
+
+@contextlib.contextmanager
+def repairs() -> Iterator[list[str]]:
+    """Collect, instead of log, what pypdf repaired while reading inside the block: the
+    list it yields fills with pypdf's warnings ("incorrect startxref pointer(1)"). One
+    block at a time in the process (pypdf's loggers are global), so each file gets its own."""
+    notes: list[str] = []
+    handler = _Collect(notes)
+    pypdf = logging.getLogger(PYPDF_LOGGER)
+    with _REPAIRS_LOCK:
+        propagate, pypdf.propagate = pypdf.propagate, False
+        pypdf.addHandler(handler)
+        try:
+            yield notes
+        finally:
+            pypdf.removeHandler(handler)
+            pypdf.propagate = propagate
+
+
+def repairs_line(notes: list[str]) -> str:
+    """A file's repairs as one line, "" for none: the first few distinct ones, and how many more."""
+    distinct = list(dict.fromkeys(" ".join(n.split()) for n in notes))
+    if not distinct:
+        return ""
+    more = len(distinct) - REPAIRS_SHOWN
+    return ("read despite damage (pypdf: " + "; ".join(distinct[:REPAIRS_SHOWN])
+            + (f"; and {more} more" if more > 0 else "") + ")")
+
+
+class _Collect(logging.Handler):
+    def __init__(self, notes: list[str]):
+        super().__init__(logging.WARNING)
+        self.notes = notes
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.notes.append(record.getMessage())
 
 
 def decode(data: bytes) -> str:

@@ -1,14 +1,17 @@
-"""Servers in tests, one way: a free port to start one on, a `referatbot serve` process,
-and polling until it is ready (the app's /readyz, or a Chroma server's heartbeat)."""
+"""Servers in tests, one way each: a free port to start one on, polling until it is
+ready (the app's /readyz, or a Chroma server's heartbeat), a `referatbot serve`
+subprocess, and the Chroma server of the server-mode tests."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
+import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Awaitable, Callable
+from typing import Awaitable, Callable, Iterator
 
 import aiohttp
 
@@ -22,20 +25,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-async def start_serve(settings: Settings, port: int, log: Path,
-                      **env: str) -> asyncio.subprocess.Process:
-    """`referatbot serve --port PORT` over `settings`' data dir and catalog, without Bot
-    Framework credentials, its output appended to `log`; `env`: more variables."""
-    full = {k: v for k, v in os.environ.items() if not k.startswith("Microsoft")}
-    full.update(HF_HUB_OFFLINE="1", PYTHONUNBUFFERED="1",
-                REFERATBOT_DATA_DIR=str(settings.data_dir),
-                REFERATBOT_CATALOG_URL=settings.catalog_url or "", **env)
-    with log.open("ab") as out:
-        return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "serve", "--port", str(port), cwd=ROOT, env=full,
-            stdout=out, stderr=out)
 
 
 async def readyz(client) -> tuple[int, dict]:
@@ -80,3 +69,72 @@ def wait_for_chroma(host: str, port: int, timeout: float = 60.0, *,
                 alive()
             assert time.monotonic() < deadline, f"Chroma at {host}:{port} not up after {timeout} s"
             time.sleep(0.2)
+
+
+async def eventually(probe: Callable[[], Awaitable], done: Callable[[object], bool], *,
+                     timeout: float = 120.0, interval: float = 0.2, what: str = "the outcome"):
+    """Call `probe` until `done` holds for what it returns, and return that; fail after
+    `timeout` seconds with the last value (a deadline to give up by, not a timing claim)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        value = await probe()
+        if done(value):
+            return value
+        assert loop.time() < deadline, f"{what} did not come within {timeout} s: {value}"
+        await asyncio.sleep(interval)
+
+
+#: how long a `serve` subprocess may take to load the model and its index
+SERVE_START_TIMEOUT = 120.0
+
+
+async def start_serve(port: int, log: Path, *, settings: Settings | None = None,
+                      **env: str) -> asyncio.subprocess.Process:
+    """`referatbot serve --port PORT` in a subprocess with `env` added (and no Bot
+    Framework credentials), its output appended to `log`; over `settings`' data dir and
+    catalog when given."""
+    full = {k: v for k, v in os.environ.items() if not k.startswith("Microsoft")}
+    if settings is not None:
+        full.update(REFERATBOT_DATA_DIR=str(settings.data_dir),
+                    REFERATBOT_CATALOG_URL=settings.catalog_url or "")
+    full.update(HF_HUB_OFFLINE="1", PYTHONUNBUFFERED="1", **env)
+    with log.open("ab") as out:
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "serve", "--port", str(port), cwd=ROOT, env=full,
+            stdout=out, stderr=out)
+
+
+async def serve_ready(session: aiohttp.ClientSession, base: str,
+                      proc: asyncio.subprocess.Process, log: Path) -> dict:
+    """/readyz of a `serve` subprocess once 200; fails with its log if it exits first."""
+    async def probe():
+        async with session.get(f"{base}/readyz") as response:
+            return response.status, await response.json()
+
+    def alive():
+        assert proc.returncode is None, log.read_text()
+
+    return await wait_ready(probe=probe, alive=alive, timeout=SERVE_START_TIMEOUT, interval=0.2)
+
+
+@contextlib.contextmanager
+def chroma_for_tests(path: Path) -> Iterator[tuple[str, int]]:
+    """(host, port) of a `chroma run` server: the one REFERATBOT_TEST_CHROMA names
+    (scripts/test.sh starts it), else one started here on `path` and stopped after."""
+    given = os.environ.get("REFERATBOT_TEST_CHROMA")
+    if given:
+        host, port = given.rsplit(":", 1)
+        wait_for_chroma(host, int(port))
+        yield host, int(port)
+        return
+    port = free_port()
+    chroma = Path(sys.executable).with_name("chroma")
+    proc = subprocess.Popen([str(chroma), "run", "--path", str(path), "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_chroma("127.0.0.1", port)
+        yield "127.0.0.1", port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

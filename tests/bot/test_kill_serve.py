@@ -10,31 +10,15 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
-from pathlib import Path
 
 import aiohttp
 import pytest
 
 from fake_teams import TELEFON_QUESTION, activity_json
-from servers import free_port, start_serve, wait_ready
+from servers import free_port, serve_ready, start_serve
 
 #: kills a `serve` subprocess: the full tier only
 pytestmark = pytest.mark.slow
-
-START_TIMEOUT = 120.0
-
-
-async def serve_ready(session: aiohttp.ClientSession, base: str,
-                      proc: asyncio.subprocess.Process, log: Path) -> dict:
-    async def probe():
-        async with session.get(f"{base}/readyz") as response:
-            return response.status, await response.json()
-
-    def alive():
-        assert proc.returncode is None, log.read_text()
-
-    return await wait_ready(probe=probe, alive=alive, timeout=START_TIMEOUT, interval=0.2)
-
 
 def card_text(activity: dict) -> str:
     [attachment] = activity["attachments"]
@@ -47,7 +31,7 @@ async def test_serve_killed_mid_question_comes_back_ready_and_answers(bot_settin
     base = f"http://127.0.0.1:{port}"
     activity = activity_json(TELEFON_QUESTION, service_url=connector.url, activity_id="act-kill")
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
-        first = await start_serve(bot_settings, port, log)
+        first = await start_serve(port, log, settings=bot_settings)
         try:
             await serve_ready(session, base, first, log)
             connector.hold_before = release = asyncio.Event()
@@ -65,7 +49,8 @@ async def test_serve_killed_mid_question_comes_back_ready_and_answers(bot_settin
         await asyncio.sleep(0.1)
         assert connector.received == []  # the user got nothing
 
-        second = await start_serve(bot_settings, port, log)  # same port, same data
+        # the same port, the same data
+        second = await start_serve(port, log, settings=bot_settings)
         try:
             ready = await serve_ready(session, base, second, log)
             assert ready == {"ready": True, "model": True, "store": True, "catalog": True}

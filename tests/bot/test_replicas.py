@@ -45,7 +45,7 @@ async def replicas(settings, tmp_path):
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
         for n in (1, 2):
             port, log = free_port(), tmp_path / f"serve-{n}.log"
-            proc = await start_serve(settings, port, log, CHROMA_HOST="127.0.0.1",
+            proc = await start_serve(port, log, settings=settings, CHROMA_HOST="127.0.0.1",
                                      CHROMA_PORT=nobody)
             started.append((proc, log))
             await until_listening(session, f"http://127.0.0.1:{port}", proc, log)

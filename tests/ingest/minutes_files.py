@@ -116,6 +116,15 @@ def write_pdf(text: str, path: Path, *, header: str, footer: str = "Side {n} af 
     return info
 
 
+def misplace_startxref(path: Path) -> None:
+    """Make a PDF damaged but readable, as one saved by a tool that miscounted its bytes:
+    its `startxref` points at the wrong offset, so pypdf finds the cross-reference table
+    by searching the file (and warns that it did)."""
+    data = path.read_bytes()
+    at = data.rindex(b"startxref")
+    path.write_bytes(data[:at] + b"startxref\n123\n%%EOF\n")
+
+
 # --- DOCX ------------------------------------------------------------------------------
 
 def write_docx(text: str, path: Path) -> None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -14,6 +17,7 @@ from bot.settings import Settings
 from ingest.pipeline import ingest_paths
 from retrieval.embed import default_model
 from ingest_state import chroma_state, expected_chunk_ids, stale_meetings
+from minutes_files import misplace_startxref, write_pdf
 
 ITEM_KEYS = {"punkt", "title", "heading", "case_number", "closed", "sections", "bilag"}
 
@@ -199,6 +203,27 @@ def test_ingest_refuses_bad_files_prints_a_summary_and_exits_non_zero(tmp_path, 
         index = open_index(settings, catalog)
         assert index.store.meeting_keys() == {("Chefforum", "2019-01-17")}
         assert set(chroma_state(index)) == expected_chunk_ids(catalog)
+
+
+@pytest.mark.slow  # a subprocess, so its real stderr with the progress bar is read
+def test_pypdf_repairs_are_the_files_warning_line_not_log_lines_inside_the_bar(
+        tmp_path, small_referat, sample):
+    folder = small_referat.parent
+    damaged = folder / "chefforum-2024-04-24.pdf"
+    write_pdf(sample("2024-04-24").read_text(encoding="utf-8"), damaged,
+              header="Albertslund Kommune — Referat Chefforum 24-04-2024")
+    misplace_startxref(damaged)
+    env = dict(os.environ, REFERATBOT_DATA_DIR=str(tmp_path / "data"), HF_HUB_OFFLINE="1")
+    proc = subprocess.run([sys.executable, "-m", "bot", "ingest", str(folder)], env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert "WARNING" not in proc.stderr  # no log line of pypdf's (nor any other)
+    assert "reading: 100%" in proc.stderr  # the bar was drawn
+    lines = [line.rsplit("\r", 1)[-1] for line in proc.stderr.strip().splitlines()]
+    assert re.fullmatch(rf"warning: {re.escape(str(damaged))}: read despite damage \(pypdf: "
+                        r"incorrect startxref pointer\(\d+\); parsing for Object Streams\)",
+                        lines[-2]), lines
+    assert lines[-1] == "2 file(s): 2 new; 2 meeting(s) indexed; catalog holds 2 meeting(s), 12 punkter"
 
 
 @pytest.mark.slow  # the CLI loads the embedding model anew

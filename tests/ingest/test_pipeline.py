@@ -3,17 +3,21 @@ ingest is idempotent, a changed file replaces its meeting, closed punkter stay o
 Each test that stores runs with the SQLite and the PostgreSQL catalog."""
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
+import logging
 import os
 import shutil
 
 import pytest
 
 from ingest.chunk import chunk_meeting
+from ingest.parse import parse_referat
 from ingest.pipeline import IngestReport, ingest_paths
+from ingest.readers import read_file
 from ingest_state import catalog_state, chroma_state, expected_chunk_ids, stale_meetings
-from minutes_files import write_docx, write_pdf
+from minutes_files import misplace_startxref, write_docx, write_pdf
 
 pytestmark = pytest.mark.both_catalogs
 
@@ -129,6 +133,33 @@ def test_an_unexpected_reader_error_refuses_only_that_file(tmp_path, catalog, sa
     assert statuses(report) == {"odd.txt": "refused", "chefforum-2019-01-17.txt": "new"}
     assert report.refused[0].reason == (
         "cannot be read (RecursionError: maximum recursion depth exceeded)")
+
+
+def test_a_damaged_but_readable_pdf_is_ingested_with_its_repairs_in_one_line(
+        tmp_path, catalog, index, sample, caplog):
+    """pypdf logs what it repaired; that reaches no log handler (it would land inside the
+    progress bar) but the file's result, as one line."""
+    text = sample("2019-01-17").read_text(encoding="utf-8")
+    whole, damaged = tmp_path / "whole.pdf", tmp_path / "damaged" / "chefforum-2019-01-17.pdf"
+    damaged.parent.mkdir()
+    write_pdf(text, whole, header="Albertslund Kommune — Referat Chefforum 17-01-2019")
+    shutil.copy(whole, damaged)
+    misplace_startxref(damaged)
+    assert damaged.read_bytes() != whole.read_bytes()
+
+    report = ingest([damaged], catalog, index)
+    [result] = report.results
+    assert result.status == "new" and report.ok
+    assert result.warning == ("read despite damage (pypdf: incorrect startxref pointer(1); "
+                              "parsing for Object Streams)")
+    assert report.repaired == [result]
+    assert not [r for r in caplog.records if r.name.startswith("pypdf")]
+    # the repaired file reads as the whole one
+    stored = catalog.meeting(dt.date.fromisoformat(result.meeting_date))
+    assert stored.punkter == parse_referat(read_file(whole)).punkter
+    # a sound file has no warning, and pypdf's logging is as it was
+    assert ingest([sample("2019-03-14")], catalog, index).results[0].warning == ""
+    assert logging.getLogger("pypdf").propagate and not logging.getLogger("pypdf").handlers
 
 
 def test_a_folder_is_walked_and_its_bad_files_refused(tmp_path, catalog, index, sample):

@@ -10,7 +10,6 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -21,7 +20,7 @@ from bot.subscriptions import Subscriptions
 from ingest.pipeline import ingest_paths
 from retrieval.answer import Answerer
 from retrieval.store import StoreUnavailable, connect
-from servers import free_port, wait_for_chroma
+from servers import chroma_for_tests, free_port
 
 #: a Chroma server and CLI subprocesses: the full tier only
 pytestmark = pytest.mark.slow
@@ -33,23 +32,8 @@ TELEFON = "hvad besluttede CF om telefontider?"
 
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory):
-    given = os.environ.get("REFERATBOT_TEST_CHROMA")
-    if given:
-        host, port = given.rsplit(":", 1)
-        wait_for_chroma(host, int(port))
-        yield host, int(port)
-        return
-    port = free_port()
-    path = tmp_path_factory.mktemp("chroma-server")
-    chroma = Path(sys.executable).with_name("chroma")
-    proc = subprocess.Popen([str(chroma), "run", "--path", str(path), "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for_chroma("127.0.0.1", port)
-        yield "127.0.0.1", port
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    with chroma_for_tests(tmp_path_factory.mktemp("chroma-server")) as server:
+        yield server
 
 
 @pytest.fixture

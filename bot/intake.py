@@ -1,0 +1,172 @@
+"""What the inbox took, kept in the catalog's database: so that `referatbot status` reads
+it while `serve` runs, and so that of several replicas watching one inbox exactly one
+takes each file.
+
+Two tables, created and written only here, through the catalog's Database (as the
+subscriptions are): `inbox_files`, a row per file by its path inside the inbox (replicas
+that mount the share in other places agree on it) with the size and modification time
+it was taken at and what came of it; and `intakes`, a row per round that took files:
+which process, when, and each file's result.
+
+A file is claimed before it is read, in one write transaction, with a lease (as a digest
+send is), so two processes cannot both take it; a lease whose holder on this machine no
+longer runs is void at once. A file whose size and modification time are those it was
+taken at is not taken again: a refused file stays refused until it changes.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from bot.subscriptions import holder_is_dead
+from ingest.db import Database
+from ingest.pipeline import FileResult
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS inbox_files (
+    path TEXT PRIMARY KEY,
+    size BIGINT NOT NULL,
+    mtime_ns BIGINT NOT NULL,
+    status TEXT NOT NULL,
+    meeting_date TEXT NOT NULL DEFAULT '',
+    reason TEXT NOT NULL DEFAULT '',
+    warning TEXT NOT NULL DEFAULT '',
+    owner TEXT,
+    lease_until TEXT,
+    taken_at TEXT
+);
+CREATE TABLE IF NOT EXISTS intakes (
+    id INTEGER PRIMARY KEY,
+    owner TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT NOT NULL,
+    files TEXT NOT NULL DEFAULT '[]'
+);
+"""
+#: The status of a file claimed and not yet finished; the others are FileResult's.
+TAKING = "taking"
+#: Long enough for a round to read its files and index them (MAX_FILES_A_ROUND in
+#: bot/inbox.py); a holder that died on this machine is not waited for.
+LEASE = dt.timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What tells a file changed: its size and modification time."""
+
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True)
+class InboxFile:
+    path: str
+    stamp: Stamp
+    status: str
+    meeting_date: str
+    reason: str
+    warning: str
+    owner: str | None
+    lease_until: str | None
+    taken_at: str | None
+
+    def held_by_another(self, owner: str, now: dt.datetime) -> bool:
+        """Being taken by another process that may still be at it."""
+        return (self.status == TAKING and self.owner not in (None, owner)
+                and (self.lease_until or "") >= _iso(now) and not holder_is_dead(self.owner))
+
+
+@dataclass(frozen=True)
+class IntakeRecord:
+    """One round that took files: `files` carry their paths inside the inbox."""
+
+    owner: str
+    started_at: str
+    finished_at: str
+    files: tuple[FileResult, ...]
+
+    def count(self, status: str) -> int:
+        return sum(f.status == status for f in self.files)
+
+    def to_json(self) -> dict:
+        return {"owner": self.owner, "started_at": self.started_at,
+                "finished_at": self.finished_at, "taken": len(self.files),
+                "refused": self.count("refused"), "meetings_added": self.count("new"),
+                "meetings_replaced": self.count("replaced"),
+                "files": [dataclasses.asdict(f) for f in self.files]}
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+class Intake:
+    """The inbox's two tables. Calls block (a database call): run them in a thread from
+    async code."""
+
+    def __init__(self, db: Database):
+        self.db = db
+        with db.transaction():
+            db.create(SCHEMA)
+
+    def files(self) -> dict[str, InboxFile]:
+        """Every file the inbox has claimed, by its path inside the inbox."""
+        with self.db.lock:
+            rows = self.db.execute("SELECT * FROM inbox_files").fetchall()
+        return {r["path"]: _file(r) for r in rows}
+
+    def claim(self, path: str, stamp: Stamp, owner: str, *, now: dt.datetime,
+              lease: dt.timedelta = LEASE) -> bool:
+        """Take the right to read this file as it is now, or False: it was taken at this
+        stamp already, or another process holds it. One write transaction."""
+        with self.db.transaction() as db:
+            row = db.execute("SELECT * FROM inbox_files WHERE path=?", (path,)).fetchone()
+            if row is not None:
+                known = _file(row)
+                if (known.stamp == stamp and known.status != TAKING) \
+                        or known.held_by_another(owner, now):
+                    return False
+            db.upsert("inbox_files", "path", {
+                "path": path, "size": stamp.size, "mtime_ns": stamp.mtime_ns,
+                "status": TAKING, "meeting_date": "", "reason": "", "warning": "",
+                "owner": owner, "lease_until": _iso(now + lease), "taken_at": None})
+        return True
+
+    def release(self, path: str, owner: str) -> None:
+        """Reading failed for a reason that is not the file's (the catalog did not
+        answer): let the next round take it again."""
+        with self.db.transaction() as db:
+            db.execute("DELETE FROM inbox_files WHERE path=? AND owner=? AND status=?",
+                       (path, owner, TAKING))
+
+    def finish(self, owner: str, started: dt.datetime, results: list[FileResult], *,
+               now: dt.datetime) -> None:
+        """The round's files are read (and indexed): record what came of each, and the
+        round, in one transaction."""
+        with self.db.transaction() as db:
+            for r in results:
+                db.execute(
+                    "UPDATE inbox_files SET status=?, meeting_date=?, reason=?, warning=?, "
+                    "owner=NULL, lease_until=NULL, taken_at=? WHERE path=? AND owner=?",
+                    (r.status, r.meeting_date, r.reason, r.warning, _iso(now), r.path, owner))
+            db.execute("INSERT INTO intakes (owner, started_at, finished_at, files) "
+                       "VALUES (?,?,?,?)",
+                       (owner, _iso(started), _iso(now),
+                        json.dumps([dataclasses.asdict(r) for r in results], ensure_ascii=False)))
+
+    def intakes(self, limit: int = 1) -> list[IntakeRecord]:
+        """The last `limit` rounds that took files, newest first."""
+        with self.db.lock:
+            rows = self.db.execute("SELECT * FROM intakes ORDER BY id DESC LIMIT ?",
+                                   (limit,)).fetchall()
+        return [IntakeRecord(r["owner"], r["started_at"], r["finished_at"],
+                             tuple(FileResult(**f) for f in json.loads(r["files"])))
+                for r in rows]
+
+
+def _file(row) -> InboxFile:
+    return InboxFile(row["path"], Stamp(row["size"], row["mtime_ns"]), row["status"],
+                     row["meeting_date"], row["reason"], row["warning"], row["owner"],
+                     row["lease_until"], row["taken_at"])
