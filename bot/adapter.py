@@ -3,6 +3,20 @@ proactive sends. With `bot/handler.py`, the only module that imports botbuilder,
 move to the Microsoft 365 Agents SDK touches these two (the local chat page calls the
 conversation core directly, `bot/conversation.py`).
 
+Moving to the Microsoft 365 Agents SDK (`microsoft-agents-hosting-aiohttp`, which keeps
+aiohttp) would change: `CloudAdapter` and the JWT check come from
+`microsoft_agents.hosting.aiohttp` (its `jwt_authorization_middleware` or
+`start_agent_process` in place of `BotEndpoint.process`; keep the signing-key guard below
+until its key fetch is checked not to block the loop); credentials are read through
+`MsalConnectionManager` and the `CONNECTIONS__SERVICE_CONNECTION__SETTINGS__*` variables
+(mapped from `Settings` here, so the README's variables stay); activities are pydantic
+models (`microsoft_agents.activity.Activity`), so the handler's `Activity`/`Entity`
+imports and `.serialize()`/`.deserialize()` become `model_validate`/`model_dump`; the
+handler subclasses the Agents SDK's `ActivityHandler` (or becomes `AgentApplication`
+routes) with the same methods. Unchanged: the conversation core, `bot/activities.py`'s
+activity JSON (citations, streaminfo, feedback, invokes are channel JSON, not SDK
+types), the routes, dedupe and digest.
+
 `BotEndpoint.process` takes an already-parsed request (the route checks size, content type
 and JSON) and returns an HTTP status. Every way a token can be wrong is a 401: botbuilder
 4.17.1 lets PyJWT errors (malformed, expired, bad signature) and its own lookups (an
