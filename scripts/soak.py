@@ -322,7 +322,8 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=2.0, help="messages per second")
     parser.add_argument("--drop-every", type=float, default=180, help="seconds between referater")
     parser.add_argument("--digest-every", type=float, default=300, help="seconds between digests")
-    parser.add_argument("--poll", type=float, default=15, help="the inbox's poll interval, s")
+    parser.add_argument("--poll", type=float, default=10,
+                        help="the inbox's poll interval, s (the setting's default)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", action="store_true", help="the summary as one JSON line")
     sys.exit(asyncio.run(soak(parser.parse_args())))
