@@ -33,8 +33,9 @@ KEYS_FETCH_SECONDS, once for all the tokens that wait for it, a failed fetch rem
 for KEYS_RETRY_SECONDS (tokens are refused at once meanwhile), and keys already held kept
 when a refresh fails. At most MAX_WAITING validations wait at once; beyond that a request
 is answered 503 at once (`AuthenticationBusy`): it was not checked, so it is not called
-unauthorised, and a 5xx is what a channel treats as "try again" (a real Teams activity in
-a flood of forged ones is then resent, not lost).
+unauthorised, and a 5xx is what retry policies treat as transient (Bot Framework's own
+BotFrameworkHttpStatusCodeErrorDetectionStrategy does), so a real Teams activity caught
+in a flood of forged ones may be resent rather than be refused for good.
 """
 from __future__ import annotations
 

@@ -196,7 +196,12 @@ class Database:
 
 def _begin_locked(conn) -> None:
     conn.execute("BEGIN")
-    conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+    try:
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+    except BaseException:  # not left inside a transaction nobody will end
+        with contextlib.suppress(Exception):
+            conn.execute("ROLLBACK")
+        raise
 
 
 def _connect_sqlite(path: Path) -> sqlite3.Connection:
