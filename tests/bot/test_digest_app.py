@@ -4,6 +4,8 @@ Teams connector, and the watermark moves only then. Also the running server taki
 minutes ingested while it runs."""
 from __future__ import annotations
 
+import weakref
+
 import json
 
 from bot.keys import catalog_key, digest_key, engine_key, subscriptions_key
@@ -76,7 +78,10 @@ async def test_running_server_takes_in_minutes_ingested_meanwhile(bot_client, sa
     engine = app[engine_key]
     assert not await engine.refresh()  # nothing new yet
     add_minutes(app, samples_dir, tmp_path, NEW_MINUTES)
+    old = weakref.ref(engine.status.index.lexical)
     assert await engine.refresh()
+    # the index replaced is freed at once, not when the collector next gets to its cycles
+    assert old() is None
     response = await bot_client.get("/api/ask", params={"q": "hvad besluttede CF om telefontider i juni 2024?"})
     body = await response.json()
     assert body["answered"]
