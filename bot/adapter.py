@@ -15,8 +15,7 @@ import logging
 from dataclasses import dataclass
 from typing import Awaitable, Callable
 
-from botbuilder.core import (Bot, CardFactory, MessageFactory, Middleware, TurnContext,
-                             serializer_helper)
+from botbuilder.core import Bot, CardFactory, MessageFactory, Middleware, TurnContext
 from botbuilder.integration.aiohttp import (CloudAdapter,
                                             ConfigurationBotFrameworkAuthentication)
 from botbuilder.schema import (Activity, ActivityEventNames, ActivityTypes,
@@ -85,8 +84,8 @@ class BotEndpoint:
         except PermissionError as e:
             log.info("refused an activity: %s", e)
             return 401, {"error": "unauthorized"}
-        if invoke:
-            return invoke.status, serializer_helper(invoke.body)
+        if invoke:  # the handler's bodies are JSON-ready dicts
+            return invoke.status, invoke.body
         return 201, None
 
     async def send_card(self, reference: dict, card: dict) -> None:

@@ -26,6 +26,7 @@ from bot.lookup import Found, NoMeeting, look_up
 from bot.subscriptions import Subscriptions
 from bot.texts import say
 from ingest.catalog import Catalog
+from retrieval.browse import Match
 from retrieval.model import Answer, Citation
 from retrieval.store import StoreUnavailable
 
@@ -71,6 +72,14 @@ class Reply:
     citations: tuple[Citation, ...] = ()
 
 
+@dataclass(frozen=True)
+class Results:
+    """A page of the compose box's search: the punkter, or what to say instead."""
+
+    matches: tuple[Match, ...] = ()
+    text: str = ""
+
+
 def answer_reply(answer: Answer, *, lexical: bool = False) -> Reply:
     return Reply(card=cards.answer_card(answer, lexical=lexical), citations=answer.citations)
 
@@ -97,9 +106,26 @@ class Conversation:
             return parse_command(incoming.text)
         return incoming
 
-    def greeting(self) -> Reply:
-        """What the bot says when it is added to a conversation."""
-        return Reply(card=cards.help_card(greeting=True))
+    def greeting(self, *, personal: bool) -> Reply | None:
+        """What the bot says when it is added to a conversation. Nothing in a personal
+        chat: Teams shows the manifest's prompt starters there until the first message,
+        and its guidance is a welcome message or prompt starters, not both."""
+        return None if personal else Reply(card=cards.help_card(greeting=True))
+
+    async def search(self, words: str, *, skip: int = 0, count: int = 25) -> Results:
+        """The compose box's search: the punkter matching `words` (the latest decisions
+        for none), page `skip`..`skip + count`. A first page with nothing says so; a
+        later one is just empty (the end of the list)."""
+        try:
+            found = await self.engine.search(words, skip=skip, count=count)
+        except NotReady:
+            return Results(text=say("search_loading"))
+        except StoreUnavailable as e:
+            log.warning("a search found the search unavailable: %s", e)
+            return Results(text=say("unavailable"))
+        if found or skip or not count:
+            return Results(tuple(found))
+        return Results(text=say("no_matches", words=words) if words else say("no_decisions"))
 
     async def respond(self, request: Request, where: Where) -> list[Reply]:
         """The replies to a request. Raises only on a bug or a catalog that fails; the

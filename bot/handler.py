@@ -5,6 +5,10 @@ Strips the @mention, turns a card's `value` into an action (`bot.actions.parse`)
 builds the `Where` of the conversation (its reference for proactive messages, the tenant
 Teams sends in channelData).
 
+Invokes are dispatched by name (`on_invoke_activity`): `adaptiveCard/action`, a card's
+Action.Execute, answered with the card that replaces it; `composeExtension/query`, the
+compose box's search, answered with a result list (`bot.compose`). Any other is a 400.
+
 Teams waits 15 s for the HTTP reply to an activity. A question that takes longer than
 `ack_after` seconds gets a short "Et øjeblik …" at once, and its answer is sent later as a
 proactive message (`continue_conversation`).
@@ -20,14 +24,18 @@ from botbuilder.core import CardFactory, InvokeResponse, MessageFactory, TurnCon
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import Activity, ConversationReference
 
-from bot import actions
-from bot.conversation import Conversation, Incoming, Message, Reply, Where, is_question
+from bot import actions, compose
+from bot.conversation import (Conversation, Incoming, Message, Reply, Results, Where,
+                              is_question)
 from bot.texts import say
 
 log = logging.getLogger(__name__)
 
 #: Seconds before a slow answer is acknowledged and then sent proactively (Teams: 15 s).
 ACK_AFTER = 10.0
+#: Seconds a compose-box search may take; Teams waits 5 s for the response.
+COMPOSE_SECONDS = 4.0
+CARD_ACTION, COMPOSE_QUERY = "adaptiveCard/action", "composeExtension/query"
 _AT_TAG = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 
 
@@ -55,12 +63,54 @@ class ReferatBot(TeamsActivityHandler):
             await turn_context.send_activity(reply_activity(reply))
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
-        """The bot implements no invoke: its cards send Action.Submit (a message activity),
-        and it has no message extension, task module or sign-in. Each invoke gets a 400;
-        botbuilder would answer 501, and a 500 for `adaptiveCard/action`, whose error
-        response it cannot serialise."""
-        log.info("refused an invoke activity it does not implement: %r", turn_context.activity.name)
-        return InvokeResponse(status=400)
+        """The invokes the bot implements, by name; any other (task modules, sign-in, ...)
+        gets a 400, where botbuilder would answer 501 (and a 500 for an
+        `adaptiveCard/action` whose error response it cannot serialise)."""
+        name = turn_context.activity.name
+        handle = {CARD_ACTION: self._on_card_action,
+                  COMPOSE_QUERY: self._on_compose_query}.get(name)
+        if handle is None:
+            log.info("refused an invoke activity it does not implement: %r", name)
+            return InvokeResponse(status=400)
+        return await handle(turn_context)
+
+    async def _on_card_action(self, turn_context: TurnContext) -> InvokeResponse:
+        """An Action.Execute clicked: the reply replaces the card (a card), or Teams shows
+        it as a message (a sentence). The button's data reads as an Action.Submit's does."""
+        activity = turn_context.activity
+        try:
+            data = execute_data(activity.value)
+        except ValueError as e:
+            log.info("refused an adaptiveCard/action: %s", e)
+            return InvokeResponse(status=400, body=card_action_error(400, "BadRequest", str(e)))
+        action = actions.parse(data) if isinstance(data, dict) else actions.Unreadable()
+        try:
+            replies = await self.conversation.handle(action, where(activity))
+        except Exception:  # a bug or a failing catalog: the user still gets a sentence
+            log.exception("answering a card action failed")
+            replies = [Reply(say("sorry"))]
+        return InvokeResponse(status=200, body=card_action_response(replies[0]))
+
+    async def _on_compose_query(self, turn_context: TurnContext) -> InvokeResponse:
+        """The compose box's search: a page of matching punkter, each a card to insert,
+        within Teams' 5 seconds (a slower search is told to try again)."""
+        try:
+            query = compose.read_query(turn_context.activity.value)
+        except ValueError as e:
+            log.info("refused a composeExtension/query: %s", e)
+            return InvokeResponse(status=400, body={"error": str(e)})
+        try:
+            results = await asyncio.wait_for(self.conversation.search(
+                query.words, skip=query.skip, count=query.count), COMPOSE_SECONDS)
+        except asyncio.TimeoutError:
+            log.warning("a compose-box search took over %.0f s", COMPOSE_SECONDS)
+            results = Results(text=say("unavailable"))
+        except Exception:  # a bug or a failing catalog
+            log.exception("the compose-box search failed")
+            results = Results(text=say("sorry"))
+        body = compose.message_body(results.text) if results.text \
+            else compose.results_body(list(results.matches))
+        return InvokeResponse(status=200, body=body)
 
     async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
         """Greets when the bot itself is added to a team, group chat or personal chat.
@@ -68,7 +118,10 @@ class ReferatBot(TeamsActivityHandler):
         activity = turn_context.activity
         bot_id = activity.recipient.id if activity.recipient else None
         if bot_id and any(m.id == bot_id for m in activity.members_added or []):
-            await turn_context.send_activity(reply_activity(self.conversation.greeting()))
+            personal = getattr(activity.conversation, "conversation_type", None) == "personal"
+            greeting = self.conversation.greeting(personal=personal)
+            if greeting is not None:
+                await turn_context.send_activity(reply_activity(greeting))
 
     # --- slow answers --------------------------------------------------------------------
 
@@ -160,6 +213,32 @@ def where(activity: Activity) -> Where:
                  reference=reference.serialize(), tenant_id=tenant_id(activity),
                  service_url=activity.service_url or "",
                  user=(user.name or user.id or "") if user else "")
+
+
+def execute_data(value) -> object:
+    """The data of the Action.Execute in an `adaptiveCard/action` invoke's value, or
+    ValueError saying why it is none (the Universal Action Model's request format)."""
+    action = value.get("action") if isinstance(value, dict) else None
+    if not isinstance(action, dict):
+        raise ValueError("the invoke's value has no action object")
+    if action.get("type") != "Action.Execute":
+        raise ValueError(f"the action is not an Action.Execute: {action.get('type')!r}")
+    return action.get("data")
+
+
+def card_action_response(reply: Reply) -> dict:
+    """The body an `adaptiveCard/action` is answered with: the card that replaces the one
+    clicked, or a message Teams shows."""
+    if reply.card is not None:
+        return {"statusCode": 200, "type": CardFactory.content_types.adaptive_card,
+                "value": reply.card}
+    return {"statusCode": 200, "type": "application/vnd.microsoft.activity.message",
+            "value": reply.text}
+
+
+def card_action_error(status: int, code: str, message: str) -> dict:
+    return {"statusCode": status, "type": "application/vnd.microsoft.error",
+            "value": {"code": code, "message": message}}
 
 
 def reply_activity(reply: Reply) -> Activity:

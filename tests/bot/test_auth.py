@@ -18,7 +18,7 @@ from botframework.connector.auth.jwt_token_extractor import _OpenIdMetadata
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from fake_teams import activity_json
+from fake_teams import activity_json, execute_value
 
 APP_ID = "00000000-1111-2222-3333-444444444444"
 KID = "referatbot-test-key"
@@ -157,3 +157,41 @@ async def test_a_body_no_activity_can_be_is_400_on_the_secured_endpoint(secured,
                                            "Authorization": "Bearer x.y.z"})
     assert response.status == 400
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+INVOKES = {
+    "adaptiveCard/action": execute_value({"command": "punkt", "date": "2024-04-24", "punkt": 7}),
+    "composeExtension/query": {"commandId": "searchPunkter",
+                               "parameters": [{"name": "q", "value": "telefontider"}],
+                               "queryOptions": {"skip": 0, "count": 5}},
+}
+
+
+@pytest.mark.parametrize("name", sorted(INVOKES))
+@pytest.mark.parametrize("kind", ["missing header", "malformed token", "bad signature",
+                                  "expired", "wrong audience"])
+async def test_an_invoke_without_a_valid_token_is_401(secured, signing_key, connector, name,
+                                                      kind):
+    authorization = _bad_requests(signing_key, new_key(), connector.url)[kind]
+    body = activity_json(service_url=connector.url, type="invoke", name=name,
+                         value=INVOKES[name])
+    response = await post(secured, body, authorization)
+    assert response.status == 401
+    assert await response.json() == {"error": "unauthorized"}
+    assert connector.received == []
+
+
+@pytest.mark.parametrize("name", sorted(INVOKES))
+async def test_an_invoke_with_a_valid_token_is_answered(secured, signing_key, connector, name):
+    """Both are answered in the HTTP response, so no outbound token is needed offline."""
+    body = activity_json(service_url=connector.url, type="invoke", name=name,
+                         value=INVOKES[name])
+    response = await post(secured, body, f"Bearer {token(signing_key, service_url=connector.url)}")
+    assert response.status == 200
+    answer = await response.json()
+    if name == "adaptiveCard/action":
+        assert answer["type"] == "application/vnd.microsoft.card.adaptive"
+        assert answer["value"]["body"][1]["text"] == "Rådhusets telefontider"
+    else:
+        first = answer["composeExtension"]["attachments"][0]["preview"]["content"]
+        assert first["title"] == "Rådhusets telefontider"

@@ -15,7 +15,7 @@ from bot.handler import ReferatBot
 from bot.subscriptions import Subscriptions
 from bot.texts import say
 from fake_teams import (BOT_ID, BOT_NAME, SERVICE_URL, TELEFON_QUESTION, TELEFON_SOURCE, Chat,
-                        actions, card_of, texts)
+                        actions, card_of, execute_button, texts)
 
 TELEFON_PUNKT = {"command": "punkt", "date": "2024-04-24", "punkt": 7}
 
@@ -35,7 +35,7 @@ async def test_question_gets_the_decision_with_its_source(chat):
     assert "telefontid" in shown[1]
     assert TELEFON_SOURCE in shown
     buttons = actions(card)
-    assert {"type": "Action.Submit", "title": "Vis hele punktet", "data": TELEFON_PUNKT} in buttons
+    assert execute_button("Vis hele punktet", TELEFON_PUNKT) in buttons
     votes = [b["data"] for b in buttons if b["data"]["command"] == "feedback"]
     assert [v["vote"] for v in votes] == ["up", "down"]
     assert votes[0]["question"] == TELEFON_QUESTION
@@ -297,11 +297,20 @@ async def test_subscribing_in_a_channel_thread_subscribes_the_channel(referatbot
 # --- installation ----------------------------------------------------------------------
 
 
-async def test_greeting_when_the_bot_is_added(chat):
+@pytest.mark.parametrize("conversation_type", ["groupChat", "channel"])
+async def test_greeting_when_the_bot_is_added(referatbot, conversation_type):
+    chat = Chat(referatbot, conversation_id="19:chat@thread.v2",
+                conversation_type=conversation_type)
     replies = await chat.send(type="conversationUpdate",
                               members_added=[ChannelAccount(id=BOT_ID, name=BOT_NAME)])
     card = card_of(only(replies))
     assert texts(card)[0] == "Hej! Jeg er referatbotten"
+
+
+async def test_no_greeting_in_a_personal_chat_where_teams_shows_the_prompt_starters(chat):
+    replies = await chat.send(type="conversationUpdate",
+                              members_added=[ChannelAccount(id=BOT_ID, name=BOT_NAME)])
+    assert replies == []
 
 
 async def test_no_greeting_when_someone_else_joins(chat):
