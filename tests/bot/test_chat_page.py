@@ -81,6 +81,12 @@ class Page:
         return WebDriverWait(self.driver, WAIT_SECONDS).until(
             arrived, f"no card with {words} after card {before}")
 
+    def requests(self) -> int:
+        """POSTs the page has made to /api/chat so far."""
+        return self.driver.execute_script(
+            "return performance.getEntriesByType('resource')"
+            ".filter(e => new URL(e.name).pathname === '/api/chat').length")
+
     def say(self, text: str):
         before = len(self.cards())
         box = self.driver.find_element(By.ID, "text")
@@ -103,8 +109,8 @@ def _scenario(driver, url: str, out: Path) -> list[Path]:
     page.wait_for_card(0, "Sådan bruger du mig", "møde DATO")
 
     # a question: the decision with its source
-    before = page.say(TELEFON_QUESTION)
-    answer = page.wait_for_card(before, "Svar", "24.04.2024", "punkt 7")
+    at = page.say(TELEFON_QUESTION)
+    answer = page.wait_for_card(at, "Svar", "24.04.2024", "punkt 7")
     assert TELEFON_SOURCE in answer.text
     assert "telefontid" in answer.text
     user_bubbles = driver.find_elements(By.CSS_SELECTOR, ".msg.user")
@@ -112,30 +118,56 @@ def _scenario(driver, url: str, out: Path) -> list[Path]:
     first_shot = out / "chat-answer.png"
     driver.save_screenshot(str(first_shot))
 
-    # "Vis hele punktet": the whole punkt
-    before = len(page.cards())
+    # "Vis hele punktet" is an Action.Execute: the whole punkt replaces the answer, as in
+    # Teams, with one request and no message of the user's
+    requests, bubbles = page.requests(), len(user_bubbles)
     answer.find_element(By.XPATH, ".//button[normalize-space()='Vis hele punktet']").click()
-    punkt = page.wait_for_card(before, "Rådhusets telefontider", "Beslutning", "Sag 83.02.00-A00-1-23")
-    assert "Chefforum 24.04.2024 · punkt 7" in punkt.text
+    punkt = page.wait_for_card(at, "Rådhusets telefontider", "Beslutning", "Sag 83.02.00-A00-1-23")
+    assert "Chefforum 24.04.2024 · punkt 7" in punkt.text and "Svar" not in punkt.text
+    assert len(page.cards()) == at + 1 and page.requests() == requests + 1
+    assert len(driver.find_elements(By.CSS_SELECTOR, ".msg.user")) == bubbles
     punkt_shot = out / "chat-punkt.png"
     driver.execute_script("arguments[0].scrollIntoView(true);", punkt)
     driver.save_screenshot(str(punkt_shot))
 
-    # the source line itself is clickable too, and one click is one request
-    before = len(page.cards())
+    # reading on, punkt by punkt, then the whole meeting, all in the same card
+    punkt.find_element(By.XPATH, ".//button[normalize-space()='Punkt 8 ›']").click()
+    punkt = page.wait_for_card(at, "Oprettelse af intern genbrugsbørs", "‹ Punkt 7")
+    punkt.find_element(By.XPATH, ".//button[normalize-space()='Vis hele mødet']").click()
+    meeting = page.wait_for_card(at, "Chefforum 24.04.2024", "Punkt 7: Rådhusets telefontider")
+    assert meeting.text.count("Punkt ") >= 10
+    # a punkt of the meeting card is clickable, and opens in place too
+    requests = page.requests()
+    meeting.find_element(By.XPATH, ".//*[text()='Punkt 6: Orientering om sygefravær 1. kv. "
+                                   "2024']").click()
+    page.wait_for_card(at, "Orientering om sygefravær 1. kv. 2024", "Beslutning")
+    assert len(page.cards()) == at + 1 and page.requests() == requests + 1
+
+    # the source line of an answer is clickable too, and one click is one request
+    at = page.say(TELEFON_QUESTION)
+    answer = page.wait_for_card(at, "Svar", "punkt 7")
+    requests = page.requests()
     source = answer.find_element(By.XPATH, f".//*[text()='{TELEFON_SOURCE}']")
     assert source.find_elements(By.XPATH, "./ancestor::div[contains(@class, 'clickable')]")
     source.click()
-    page.wait_for_card(before, "Rådhusets telefontider", "Beslutning")
-    assert len(page.cards()) == before + 1
+    page.wait_for_card(at, "Rådhusets telefontider", "Beslutning")
+    assert len(page.cards()) == at + 1 and page.requests() == requests + 1
 
-    # a meeting, by command
+    # a meeting, by command: a new message
     before = page.say("møde 24-04-2024")
     meeting = page.wait_for_card(before, "Chefforum 24.04.2024", "Punkt 7: Rådhusets telefontider")
     assert meeting.text.count("Punkt ") >= 10
     second_shot = out / "chat-meeting.png"
     driver.execute_script("arguments[0].scrollIntoView(true);", meeting)
     driver.save_screenshot(str(second_shot))
+
+    # an Action.Submit (the help card's examples) still sends a message
+    help_card = page.cards()[0]
+    before = len(page.cards())
+    help_card.find_element(By.XPATH, ".//button[normalize-space()='seneste']").click()
+    page.wait_for_card(before, "Chefforum 24.04.2024")
+    assert driver.find_elements(By.CSS_SELECTOR, ".msg.user")[-1].text == "seneste"
+    assert "Sådan bruger du mig" in page.cards()[0].text  # the help card stays
 
     errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
     assert errors == []

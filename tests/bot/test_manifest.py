@@ -22,6 +22,7 @@ from bot.compose import COMMAND_ID, PARAMETER
 from bot.manifest import (MANIFEST_DIR, ManifestError, build_manifest, build_package,
                           load_schema, schema_violations, validate_manifest)
 from bot.manifest_cli import manifest_command
+from fake_teams import card_of, texts
 
 APP_ID = "1b4f9c3e-2d7a-4e8b-9f60-3c2a1d5e7b90"
 HOST = "bot.albertslund.dk"
@@ -464,3 +465,11 @@ def test_command_with_a_bad_version_says_why(tmp_path):
     result = run(["--app-id", APP_ID, "--version", "1.0", "--out", str(tmp_path / "p.zip")])
     assert result.exit_code == 1
     assert "Version '1.0' must be MAJOR.MINOR.PATCH" in result.output
+
+
+async def test_every_prompt_starter_is_answered_from_the_minutes(manifest, chat):
+    prompts = [c["prompt"] for c in manifest["bots"][0]["commandLists"][0]["commands"]
+               if c.get("type") == "prompt"]
+    for prompt in prompts:
+        [reply] = await chat.send(prompt)
+        assert texts(card_of(reply))[0] == "Svar", prompt
