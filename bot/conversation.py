@@ -8,7 +8,8 @@ back into activities; the local chat page (`/api/chat`) calls this class directl
 therefore say exactly the same.
 
 A question is the one request that may be slow (`is_question`), so a front end with a
-deadline (Teams: 15 s) can acknowledge it first. Everything else reads the catalog.
+deadline (Teams: 15 s) can acknowledge it first. Everything else reads the catalog, and
+`search` (the compose box's search) the lexical index.
 """
 from __future__ import annotations
 
