@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -72,13 +73,15 @@ class Page:
         return self.driver.find_element(By.TAG_NAME, "body").get_attribute("data-busy") == "false"
 
     def wait_for_card(self, before: int, *words: str):
-        """The first card after the first `before` cards, once it holds every one of `words`."""
+        """The first card after the first `before` cards, once it holds every one of `words`
+        (a card replaced while it is read is read again)."""
         def arrived(_):
             cards = self.cards()
             if not self.idle() or len(cards) <= before:
                 return None
             return cards[before] if all(w in cards[before].text for w in words) else None
-        return WebDriverWait(self.driver, WAIT_SECONDS).until(
+        return WebDriverWait(self.driver, WAIT_SECONDS,
+                             ignored_exceptions=(StaleElementReferenceException,)).until(
             arrived, f"no card with {words} after card {before}")
 
     def requests(self) -> int:
