@@ -228,9 +228,10 @@ def _fit_by_dropping(meeting: Meeting) -> dict:
 def punkt_card(meeting: Meeting, punkt: Punkt, *, url: str | None = None,
                interactive: bool = True, limit: int = MAX_CARD_BYTES) -> dict:
     """One punkt in full: title, case number, every section, the attachments' names, and
-    "Vis hele mødet" and the original referat (`url`) unless not `interactive` (Teams'
-    citation window shows no buttons). Sections longer than `limit` (UTF-16 bytes)
-    allows are shortened, with a note; the decision is shortened last."""
+    the buttons to the open punkter before and after it, "Vis hele mødet" and the
+    original referat (`url`), unless not `interactive` (Teams' citation window shows no
+    buttons). Sections longer than `limit` (UTF-16 bytes) allows are shortened, with a
+    note; the decision is shortened last."""
     last = PUNKT_SECTION_CAPS[-1]
     buttons = (_punkt_buttons(meeting, punkt)
                + ([_open_url(say("open_referat"), url)] if url and not punkt.closed else [])
