@@ -3,8 +3,11 @@
 Pure functions from the domain types (Answer, Meeting, Punkt) to plain dicts; the handler
 wraps them in an attachment for Teams, the local chat page renders the same dicts as HTML.
 
-Buttons are `Action.Submit` whose `data` is one of the actions in `bot.actions` (built
-and read back there only). What the cards say is in `bot.texts`.
+A button's `data` is one of the actions in `bot.actions` (built and read back there
+only). Buttons that show a punkt or a meeting are `Action.Execute` (Universal Actions,
+card version 1.4 and up), answered with a card that replaces the one clicked, falling
+back to an `Action.Submit` of the same data; a question or a vote is an `Action.Submit`,
+which Teams sends as a message. What the cards say is in `bot.texts`.
 
 Size: Teams refuses a bot message above about 100 KB counted in UTF-16 and advises staying
 within 80 KB (https://learn.microsoft.com/microsoftteams/platform/bots/how-to/format-your-bot-messages;
@@ -42,6 +45,8 @@ MAX_BILAG_CHARS = 200
 DIGEST_DECISION_CHARS = 300
 #: Decisions on one digest card; older ones are left to `møde <dato>`.
 DIGEST_MAX_ITEMS = 40
+#: Characters of the decision on a punkt put into a message from the compose box.
+SHARED_DECISION_CHARS = 1500
 
 
 def card_bytes(card: dict) -> int:
@@ -61,6 +66,11 @@ def source_line(c: Citation) -> str:
     if c.case_number:
         parts.append(say("source_case", case=c.case_number))
     return " · ".join(parts)
+
+
+def punkt_head(forum: str, day: dt.date, number: int) -> str:
+    """Chefforum 24.04.2024 · punkt 7"""
+    return say("punkt_head", forum=forum, day=short_date(day), number=number)
 
 
 def shorten(text: str, limit: int) -> str:
@@ -101,7 +111,7 @@ def answer_card(answer: Answer, *, lexical: bool = False, votes: bool = True,
         body.append(_text(say("lexical_only"), subtle=True, separator=True))
     actions: list[dict] = []
     if answer.meeting:
-        actions.append(_submit(say("show_meeting"), ShowMeeting(answer.meeting.meeting_date)))
+        actions.append(_show(say("show_meeting"), ShowMeeting(answer.meeting.meeting_date)))
     if votes:
         actions += _feedback_actions(answer)
     return _card(body, actions) if body or actions else None
@@ -111,7 +121,7 @@ def not_found_card(answer: Answer, *, lexical: bool = False) -> dict:
     """Says plainly that the minutes hold no answer (why is the message's text), and
     offers the nearest punkter."""
     body = [_heading(say("not_found", answer.lang))]
-    actions = [_submit(shorten(say("suggestion", title=s.title, day=short_date(s.meeting_date),
+    actions = [_show(shorten(say("suggestion", title=s.title, day=short_date(s.meeting_date),
                                    number=s.punkt), MAX_BUTTON_CHARS),
                        ShowPunkt(s.meeting_date, s.punkt))
                for s in answer.suggestions]
@@ -137,11 +147,11 @@ def _source(number: int, c: Citation, *, repeat_snippet: bool, url: str | None) 
     elif c.section:
         items.append(_text(say("quoted_from", section=c.section), subtle=True, spacing="Small"))
     show = ShowPunkt(c.meeting_date, c.punkt)
-    buttons = [_submit(say("show_punkt"), show)] + ([_open_url(say("open_referat"), url)]
-                                                    if url else [])
+    buttons = [_show(say("show_punkt"), show)] + ([_open_url(say("open_referat"), url)]
+                                                  if url else [])
     items.append({"type": "ActionSet", "actions": buttons})
     return {"type": "Container", "separator": True, "spacing": "Medium", "items": items,
-            "selectAction": _submit(say("show_punkt"), show)}
+            "selectAction": _show(say("show_punkt"), show)}
 
 
 def marked(text: str, words: tuple[str, ...]) -> str:
@@ -191,7 +201,7 @@ def _meeting_card(meeting: Meeting, cap: int | None, limit: int | None = None) -
         elif cap != 0 and not p.decision:
             items.append(_text(say("no_decision"), subtle=True, spacing="Small"))
         body.append({"type": "Container", "separator": True, "items": items,
-                     "selectAction": _submit(say("show_punkt_number", number=p.number),
+                     "selectAction": _show(say("show_punkt_number", number=p.number),
                                              ShowPunkt(meeting.meeting_date, p.number))})
     if limit is not None and limit < len(meeting.punkter):
         body.append(_text(say("more_punkter", n=len(meeting.punkter) - limit,
@@ -203,21 +213,27 @@ def _meeting_card(meeting: Meeting, cap: int | None, limit: int | None = None) -
 
 
 def _fit_by_dropping(meeting: Meeting) -> dict:
-    """Titles only, and as many punkter as fit: for meetings far beyond any real one."""
-    n = len(meeting.punkter)
-    while n > 1 and card_bytes(_meeting_card(meeting, 0, n)) > MAX_CARD_BYTES:
-        n = n * 3 // 4
-    return _meeting_card(meeting, 0, n)
+    """Titles only, and as many punkter as fit (found by bisection): for meetings far
+    beyond any real one."""
+    fits, too_many = 1, len(meeting.punkter) + 1
+    while too_many - fits > 1:
+        n = (fits + too_many) // 2
+        if card_bytes(_meeting_card(meeting, 0, n)) <= MAX_CARD_BYTES:
+            fits = n
+        else:
+            too_many = n
+    return _meeting_card(meeting, 0, fits)
 
 
 def punkt_card(meeting: Meeting, punkt: Punkt, *, url: str | None = None,
                interactive: bool = True, limit: int = MAX_CARD_BYTES) -> dict:
     """One punkt in full: title, case number, every section, the attachments' names, and
-    "Vis hele mødet" and the original referat (`url`) unless not `interactive` (Teams'
-    citation window shows no buttons). Sections longer than `limit` (UTF-16 bytes)
-    allows are shortened, with a note; the decision is shortened last."""
+    the buttons to the open punkter before and after it, "Vis hele mødet" and the
+    original referat (`url`), unless not `interactive` (Teams' citation window shows no
+    buttons). Sections longer than `limit` (UTF-16 bytes) allows are shortened, with a
+    note; the decision is shortened last."""
     last = PUNKT_SECTION_CAPS[-1]
-    buttons = ([_submit(say("show_meeting"), ShowMeeting(meeting.meeting_date))]
+    buttons = (_punkt_buttons(meeting, punkt)
                + ([_open_url(say("open_referat"), url)] if url and not punkt.closed else [])
                if interactive else [])
     return _first_that_fits([lambda cap=cap: _punkt_card(meeting, punkt, buttons, cap)
@@ -227,9 +243,8 @@ def punkt_card(meeting: Meeting, punkt: Punkt, *, url: str | None = None,
 
 def _punkt_card(meeting: Meeting, punkt: Punkt, buttons: list[dict], cap: int | None,
                 decision_cap: int | None = None) -> dict:
-    day = short_date(meeting.meeting_date)
     body: list[dict] = [
-        _text(say("punkt_head", forum=meeting.forum, day=day, number=punkt.number), subtle=True),
+        _text(punkt_head(meeting.forum, meeting.meeting_date, punkt.number), subtle=True),
         _heading(punkt.title, spacing="None"),
     ]
     if punkt.closed:
@@ -250,6 +265,21 @@ def _punkt_card(meeting: Meeting, punkt: Punkt, buttons: list[dict], cap: int | 
         body.append(_text(say("shortened_here", sections=", ".join(shortened)),
                           subtle=True, separator=True))
     return _card(body, buttons)
+
+
+def _punkt_buttons(meeting: Meeting, punkt: Punkt) -> list[dict]:
+    """The open punkter before and after this one, and the whole meeting: reading a meeting
+    punkt by punkt in one card."""
+    numbers = [p.number for p in meeting.open_punkter]
+    before = [n for n in numbers if n < punkt.number]
+    after = [n for n in numbers if n > punkt.number]
+    day = meeting.meeting_date
+    buttons = [_show(say("previous_punkt", number=before[-1]), ShowPunkt(day, before[-1]))] \
+        if before else []
+    buttons.append(_show(say("show_meeting"), ShowMeeting(day)))
+    if after:
+        buttons.append(_show(say("next_punkt", number=after[0]), ShowPunkt(day, after[0])))
+    return buttons
 
 
 def _bilag(bilag: tuple[str, ...]) -> list[dict]:
@@ -295,10 +325,31 @@ def _digest_card(decisions: list[NewDecision], n: int) -> dict:
         body.append({"type": "Container", "separator": True, "items": [
             _text(say("punkt_line", number=d.punkt.number, title=d.punkt.title), weight="Bolder"),
             _text(short_decision(d.punkt.decision)),
-            {"type": "ActionSet", "actions": [_submit(say("show_punkt"), show)]},
+            {"type": "ActionSet", "actions": [_show(say("show_punkt"), show)]},
         ]})
     if len(decisions) > n:
         body.append(_text(say("more_decisions", n=len(decisions) - n), subtle=True))
+    return _card(body, [])
+
+
+# --- the compose box -----------------------------------------------------------------------
+
+
+def shared_punkt_card(forum: str, day: dt.date, punkt: Punkt) -> dict:
+    """A punkt as a user puts it into a message to colleagues from the compose box's
+    search: title, meeting, case number and decision, and how to see the rest. No
+    buttons: Teams asks to add the app to a chat for a card with Action.Execute sent
+    there, and the bot may not be in it; the card names the command instead."""
+    decision, cut = _capped(punkt.decision, SHARED_DECISION_CHARS)
+    body = [_text(punkt_head(forum, day, punkt.number), subtle=True),
+            _heading(punkt.title, size="Medium", spacing="None")]
+    if punkt.case_number:
+        body.append(_text(say("case", case=punkt.case_number), subtle=True, spacing="None"))
+    body.append(_text(f"**{DECISION}:** {decision}" if decision else say("no_decision"),
+                      subtle=not decision))
+    if cut or set(punkt.sections) - {DECISION} or punkt.bilag:  # more than shown here
+        body.append(_text(say("whole_punkt_by_command", day=f"{day:%d-%m-%Y}",
+                              number=punkt.number), subtle=True, separator=True))
     return _card(body, [])
 
 
@@ -318,7 +369,7 @@ def no_meeting_card(day: dt.date, nearest: tuple[dt.date, ...] | list[dt.date]) 
     """No meeting on `day`: say so, and offer the nearest meetings as buttons."""
     body = [_text(say("no_meeting", day=short_date(day)), weight="Bolder"),
             _text(say("nearest_meetings") if nearest else say("no_referater"))]
-    actions = [_submit(say("meeting_button", day=short_date(d)), ShowMeeting(d)) for d in nearest]
+    actions = [_show(say("meeting_button", day=short_date(d)), ShowMeeting(d)) for d in nearest]
     return _card(body, actions)
 
 
@@ -327,7 +378,7 @@ def no_punkt_card(meeting: Meeting, number: int) -> dict:
     span = f"{numbers[0]}–{numbers[-1]}" if numbers else say("no_punkter")
     body = [_text(say("no_punkt", day=short_date(meeting.meeting_date), number=number, span=span),
                   weight="Bolder")]
-    return _card(body, [_submit(say("show_meeting"), ShowMeeting(meeting.meeting_date))])
+    return _card(body, [_show(say("show_meeting"), ShowMeeting(meeting.meeting_date))])
 
 
 # --- building blocks -----------------------------------------------------------------------
@@ -343,11 +394,12 @@ def _first_that_fits(builders, limit: int = MAX_CARD_BYTES) -> dict | None:
 
 
 def _card(body: list[dict], actions: list[dict]) -> dict:
-    card = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION, "body": body,
-            "msteams": {"width": "Full"}}
+    """The card, its buttons in an ActionSet at the end of its body: some older Teams
+    clients honour an Action.Execute's fallback only inside an ActionSet."""
     if actions:
-        card["actions"] = actions
-    return card
+        body = [*body, {"type": "ActionSet", "actions": actions}]
+    return {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION, "body": body,
+            "msteams": {"width": "Full"}}
 
 
 def _text(text: str, *, weight: str | None = None, subtle: bool = False,
@@ -375,11 +427,23 @@ def _heading(text: str, *, size: str = "Large", spacing: str | None = None) -> d
 
 
 def _submit(title: str, action: actions.CardAction) -> dict:
+    """A button that sends a message: a question asked, a vote cast."""
     return {"type": "Action.Submit", "title": title, "data": actions.data(action)}
 
 
 def _open_url(title: str, url: str) -> dict:
     return {"type": "Action.OpenUrl", "title": title, "url": url}
+
+
+def _show(title: str, action: ShowPunkt | ShowMeeting) -> dict:
+    """A button that shows a punkt or a meeting in place of the card (Universal Actions:
+    Teams sends an `adaptiveCard/action` invoke and shows the card the bot answers with),
+    the same data as an `Action.Submit` for clients without Action.Execute. In a channel
+    only the one who clicked sees the new card, so reading the minutes does not post
+    into the conversation."""
+    submit = _submit(title, action)
+    return {"type": "Action.Execute", "title": title, "verb": submit["data"]["command"],
+            "data": submit["data"], "fallback": submit}
 
 
 def _plain(text: str) -> str:

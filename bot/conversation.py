@@ -9,7 +9,8 @@ into these plain values and the replies back into activities; the local chat pag
 feedback: Teams has its own 👍/👎 on an answer (`rate`), the chat page gets the card's.
 
 A question is the one request that may be slow (`is_question`), so a front end with a
-deadline (Teams: 15 s) can acknowledge it first. Everything else reads the catalog.
+deadline (Teams: 15 s) can acknowledge it first. Everything else reads the catalog, and
+`search` (the compose box's search) the lexical index.
 """
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from bot.texts import say
 from ingest.catalog import Catalog
 from ingest.db import CatalogUnavailable
 from ingest.model import Meeting
+from retrieval.browse import Match
 from retrieval.model import Citation
 from retrieval.store import StoreUnavailable
 
@@ -86,6 +88,14 @@ class Reply:
         return [(s.citation.meeting_date.isoformat(), s.citation.punkt) for s in self.citations]
 
 
+@dataclass(frozen=True)
+class Results:
+    """A page of the compose box's search: the punkter, or what to say instead."""
+
+    matches: tuple[Match, ...] = ()
+    text: str = ""
+
+
 def is_question(request: Request) -> bool:
     return isinstance(request, Command) and request.name == QUESTION
 
@@ -111,9 +121,26 @@ class Conversation:
             return parse_command(incoming.text)
         return incoming
 
-    def greeting(self) -> Reply:
-        """What the bot says when it is added to a conversation."""
-        return Reply(card=cards.help_card(greeting=True))
+    def greeting(self, *, personal: bool) -> Reply | None:
+        """What the bot says when it is added to a conversation. Nothing in a personal
+        chat: Teams shows the manifest's prompt starters there until the first message,
+        and its guidance is a welcome message or prompt starters, not both."""
+        return None if personal else Reply(card=cards.help_card(greeting=True))
+
+    async def search(self, words: str, *, skip: int = 0, count: int = 25) -> Results:
+        """The compose box's search: the punkter matching `words` (the latest decisions
+        for none), page `skip`..`skip + count`. A first page with nothing says so; a
+        later one is just empty (the end of the list)."""
+        try:
+            found = await self.engine.search(words, skip=skip, count=count)
+        except NotReady:
+            return Results(text=say("search_loading"))
+        except StoreUnavailable as e:
+            log.warning("a search found the search unavailable: %s", e)
+            return Results(text=say("unavailable"))
+        if found or skip or not count:
+            return Results(tuple(found))
+        return Results(text=say("no_matches", words=words) if words else say("no_decisions"))
 
     async def respond(self, request: Request, where: Where) -> list[Reply]:
         """The replies to a request. Raises only on a bug or a broken catalog; the search

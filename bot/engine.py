@@ -34,9 +34,11 @@ from bot.settings import Settings
 from ingest.catalog import Catalog
 from ingest.db import CatalogUnavailable
 from retrieval.answer import Answerer
+from retrieval.browse import Match, browse
 from retrieval.embed import Embedder
 from retrieval.index import SearchIndex
 from retrieval.model import Answer
+from retrieval.search import Searcher
 from retrieval.store import StoreUnavailable, connect
 
 log = logging.getLogger(__name__)
@@ -207,14 +209,18 @@ class Engine:
         """The only gate to the answerer: the answer, and whether the lexical side alone
         found it. StoreUnavailable when the vector store does not answer (loaded or not),
         NotReady while nothing can answer yet or after loading failed."""
-        status = self.status
-        if status.answerer is None:
-            if status.state == STORE_DOWN:
-                raise StoreUnavailable(status.error)
-            raise NotReady(status.error or "the search engine is still loading",
-                           failed=status.state == FAILED)
+        status = _answering(self.status)
         answer = await asyncio.to_thread(self._ask_blocking, status.answerer, question)
         return Asked(answer, lexical=status.state == LEXICAL)
+
+    async def search(self, words: str, *, skip: int = 0, count: int = 25) -> list[Match]:
+        """The punkter matching a few typed words, a page at a time (`retrieval.browse`),
+        on the lexical side alone: it answers as soon as the index is open, never waits
+        for the model or the vector store, and stays far within Teams' 5 seconds for a
+        compose-box search (scripts/bench_compose.py). Raises as `ask` does."""
+        index = _answering(self.status).index
+        return await asyncio.to_thread(browse, index, words, skip=skip, count=count,
+                                       searcher=Searcher(index, dense_weight=0.0))
 
     def _ask_blocking(self, answerer: Answerer, question: str) -> Answer:
         try:
@@ -243,6 +249,16 @@ class Engine:
         except Exception:  # a closed or broken database file
             log.exception("the catalog does not answer")
             return False
+
+
+def _answering(status: Status) -> Status:
+    """`status` if it can answer; else StoreUnavailable or NotReady saying why not."""
+    if status.answerer is None:
+        if status.state == STORE_DOWN:
+            raise StoreUnavailable(status.error)
+        raise NotReady(status.error or "the search engine is still loading",
+                       failed=status.state == FAILED)
+    return status
 
 
 def _lexical(catalog: Catalog, index: SearchIndex, *, error: str) -> Status:

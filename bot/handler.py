@@ -14,10 +14,13 @@ activity: an answer not ready within `ack_after` seconds is sent later as a proa
 message (`continue_conversation`), after a short "Et øjeblik …" where there is no stream
 (channels, group chats, or a stream Teams refused).
 
-An answer to rate goes out with Teams' feedback loop; its message id is given to the core
-(`Conversation.sent`), and the `message/submitAction` invoke Teams sends with the 👍/👎 is
-given back to it (`Conversation.rate`) and answered 200 with an empty object, as Teams
-asks.
+Invokes are dispatched by name (`on_invoke_activity`); any other is a 400.
+`message/submitAction` is Teams' feedback loop on an answer to rate: the answer's message
+id is given to the core when it is sent (`Conversation.sent`), the 👍/👎 is given back to
+it (`Conversation.rate`) and answered 200 with an empty object, as Teams asks.
+`adaptiveCard/action`, a card's Action.Execute, is answered with the card that replaces
+it; `composeExtension/query`, the compose box's search, with a result list
+(`bot.compose`).
 """
 from __future__ import annotations
 
@@ -26,12 +29,13 @@ import html
 import logging
 import re
 
-from botbuilder.core import InvokeResponse, TurnContext
+from botbuilder.core import CardFactory, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import Activity, ConversationReference, Entity
 
-from bot import actions, activities
-from bot.conversation import Conversation, Incoming, Message, Reply, Where, is_question
+from bot import actions, activities, compose
+from bot.conversation import (Conversation, Incoming, Message, Reply, Results, Where,
+                              is_question)
 from bot.feedback import parse_reaction
 from bot.texts import say
 
@@ -43,6 +47,9 @@ ACK_AFTER = 10.0
 #: needs none, and spares two requests to the connector).
 STREAM_AFTER = 1.0
 SUBMIT_ACTION = "message/submitAction"
+#: Seconds a compose-box search may take; Teams waits 5 s for the response.
+COMPOSE_SECONDS = 4.0
+CARD_ACTION, COMPOSE_QUERY = "adaptiveCard/action", "composeExtension/query"
 _AT_TAG = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 
 
@@ -80,14 +87,55 @@ class ReferatBot(TeamsActivityHandler):
         await self._send(turn_context, await _replies(job, sorry=stream is not None), stream)
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
-        """Teams' feedback on an answer (`message/submitAction`). Every other invoke gets
-        a 400: the bot's cards send Action.Submit (a message activity), and it has no
-        message extension, task module or sign-in; botbuilder would answer 501, and a
-        500 for `adaptiveCard/action`, whose error response it cannot serialise."""
-        if turn_context.activity.name == SUBMIT_ACTION:
-            return await self._on_submit_action(turn_context)
-        log.info("refused an invoke activity it does not implement: %r", turn_context.activity.name)
-        return InvokeResponse(status=400)
+        """The invokes the bot implements, by name; any other (task modules, sign-in, ...)
+        gets a 400, where botbuilder would answer 501 (and a 500 for an
+        `adaptiveCard/action` whose error response it cannot serialise)."""
+        name = turn_context.activity.name
+        handle = {CARD_ACTION: self._on_card_action,
+                  COMPOSE_QUERY: self._on_compose_query,
+                  SUBMIT_ACTION: self._on_submit_action}.get(name)
+        if handle is None:
+            log.info("refused an invoke activity it does not implement: %r", name)
+            return InvokeResponse(status=400)
+        return await handle(turn_context)
+
+    async def _on_card_action(self, turn_context: TurnContext) -> InvokeResponse:
+        """An Action.Execute clicked: the reply replaces the card (a card), or Teams shows
+        it as a message (a sentence). The button's data reads as an Action.Submit's does."""
+        activity = turn_context.activity
+        try:
+            data = execute_data(activity.value)
+        except ValueError as e:
+            log.info("refused an adaptiveCard/action: %s", e)
+            return InvokeResponse(status=400, body=card_action_error(400, "BadRequest", str(e)))
+        action = actions.parse(data) if isinstance(data, dict) else actions.Unreadable()
+        try:
+            replies = await self.conversation.handle(action, where(activity))
+        except Exception:  # a bug or a failing catalog: the user still gets a sentence
+            log.exception("answering a card action failed")
+            replies = [Reply(say("sorry"))]
+        return InvokeResponse(status=200, body=card_action_response(replies[0]))
+
+    async def _on_compose_query(self, turn_context: TurnContext) -> InvokeResponse:
+        """The compose box's search: a page of matching punkter, each a card to insert,
+        within Teams' 5 seconds (a slower search is told to try again)."""
+        try:
+            query = compose.read_query(turn_context.activity.value)
+        except ValueError as e:
+            log.info("refused a composeExtension/query: %s", e)
+            return InvokeResponse(status=400, body={"error": str(e)})
+        try:
+            results = await asyncio.wait_for(self.conversation.search(
+                query.words, skip=query.skip, count=query.count), COMPOSE_SECONDS)
+        except asyncio.TimeoutError:
+            log.warning("a compose-box search took over %.0f s", COMPOSE_SECONDS)
+            results = Results(text=say("unavailable"))
+        except Exception:  # a bug or a failing catalog
+            log.exception("the compose-box search failed")
+            results = Results(text=say("sorry"))
+        body = compose.message_body(results.text) if results.text \
+            else compose.results_body(list(results.matches))
+        return InvokeResponse(status=200, body=body)
 
     async def _on_submit_action(self, turn_context: TurnContext) -> InvokeResponse:
         """👍/👎 from Teams' feedback loop: stored with the answer's question and punkter;
@@ -106,7 +154,9 @@ class ReferatBot(TeamsActivityHandler):
         activity = turn_context.activity
         bot_id = activity.recipient.id if activity.recipient else None
         if bot_id and any(m.id == bot_id for m in activity.members_added or []):
-            await _send_json(turn_context, activities.message(self.conversation.greeting()))
+            greeting = self.conversation.greeting(personal=is_personal(activity))
+            if greeting is not None:
+                await _send_json(turn_context, activities.message(greeting))
 
     # --- sending --------------------------------------------------------------------------
 
@@ -277,3 +327,30 @@ async def _ready(job: asyncio.Future, seconds: float) -> bool:
     """Whether `job` is done within `seconds`."""
     done, _ = await asyncio.wait({job}, timeout=max(seconds, 0))
     return bool(done)
+
+
+def execute_data(value) -> object:
+    """The data of the Action.Execute in an `adaptiveCard/action` invoke's value, or
+    ValueError saying why it is none (the Universal Action Model's request format)."""
+    action = value.get("action") if isinstance(value, dict) else None
+    if not isinstance(action, dict):
+        raise ValueError("the invoke's value has no action object")
+    if action.get("type") != "Action.Execute":
+        raise ValueError(f"the action is not an Action.Execute: {action.get('type')!r}")
+    return action.get("data")
+
+
+def card_action_response(reply: Reply) -> dict:
+    """The body an `adaptiveCard/action` is answered with: the card that replaces the one
+    clicked, or a message Teams shows."""
+    if reply.card is not None:
+        return {"statusCode": 200, "type": CardFactory.content_types.adaptive_card,
+                "value": reply.card}
+    return {"statusCode": 200, "type": "application/vnd.microsoft.activity.message",
+            "value": reply.text}
+
+
+def card_action_error(status: int, code: str, message: str) -> dict:
+    return {"statusCode": status, "type": "application/vnd.microsoft.error",
+            "value": {"code": code, "message": message}}
+

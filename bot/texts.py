@@ -20,6 +20,9 @@ DA = {
               "Skriv hjælp for at se, hvad jeg ellers kan."),
     "sorry": "Beklager, noget gik galt hos mig. Prøv igen, eller skriv hjælp.",
     "no_referater": "Der er endnu ingen referater.",
+    "search_loading": "Jeg er ved at gøre referaterne klar. Søg igen om et øjeblik.",
+    "no_matches": "Intet punkt i referaterne matcher »{words}«.",
+    "no_decisions": "Der er endnu ingen beslutninger i referaterne.",
     "bad_button": "Den knap forstod jeg ikke. Skriv hjælp for at se, hvad jeg kan.",
     "bad_feedback": "Den feedback kunne jeg ikke læse.",
     "thanks_up": "Tak for din feedback! 👍",
@@ -49,6 +52,8 @@ DA = {
     "open_referat": "Åbn referatet",
     "see_also": "Se også:",
     "show_punkt_number": "Vis punkt {number}",
+    "previous_punkt": "‹ Punkt {number}",
+    "next_punkt": "Punkt {number} ›",
     "meeting_button": "Møde {day}",
     "quoted_from": "Svaret er citeret fra {section}.",
     "lexical_only": ("Fundet på ordene alene: sprogmodellen er ikke indlæst endnu, så svaret "
@@ -74,6 +79,7 @@ DA = {
     "bilag": "Bilag",
     "more_bilag": "… og {n} bilag mere",
     "shortened_here": "Forkortet her: {sections}. Hele teksten står i referatet.",
+    "whole_punkt_by_command": "Hele punktet: skriv punkt {day} {number} til referatbot.",
     "greeting": "Hej! Jeg er referatbotten",
     "how_to": "Sådan bruger du mig",
     "intro": ("Jeg kender referaterne fra Chefforum (CF). Spørg mig om, hvad CF har "

@@ -1,5 +1,7 @@
 // The local chat page: sends messages and button clicks to POST /api/chat, which runs the
-// same handler as Teams, and renders the Adaptive Cards it gets back as plain HTML.
+// same handler as Teams, and renders the Adaptive Cards it gets back as plain HTML. As in
+// Teams, an Action.Submit's replies come as new messages and an Action.Execute's card
+// replaces the card clicked.
 // Text from the server is only ever put in the page with textContent (no innerHTML).
 "use strict";
 
@@ -27,37 +29,66 @@ function addMessage(who, node) {
   return box;
 }
 
-async function send(payload, shown) {
-  if (shown) addMessage("user", el("div", "", shown));
-  const pending = addMessage("bot pending", el("div", "", "Et øjeblik …"));
-  document.body.dataset.busy = "true";
+// POST /api/chat: the replies, or an Error saying what went wrong.
+async function post(payload) {
+  let response;
   try {
-    const response = await fetch("/api/chat", {
+    response = await fetch("/api/chat", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify(Object.assign({ conversation }, payload)),
     });
-    const data = await response.json().catch(() => ({}));
-    pending.remove();
-    if (!response.ok) {
-      addMessage("bot error", el("div", "", "Fejl: " + (data.error || response.status)));
-      return;
-    }
-    for (const reply of data.replies) {
+  } catch (error) {
+    throw new Error("Kunne ikke få fat i botten: " + error.message);
+  }
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error("Fejl: " + (data.error || response.status));
+  return data.replies;
+}
+
+async function busy(work) {
+  document.body.dataset.busy = "true";
+  try {
+    await work();
+  } catch (error) {
+    addMessage("bot error", el("div", "", error.message));
+  } finally {
+    document.body.dataset.busy = "false";
+    scrollDown();
+  }
+}
+
+// A message or an Action.Submit: the replies come as new messages.
+function send(payload, shown) {
+  if (shown) addMessage("user", el("div", "", shown));
+  const pending = addMessage("bot pending", el("div", "", "Et øjeblik …"));
+  return busy(async () => {
+    let replies;
+    try { replies = await post(payload); } finally { pending.remove(); }
+    for (const reply of replies) {
       // one message, as in Teams: the text (an answer's with its [1], [2]), the card under it
       const box = el("div", "reply");
       if (reply.text) box.appendChild(inlineText(el("div", "text"), reply.text, reply.citations));
       for (const card of reply.cards) box.appendChild(renderCard(card));
       addMessage("bot", box);
     }
-    if (!data.replies.length) addMessage("bot subtle", el("div", "", "(intet svar)"));
-  } catch (error) {
-    pending.remove();
-    addMessage("bot error", el("div", "", "Kunne ikke få fat i botten: " + error.message));
-  } finally {
-    document.body.dataset.busy = "false";
-    scrollDown();
-  }
+    if (!replies.length) addMessage("bot subtle", el("div", "", "(intet svar)"));
+  });
+}
+
+// An Action.Execute, as Teams does it: the card it answers with replaces the card
+// clicked; a sentence is shown below it.
+function execute(action, card) {
+  card.classList.add("updating");
+  return busy(async () => {
+    try {
+      const [reply] = await post({ value: action.data });
+      if (reply && reply.cards.length) card.replaceWith(renderCard(reply.cards[0]));
+      else if (reply && reply.text) addMessage("bot", inlineText(el("div"), reply.text));
+    } finally {
+      card.classList.remove("updating");
+    }
+  });
 }
 
 // --- Adaptive Cards -> HTML ----------------------------------------------------------
@@ -163,13 +194,21 @@ function cite(node, text, citations) {
   });
 }
 
+// What a click on an action does: Action.Execute updates its card, Action.Submit sends.
+function clickHandler(action) {
+  if (action.type === "Action.Execute") return (node) => execute(action, node.closest(".card"));
+  if (action.type === "Action.Submit") return () => send({ value: action.data }, action.title);
+  return null;
+}
+
 function renderActions(actions) {
   const row = el("div", "actions");
   for (const action of actions) {
-    if (action.type === "Action.Submit") {
+    const click = clickHandler(action);
+    if (click) {
       const button = el("button", "", action.title);
       button.type = "button";
-      button.addEventListener("click", () => send({ value: action.data }, action.title));
+      button.addEventListener("click", () => click(button));
       row.appendChild(button);
     } else if (action.type === "Action.OpenUrl" && /^https?:\/\//.test(action.url || "")) {
       const link = el("a", "", action.title);
@@ -183,14 +222,15 @@ function renderActions(actions) {
 }
 
 function makeClickable(node, action) {
-  if (action.type !== "Action.Submit") return;
+  const click = clickHandler(action);
+  if (!click) return;
   node.classList.add("clickable");
   node.tabIndex = 0;
   node.setAttribute("role", "button");
   node.title = action.title;
   const go = (event) => {
-    if (event.target.closest("button")) return;  // the card's own button handles itself
-    send({ value: action.data }, action.title);
+    if (event.target.closest("button, a")) return;  // the card's own buttons and links
+    click(node);
   };
   node.addEventListener("click", go);
   node.addEventListener("keydown", (event) => { if (event.key === "Enter") go(event); });

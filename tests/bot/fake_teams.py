@@ -58,6 +58,14 @@ class Chat:
         """An Action.Submit on a card: Teams sends the button's data as the value."""
         return await self.send(None, value=data)
 
+    async def invoke(self, name: str, value) -> tuple[int, object]:
+        """An invoke activity: the (status, body) of the bot's invoke response."""
+        before = len(self.adapter.activity_buffer)
+        await self.adapter.receive_activity(Activity(type="invoke", name=name, value=value))
+        [response] = [a.value for a in self.adapter.activity_buffer[before:]
+                      if a.type == "invokeResponse"]
+        return response.status, response.body
+
     def later(self) -> list[Activity]:
         return [a for a in self.adapter.activity_buffer if a.type == "message"]
 
@@ -76,7 +84,8 @@ def card_of(activity: Activity) -> dict:
 
 
 def texts(card: dict) -> list[str]:
-    """Every text a reader sees on a card, in order: text blocks, facts, button titles."""
+    """Every text a reader sees on a card, in order: text blocks, facts, button titles
+    (an Action.Execute's once: its fallback is shown only where it is not)."""
     out: list[str] = []
 
     def walk(node):
@@ -88,7 +97,7 @@ def texts(card: dict) -> list[str]:
             elif "title" in node and "value" in node:
                 out.append(f"{node['title']}: {node['value']}")
             for key, value in node.items():
-                if key not in ("selectAction", "data"):
+                if key not in ("selectAction", "data", "fallback"):
                     walk(value)
         elif isinstance(node, list):
             for item in node:
@@ -99,12 +108,13 @@ def texts(card: dict) -> list[str]:
 
 
 def actions(card: dict) -> list[dict]:
-    """Every button on a card (card actions, action sets, not selectActions)."""
+    """Every button on a card (card actions, action sets, not selectActions); an
+    Action.Execute as itself, its fallback inside it."""
     found: list[dict] = []
 
     def walk(node):
         if isinstance(node, dict):
-            if node.get("type") in ("Action.Submit", "Action.OpenUrl"):
+            if node.get("type") in ("Action.Submit", "Action.Execute", "Action.OpenUrl"):
                 found.append(node)
                 return
             for key, value in node.items():
@@ -116,6 +126,20 @@ def actions(card: dict) -> list[dict]:
 
     walk(card)
     return found
+
+
+def execute_button(title: str, data: dict) -> dict:
+    """A button that shows a punkt or a meeting in place of its card, as the Universal
+    Action Model writes it: an Action.Execute with an Action.Submit of the same data as
+    its fallback."""
+    return {"type": "Action.Execute", "title": title, "verb": data["command"], "data": data,
+            "fallback": {"type": "Action.Submit", "title": title, "data": data}}
+
+
+def execute_value(data) -> dict:
+    """The value of the `adaptiveCard/action` invoke Teams sends for a clicked button."""
+    return {"action": {"type": "Action.Execute", "id": "", "verb": "punkt", "data": data},
+            "trigger": "manual"}
 
 
 class FakeConnector:

@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
 from bot.adapter import MAX_WAITING
-from fake_teams import activity_json
+from fake_teams import activity_json, execute_value
 
 APP_ID = "00000000-1111-2222-3333-444444444444"
 KID = "referatbot-test-key"
@@ -192,6 +192,44 @@ async def test_teams_feedback_needs_a_valid_token_too(secured, signing_key, conn
     assert response.status == 200 and await response.text() == "{}"
     assert [v.vote for v in secured.app[feedback_key].votes()] == ["up"]
     assert connector.activities == []
+
+
+INVOKES = {
+    "adaptiveCard/action": execute_value({"command": "punkt", "date": "2024-04-24", "punkt": 7}),
+    "composeExtension/query": {"commandId": "searchPunkter",
+                               "parameters": [{"name": "q", "value": "telefontider"}],
+                               "queryOptions": {"skip": 0, "count": 5}},
+}
+
+
+@pytest.mark.parametrize("name", sorted(INVOKES))
+@pytest.mark.parametrize("kind", ["missing header", "malformed token", "bad signature",
+                                  "expired", "wrong audience"])
+async def test_an_invoke_without_a_valid_token_is_401(secured, signing_key, connector, name,
+                                                      kind):
+    authorization = _bad_requests(signing_key, new_key(), connector.url)[kind]
+    body = activity_json(service_url=connector.url, type="invoke", name=name,
+                         value=INVOKES[name])
+    response = await post(secured, body, authorization)
+    assert response.status == 401
+    assert await response.json() == {"error": "unauthorized"}
+    assert connector.received == []
+
+
+@pytest.mark.parametrize("name", sorted(INVOKES))
+async def test_an_invoke_with_a_valid_token_is_answered(secured, signing_key, connector, name):
+    """Both are answered in the HTTP response, so no outbound token is needed offline."""
+    body = activity_json(service_url=connector.url, type="invoke", name=name,
+                         value=INVOKES[name])
+    response = await post(secured, body, f"Bearer {token(signing_key, service_url=connector.url)}")
+    assert response.status == 200
+    answer = await response.json()
+    if name == "adaptiveCard/action":
+        assert answer["type"] == "application/vnd.microsoft.card.adaptive"
+        assert answer["value"]["body"][1]["text"] == "Rådhusets telefontider"
+    else:
+        first = answer["composeExtension"]["attachments"][0]["preview"]["content"]
+        assert first["title"] == "Rådhusets telefontider"
 
 
 # --- a key endpoint that never answers ---------------------------------------------------

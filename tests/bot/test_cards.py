@@ -11,7 +11,8 @@ import pytest
 from bot import cards
 from bot.citations import cited_text
 from bot.links import SourceLinks
-from fake_teams import TELEFON_SOURCE, actions, texts
+from fake_teams import TELEFON_SOURCE, actions, execute_button, texts
+from ingest.catalog import NewDecision
 from ingest.model import Meeting, Punkt
 from ingest.parse import parse_referat
 from ingest.readers import read_file
@@ -98,9 +99,8 @@ def test_not_found_card_offers_the_suggestions_as_buttons():
     card = cards.answer_card(answer)
     all_cards_are_1_5(card)
     assert texts(card)[0] == "Intet svar i referaterne"
-    assert actions(card) == [{"type": "Action.Submit",
-                              "title": "Rådhusets telefontider (24.04.2024, punkt 7)",
-                              "data": {"command": "punkt", "date": "2024-04-24", "punkt": 7}}]
+    assert actions(card) == [execute_button("Rådhusets telefontider (24.04.2024, punkt 7)",
+                                            {"command": "punkt", "date": "2024-04-24", "punkt": 7})]
     bare = cards.answer_card(Answer("?", False, "Jeg fandt intet i referaterne om det."))
     # why is the message's text; the card says what to do next
     assert texts(bare) == ["Intet svar i referaterne", "Skriv **hjælp** for at se, hvad jeg kan."]
@@ -142,8 +142,16 @@ def test_a_meeting_far_longer_than_any_real_one_is_shortened_to_fit():
     card = cards.meeting_card(meeting)
     assert cards.card_bytes(card) <= cards.MAX_CARD_BYTES
     shown = texts(card)
-    assert all(f"Punkt {n}: Et langt punkt nummer {n}" in shown for n in range(1, 61))
+    # each punkt's title is a button that opens it in place (with its Action.Submit
+    # fallback): 40 of them fit, the rest are named
+    listed = [t for t in shown if t.startswith("Punkt ")]
+    assert listed == [f"Punkt {n}: Et langt punkt nummer {n}" for n in range(1, len(listed) + 1)]
+    assert len(listed) >= 40
+    assert shown[-2] == f"… og {60 - len(listed)} punkter mere. Skriv punkt 08-01-2025 NR for at " \
+                        "se et af dem."
     assert shown[-1] == "Beslutningerne er forkortet. Vælg et punkt for at se det hele."
+    bigger = cards._meeting_card(meeting, 0, len(listed) + 1)
+    assert cards.card_bytes(bigger) > cards.MAX_CARD_BYTES  # as many as fit
 
 
 def test_a_meeting_with_hundreds_of_punkter_lists_what_fits_and_says_so():
@@ -195,3 +203,85 @@ def test_an_english_refusal_gets_english_labels():
                     "the question.", suggestions=(TELEFON,), lang="en")
     shown = texts(cards.answer_card(answer))
     assert shown[0] == "No answer in the minutes" and "Perhaps one of these items:" in shown
+
+
+def every_action(card: dict) -> list[tuple[dict, str]]:
+    """Every action on a card with where it sits: 'ActionSet' or 'selectAction'."""
+    found = []
+
+    def walk(node, where=""):
+        if isinstance(node, dict):
+            if node.get("type", "").startswith("Action."):
+                found.append((node, where))
+                return
+            for key, value in node.items():
+                walk(value, "selectAction" if key == "selectAction" else
+                     node.get("type") if key == "actions" else where)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item, where)
+
+    walk(card)
+    return found
+
+
+def test_buttons_that_show_the_minutes_update_in_place_with_a_submit_fallback(sample_meetings):
+    """Action.Execute (card version 1.4 and up) with an Action.Submit of the same title
+    and data as its fallback, in an ActionSet or as a selectAction (older Teams clients
+    honour a fallback only inside an ActionSet); questions and votes stay Action.Submit."""
+    meeting = next(m for m in sample_meetings if m.meeting_date == dt.date(2024, 4, 24))
+    decision = NewDecision(1, meeting.forum, meeting.meeting_date, meeting.punkt(7))
+    shown = [cards.answer_card(Answer("hvad besluttede CF?", True, TELEFON.snippet,
+                                      (TELEFON, SYGEFRAVAER))),
+             cards.answer_card(Answer("?", False, "Intet.", suggestions=(TELEFON,))),
+             cards.meeting_card(meeting), cards.punkt_card(meeting, meeting.punkt(7)),
+             cards.no_meeting_card(dt.date(2020, 1, 1), [dt.date(2019, 1, 17)]),
+             cards.no_punkt_card(meeting, 42), cards.digest_card([decision])]
+    kinds = {}
+    for card in shown:
+        assert float(card["version"]) >= 1.4
+        assert "actions" not in card  # every button in the body's ActionSet
+        for action, where in every_action(card):
+            assert where in ("ActionSet", "selectAction"), action
+            command = action["data"]["command"]
+            kinds.setdefault(command, set()).add(action["type"])
+            if action["type"] == "Action.Execute":
+                assert action["fallback"] == {"type": "Action.Submit", "title": action["title"],
+                                              "data": action["data"]}
+                assert action["verb"] == command
+    assert kinds == {"punkt": {"Action.Execute"}, "møde": {"Action.Execute"},
+                     "feedback": {"Action.Submit"}}
+    assert {a["type"] for a, _ in every_action(cards.help_card())} == {"Action.Submit"}
+
+
+def test_a_punkt_card_pages_through_the_open_punkter(sample_meetings):
+    meeting = next(m for m in sample_meetings if m.meeting_date == dt.date(2019, 3, 14))
+    assert meeting.punkt(5).closed
+
+    def titles(number: int) -> list[str]:
+        return [b["title"] for b in actions(cards.punkt_card(meeting, meeting.punkt(number)))]
+
+    first, last = meeting.open_punkter[0].number, meeting.open_punkter[-1].number
+    assert titles(first) == ["Vis hele mødet", f"Punkt {first + 1} ›"]
+    assert titles(4) == ["‹ Punkt 3", "Vis hele mødet", "Punkt 6 ›"]
+    assert titles(5) == ["‹ Punkt 4", "Vis hele mødet", "Punkt 6 ›"]  # `punkt 14-03-2019 5`
+    assert titles(last) == [f"‹ Punkt {last - 1}", "Vis hele mødet"]
+
+
+def test_a_shared_punkt_has_its_decision_and_how_to_see_the_rest(sample_meetings):
+    meeting = next(m for m in sample_meetings if m.meeting_date == dt.date(2024, 4, 24))
+    card = cards.shared_punkt_card(meeting.forum, meeting.meeting_date, meeting.punkt(7))
+    all_cards_are_1_5(card)
+    assert every_action(card) == []
+    shown = texts(card)
+    assert shown[:3] == ["Chefforum 24.04.2024 · punkt 7", "Rådhusets telefontider",
+                         "Sag 83.02.00-A00-1-23"]
+    assert shown[3] == f"**Beslutning:** {meeting.punkt(7).decision}"
+    assert shown[4] == "Hele punktet: skriv punkt 24-04-2024 7 til referatbot."
+    long = Punkt(3, "Budget", sections={"Beslutning": words(2000)})
+    shown = texts(cards.shared_punkt_card("Chefforum", dt.date(2025, 1, 8), long))
+    assert shown[2].endswith("…") and len(shown[2]) <= len("**Beslutning:** ") + 1500
+    assert shown[-1] == "Hele punktet: skriv punkt 08-01-2025 3 til referatbot."
+    bare = Punkt(4, "Orientering", sections={"Beslutning": "Taget til efterretning."})
+    assert texts(cards.shared_punkt_card("Chefforum", dt.date(2025, 1, 8), bare))[-1] == \
+        "**Beslutning:** Taget til efterretning."

@@ -17,6 +17,7 @@ from bot.cards import digest_card, short_decision
 from bot.digest import DeliveryFailed, DigestRunner, next_run, schedule
 from bot.settings import Settings
 from bot.subscriptions import Subscriptions
+from fake_teams import actions
 from ingest.catalog import Catalog
 from ingest.pipeline import ingest_paths
 
@@ -244,7 +245,7 @@ def test_a_large_digest_shows_the_newest_meetings_and_stays_small(catalog, tmp_p
     text = card_text(card)
     assert len(decisions) > 40
     assert text.index("24.04.2024") < text.index("15.03.2023")
-    shown = text.count("Vis hele punktet")
+    shown = len([b for b in actions(card) if b["title"] == "Vis hele punktet"])
     assert shown <= cards.DIGEST_MAX_ITEMS
     assert f"og {len(decisions) - shown} beslutninger mere" in text
     # the size check every card passes (the digest card skipped it once, and was over)

@@ -63,10 +63,18 @@ async def test_channel_message_with_mention(bot_client, connector):
     assert texts(card_in(reply))[0] == "Chefforum 24.04.2024"
 
 
-async def test_greeting_on_install(bot_client, connector):
-    body = activity_json(service_url=connector.url, type="conversationUpdate",
-                         membersAdded=[{"id": BOT_ID, "name": BOT_NAME}])
-    status, _ = await post_json(bot_client, "/api/messages", body)
+async def test_greeting_on_install_in_a_group_chat_only(bot_client, connector):
+    """A personal chat gets none: Teams shows the manifest's prompt starters there."""
+    personal = activity_json(service_url=connector.url, type="conversationUpdate",
+                             activity_id="install-1",
+                             membersAdded=[{"id": BOT_ID, "name": BOT_NAME}])
+    status, _ = await post_json(bot_client, "/api/messages", personal)
+    assert status == 201 and connector.received == []  # every reply is sent before the 201
+    group = activity_json(service_url=connector.url, type="conversationUpdate",
+                          activity_id="install-2", conversation_id="19:group@thread.v2",
+                          membersAdded=[{"id": BOT_ID, "name": BOT_NAME}])
+    group["conversation"]["conversationType"] = "groupChat"
+    status, _ = await post_json(bot_client, "/api/messages", group)
     assert status == 201
     [greeting] = await connector.wait_for(1)
     assert texts(card_in(greeting))[0] == "Hej! Jeg er referatbotten"

@@ -65,6 +65,18 @@ OPTIONAL_FIELDS = {
                       "punkter": maybe(st.lists(st.fixed_dictionaries(
                           {"date": maybe(st.text(max_size=12)), "punkt": json_values}),
                           max_size=3))}),
+        # what an Action.Execute and the compose box's search send, any part odd
+        st.fixed_dictionaries({"action": maybe(st.fixed_dictionaries(
+            {"type": st.sampled_from(["Action.Execute", "Action.Submit"])},
+            optional={"data": json_values, "verb": maybe(texts)}))},
+            optional={"trigger": json_values}),
+        st.fixed_dictionaries({"commandId": st.sampled_from(["searchPunkter", "x"])},
+                              optional={"parameters": maybe(st.lists(st.fixed_dictionaries(
+                                  {"name": st.sampled_from(["q", "initialRun"])},
+                                  optional={"value": maybe(texts)}), max_size=2)),
+                                  "queryOptions": maybe(st.fixed_dictionaries({}, optional={
+                                      "skip": maybe(st.integers()),
+                                      "count": maybe(st.integers())}))}),
         json_values),
     "name": st.one_of(st.sampled_from(["adaptiveCard/action", "task/fetch",
                                        "composeExtension/query", "signin/verifyState",
@@ -144,7 +156,9 @@ async def check(client, response) -> None:
         (response.status, body[:500])
     if response.status >= 400 and response.content_type == "application/json" \
             and response.method != "HEAD":  # a HEAD answer has headers only
-        assert json.loads(body)["error"]
+        error = json.loads(body)
+        # an API error, or an invoke's error in the Universal Action Model's shape
+        assert error.get("error") or error["value"]["message"]
     assert (await client.get("/healthz")).status == 200
 
 
@@ -240,10 +254,12 @@ def _ascii(raw: str) -> str:
 
 @pytest.mark.parametrize("name, value", [
     ("adaptiveCard/action", None),  # was a 500: botbuilder cannot serialise its own error
-    ("adaptiveCard/action", {"action": {"type": "Action.Execute", "verb": "x"}}),
+    ("adaptiveCard/action", {"action": {"type": "Action.ShowCard"}}),
     ("task/fetch", None), ("composeExtension/query", None),  # were 501
+    ("composeExtension/query", {"commandId": "x"}),
     ("signin/verifyState", None), (None, None)])
-async def test_invokes_the_bot_does_not_implement_are_a_400(client, connector, name, value):
+async def test_invokes_the_bot_cannot_read_or_does_not_implement_are_a_400(client, connector,
+                                                                          name, value):
     body = {"type": "invoke", "id": f"invoke-{next(_ids)}", "serviceUrl": connector.url,
             "channelId": "msteams", "conversation": {"id": "a:personal-chat-1"},
             "from": {"id": "29:user-marie"}, "recipient": {"id": BOT_ID, "name": BOT_NAME}}

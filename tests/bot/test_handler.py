@@ -15,7 +15,7 @@ from bot.handler import ReferatBot
 from bot.subscriptions import Subscriptions
 from bot.texts import say
 from fake_teams import (BOT_ID, BOT_NAME, SERVICE_URL, TELEFON_QUESTION, TELEFON_SOURCE, Chat,
-                        actions, as_json, card_of, texts)
+                        actions, as_json, card_of, execute_button, texts)
 
 TELEFON_PUNKT = {"command": "punkt", "date": "2024-04-24", "punkt": 7}
 
@@ -36,7 +36,7 @@ async def test_question_gets_the_decision_with_its_source(chat):
     shown = texts(card)
     assert shown[:3] == ["Kilder", "[1]", TELEFON_SOURCE]
     buttons = actions(card)
-    assert {"type": "Action.Submit", "title": "Vis hele punktet", "data": TELEFON_PUNKT} in buttons
+    assert execute_button("Vis hele punktet", TELEFON_PUNKT) in buttons
     # Teams shows its own 👍/👎 on the message (the feedback loop), so the card has none
     assert not [b for b in buttons if b["data"]["command"] == "feedback"]
     assert reply.channel_data == {"feedbackLoop": {"type": "default"}}
@@ -320,11 +320,20 @@ async def test_subscribing_in_a_channel_thread_subscribes_the_channel(referatbot
 # --- installation ----------------------------------------------------------------------
 
 
-async def test_greeting_when_the_bot_is_added(chat):
+@pytest.mark.parametrize("conversation_type", ["groupChat", "channel"])
+async def test_greeting_when_the_bot_is_added(referatbot, conversation_type):
+    chat = Chat(referatbot, conversation_id="19:chat@thread.v2",
+                conversation_type=conversation_type)
     replies = await chat.send(type="conversationUpdate",
                               members_added=[ChannelAccount(id=BOT_ID, name=BOT_NAME)])
     card = card_of(only(replies))
     assert texts(card)[0] == "Hej! Jeg er referatbotten"
+
+
+async def test_no_greeting_in_a_personal_chat_where_teams_shows_the_prompt_starters(chat):
+    replies = await chat.send(type="conversationUpdate",
+                              members_added=[ChannelAccount(id=BOT_ID, name=BOT_NAME)])
+    assert replies == []
 
 
 async def test_no_greeting_when_someone_else_joins(chat):

@@ -25,6 +25,7 @@ import pytest
 from bot.resources import open_catalog
 from bot.settings import Settings
 from bot.subscriptions import Subscriptions
+from fake_teams import actions
 from ingest.pipeline import ingest_paths
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -121,7 +122,7 @@ async def kill_mid_send(data: Settings, connector, hold: str) -> int:
 
 def decisions_in(activity: dict) -> int:
     [attachment] = activity["attachments"]
-    return json.dumps(attachment["content"], ensure_ascii=False).count("Vis hele punktet")
+    return len([b for b in actions(attachment["content"]) if b["title"] == "Vis hele punktet"])
 
 
 async def test_killed_before_the_connector_accepted_then_rerun_delivers_once(data, connector):

@@ -17,13 +17,15 @@ from jsonschema import Draft4Validator
 from PIL import Image
 from referencing import Registry
 
+from bot.commands import QUESTION, WORDS, parse_command
+from bot.compose import COMMAND_ID, PARAMETER
 from bot.manifest import (MANIFEST_DIR, ManifestError, build_manifest, build_package,
                           load_schema, schema_violations, validate_manifest)
 from bot.manifest_cli import manifest_command
+from fake_teams import card_of, texts
 
 APP_ID = "1b4f9c3e-2d7a-4e8b-9f60-3c2a1d5e7b90"
 HOST = "bot.albertslund.dk"
-COMMANDS = ["hjælp", "møde", "seneste", "abonner", "afmeld"]
 SCHEMA_PATH = MANIFEST_DIR / "schema" / "teams-manifest-v1.29.schema.json"
 
 
@@ -147,19 +149,53 @@ def test_bot_id_is_the_app_id_and_the_bot_works_in_all_three_scopes(manifest):
     assert bot["isNotificationOnly"] is False
 
 
-def test_command_list_has_the_five_commands_in_danish_for_every_scope(manifest):
+def test_the_command_lists_hold_the_handlers_commands_for_every_scope(manifest):
+    """The basic commands are the handler's commands (bot/commands.py), each by its
+    Danish word, in every command list; the rest are prompt starters."""
     [bot] = manifest["bots"]
+    danish = {}
+    for word, name in WORDS.items():  # Danish first
+        danish.setdefault(name, word)
     covered = set()
     for command_list in bot["commandLists"]:
-        assert [c["title"] for c in command_list["commands"]] == COMMANDS
+        basic = [c for c in command_list["commands"] if c.get("type", "basic") == "basic"]
+        assert sorted(c["title"] for c in basic) == sorted(danish.values())
+        assert {parse_command(c["title"]).name for c in basic} == set(WORDS.values())
         covered |= set(command_list["scopes"])
     assert covered == set(bot["scopes"])
     descriptions = {c["title"]: c["description"] for c in bot["commandLists"][0]["commands"]}
-    assert descriptions["møde"] == "Vis et møde: møde 24-04-2024"
+    assert "møde 24-04-2024" in descriptions["møde"]
     assert "seneste møde" in descriptions["seneste"]
     assert "dagligt overblik" in descriptions["abonner"]
     assert descriptions["afmeld"].startswith("Stop")
     assert descriptions["hjælp"].startswith("Vis hvad")
+
+
+def test_prompt_starters_are_questions_within_teams_limits(manifest):
+    """At most 10 commands a list (Teams' prompt suggestion docs; the v1.29 schema allows
+    12), titles of at most 32 characters and descriptions of 128 (the limits of the
+    schema versions before, stricter than v1.29's 128 and 4,000); a prompt starter is
+    `type: prompt` with the question Teams puts into the compose box."""
+    [bot] = manifest["bots"]
+    for command_list in bot["commandLists"]:
+        commands = command_list["commands"]
+        assert len(commands) <= 10
+        assert all(len(c["title"]) <= 32 and len(c["description"]) <= 128 for c in commands)
+        prompts = [c for c in commands if c.get("type") == "prompt"]
+        assert len(prompts) >= 3
+        assert all(parse_command(c["prompt"]).name == QUESTION for c in prompts)
+
+
+def test_the_compose_box_search_is_the_handlers(manifest):
+    [extension] = manifest["composeExtensions"]
+    assert extension["botId"] == APP_ID == manifest["bots"][0]["botId"]
+    [command] = extension["commands"]
+    assert (command["id"], command["type"], command["initialRun"]) == (COMMAND_ID, "query", True)
+    assert set(command["context"]) == {"compose", "commandBox"}
+    [parameter] = command["parameters"]
+    assert parameter["name"] == PARAMETER and parameter["inputType"] == "text"
+    assert len(command["title"]) <= 32 and len(command["description"]) <= 128
+    assert len(parameter["title"]) <= 32 and len(parameter["description"]) <= 128
 
 
 def test_host_is_the_valid_domain_and_the_base_of_the_developer_urls(manifest):
@@ -429,3 +465,14 @@ def test_command_with_a_bad_version_says_why(tmp_path):
     result = run(["--app-id", APP_ID, "--version", "1.0", "--out", str(tmp_path / "p.zip")])
     assert result.exit_code == 1
     assert "Version '1.0' must be MAJOR.MINOR.PATCH" in result.output
+
+
+async def test_every_prompt_starter_is_answered_from_the_minutes(manifest, chat):
+    prompts = [c["prompt"] for c in manifest["bots"][0]["commandLists"][0]["commands"]
+               if c.get("type") == "prompt"]
+    for prompt in prompts:
+        [reply] = await chat.send(prompt)
+        # an answer: its text cites a source, the card under it lists the sources (a
+        # refusal's card says "Intet svar i referaterne")
+        assert "[1]" in reply.text, prompt
+        assert texts(card_of(reply))[0] == "Kilder", prompt

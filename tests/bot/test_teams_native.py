@@ -11,7 +11,7 @@ import pytest
 
 from bot.keys import bot_key, feedback_key
 from bot.texts import say
-from fake_teams import BOT_ID, TELEFON_QUESTION, TELEFON_SOURCE, activity_json, texts
+from fake_teams import BOT_ID, TELEFON_QUESTION, TELEFON_SOURCE, actions, activity_json, texts
 
 ANSWER_ID = "act-question"
 CHANNEL = "19:general@thread.tacv2"
@@ -171,7 +171,7 @@ async def test_a_source_url_links_the_citation_the_card_and_the_punkt(start_app,
     await post(client, activity_json(None, service_url=connector.url, activity_id="click",
                                      value={"command": "punkt", "date": "2024-04-24", "punkt": 7}))
     punkt = connector.received[1]["attachments"][0]["content"]
-    assert {"type": "Action.OpenUrl", "title": "Åbn referatet", "url": link} in punkt["actions"]
+    assert {"type": "Action.OpenUrl", "title": "Åbn referatet", "url": link} in actions(punkt)
 
 
 async def test_without_a_source_url_nothing_links_anywhere(bot_client, connector):
