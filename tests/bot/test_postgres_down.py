@@ -84,7 +84,8 @@ async def test_postgres_stopped_under_the_app_then_started(client, postgres, con
     reply = await teams(client, connector, TELEFON_QUESTION, 1)
     assert "Rådhusets telefontider" in " ".join(texts(reply["attachments"][0]["content"]))
     # what needs the database is unavailable, in words
-    assert await chat(client, "møde 15-03-2023") == [{"text": say("unavailable"), "cards": []}]
+    assert await chat(client, "møde 15-03-2023") == [{"text": say("unavailable"), "cards": [],
+                                                       "citations": []}]
     assert (await teams(client, connector, "abonner", 2))["text"] == say("unavailable")
 
     await asyncio.to_thread(postgres.start)  # same port, same data dir
