@@ -82,12 +82,18 @@ class Subscriptions:
     def subscribe(self, reference: dict, *, tenant_id: str, service_url: str,
                   subscribed_by: str) -> bool:
         """Subscribe a conversation; False if it already was. The first digest covers only
-        decisions ingested after this moment."""
+        decisions ingested after this moment. Subscribing again keeps the watermark but
+        takes the new reference: Teams may move a conversation to another service URL,
+        and the digest must follow it."""
         conversation_id = reference["conversation"]["id"]
         with self.db.transaction() as db:
             row = db.execute("SELECT active FROM subscriptions WHERE conversation_id=?",
                              (conversation_id,)).fetchone()
             if row and row["active"]:
+                db.execute("UPDATE subscriptions SET reference=?, service_url=?, tenant_id=? "
+                           "WHERE conversation_id=?",
+                           (json.dumps(reference, ensure_ascii=False), service_url, tenant_id,
+                            conversation_id))
                 return False
             db.upsert("subscriptions", "conversation_id", {
                 "conversation_id": conversation_id, "tenant_id": tenant_id,

@@ -177,6 +177,21 @@ def test_subscribe_twice_and_unsubscribe(catalog):
     assert subs.active() == []
 
 
+def test_subscribing_again_takes_the_new_service_url_and_keeps_the_watermark(catalog, tmp_path):
+    """Teams may move a conversation to another service URL: the digest must follow."""
+    subs = Subscriptions.over(catalog)
+    ref = reference("c1")
+    subs.subscribe(ref, tenant_id="tenant-1", service_url="http://old/", subscribed_by="a")
+    watermark = subs.get("c1").watermark
+    ingest(catalog, tmp_path, "chefforum-2019-03-14.txt")
+    moved = {**ref, "serviceUrl": "http://new/"}
+    assert not subs.subscribe(moved, tenant_id="tenant-1", service_url="http://new/",
+                              subscribed_by="b")
+    got = subs.get("c1")
+    assert got.reference == moved and got.service_url == "http://new/"
+    assert got.watermark == watermark and got.subscribed_by == "a"
+
+
 def test_subscriptions_survive_a_restart(target):
     with Catalog(target) as catalog:
         Subscriptions.over(catalog).subscribe(reference("c1"), tenant_id="t", service_url="http://x/",
