@@ -251,6 +251,13 @@ def _gone(request: web.Request) -> bool:
     return transport is None or transport.is_closing()
 
 
+async def chat_page(client, text: str) -> list[dict]:
+    """`text` written on the local chat page (POST /api/chat): the replies."""
+    response = await client.post("/api/chat", json={"text": text, "conversation": "c1"})
+    assert response.status == 200
+    return (await response.json())["replies"]
+
+
 def activity_json(text: str | None = None, *, service_url: str, activity_id: str = "act-1",
                   conversation_id: str = "a:personal-chat-1", **extra) -> dict:
     """A message activity as Teams POSTs it to /api/messages."""

@@ -17,7 +17,7 @@ import pytest
 
 from bot.app import create_app
 from bot.texts import say
-from fake_teams import TELEFON_QUESTION, activity_json, texts
+from fake_teams import TELEFON_QUESTION, activity_json, chat_page, texts
 from servers import free_port, readyz, wait_for_chroma, wait_ready
 
 #: `chroma run` subprocesses: the full tier only
@@ -70,12 +70,6 @@ def start(aiohttp_client, bot_settings, server, embedder):
 
 
 
-async def chat(client, text: str) -> list[dict]:
-    response = await client.post("/api/chat", json={"text": text, "conversation": "c1"})
-    assert response.status == 200
-    return (await response.json())["replies"]
-
-
 async def teams_message(client, connector, text: str, n: int) -> dict:
     """Send `text` as Teams would and return the bot's reply (the n-th the connector got)."""
     response = await client.post("/api/messages", json=activity_json(
@@ -96,17 +90,17 @@ async def assert_unavailable_but_up(client, connector, port: int, n: int) -> Non
     response = await client.get("/api/ask", params={"q": TELEFON_QUESTION})
     assert response.status == 503 and response.headers["Retry-After"]
     assert await response.json() == {"error": say("unavailable")}
-    assert await chat(client, TELEFON_QUESTION) == [{"text": say("unavailable"), "cards": [],
+    assert await chat_page(client, TELEFON_QUESTION) == [{"text": say("unavailable"), "cards": [],
                                                        "citations": []}]
     reply = await teams_message(client, connector, TELEFON_QUESTION, n)
     assert reply["text"] == say("unavailable") and not reply.get("attachments")
 
     # what only reads the catalog still works
-    [latest] = await chat(client, "seneste")
+    [latest] = await chat_page(client, "seneste")
     assert texts(latest["cards"][0])[0] == "Chefforum 24.04.2024"
-    [meeting] = await chat(client, "møde 15-03-2023")
+    [meeting] = await chat_page(client, "møde 15-03-2023")
     assert texts(meeting["cards"][0])[0] == "Chefforum 15.03.2023"
-    [punkt] = await chat(client, "punkt 24-04-2024 7")
+    [punkt] = await chat_page(client, "punkt 24-04-2024 7")
     assert texts(punkt["cards"][0])[1] == "Rådhusets telefontider"
 
 

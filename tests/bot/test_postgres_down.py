@@ -19,7 +19,7 @@ from bot.keys import subscriptions_key
 from bot.resources import open_catalog
 from bot.texts import say
 from catalogs import PostgresServer
-from fake_teams import TELEFON_QUESTION, activity_json, texts
+from fake_teams import TELEFON_QUESTION, activity_json, chat_page, texts
 from ingest.pipeline import ingest_paths
 from servers import free_port, readyz, wait_ready
 
@@ -44,12 +44,6 @@ async def client(aiohttp_client, bot_settings, postgres, samples_dir, embedder):
     client = await aiohttp_client(create_app(settings, embedder=embedder))
     await wait_ready(client, timeout=120)
     return client
-
-
-async def chat(client, text: str) -> list[dict]:
-    response = await client.post("/api/chat", json={"text": text, "conversation": "c1"})
-    assert response.status == 200
-    return (await response.json())["replies"]
 
 
 async def teams(client, connector, text: str, n: int) -> dict:
@@ -84,14 +78,14 @@ async def test_postgres_stopped_under_the_app_then_started(client, postgres, con
     reply = await teams(client, connector, TELEFON_QUESTION, 1)
     assert "Rådhusets telefontider" in " ".join(texts(reply["attachments"][0]["content"]))
     # what needs the database is unavailable, in words
-    assert await chat(client, "møde 15-03-2023") == [{"text": say("unavailable"), "cards": [],
+    assert await chat_page(client, "møde 15-03-2023") == [{"text": say("unavailable"), "cards": [],
                                                        "citations": []}]
     assert (await teams(client, connector, "abonner", 2))["text"] == say("unavailable")
 
     await asyncio.to_thread(postgres.start)  # same port, same data dir
     ready = await wait_ready(client, timeout=RECOVERY_TIMEOUT)
     assert ready == {"ready": True, "model": True, "store": True, "catalog": True}
-    [meeting] = await chat(client, "møde 15-03-2023")
+    [meeting] = await chat_page(client, "møde 15-03-2023")
     assert texts(meeting["cards"][0])[0] == "Chefforum 15.03.2023"
     assert (await teams(client, connector, "abonner", 3))["text"] != say("unavailable")
     subscription = await asyncio.to_thread(client.app[subscriptions_key].get, CHANNEL)
