@@ -148,7 +148,10 @@ class Engine:
             # read before syncing: a meeting ingested meanwhile (the inbox) is then newer
             # than the index, and the next refresh takes it in
             seq = self.catalog.max_seq()
-            indexed = index.sync(progress=False)
+            words_only = self.status  # built at loaded_seq: still true if nothing came since
+            built = words_only.index.state if words_only.state == LEXICAL \
+                and words_only.loaded_seq == seq else None
+            indexed = index.sync(progress=False, built=built)
             if indexed:
                 log.info("indexed %d meeting(s) the index lagged behind", indexed)
             answerer = Answerer(index)

@@ -113,14 +113,20 @@ class SearchIndex:
     def position(self) -> dict[tuple[str, str, int], int]:
         return self.state.position
 
-    def sync(self, *, progress: bool = True) -> int:
+    def sync(self, *, progress: bool = True, built: LexicalState | None = None) -> int:
         """Index every meeting the index lags behind and reload the lexical side.
-        Returns the number of meetings (re)indexed."""
+        Returns the number of meetings (re)indexed. `built`: a lexical state built from the
+        catalog as it stands now; taken as it is when nothing needed indexing, so that
+        loading does not build the same state twice (its chunk ids come from the ledger,
+        which only indexing changes)."""
         stale = self.ledger.stale(self.catalog)
         for meeting in tqdm(stale, desc="indexing", unit="meeting",
                             disable=not progress or len(stale) < 2):
             self.index_meeting(meeting)
-        self.load_lexical()
+        if built is not None and not stale:
+            self.state = built
+        else:
+            self.load_lexical()
         return len(stale)
 
     def index_meeting(self, meeting: Meeting) -> None:

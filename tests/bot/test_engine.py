@@ -3,16 +3,19 @@ still loading, or for good when it cannot be loaded: labelled as such on every f
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import threading
 
 from bot.app import create_app
 from bot.engine import LEXICAL, LOADING, READY, Engine, NotReady
-from bot.resources import open_catalog
+from bot.resources import open_catalog, open_index
 from bot.routes import SEARCH_HEADER
 from bot.texts import say
 from fake_teams import TELEFON_QUESTION, texts
 from ingest.pipeline import ingest_paths
+from new_minutes import answers_telefon, file_name, redated, telefon_question
 from retrieval.embed import Embedder
+from retrieval.index import LexicalState
 
 
 class GatedEmbedder(Embedder):
@@ -64,6 +67,48 @@ async def test_the_lexical_side_answers_while_the_model_loads(bot_settings, bot_
         await loading
     assert engine.status.state == READY
     assert (await engine.ask(TELEFON_QUESTION)).lexical is False
+
+
+def counting_builds(monkeypatch) -> list[int]:
+    """LexicalState.build, counted: one entry per build."""
+    builds: list[int] = []
+    build = LexicalState.build.__func__
+
+    def counted(cls, catalog, ledger):
+        builds.append(1)
+        return build(cls, catalog, ledger)
+    monkeypatch.setattr(LexicalState, "build", classmethod(counted))
+    return builds
+
+
+def test_loading_an_index_in_step_builds_its_lexical_side_once(bot_settings, bot_catalog,
+                                                               embedder, monkeypatch):
+    builds = counting_builds(monkeypatch)
+    engine = Engine(bot_settings, bot_catalog, embedder=embedder)
+    engine.load_blocking()
+    assert engine.ready and len(builds) == 1
+    assert engine.status.answerer.ask(TELEFON_QUESTION).answered
+
+
+async def test_a_meeting_indexed_while_the_model_loads_is_answered_once_loaded(
+        bot_settings, bot_catalog, embedder, samples_dir, tmp_path):
+    gated = GatedEmbedder(embedder)
+    engine = Engine(bot_settings, bot_catalog, embedder=gated)
+    loading = asyncio.ensure_future(asyncio.to_thread(engine.load_blocking))
+    day = dt.date(2025, 3, 12)
+    try:
+        await until(lambda: engine.status.state == LEXICAL)
+        new = tmp_path / file_name(day)
+        new.write_text(redated(samples_dir, day), encoding="utf-8")
+        assert ingest_paths([new], bot_catalog, progress=False).ok
+        # and indexed, as `referatbot ingest` does: nothing is left for loading to index
+        open_index(bot_settings, bot_catalog, embedder=embedder).sync(progress=False)
+    finally:
+        gated.gate.set()
+        await loading
+    assert engine.ready  # and the words-only state, built before, was not taken as it was
+    answer = engine.status.answerer.ask(telefon_question(day))
+    assert answers_telefon(answer.to_json(), day)
 
 
 async def test_without_a_model_the_words_answer_and_every_front_end_says_so(
