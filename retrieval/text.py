@@ -109,9 +109,13 @@ def normalise_quarters(text: str) -> str:
 
 def terms(text: str) -> list[str]:
     """Index terms of a document, in order."""
-    out = []
-    for w in WORD.findall(normalise_quarters(text)):
-        if len(w) < 2 or is_dropped(w, DANISH_STOPWORDS):
-            continue
-        out.append(index_term(w))
-    return out
+    return [t for t in map(_document_term, WORD.findall(normalise_quarters(text))) if t]
+
+
+@lru_cache(maxsize=200_000)
+def _document_term(word: str) -> str:
+    """A document word's term, or "" for a stopword or a single letter. Kept per word as
+    written, since a referat repeats its words."""
+    if len(word) < 2 or is_dropped(word, DANISH_STOPWORDS):
+        return ""
+    return index_term(word)
