@@ -22,7 +22,7 @@ from new_minutes import answers_telefon, file_name, redated, telefon_question
 from servers import eventually
 
 #: seconds between the inbox's polls here (the default is 10)
-POLL = 0.2
+POLL = 0.1
 JUNE = dt.date(2024, 6, 5)
 
 
