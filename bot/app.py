@@ -92,6 +92,8 @@ async def engine_ctx(app: web.Application) -> AsyncIterator[None]:
         await asyncio.wait_for(asyncio.shield(loading), LOAD_WAIT_AT_SHUTDOWN)
     except asyncio.TimeoutError:
         log.warning("shutting down while the search engine is still loading")
+        return
+    await asyncio.to_thread(engine.close)
 
 
 async def bot_ctx(app: web.Application) -> AsyncIterator[None]:

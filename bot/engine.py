@@ -127,6 +127,12 @@ class Engine:
         """Stop retrying to load (at shutdown); a load in progress runs to its end."""
         self._stopping.set()
 
+    def close(self) -> None:
+        """Close the vector store (at shutdown, once loading has ended and the bot has
+        answered what it was asked)."""
+        if self.status.index is not None:
+            self.status.index.store.close()
+
     def load_blocking(self) -> None:
         """Open the index and answer from its lexical side at once, then load the model,
         bring the index up to date with the catalog and warm up. A failure is logged and

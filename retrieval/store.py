@@ -86,6 +86,11 @@ class VectorStore:
     def count(self) -> int:
         return self.collection.count()
 
+    def close(self) -> None:
+        """Release the client: an embedded one holds a Rust runtime with its own threads
+        and the store's SQLite connections until closed."""
+        self.client.close()
+
     def write(self, chunks: list[Chunk], embeddings: np.ndarray, *, remove: list[str]) -> None:
         """Upsert `chunks` and delete the ids in `remove` (by id: metadata filters scan the
         whole collection, which grows with the corpus)."""

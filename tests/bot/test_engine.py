@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
+import shutil
 import threading
+from pathlib import Path
 
 from bot.app import create_app
 from bot.engine import LEXICAL, LOADING, READY, Engine, NotReady
@@ -16,6 +19,7 @@ from ingest.pipeline import ingest_paths
 from new_minutes import answers_telefon, file_name, redated, telefon_question
 from retrieval.embed import Embedder
 from retrieval.index import LexicalState
+from servers import wait_ready
 
 
 class GatedEmbedder(Embedder):
@@ -135,3 +139,26 @@ async def test_without_a_model_the_words_answer_and_every_front_end_says_so(
     [reply] = (await chat.json())["replies"]
     shown = texts(reply["cards"][0])
     assert "[1]" in reply["text"] and shown[0] == "Kilder" and say("lexical_only") in shown
+
+
+
+def store_threads() -> int:
+    """This process's threads that Chroma's Rust side runs (its runtime, its SQLite pool)."""
+    names = (Path("/proc/self/task", t, "comm").read_text() for t in os.listdir("/proc/self/task"))
+    return sum(name.startswith(("tokio", "sqlx")) for name in names)
+
+
+async def test_a_stopped_app_leaves_no_vector_store_threads_behind(aiohttp_client, bot_settings,
+                                                                   embedder, tmp_path):
+    """An embedded Chroma client runs its own Rust runtime and SQLite workers until it is
+    closed: an app that stops must close it, or every start over another data dir (every
+    test here) leaves them running."""
+    before = store_threads()
+    for n in range(3):
+        data_dir = tmp_path / f"copy-{n}"
+        shutil.copytree(bot_settings.data_dir, data_dir)
+        app = create_app(bot_settings.with_(data_dir=data_dir), embedder=embedder)
+        client = await aiohttp_client(app)
+        await wait_ready(client)
+        await client.close()
+    assert store_threads() <= before, f"{store_threads() - before} more after 3 apps stopped"
