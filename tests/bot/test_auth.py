@@ -74,9 +74,18 @@ def channel_keys(signing_key):
     restore()
 
 
+SECURED = {"app_id": APP_ID, "app_password": "not-a-real-secret"}
+
+
 @pytest.fixture
 async def secured(start_app, channel_keys):
-    return await start_app(app_id=APP_ID, app_password="not-a-real-secret")
+    return await start_app(**SECURED)
+
+
+@pytest.fixture
+async def refusing(shared_app, channel_keys):
+    """The module's one secured app, for tests whose requests it must refuse."""
+    return await shared_app(**SECURED)
 
 
 def token(key, *, service_url: str, kid: str = KID, algorithm: str = "RS256", **claims) -> str:
@@ -135,9 +144,9 @@ BAD_KINDS = list(_bad_requests(STRANGER, STRANGER, "http://x").keys())
 
 
 @pytest.mark.parametrize("kind", BAD_KINDS)
-async def test_every_bad_token_is_401_and_not_answered(secured, signing_key, connector, kind):
+async def test_every_bad_token_is_401_and_not_answered(refusing, signing_key, connector, kind):
     authorization = _bad_requests(signing_key, STRANGER, connector.url)[kind]
-    response = await post(secured, activity_json("hjælp", service_url=connector.url),
+    response = await post(refusing, activity_json("hjælp", service_url=connector.url),
                           authorization)
     assert response.status == 401, (kind, await response.text())
     assert await response.json() == {"error": "unauthorized"}
@@ -173,8 +182,8 @@ async def test_without_an_app_id_the_endpoint_is_open(bot_client, connector):
     '{"type": "message", "text": ' + "[" * 1000 + "]" * 1000 + "}",
     '{"type": "message", "value": ' + "9" * 5000 + "}",
 ], ids=["nested 1000 deep", "an int of 5000 digits"])
-async def test_a_body_no_activity_can_be_is_400_on_the_secured_endpoint(secured, data, caplog):
-    response = await secured.post("/api/messages", data=data,
+async def test_a_body_no_activity_can_be_is_400_on_the_secured_endpoint(refusing, data, caplog):
+    response = await refusing.post("/api/messages", data=data,
                                   headers={"Content-Type": "application/json",
                                            "Authorization": "Bearer x.y.z"})
     assert response.status == 400
@@ -211,12 +220,12 @@ INVOKES = {
 @pytest.mark.parametrize("name", sorted(INVOKES))
 @pytest.mark.parametrize("kind", ["missing header", "malformed token", "bad signature",
                                   "expired", "wrong audience"])
-async def test_an_invoke_without_a_valid_token_is_401(secured, signing_key, connector, name,
+async def test_an_invoke_without_a_valid_token_is_401(refusing, signing_key, connector, name,
                                                       kind):
     authorization = _bad_requests(signing_key, STRANGER, connector.url)[kind]
     body = activity_json(service_url=connector.url, type="invoke", name=name,
                          value=INVOKES[name])
-    response = await post(secured, body, authorization)
+    response = await post(refusing, body, authorization)
     assert response.status == 401
     assert await response.json() == {"error": "unauthorized"}
     assert connector.received == []

@@ -126,9 +126,9 @@ async def test_nothing_matching_is_said_in_a_message(bot_client, connector):
     ({**query_value("x"), "queryOptions": {"count": "25"}}, "queryOptions.count"),
     ({**query_value("x"), "queryOptions": [25]}, "queryOptions"),
 ])
-async def test_a_query_that_is_not_ours_is_a_400_naming_what_is_wrong(bot_client, connector,
+async def test_a_query_that_is_not_ours_is_a_400_naming_what_is_wrong(refusing_client, connector,
                                                                       value, problem):
-    status, payload = await search(bot_client, connector, value)
+    status, payload = await search(refusing_client, connector, value)
     assert status == 400
     assert problem in payload["error"]
     assert connector.received == []
