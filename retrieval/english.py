@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import simplemma
+from wordfreq import zipf_frequency
 
 WORDLIST = Path(__file__).with_name("data") / "en_da.tsv"
 
@@ -25,14 +26,17 @@ according regarding concerning got get gets getting make made take took taken gi
 tell show find say said per via out up down over under again still yet ever whats s
 """.split())
 
-#: Unambiguous English function words; two of them make a question English.
-ENGLISH_MARKERS = frozenset("""
-the what how which did does was were is are about should many much who when why and of to
-""".split())
-
 
 def is_english(words: list[str]) -> bool:
-    return sum(w.lower() in ENGLISH_MARKERS for w in words) >= 2
+    """Whether a question is English rather than Danish: its words, each weighed by how
+    much more common it is in general English than in general Danish (wordfreq's Zipf
+    scale), lean English. Words both languages write alike (names, "budget", numbers)
+    weigh nothing, so the question's ordinary words decide, whichever they are: a
+    question needs no list of English function words to be found English ("can teams
+    keep unused funds?" holds none that a short list would hold twice). Danish, the
+    minutes' language, when the words do not lean."""
+    return sum(zipf_frequency(w.lower(), "en") - zipf_frequency(w.lower(), "da")
+               for w in words) > 0
 
 
 @lru_cache(maxsize=1)

@@ -205,11 +205,16 @@ def test_a_question_of_only_fillers_has_no_terms():
 
 # --- English questions -----------------------------------------------------------------
 
-def test_english_is_detected_by_its_function_words():
+def test_english_is_told_from_danish_by_its_words():
     assert is_english("what did the forum decide about sick leave".split())
     assert not is_english("hvad besluttede CF om sygefravær".split())
     # Danish that shares a word with English is still Danish
     assert not is_english("hvad er status på it".split())
+    # English with one short function word or none, and Danish with none
+    assert is_english("can units keep unused funds for new equipment".split())
+    assert is_english("which supplier takes old furniture back".split())
+    assert not is_english("kan enhederne gemme ubrugte midler til nyt udstyr".split())
+    assert not is_english("budget 2024 SBSYS MED".split())  # names and shared words: Danish
 
 
 def test_english_words_are_bridged_to_danish():
