@@ -89,9 +89,10 @@ def test_pdf_page_furniture_stays_out_of_the_sections(pdfs, day):
 
 @pytest.mark.parametrize("footer", ["{n}", "- {n} -", "Side {n}"])
 def test_pdf_with_other_page_number_styles(tmp_path, samples_dir, footer):
-    text = (samples_dir / "chefforum-2023-03-15.txt").read_text(encoding="utf-8")
+    # the shortest sample: still sections split over pages, in a third of the time
+    text = (samples_dir / "chefforum-2019-01-17.txt").read_text(encoding="utf-8")
     path = tmp_path / "referat.pdf"
-    info = write_pdf(text, path, header=header_for("2023-03-15"), footer=footer)
+    info = write_pdf(text, path, header=header_for("2019-01-17"), footer=footer)
     assert info.split_sections
     assert_same_meeting(parse_referat(read_file(path)), parse_referat(text))
 
