@@ -106,9 +106,9 @@ def start_app(aiohttp_client, bot_settings, embedder):
 @pytest.fixture(scope="module")
 async def shared_app(indexed_samples, embedder, tmp_path_factory):
     """shared_app(**settings_changes) -> one started app per settings for the whole
-    module, for tests that only send what the app must refuse (a 401, a 400, a 415):
-    nothing they send reaches the bot or its state, so they need not start an app each
-    (a start, with its index opened and warmed up, takes about 0.13 s)."""
+    module, for tests that only read (a compose-box search) or send what the app must
+    refuse (a 401, a 400, a 415): nothing they send changes its state, so they need not
+    start an app each (a start, with its index opened and warmed up, takes about 0.13 s)."""
     clients: dict[tuple, TestClient] = {}
 
     async def start(**changes) -> TestClient:
@@ -129,8 +129,8 @@ async def shared_app(indexed_samples, embedder, tmp_path_factory):
 
 
 @pytest.fixture
-async def refusing_client(shared_app):
-    """The module's one app with auth off, for tests of what it refuses."""
+async def shared_client(shared_app):
+    """The module's one app with auth off, for tests that only read or are refused."""
     return await shared_app()
 
 

@@ -57,8 +57,8 @@ def shown(payload: dict) -> list[tuple[str, str, str]]:
     return out
 
 
-async def test_a_search_lists_the_matching_punkter_as_cards(bot_client, connector):
-    status, payload = await search(bot_client, connector, query_value("telefontider"))
+async def test_a_search_lists_the_matching_punkter_as_cards(shared_client, connector):
+    status, payload = await search(shared_client, connector, query_value("telefontider"))
     assert status == 200
     results = shown(payload)
     # the decision's first sentence
@@ -75,43 +75,43 @@ async def test_a_search_lists_the_matching_punkter_as_cards(bot_client, connecto
     assert connector.received == []  # answered in the HTTP response only
 
 
-async def test_when_the_search_opens_it_shows_the_latest_decisions(bot_client, connector):
-    status, payload = await search(bot_client, connector, query_value(initial=True))
+async def test_when_the_search_opens_it_shows_the_latest_decisions(shared_client, connector):
+    status, payload = await search(shared_client, connector, query_value(initial=True))
     assert status == 200
     results = shown(payload)
     assert len(results) == MAX_COUNT
     assert results[0][1] == "Chefforum 24.04.2024 · punkt 1"
     assert [r[1] for r in results[:3]] == [f"Chefforum 24.04.2024 · punkt {n}" for n in (1, 2, 3)]
-    status, empty = await search(bot_client, connector, query_value(""))  # the box emptied
+    status, empty = await search(shared_client, connector, query_value(""))  # the box emptied
     assert shown(empty) == results
 
 
-async def test_pages_follow_skip_and_count(bot_client, connector):
-    _, whole = await search(bot_client, connector, query_value("", count=9))
+async def test_pages_follow_skip_and_count(shared_client, connector):
+    _, whole = await search(shared_client, connector, query_value("", count=9))
     pages = []
     for skip in (0, 3, 6):
-        _, page = await search(bot_client, connector, query_value("", skip=skip, count=3))
+        _, page = await search(shared_client, connector, query_value("", skip=skip, count=3))
         pages += shown(page)
     assert pages == shown(whole) and len(pages) == 9
-    _, beyond = await search(bot_client, connector, query_value("telefontider", skip=400))
+    _, beyond = await search(shared_client, connector, query_value("telefontider", skip=400))
     assert beyond == {"composeExtension": {"type": "result", "attachmentLayout": "list",
                                            "attachments": []}}
-    _, capped = await search(bot_client, connector, query_value("", count=10_000))
+    _, capped = await search(shared_client, connector, query_value("", count=10_000))
     assert len(shown(capped)) == MAX_COUNT
 
 
 @pytest.mark.parametrize("words", ["", "Lukket", "lukket punkt 14-03-2019", "marts 2019"])
-async def test_a_closed_punkt_is_never_offered(bot_client, connector, words):
+async def test_a_closed_punkt_is_never_offered(shared_client, connector, words):
     for skip in range(0, 100, 25):
-        _, payload = await search(bot_client, connector, query_value(words, skip=skip))
+        _, payload = await search(shared_client, connector, query_value(words, skip=skip))
         if payload["composeExtension"]["type"] == "message":
             break
         assert CLOSED_SUBTITLE not in [r[1] for r in shown(payload)]
         assert "Lukket" not in [r[0] for r in shown(payload)]
 
 
-async def test_nothing_matching_is_said_in_a_message(bot_client, connector):
-    status, payload = await search(bot_client, connector, query_value("xyzzyplugh"))
+async def test_nothing_matching_is_said_in_a_message(shared_client, connector):
+    status, payload = await search(shared_client, connector, query_value("xyzzyplugh"))
     assert status == 200
     assert payload == {"composeExtension": {"type": "message",
                                             "text": say("no_matches", words="xyzzyplugh")}}
@@ -126,9 +126,9 @@ async def test_nothing_matching_is_said_in_a_message(bot_client, connector):
     ({**query_value("x"), "queryOptions": {"count": "25"}}, "queryOptions.count"),
     ({**query_value("x"), "queryOptions": [25]}, "queryOptions"),
 ])
-async def test_a_query_that_is_not_ours_is_a_400_naming_what_is_wrong(refusing_client, connector,
+async def test_a_query_that_is_not_ours_is_a_400_naming_what_is_wrong(shared_client, connector,
                                                                       value, problem):
-    status, payload = await search(refusing_client, connector, value)
+    status, payload = await search(shared_client, connector, value)
     assert status == 400
     assert problem in payload["error"]
     assert connector.received == []

@@ -169,8 +169,8 @@ async def test_proactive_card_failures_carry_the_status(bot_client, connector, q
 # --- bodies that are refused -----------------------------------------------------------
 
 
-async def test_malformed_json_is_400(refusing_client):
-    response = await refusing_client.post("/api/messages", data="{\"type\": \"message\",",
+async def test_malformed_json_is_400(shared_client):
+    response = await shared_client.post("/api/messages", data="{\"type\": \"message\",",
                                      headers={"Content-Type": "application/json"})
     assert response.status == 400
     assert "not valid JSON" in (await response.json())["error"]
@@ -182,12 +182,12 @@ async def test_malformed_json_is_400(refusing_client):
     '{"type": "message", "x": ' + "[" * 100_000 + "]" * 100_000 + "}",
     '{"type": "message", "value": ' + "9" * 5000 + "}",
 ], ids=["nested 1000 deep", "nested 100000 deep", "an int of 5000 digits"])
-async def test_json_a_parser_or_botbuilder_cannot_hold_is_400(refusing_client, route, data, caplog):
-    response = await refusing_client.post(route, data=data, headers={"Content-Type": "application/json"})
+async def test_json_a_parser_or_botbuilder_cannot_hold_is_400(shared_client, route, data, caplog):
+    response = await shared_client.post(route, data=data, headers={"Content-Type": "application/json"})
     assert response.status == 400
     assert "error" in await response.json()
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
-    assert (await refusing_client.get("/healthz")).status == 200
+    assert (await shared_client.get("/healthz")).status == 200
 
 
 @pytest.mark.slow
@@ -219,31 +219,31 @@ async def test_a_body_that_never_arrives_is_timed_out_and_the_server_stays_up(bo
     ({"type": "message", "channelId": "msteams", "serviceUrl": "http://127.0.0.1:9/",
       "conversation": "not an object"}, "the body is not a Bot Framework activity"),
 ])
-async def test_json_that_is_not_an_activity_is_400(refusing_client, body, error):
-    assert await post_json(refusing_client, "/api/messages", body) == (400, {"error": error})
+async def test_json_that_is_not_an_activity_is_400(shared_client, body, error):
+    assert await post_json(shared_client, "/api/messages", body) == (400, {"error": error})
 
 
 @pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", None])
-async def test_wrong_content_type_is_415(refusing_client, content_type):
+async def test_wrong_content_type_is_415(shared_client, content_type):
     headers = {"Content-Type": content_type} if content_type else {}
-    response = await refusing_client.post("/api/messages", data=b'{"type": "message"}',
+    response = await shared_client.post("/api/messages", data=b'{"type": "message"}',
                                      headers=headers, skip_auto_headers=["Content-Type"])
     assert response.status == 415
     assert (await response.json())["error"] == "send the body as application/json"
 
 
-async def test_oversized_body_is_413(refusing_client, connector):
+async def test_oversized_body_is_413(shared_client, connector):
     body = activity_json("x" * (MAX_BODY_BYTES + 10), service_url=connector.url)
-    status, error = await post_json(refusing_client, "/api/messages", body)
+    status, error = await post_json(shared_client, "/api/messages", body)
     assert status == 413 and "over 262144 bytes" in error["error"]
 
 
-async def test_oversized_chunked_body_is_413(refusing_client):
+async def test_oversized_chunked_body_is_413(shared_client):
     async def chunks():
         for _ in range(40):
             yield b"x" * 10_000
 
-    response = await refusing_client.post("/api/messages", data=chunks(),
+    response = await shared_client.post("/api/messages", data=chunks(),
                                      headers={"Content-Type": "application/json"})
     assert response.status == 413
     assert "Maximum request body size" in (await response.json())["error"]
@@ -286,8 +286,8 @@ async def test_ask_about_a_meeting_has_the_meeting(bot_client):
 
 
 @pytest.mark.parametrize("params", [{}, {"q": ""}, {"q": "   "}, {"q": "x" * (MAX_QUESTION_CHARS + 1)}])
-async def test_ask_refuses_a_missing_empty_or_long_question(refusing_client, params):
-    response = await refusing_client.get("/api/ask", params=params)
+async def test_ask_refuses_a_missing_empty_or_long_question(shared_client, params):
+    response = await shared_client.get("/api/ask", params=params)
     assert response.status == 400
     assert response.content_type == "application/json"
     assert (await response.json())["error"]
@@ -320,8 +320,8 @@ async def test_chat_cannot_subscribe(bot_client):
 
 @pytest.mark.parametrize("body", [{"text": 5}, {"value": "punkt"}, {"text": "x" * 1001},
                                   {"text": "hej", "conversation": 7}])
-async def test_chat_refuses_bad_bodies(refusing_client, body):
-    status, error = await post_json(refusing_client, "/api/chat", body)
+async def test_chat_refuses_bad_bodies(shared_client, body):
+    status, error = await post_json(shared_client, "/api/chat", body)
     assert status == 400 and error["error"]
 
 

@@ -126,10 +126,10 @@ async def test_a_button_that_makes_no_sense_is_told_in_a_message(bot_client, con
     ({"action": "Action.Execute"}, "no action object"),
     ({"action": {"type": "Action.Submit", "data": TELEFON_PUNKT}}, "not an Action.Execute"),
 ])
-async def test_an_invoke_without_an_execute_is_a_400_in_the_documented_shape(refusing_client,
+async def test_an_invoke_without_an_execute_is_a_400_in_the_documented_shape(shared_client,
                                                                             connector, value,
                                                                             problem):
-    response = await post(refusing_client, connector, type="invoke", name="adaptiveCard/action",
+    response = await post(shared_client, connector, type="invoke", name="adaptiveCard/action",
                           value=value)
     assert response.status == 400
     body = await response.json()
@@ -141,9 +141,9 @@ async def test_an_invoke_without_an_execute_is_a_400_in_the_documented_shape(ref
 @pytest.mark.parametrize("name", ["task/fetch", "composeExtension/selectItem",
                                   "composeExtension/onCardButtonClicked", "signin/verifyState",
                                   "config/fetch", None])
-async def test_every_other_invoke_is_a_400(refusing_client, connector, name):
+async def test_every_other_invoke_is_a_400(shared_client, connector, name):
     fields = {"name": name} if name else {}
-    response = await post(refusing_client, connector, type="invoke", value={"x": 1}, **fields)
+    response = await post(shared_client, connector, type="invoke", value={"x": 1}, **fields)
     assert response.status == 400
     assert connector.received == []
 

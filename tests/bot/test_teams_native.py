@@ -242,12 +242,12 @@ async def test_feedback_on_an_answer_no_longer_remembered_still_counts(bot_clien
     (None, "reply-1"),
     ({"actionName": "feedback", "actionValue": {"reaction": "like"}}, None),
 ])
-async def test_a_submit_action_that_is_no_feedback_is_a_400(refusing_client, connector, value, reply_to):
+async def test_a_submit_action_that_is_no_feedback_is_a_400(shared_client, connector, value, reply_to):
     body = submit_action(connector, reply_to, value)
     if reply_to is None:
         body.pop("replyToId")
-    assert (await post(refusing_client, body)).status == 400
-    assert refusing_client.app[feedback_key].votes() == []
+    assert (await post(shared_client, body)).status == 400
+    assert shared_client.app[feedback_key].votes() == []
 
 
 async def test_no_user_id_is_stored_anywhere(start_app, connector):
