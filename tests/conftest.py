@@ -6,6 +6,7 @@ A test or module marked `both_catalogs` runs once with the SQLite catalog and on
 PostgreSQL catalog (tests/catalogs.py), through the `catalog_url` fixture."""
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import re
@@ -133,21 +134,29 @@ class SessionEmbedder(Embedder):
         return vector
 
     def _read_cache(self) -> None:
+        self.memo = self._kept()
+
+    def _kept(self) -> dict[str, np.ndarray]:
         try:
             with np.load(self.cache, allow_pickle=False) as kept:
-                self.memo = dict(zip(kept["texts"].tolist(), kept["vectors"]))
+                return dict(zip(kept["texts"].tolist(), kept["vectors"]))
         except (OSError, KeyError, ValueError):  # none yet, or unreadable: embed afresh
-            self.memo = {}
+            return {}
 
     def save(self) -> None:
-        """Keep the vectors for the next session (only if this one embedded new texts)."""
+        """Keep the vectors for the next session (only if this one embedded new texts),
+        with those that sessions running beside it (xdist workers) saved meanwhile: under
+        a lock, read, add, replace whole."""
         if self.cache is None or not self.embedded:
             return
         self.cache.parent.mkdir(parents=True, exist_ok=True)
-        texts = list(self.memo)
-        partial = self.cache.with_suffix(f".{os.getpid()}.npz")
-        np.savez(partial, texts=np.array(texts), vectors=np.stack([self.memo[t] for t in texts]))
-        os.replace(partial, self.cache)  # whole or not at all, for a parallel session
+        with open(self.cache.with_suffix(".lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            vectors = self._kept() | self.memo
+            texts = list(vectors)
+            partial = self.cache.with_suffix(f".{os.getpid()}.npz")
+            np.savez(partial, texts=np.array(texts), vectors=np.stack([vectors[t] for t in texts]))
+            os.replace(partial, self.cache)  # whole or not at all, for a reader beside it
 
 
 #: Where SessionEmbedder keeps vectors between sessions; REFERATBOT_TEST_VECTORS=off to
