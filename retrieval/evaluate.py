@@ -8,11 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from retrieval.answer import Answerer
-from retrieval.english import is_english
 from retrieval.index import punkt_document
 from retrieval.lexical import LexicalIndex
 from retrieval.model import Answer
-from retrieval.query import Query
+from retrieval.query import Query, parse_query
 from retrieval.search import Searcher
 from retrieval.text import terms
 
@@ -49,7 +48,7 @@ class Report:
     supports: list[tuple[bool, float | None]] = field(default_factory=list)
 
     def add(self, q: dict, metric: str, ok: bool) -> None:
-        lang = q.get("lang") or ("en" if is_english(q["question"].split()) else "da")
+        lang = q.get("lang") or parse_query(q["question"]).lang
         for group in ("all", f"kind:{q['kind']}", f"lang:{lang}"):
             self.groups.setdefault(group, Scores()).add(metric, ok)
 

@@ -111,7 +111,7 @@ class SessionEmbedder(Embedder):
             fingerprint = hashlib.sha256(np.round(probe, 5).tobytes()).hexdigest()[:16]
             name = re.sub(r"[^A-Za-z0-9.-]+", "_", self.name)
             self.cache = self.cache_dir / f"{name}-{fingerprint}.npz"
-            self._read_cache()
+            self.memo = self._kept()
         return self
 
     def passages(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
@@ -132,9 +132,6 @@ class SessionEmbedder(Embedder):
         vector = self.memo[key]
         vector.flags.writeable = False  # shared by every asker, as Embedder's own are
         return vector
-
-    def _read_cache(self) -> None:
-        self.memo = self._kept()
 
     def _kept(self) -> dict[str, np.ndarray]:
         try:
