@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.db import CatalogUnavailable, Database
-from ingest.model import Meeting, Punkt
+from ingest.model import CLOSED_TITLE, DAGSORDEN, REFERAT, Meeting, Punkt
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meetings (
@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS meetings (
     source TEXT NOT NULL DEFAULT '',
     content_hash TEXT NOT NULL,
     ingested_at TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'referat',
     UNIQUE (forum, meeting_date)
 );
 CREATE TABLE IF NOT EXISTS punkter (
@@ -90,11 +91,12 @@ class MeetingSummary:
     place: str
     punkter: int
     source: str
+    kind: str = REFERAT
 
     def to_json(self) -> dict:
         return {"forum": self.forum, "meeting_date": self.meeting_date.isoformat(),
                 "time": self.time, "place": self.place, "punkter": self.punkter,
-                "source": self.source}
+                "source": self.source, "kind": self.kind}
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,9 @@ class Catalog:
         self._remembered: OrderedDict[tuple, object] = OrderedDict()
         with self.transaction():
             self.db.create(SCHEMA)
+            if "kind" not in self.db.columns("meetings"):  # catalogs made before agendas
+                self.db.execute("ALTER TABLE meetings ADD COLUMN kind TEXT NOT NULL "
+                                "DEFAULT 'referat'")
 
     @property
     def location(self) -> str:
@@ -150,17 +155,21 @@ class Catalog:
         return row is not None
 
     def store(self, meeting: Meeting, file_hash: str) -> str:
-        """Write a meeting in one transaction: 'new', 'replaced' or 'unchanged'.
+        """Write a meeting in one transaction: 'new', 'replaced', 'unchanged' or 'kept'.
 
         A meeting is identified by forum and date, so the same minutes as .pdf and .txt are
-        one meeting. Punkter keep their first-ingested sequence across replacements when
-        number and title are unchanged, so a corrected referat does not re-announce them.
+        one meeting, and its referat replaces its agenda; an agenda that arrives after the
+        referat is not stored ('kept': the referat stays). Punkter keep their
+        first-ingested sequence across replacements when number and title are unchanged,
+        so a corrected referat does not re-announce them.
         """
         now = _now()
         with self.transaction():
             row = self.db.execute(
-                "SELECT id, content_hash FROM meetings WHERE forum=? AND meeting_date=?",
+                "SELECT id, content_hash, kind FROM meetings WHERE forum=? AND meeting_date=?",
                 (meeting.forum, meeting.meeting_date.isoformat())).fetchone()
+            if row and row["kind"] == REFERAT and meeting.kind == DAGSORDEN:
+                return "kept"
             if row and row["content_hash"] == meeting.content_hash:
                 status, meeting_id = "unchanged", row["id"]
             elif row:
@@ -177,9 +186,9 @@ class Catalog:
     def _insert_meeting(self, meeting: Meeting, now: str) -> int:
         return self.db.execute(
             "INSERT INTO meetings (forum, meeting_date, time, place, source, content_hash, "
-            "ingested_at) VALUES (?,?,?,?,?,?,?) RETURNING id",
+            "ingested_at, kind) VALUES (?,?,?,?,?,?,?,?) RETURNING id",
             (meeting.forum, meeting.meeting_date.isoformat(), meeting.time, meeting.place,
-             meeting.source, meeting.content_hash, now)).fetchone()["id"]
+             meeting.source, meeting.content_hash, now, meeting.kind)).fetchone()["id"]
 
     def _replace_meeting(self, meeting_id: int, meeting: Meeting,
                          now: str) -> dict[tuple[int, str], tuple[int, str]]:
@@ -191,9 +200,9 @@ class Catalog:
                      "WHERE meeting_id=?", (meeting_id,))}
         self.db.execute("DELETE FROM punkter WHERE meeting_id=?", (meeting_id,))
         self.db.execute(
-            "UPDATE meetings SET time=?, place=?, source=?, content_hash=?, ingested_at=? "
-            "WHERE id=?", (meeting.time, meeting.place, meeting.source, meeting.content_hash,
-                           now, meeting_id))
+            "UPDATE meetings SET time=?, place=?, source=?, content_hash=?, ingested_at=?, "
+            "kind=? WHERE id=?", (meeting.time, meeting.place, meeting.source,
+                                  meeting.content_hash, now, meeting.kind, meeting_id))
         return first
 
     def _insert_punkter(self, meeting_id: int, meeting: Meeting, now: str,
@@ -201,6 +210,8 @@ class Catalog:
         seq = self._next_seq()
         for p in meeting.punkter:
             first_seq, first_at = first.get((p.number, p.title), (seq, now))
+            if p.closed:  # a closed punkt's row holds its number and nothing of it
+                p = Punkt(number=p.number, title=CLOSED_TITLE, closed=True)
             self.db.execute(
                 "INSERT INTO punkter (meeting_id, number, title, heading, case_number, closed, "
                 "sections, bilag, first_seq, first_ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
@@ -233,7 +244,7 @@ class Catalog:
                 "SELECT m.*, (SELECT COUNT(*) FROM punkter p WHERE p.meeting_id=m.id) AS n "
                 "FROM meetings m ORDER BY meeting_date, forum").fetchall()
         return [MeetingSummary(r["forum"], dt.date.fromisoformat(r["meeting_date"]), r["time"],
-                               r["place"], r["n"], r["source"]) for r in rows]
+                               r["place"], r["n"], r["source"], r["kind"]) for r in rows]
 
     @remembered
     def meeting(self, day: dt.date, forum: str | None = None) -> Meeting | None:
@@ -310,12 +321,13 @@ class Catalog:
             source=row["source"],
             content_hash=row["content_hash"],
             punkter=tuple(_punkt(p) for p in punkter),
+            kind=row["kind"],
         )
 
 
 def _punkt(row) -> Punkt:
     if row["closed"]:
-        return Punkt(number=row["number"], title=row["title"], closed=True)
+        return Punkt(number=row["number"], title=CLOSED_TITLE, closed=True)
     return Punkt(
         number=row["number"],
         title=row["title"],

@@ -16,11 +16,21 @@ SECTION_NAMES = (
     "Beslutning",
 )
 DECISION = "Beslutning"
+#: Where a decision of another body or an earlier meeting is kept: the case's history.
+HISTORY = "Sagsforløb"
+#: What a meeting's document is: minutes with decisions, or the agenda before the meeting.
+REFERAT, DAGSORDEN = "referat", "dagsorden"
+
+
+#: All a closed punkt shows of itself, beside its number.
+CLOSED_TITLE = "Lukket"
 
 
 @dataclass(frozen=True)
 class Punkt:
-    """One numbered agenda item. A closed punkt keeps only its number and title."""
+    """One numbered agenda item. A closed punkt keeps only its number and the word
+    "Lukket": constructing one that holds anything else is refused, so no path (parser,
+    catalog, index, reply) can carry a closed punkt's content."""
 
     number: int
     title: str
@@ -29,6 +39,11 @@ class Punkt:
     closed: bool = False
     sections: dict[str, str] = field(default_factory=dict)
     bilag: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.closed and (self.title != CLOSED_TITLE or self.heading or self.case_number
+                            or self.sections or self.bilag):
+            raise ValueError(f"closed punkt {self.number} must hold nothing but its number")
 
     @property
     def decision(self) -> str:
@@ -60,6 +75,7 @@ class Meeting:
     source: str = ""
     content_hash: str = ""
     punkter: tuple[Punkt, ...] = ()
+    kind: str = REFERAT
 
     @property
     def open_punkter(self) -> tuple[Punkt, ...]:
@@ -74,6 +90,7 @@ class Meeting:
             "meeting_date": self.meeting_date.isoformat(),
             "time": self.time,
             "place": self.place,
+            "kind": self.kind,
             "items": [p.to_json() for p in self.punkter],
         }
 

@@ -1,48 +1,65 @@
 """Referat text -> Meeting with Punkter. Pure: text in, records out.
 
-The layout (design.md): a header (`REFERAT Chefforum d. 24-04-2024`, `Mødedato …`,
-`Mødested …`), a table of contents that is not read, then punkter headed
+The layout (design.md) as the samples print it: a head (`REFERAT Chefforum d.
+24-04-2024`, `Mødedato …`, `Mødested …`), a table of contents, then punkter headed
 `Punkt N: CF - Title (20 min.)`, each with a case number on its own line and section
-headings on their own lines. Markdown (`#`, `**bold**`, `\\_`) and HTML sub/sup tags are
-tolerated because the minutes system exports them.
+headings on their own lines. Other municipalities' systems head items `Pkt. 5:`, `5.`
+or `Sag nr. 5`, number cases `EMN-2025-003383` or `Sagsnr.: 330-2018-3619`, and name the
+decision `Beslutninger` or `Beslutning i Økonomiudvalget den …:` (ingest/layout.py knows
+the words). Markdown (`#`, `**bold**`, `\\_`) and HTML tags are tolerated because minutes
+systems export them; a markdown heading at the level of a punkt's sections is a section
+even when its name is unknown (the web reader writes pages that way).
+
+Whether a punkt is closed is decided by ingest/closed.py, from its heading, the status on
+its case-number line, its table-of-contents entry and the dividers around it; a closed
+punkt keeps only its number and the word "Lukket".
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from ingest.dates import find_day
-from ingest.model import SECTION_NAMES, Meeting, Punkt
+from ingest.closed import (closes_following, mentions_closed, opens_following,
+                           opens_with_closed_mark)
+from ingest.header import read_head
+from ingest.layout import BILAG, case_number, decision_heading, item_heading, section_name
+from ingest.model import CLOSED_TITLE, DAGSORDEN, DECISION, REFERAT, Meeting, Punkt
 
-BILAG = "Bilag"
-_SECTION_BY_KEY = {name.lower(): name for name in (*SECTION_NAMES, BILAG)}
-
-#: at most four digits: `Punkt 123456789…:` is no agenda item (and int() refuses 4,300+ digits)
-PUNKT_HEADING = re.compile(r"^Punkt\s+(\d{1,4})\s*[:.]\s*(.*)$", re.IGNORECASE)
-CASE_NUMBER = re.compile(r"^\d{2}\.\d{2}\.\d{2}-[A-ZÆØÅ0-9]{3}-\d+-\d{2}$")
-#: (?<=\S): the forum ends at a non-space, so a long run of spaces is not tried from each of
-#: its positions (quadratic)
-TITLE_HEADER = re.compile(r"^REFERAT\s+(.+?)(?<=\S)\s+d\.\s*(\S+)", re.IGNORECASE)
+#: The forum a file that names none is taken for, unless the caller says otherwise.
+DEFAULT_FORUM = "Chefforum"
 FORUM_PREFIX = re.compile(r"^(?:CF|Chefforum)\s*[-–—:]\s*", re.IGNORECASE)
 #: `(20 min.)`, `(30 min)`, `(8.30-9.30)`, `(10.25-10.45)` at the end of a title
 TITLE_TAIL = re.compile(
     r"\s*\((?:\d+\s*min\.?|\d{1,2}[.:]\d{2}\s*[-–]\s*\d{1,2}[.:]\d{2})\)\s*$", re.IGNORECASE)
-TIME = re.compile(r"\bkl\.?\s*(\d{1,2})[.:](\d{2})")
-#: [^<>]: an unclosed `<sub` scans to the next tag, not to the end of the file (quadratic)
-TAGS = re.compile(r"</?(?:sub|sup|span|br|b|i|u|em|strong)\b[^<>]*>", re.IGNORECASE)
+#: [^<>]: an unclosed tag scans to the next tag, not to the end of the file (quadratic).
+#: Any tag by name: a word processor's or web page's markup is no part of the minutes.
+TAGS = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*\b[^<>]*>")
 MD_ESCAPE = re.compile(r"\\([\\_*#\-.()\[\]!+`>|])")
 DURATION_LINE = re.compile(r"^\(\d+\s*min\.?\)$")
 BULLET = re.compile(r"^(?:[-•*·]|\d+[.)])\s+")
+MD_LEVEL = re.compile(r"^(#{1,6})\s")
 #: How many lines a wrapped punkt heading may continue on before its case number.
 MAX_HEADING_WRAP = 2
+#: How many lines after a weak heading (`5. Title`) may pass before its case number or
+#: first section, for it to count as a heading.
+WEAK_HEADING_REACH = 4
 #: A table-of-contents entry: dotted leader (or tab) and a page number at the end. Written
 #: so that no run of dots or tabs is rescanned from each of its positions (quadratic).
 TOC_ENTRY = re.compile(r"(?:\.{3}|…)\s*\d+$|\t[^\S\t]*\d+$")
+_TOC_TAIL = re.compile(r"(?<![.…])(?:\.{3,}|…+)[.…\s]*\d+$|\t[^\S\t]*\d+$")
+#: A status word alone on a line of a punkt's head (`Åbent`): no part of its title.
+_STATUS = re.compile(r"^(?:åben|åbent|offentlig|lukket|lukket punkt)$", re.IGNORECASE)
+#: `Beslutning: Godkendt.` on one line
+_INLINE_SECTION = re.compile(r"^(beslutning|beslutninger|afgørelse|indstilling)\s*:\s+(\S.*)$",
+                             re.IGNORECASE)
 #: UTF-16 halves standing alone: no file decodes to them, but a str can hold them, and
 #: hashing or storing such text fails (UnicodeEncodeError)
 SURROGATES = re.compile("[\ud800-\udfff]")
+#: Characters that change nothing a reader sees: soft hyphens, zero-width spaces and joiners
+INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
 
 
 class ParseError(ValueError):
@@ -50,10 +67,11 @@ class ParseError(ValueError):
 
 
 def clean_text(text: str) -> str:
-    """Undo what editors and exporters add: BOM, CRLF, NBSP, escapes, sub/sup tags."""
+    """Undo what editors and exporters add: BOM, CRLF, NBSP, soft hyphens, escapes, tags."""
     text = SURROGATES.sub("\ufffd", text.lstrip("\ufeff"))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = text.replace("\u00a0", " ").replace("\u202f", " ").replace("\u200b", "")
+    text = text.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2007", " ")
+    text = INVISIBLE.sub("", text)
     text = TAGS.sub("", text)
     text = MD_ESCAPE.sub(r"\1", text)
     text = html.unescape(text) if "&" in text else text
@@ -80,35 +98,55 @@ def clean_title(heading: str) -> str:
 class _Draft:
     number: int
     heading: str
-    lines: list[str]
+    lines: list[str] = field(default_factory=list)
+    #: its table-of-contents entry, or a divider before it, marks it closed
+    closed: bool = False
+    #: its heading is a first-level markdown heading (`# Punkt 5: …`)
+    marked: bool = False
 
 
-def parse_referat(text: str, source: str = "") -> Meeting:
-    """Parse one referat. Raises ParseError naming what the text lacks."""
-    text = clean_text(text)
-    lines = text.split("\n")
-    forum, meeting_date = _header(lines)
-    if meeting_date is None:
-        raise ParseError("no meeting date found (expected 'REFERAT Chefforum d. 24-04-2024' "
-                         "or 'Mødedato … d. 24. april 2024')")
-    drafts = _split_punkter(lines)
+def parse_referat(text: str, source: str = "", *, default_forum: str = DEFAULT_FORUM) -> Meeting:
+    """Parse one referat (or agenda). Raises ParseError naming what the text lacks.
+
+    `default_forum` is the forum of a file whose head names none (`named_forum` tells)."""
+    lines = clean_text(text).split("\n")
+    drafts, head_end, toc = _split_punkter(lines)
+    head = read_head([bare(x) for x in lines[:head_end] if not TOC_ENTRY.search(x.rstrip())])
+    if head.meeting_date is None:
+        raise ParseError("no meeting date found (expected 'REFERAT Chefforum d. 24-04-2024', "
+                         "'Mødedato: 24. april 2024' or a date in the title)")
     if not drafts:
-        raise ParseError("no punkter found (expected lines such as 'Punkt 1: CF - Title')")
-    numbers = [d.number for d in drafts]
-    if len(set(numbers)) != len(numbers):
-        dup = sorted({n for n in numbers if numbers.count(n) > 1})
-        raise ParseError(f"punkt number(s) {dup} appear more than once")
-    punkter = tuple(_punkt(d) for d in drafts)
-    time, place = _field(lines, "Mødedato", TIME), _place(lines)
+        raise ParseError("no punkter found (expected item headings such as 'Punkt 1: Title', "
+                         "'Pkt. 1: Title', '1. Title' or 'Sag nr. 1 Title')")
+    drafts = _without_repeats(drafts)
+    forum = head.forum or default_forum
+    _mark_from_toc(drafts, toc)
+    # every punkt headed `# Punkt N:` (as the web reader writes pages): only marked
+    # headings are headings, so a "Beslutning:" line inside a proposal's text is text
+    marked = all(d.marked for d in drafts)
+    punkter = tuple(_punkt(d, forum, head.meeting_date, toc, closed=head.closed, marked=marked)
+                    for d in drafts)
+    kind = head.kind or REFERAT
+    if kind == DAGSORDEN and any(p.decision for p in punkter):
+        kind = REFERAT  # an agenda with decisions written in is the referat
     return Meeting(
         forum=forum,
-        meeting_date=meeting_date,
-        time=time,
-        place=place,
+        meeting_date=head.meeting_date,
+        time=head.time,
+        place=head.place,
         source=source,
-        content_hash=content_hash(forum, meeting_date.isoformat(), punkter, time, place),
+        content_hash=content_hash(forum, head.meeting_date.isoformat(), punkter, head.time,
+                                  head.place),
         punkter=punkter,
+        kind=kind,
     )
+
+
+def named_forum(text: str) -> str | None:
+    """The forum the file's head names, None when it names none."""
+    lines = clean_text(text).split("\n")
+    _, head_end, _ = _split_punkter(lines)
+    return read_head([bare(x) for x in lines[:head_end] if not TOC_ENTRY.search(x.rstrip())]).forum
 
 
 def content_hash(forum: str, day: str, punkter: tuple[Punkt, ...], time: str = "",
@@ -126,97 +164,267 @@ def content_hash(forum: str, day: str, punkter: tuple[Punkt, ...], time: str = "
 
 # --- helpers ---------------------------------------------------------------------------
 
-def _header(lines: list[str]) -> tuple[str, object]:
-    forum, day = "Chefforum", None
-    for line in lines[:60]:
-        b = bare(line)
-        m = TITLE_HEADER.match(b)
-        if m:
-            forum = m.group(1).strip() or forum
-            found = find_day(m.group(2))
-            if found:
-                return forum, found[0]
-    for line in lines[:60]:
-        b = bare(line)
-        if b.lower().startswith("mødedato"):
-            found = find_day(b)
-            if found:
-                return forum, found[0]
-    return forum, day
+@dataclass(frozen=True)
+class _TocEntry:
+    number: int | None
+    title: str
+    #: the entry stands after a `Lukket dagsorden` divider in the table of contents
+    after_closing: bool
 
 
-def _field(lines: list[str], label: str, pattern: re.Pattern) -> str:
-    for line in lines[:60]:
-        b = bare(line)
-        if b.lower().startswith(label.lower()):
-            m = pattern.search(b)
-            if m:
-                return f"{int(m.group(1)):02d}:{m.group(2)}"
-    return ""
+def _split_punkter(lines: list[str]) -> tuple[list[_Draft], int, list[_TocEntry]]:
+    """The punkter's drafts, where the head ends, and the table of contents' entries.
 
-
-def _place(lines: list[str]) -> str:
-    for line in lines[:60]:
-        b = bare(line)
-        if b.lower().startswith("mødested"):
-            return b[len("mødested"):].strip(" :")
-    return ""
-
-
-def _split_punkter(lines: list[str]) -> list[_Draft]:
+    A strong heading (`Punkt 5:`, `Pkt. 5 -`) is one wherever it stands; a weak one
+    (`5. Title`, `Sag nr. 5 Title`) only where it is the next number and a case number,
+    a section or the next heading follows, or when it marks a closed punkt, so that a
+    numbered list in a section is not taken for punkter, and a closed punkt's text never
+    joins the punkt before it."""
     drafts: list[_Draft] = []
-    for line in lines:
-        m = PUNKT_HEADING.match(bare(line))
-        if m and not TOC_ENTRY.search(line.rstrip()):
-            drafts.append(_Draft(int(m.group(1)), m.group(2).strip(), []))
-        elif drafts:
+    toc: list[_TocEntry] = []
+    head_end = len(lines)
+    closing = toc_closing = hiding = False
+    strong_document = any(h.strong for h in map(item_heading, map(bare, lines)) if h)
+    for i, line in enumerate(lines):
+        b = bare(line)
+        if TOC_ENTRY.search(line.rstrip()):
+            if drafts:  # a table row ending in a number ("Plan MED\tMarie A\t10")
+                drafts[-1].lines.append(line)
+                continue
+            entry = _toc_entry(b)
+            toc.append(_TocEntry(entry.number if entry else None,
+                                 _TOC_TAIL.sub("", entry.title if entry else b).strip(),
+                                 toc_closing))
+            continue
+        if not drafts and (closes_following(b) or opens_following(b)):
+            toc_closing = closes_following(b)
+        heading = item_heading(b)
+        if heading and _is_heading(heading, drafts[-1] if drafts else None, lines, i,
+                                   strong_document):
+            if not drafts:
+                head_end = i
+            drafts.append(_Draft(heading.number, heading.title, closed=closing,
+                                 marked=_md_level(line) == 1))
+            hiding = False
+        elif drafts and closes_following(b) and len(b.split()) <= 4:
+            closing = True
+        elif drafts and opens_following(b) and len(b.split()) <= 4:
+            closing = False
+        elif drafts and b and len(b.split()) <= 8 and (
+                opens_with_closed_mark(b) or (mentions_closed(b) and _in_head(drafts[-1]))):
+            # a closed mark in a punkt's head closes it; one further down heads an
+            # unnumbered closed item, whose text is dropped up to the next heading
+            if _in_head(drafts[-1]):
+                drafts[-1].closed = True
+            else:
+                hiding = True
+        elif drafts and not hiding:
             drafts[-1].lines.append(line)
-    return drafts
+    return drafts, head_end, toc
 
 
-def _punkt(draft: _Draft) -> Punkt:
-    heading, case_number, body = _heading_and_case(draft)
-    title = clean_title(heading)
-    if title.lower().rstrip(".") == "lukket":
-        return Punkt(number=draft.number, title="Lukket", closed=True)
-    sections: dict[str, list[str]] = {}
-    current = None
-    for line in body:
-        key = bare(line).rstrip(":").lower()
-        if DURATION_LINE.match(key):
-            continue  # "(25 min.)": time on the agenda, not content
-        if key in _SECTION_BY_KEY:
-            current = _SECTION_BY_KEY[key]
-            sections.setdefault(current, [])
-        else:
-            # text before any heading is the punkt's introduction; it belongs to Anledning
-            sections.setdefault(current or "Anledning", []).append(_body_line(line))
+def _in_head(draft: _Draft) -> bool:
+    """No section has begun yet and few lines stand under the heading: its head."""
+    nonblank = [bare(x) for x in draft.lines if bare(x)]
+    return (len(nonblank) <= MAX_HEADING_WRAP + 1
+            and not any(section_name(x.rstrip(":")) for x in nonblank))
+
+
+def _toc_entry(line: str):
+    return item_heading(_TOC_TAIL.sub("", line).strip())
+
+
+def _is_heading(heading, previous: _Draft | None, lines: list[str], i: int,
+                strong_document: bool) -> bool:
+    """In a document headed `Punkt N:`, a weak heading is one only when it is closed
+    (`5. Lukket`): its text must not join the punkt before; any other `2. Title` there is
+    a numbered list (bilag, indstilling)."""
+    if heading.strong:
+        return True
+    title = heading.title
+    if not title or len(title) > 250 or not (title[0].isupper() or title[0] in "(\"«"):
+        return False
+    if previous is not None and not (
+            heading.number == previous.number + 1
+            or (heading.number == previous.number and _title_key(title) == _title_key(previous.heading))):
+        return False
+    if mentions_closed(title):
+        return True
+    return not strong_document and _head_follows(lines, i)
+
+
+def _head_follows(lines: list[str], i: int) -> bool:
+    """A case number, a section heading or another item heading follows within reach
+    (or the text ends): what makes `5. Title` a heading rather than a list item."""
+    seen = 0
+    for line in lines[i + 1:]:
+        b = bare(line)
+        if not b:
+            continue
+        if case_number(b)[1] or section_name(b) or item_heading(b) or _INLINE_SECTION.match(b):
+            return True
+        seen += 1
+        if seen >= WEAK_HEADING_REACH:
+            return False
+    return True
+
+
+def _without_repeats(drafts: list[_Draft]) -> list[_Draft]:
+    """Drop a heading printed twice (`1. Title` above `1.  Title`, or a table of contents
+    without page numbers): an entry with no text whose number and title come again. Its
+    closed mark passes to the punkt. Any other number printed twice is an error."""
+    seen: dict[int, _Draft] = {}
+    kept: list[_Draft] = []
+    for k, draft in enumerate(drafts):
+        later = [d for d in drafts[k + 1:] if d.number == draft.number]
+        hollow = not any(bare(x) for x in draft.lines)
+        if later and hollow and _same_title(draft.heading, later[0].heading):
+            later[0].closed |= draft.closed or mentions_closed(draft.heading)
+            continue
+        if draft.number in seen:
+            raise ParseError(f"punkt number(s) [{draft.number}] appear more than once")
+        seen[draft.number] = draft
+        kept.append(draft)
+    return kept
+
+
+def _mark_from_toc(drafts: list[_Draft], toc: list[_TocEntry]) -> None:
+    """A punkt whose table-of-contents entry is closed is closed. Entries are matched by
+    number where they carry one, else by position when they are as many as the punkter."""
+    numbered = {e.number: e for e in toc if e.number is not None}
+    by_position = len(toc) == len(drafts) and not numbered
+    for k, draft in enumerate(drafts):
+        entry = numbered.get(draft.number) or (toc[k] if by_position else None)
+        if entry and (entry.after_closing or mentions_closed(entry.title)):
+            draft.closed = True
+
+
+def _punkt(draft: _Draft, forum: str, meeting_date: dt.date, toc: list[_TocEntry], *,
+           closed: bool, marked: bool) -> Punkt:
+    heading, case, status, body = _heading_and_case(draft, toc)
+    if closed or draft.closed or mentions_closed(heading) or mentions_closed(status):
+        return Punkt(number=draft.number, title=CLOSED_TITLE, closed=True)
+    sections = _sections(body, forum, meeting_date, marked)
     bilag = tuple(BULLET.sub("", bare(x)) for x in sections.pop(BILAG, []) if bare(x))
     texts = {name: _join(ls) for name, ls in sections.items()}
     return Punkt(
         number=draft.number,
-        title=title,
+        title=clean_title(heading),
         heading=heading,
-        case_number=case_number,
+        case_number=case,
         sections={k: v for k, v in texts.items() if v},
         bilag=bilag,
     )
 
 
-def _heading_and_case(draft: _Draft) -> tuple[str, str, list[str]]:
-    """The punkt heading, its case number and the lines after them.
+def _heading_and_case(draft: _Draft, toc: list[_TocEntry]) -> tuple[str, str, str, list[str]]:
+    """The punkt heading, its case number, the status words of its head (`Åbent`,
+    `Lukket`) and the lines after them.
 
-    A long heading wraps in a PDF ("Punkt 3: CF - Ledelse og kompetencer i den offentlige
+    A long heading wraps ("Punkt 3: CF - Ledelse og kompetencer i den offentlige
     sektor" / "(Regeringen, KL og Danske Regioner) (30 min.)"), so lines between the
-    heading and the case number below it are the rest of the heading."""
+    heading and the case number below it are the rest of the heading, and so are lines
+    that continue it as its table-of-contents entry reads."""
     nonblank = [(i, bare(line)) for i, line in enumerate(draft.lines) if bare(line)]
+    status: list[str] = []
     for k, (i, b) in enumerate(nonblank[:MAX_HEADING_WRAP + 1]):
-        if CASE_NUMBER.match(b):
-            heading = " ".join([draft.heading, *(x for _, x in nonblank[:k])])
-            return " ".join(heading.split()), b, draft.lines[i + 1:]
-        if b.rstrip(":").lower() in _SECTION_BY_KEY:
+        number, whole = case_number(b)
+        if whole:
+            status.append(b)
+            wrapped = [x for _, x in nonblank[:k] if not _STATUS.match(x)]
+            status += [x for _, x in nonblank[:k] if _STATUS.match(x)]
+            heading = " ".join([draft.heading, *wrapped])
+            return " ".join(heading.split()), number, " ".join(status), draft.lines[i + 1:]
+        if section_name(b) or _INLINE_SECTION.match(b) or b.startswith("#"):
             break
-    return " ".join(draft.heading.split()), "", list(draft.lines)
+    heading, rest = _continued_by_toc(draft, nonblank, toc)
+    status = [b for _, b in nonblank[:MAX_HEADING_WRAP + 1] if _STATUS.match(b)]
+    return heading, "", " ".join(status), rest
+
+
+def _continued_by_toc(draft: _Draft, nonblank: list[tuple[int, str]],
+                      toc: list[_TocEntry]) -> tuple[str, list[str]]:
+    """The heading joined with the lines after it while they spell out the longer title
+    of a table-of-contents entry that starts as the heading does."""
+    heading = " ".join(draft.heading.split())
+    key = _title_key(heading)
+    longer = [_title_key(e.title) for e in toc
+              if _title_key(e.title).startswith(key) and len(_title_key(e.title)) > len(key)]
+    if not key or not longer:
+        return heading, list(draft.lines)
+    taken = 0
+    for _, b in nonblank[:MAX_HEADING_WRAP]:
+        joined = _title_key(heading + " " + b)
+        if not any(t.startswith(joined) for t in longer):
+            break
+        heading, taken = " ".join((heading + " " + b).split()), taken + 1
+    if not taken:
+        return heading, list(draft.lines)
+    return heading, draft.lines[nonblank[taken - 1][0] + 1:]
+
+
+def _same_title(a: str, b: str) -> bool:
+    """One title printed twice, the shorter perhaps cut (a table of contents)."""
+    a, b = _title_key(a), _title_key(b)
+    return bool(a and b) and (a.startswith(b) or b.startswith(a))
+
+
+def _title_key(title: str) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", clean_title(title).casefold()).split())
+
+
+def _sections(body: list[str], forum: str, meeting_date: dt.date,
+              marked: bool) -> dict[str, list[str]]:
+    """The body's lines by section. A known heading or a decision heading starts its
+    section; so does an unknown markdown heading at the level the punkt's known section
+    headings use, and in a document that marks all its headings, only a marked line is one.
+    Text before any heading is the punkt's introduction (Anledning)."""
+    sections: dict[str, list[str]] = {}
+    level = _section_level(body)
+    current = None
+    for line in body:
+        b = bare(line)
+        key = b.rstrip(":")
+        if DURATION_LINE.match(key):
+            continue  # "(25 min.)": time on the agenda, not content
+        if marked and level and not _md_level(line):
+            # the punkt marks its headings: a plain line is text, even "Beslutning:"
+            sections.setdefault(current or "Anledning", []).append(_body_line(line))
+            continue
+        name = section_name(key)
+        whose = None if name else decision_heading(b, forum, meeting_date)
+        inline = None if name or whose else _INLINE_SECTION.match(b)
+        if name:
+            current = name
+            sections.setdefault(current, [])
+        elif whose:
+            current = whose
+            section = sections.setdefault(current, [])
+            if whose != DECISION:
+                section.append(key)  # whose decision it was, and when
+        elif inline:
+            current = section_name(inline.group(1))
+            sections.setdefault(current, []).append(inline.group(2))
+        elif level and _md_level(line) == level and b:
+            current = key
+            sections.setdefault(current, [])
+        else:
+            sections.setdefault(current or "Anledning", []).append(_body_line(line))
+    return sections
+
+
+def _md_level(line: str) -> int:
+    m = MD_LEVEL.match(line.strip())
+    return len(m.group(1)) if m else 0
+
+
+def _section_level(body: list[str]) -> int:
+    """The markdown level of the punkt's first known section heading (0 for none)."""
+    for line in body:
+        level = _md_level(line)
+        if level and section_name(bare(line).rstrip(":")):
+            return level
+    return 0
 
 
 def _body_line(line: str) -> str:

@@ -14,9 +14,10 @@ import re
 import threading
 import zlib
 from collections import Counter
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Iterator
+
+from ingest.webpage import page_to_text
 
 SUPPORTED = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
 PAGE_NUMBER = re.compile(
@@ -54,7 +55,7 @@ def read_file(path: Path) -> str:
         return read_docx(data)
     text = decode(data)
     if suffix in (".html", ".htm"):
-        return html_to_text(text)
+        return page_to_text(text)
     return text
 
 
@@ -223,45 +224,3 @@ def read_docx(data: bytes) -> str:
                 lines.append("\t".join(cells))
         lines.append("")
     return "\n".join(lines)
-
-
-# --- HTML ------------------------------------------------------------------------------
-
-class _TextExtractor(HTMLParser):
-    BLOCKS = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "table",
-              "section", "article", "header", "footer", "ul", "ol", "pre", "title"}
-    #: Page chrome, not minutes: a site footer or sidebar after the last punkt would
-    #: otherwise end up in its last section.
-    SKIP = {"script", "style", "head", "nav", "noscript", "footer", "aside", "template"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skipping = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in self.SKIP:
-            self.skipping += 1
-        elif tag in self.BLOCKS:
-            self.parts.append("\n")
-        elif tag in ("td", "th"):
-            self.parts.append("\t")
-
-    def handle_endtag(self, tag):
-        if tag in self.SKIP:
-            self.skipping = max(0, self.skipping - 1)
-        elif tag in self.BLOCKS:
-            self.parts.append("\n")
-
-    def handle_data(self, data):
-        if not self.skipping:
-            self.parts.append(" ".join(data.split("\n")))
-
-
-def html_to_text(markup: str) -> str:
-    """Visible text of a printed web page, one block a line."""
-    parser = _TextExtractor()
-    parser.feed(markup)
-    parser.close()
-    lines = [line.strip(" ").lstrip("\t") for line in "".join(parser.parts).split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))

@@ -47,7 +47,7 @@ def test_meetings_json(catalog_dir, samples_dir):
     assert result.exit_code == 0 and result.stderr == ""
     assert json.loads(result.stdout) == [
         {"forum": "Chefforum", "meeting_date": day, "time": time, "place": place,
-         "punkter": n, "source": str(samples_dir / f"chefforum-{day}.txt")}
+         "punkter": n, "source": str(samples_dir / f"chefforum-{day}.txt"), "kind": "referat"}
         for day, time, place, n in [
             ("2019-01-17", "09:00", "Mødelokale 1", 10),
             ("2019-03-14", "09:00", "Mødelokale 1", 11),
@@ -79,9 +79,9 @@ def test_show_json_has_the_contract_shape(catalog_dir):
     result = run("show", "2024-04-24", "--json", data_dir=catalog_dir)
     assert result.exit_code == 0 and result.stderr == ""
     meeting = json.loads(result.stdout)
-    assert list(meeting) == ["forum", "meeting_date", "time", "place", "items"]
-    assert (meeting["forum"], meeting["meeting_date"], meeting["time"], meeting["place"]) == (
-        "Chefforum", "2024-04-24", "09:00", "915")
+    assert list(meeting) == ["forum", "meeting_date", "time", "place", "kind", "items"]
+    assert (meeting["forum"], meeting["meeting_date"], meeting["time"], meeting["place"],
+            meeting["kind"]) == ("Chefforum", "2024-04-24", "09:00", "915", "referat")
     assert [i["punkt"] for i in meeting["items"]] == list(range(1, 11))
     first = meeting["items"][0]
     assert set(first) == ITEM_KEYS

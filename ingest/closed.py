@@ -1,0 +1,63 @@
+"""When a punkt is closed (lukket): the one rule, kept apart because showing a closed
+punkt is the worst thing the product can do.
+
+Real minutes mark a closed item in many ways: `Lukket`, `Lukket punkt`, `Lukket:
+<title>`, `Lukket sag`, `(Lukket)` before or after the title, `LUKKET PUNKT: …`, a status
+`Lukket` at the end of the case-number line, a table-of-contents entry, or a whole
+`Lukket møde`. The rule errs on the closed side: a heading that mentions *lukket* in any
+form (any casing, markup, soft hyphens, letter spacing) is closed, even when it fits no
+known form. Only words that merely begin like it and mean something else are open:
+`lukketider` (opening hours) and `lukkedage` (closing days) are everyday topics of a
+municipality and are not the word *lukket*.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+#: Any letters joined: `L u k k e t`, `Luk-ket`, `**Lukket**`, `(lukket)` all read `lukket`.
+#: `lukket` not followed by `id` (lukketid: opening hours); `lukkede` (plural) whole.
+_CLOSED_LETTERS = re.compile(r"lukket(?!id)|lukkede(?!ag)")
+#: Other words for a closed item, as whole words: `Fortroligt punkt`, `Ikke offentlig`.
+_CLOSED_WORDS = re.compile(r"\bfortrolig[te]?\b|\bikke[\s-]*offentlig[te]?\b")
+#: A marker line that closes every punkt after it (until an open marker), or the meeting.
+_SECTION_MARKER = re.compile(
+    r"^(?:lukket|lukkede)\s+(?:dagsorden|punkter|sager|del|møde|mødedel)\b", re.IGNORECASE)
+_OPEN_MARKER = re.compile(
+    r"^(?:åben|åbne|aaben|aabne)\s+(?:dagsorden|punkter|sager|del|møde|mødedel)\b",
+    re.IGNORECASE)
+
+
+def fold(text: str) -> str:
+    """Lowercase, without accents' combining marks, soft hyphens or invisible characters."""
+    text = unicodedata.normalize("NFKC", text).replace("\u00ad", "")
+    text = re.sub(r"[\u200b-\u200f\u2060\ufeff]", "", text)
+    return text.casefold()
+
+
+def mentions_closed(text: str) -> bool:
+    """True when `text` (a heading, a status line or a TOC entry) marks an item closed."""
+    folded = fold(text)
+    letters = re.sub(r"[^a-zæøå]", "", folded)
+    return bool(_CLOSED_LETTERS.search(letters) or _CLOSED_WORDS.search(folded))
+
+
+#: A line that opens with the closed mark: `Lukket punkt`, `(Lukket)`, `LUKKET: Køb af …`.
+_MARK_FIRST = re.compile(r"^[(\[]?\s*(?:lukket|lukkede|fortrolig[te]?)\b")
+
+
+def opens_with_closed_mark(line: str) -> bool:
+    """A line that begins with the closed mark, as an unnumbered closed item's heading
+    does; "Sagen er lukket." does not."""
+    return bool(_MARK_FIRST.match(fold(line).strip(" *#")))
+
+
+def closes_following(line: str) -> bool:
+    """`Lukket dagsorden`, `Lukkede punkter`, `Lukket møde`: a divider after which the
+    punkter are closed."""
+    return bool(_SECTION_MARKER.match(fold(line).strip(" *#:")))
+
+
+def opens_following(line: str) -> bool:
+    """`Åben dagsorden`, `Åbne punkter`: a divider after which the punkter are open."""
+    return bool(_OPEN_MARKER.match(fold(line).strip(" *#:")))

@@ -1,0 +1,130 @@
+"""A referat's head, before its first punkt: which forum met, when, where, and whether
+the document is the referat or the agenda (dagsorden).
+
+Minutes name their forum in many ways: `REFERAT Chefforum d. 24-04-2024`, `Udvalg:
+Teknisk Udvalg`, `Økonomiudvalget – Referat – 1. oktober 2018`, `Referat fra mødet i
+Byrådet`, `ÅBEN DAGSORDEN ØKONOMIUDVALG`. A head that names none gives None, and the
+caller decides the default (it never silently becomes Chefforum here).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from ingest.closed import closes_following, opens_following
+from ingest.dates import find_day
+from ingest.model import DAGSORDEN, REFERAT
+
+#: How far into the head a field is looked for.
+HEAD_LINES = 80
+_KIND_WORDS = r"referat|dagsorden|beslutninger|beslutningsprotokol"
+#: (?<=\S): the forum ends at a non-space, so a long run of spaces is not tried from each
+#: of its positions (quadratic)
+TITLE_HEADER = re.compile(
+    rf"^(?:åben\s+|lukket\s+)?(?P<kind>{_KIND_WORDS})\s+(?P<forum>.+?)(?<=\S)\s+d\.\s*(?P<day>\S+)",
+    re.IGNORECASE)
+#: `Udvalg: Teknisk Udvalg`, `Forum: Chefforum`
+FORUM_FIELD = re.compile(r"^(?:udvalg|forum|mødeforum|organ)\s*:\s*(?P<forum>\S.*)$",
+                         re.IGNORECASE)
+#: `Referat fra mødet i Byrådet …`, `Dagsorden for ordinært møde i Økonomiudvalget …`
+MEETING_OF = re.compile(
+    rf"^(?:åben\s+|lukket\s+)?(?P<kind>{_KIND_WORDS})\s+(?:fra|af|for|til)\s+(?:det\s+)?"
+    r"(?:\w+\s+)?møde[t]?\s+i\s+(?P<forum>.+)$", re.IGNORECASE)
+#: `Økonomiudvalget – Referat – 1. oktober 2018`, `Økonomiudvalget. Referat fra møde …`
+FORUM_THEN_KIND = re.compile(
+    rf"^(?P<forum>[A-ZÆØÅ][^\d]*?)(?<=\S)\s*[-–—.,:]\s*(?P<kind>{_KIND_WORDS})\b", re.IGNORECASE)
+#: `ÅBEN DAGSORDEN ØKONOMIUDVALG`, `Referat Teknisk Udvalg`
+KIND_THEN_FORUM = re.compile(
+    rf"^(?:åben\s+|lukket\s+)?(?P<kind>{_KIND_WORDS})\s+(?P<forum>[A-ZÆØÅ][^\d:]*)$",
+    re.IGNORECASE)
+#: Where the forum's name ends in a title line: a date, a weekday, `den`, `kl.`, `d.`.
+#: (?<!\s): tried once per run of spaces, not from each of its positions (quadratic)
+_FORUM_END = re.compile(
+    r"(?<!\s)\s+(?:d\.|den|kl\.?|mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag|\d).*$",
+    re.IGNORECASE)
+TIME = re.compile(r"\bkl\.?\s*(\d{1,2})[.:](\d{2})", re.IGNORECASE)
+_PLACE = re.compile(r"^(?:mødested|sted)\s*:?\s*(?P<place>.*)$", re.IGNORECASE)
+_DATE_FIELD = re.compile(r"^(?:mødedato|dato|mødetidspunkt|tidspunkt)\b", re.IGNORECASE)
+_MEETING_CLOSED = re.compile(r"\blukket\s+møde\b", re.IGNORECASE)
+#: `Dagsorden 8. oktober 2025 kl. 16.00`: a line that opens with the document's kind
+KIND_LINE = re.compile(rf"^(?:åben\s+|lukket\s+)?(?P<kind>{_KIND_WORDS})\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Head:
+    forum: str | None
+    meeting_date: dt.date | None
+    time: str
+    place: str
+    #: REFERAT or DAGSORDEN as the head names the document; None when it names neither
+    kind: str | None
+    #: the head marks the whole meeting closed (`Lukket møde`, a lone `Lukket dagsorden`)
+    closed: bool
+
+
+def read_head(lines: list[str]) -> Head:
+    """The head's fields from its bare lines (no markdown), table of contents excluded."""
+    lines = [line.strip() for line in lines[:HEAD_LINES] if line.strip()]
+    forum, kind, day = None, None, None
+    for line in lines:
+        for pattern in (FORUM_FIELD, TITLE_HEADER, MEETING_OF, FORUM_THEN_KIND, KIND_THEN_FORUM,
+                        KIND_LINE):
+            m = pattern.match(line)
+            if not m:
+                continue
+            if forum is None and "forum" in m.groupdict():
+                forum = _forum_name(m.group("forum"))
+            if kind is None and "kind" in m.groupdict():
+                kind = DAGSORDEN if m.group("kind").lower() == "dagsorden" else REFERAT
+            if day is None and "day" in m.groupdict():
+                found = find_day(m.group("day"))
+                day = found[0] if found else None
+            break
+    if day is None:
+        day = _first_day([x for x in lines if _DATE_FIELD.match(x)] + lines)
+    return Head(forum, day, _time(lines), _place(lines), kind, _closed(lines))
+
+
+def _forum_name(raw: str) -> str | None:
+    name = _FORUM_END.sub("", raw.strip())
+    name = name.strip(" -–—.,:;*#")
+    if not name or len(name) > 80:
+        return None
+    if name.isupper():  # `ØKONOMIUDVALG` -> `Økonomiudvalg`, `TEKNISK UDVALG` -> `Teknisk Udvalg`
+        name = " ".join(w.capitalize() for w in name.split())
+    return name
+
+
+def _first_day(lines: list[str]) -> dt.date | None:
+    for line in lines:
+        found = find_day(line)
+        if found:
+            return found[0]
+    return None
+
+
+def _time(lines: list[str]) -> str:
+    """`kl. 09:00` on the date's line, else the first in the head."""
+    for line in [x for x in lines if _DATE_FIELD.match(x)] + lines:
+        m = TIME.search(line)
+        if m:
+            return f"{int(m.group(1)):02d}:{m.group(2)}"
+    return ""
+
+
+def _place(lines: list[str]) -> str:
+    for line in lines:
+        m = _PLACE.match(line)
+        if m:
+            return m.group("place").strip(" :")
+    return ""
+
+
+def _closed(lines: list[str]) -> bool:
+    """`Lukket møde` anywhere in the head, or a `Lukket dagsorden` in a head that
+    announces no open part (with both, the parts are marked where the punkter stand)."""
+    if any(_MEETING_CLOSED.search(line) for line in lines):
+        return True
+    return (any(closes_following(line) for line in lines)
+            and not any(opens_following(line) for line in lines))

@@ -1,0 +1,139 @@
+"""The words minutes are laid out with: item headings, section headings, case numbers.
+
+Learnt from the minutes systems Danish municipalities publish with (the samples' system,
+FirstAgenda web pages, EMN- and Acadre-numbered PDFs, `Pkt.`/`Sag nr.`/`N.` item
+headings). Only recognition lives here; `parse.py` decides what a line is from where it
+stands.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from ingest.dates import find_day
+from ingest.model import DECISION, HISTORY
+
+BILAG = "Bilag"
+
+#: Section headings by their folded form -> the name stored. Order does not matter; a
+#: heading is recognised only as a whole line (an optional colon after it).
+SECTION_ALIASES = {
+    "anledning": "Anledning",
+    "resume": "Resume",
+    "resumé": "Resume",
+    "sagsfremstilling": "Sagsfremstilling",
+    "sagsbeskrivelse": "Sagsfremstilling",
+    "beslutningspunkter": "Beslutningspunkter",
+    "sagsforløb": HISTORY,
+    "historik": "Historik",
+    "sagens kerne": "Sagens kerne",
+    "beslutningstema": "Beslutningstema",
+    "baggrund": "Baggrund",
+    "økonomi": "Økonomi",
+    "økonomiske konsekvenser": "Økonomi",
+    "kommunikation": "Kommunikation",
+    "høring": "Høring",
+    "indstilling": "Indstilling",
+    "borgmesterens afdelings påtegning": "Borgmesterens Afdelings påtegning",
+    "beslutning": DECISION,
+    "beslutninger": DECISION,
+    "udvalgets beslutning": DECISION,
+    "afgørelse": DECISION,
+    "bilag": BILAG,
+    "bilagsliste": BILAG,
+}
+#: `Beslutning i Økonomiudvalget den 1. oktober 2018:`, `Beslutning fra Teknik- og
+#: Miljøudvalget, 10. september 2024, pkt. 56:`, `Byrådets beslutning den …`: a decision
+#: heading that names a body or a date; whose decision it is depends on both.
+_DECISION_OF = re.compile(
+    r"^(?:(?P<owner>[A-ZÆØÅ][\w\- ]*?)s\s+)?(?:beslutning|afgørelse)(?:er)?"
+    r"(?P<rest>(?:\s+(?:i|fra|på|af)\s+[A-ZÆØÅ]|[\s,]+(?:den\s+|d\.\s*)?\d).*)?$",
+    re.IGNORECASE)
+#: What ends the body's name in such a heading: its date, or a punkt reference.
+_BODY_END = re.compile(r",|\s(?:den|d\.)\s|\s\d|\spkt\b", re.IGNORECASE)
+#: Lines that may carry a case number, by label: `Sagsnr.: 330-2018-3619`, `Sag nr.: 162`,
+#: `J.nr. 27.00.00-G01-3-24`, `Acadre-sagsnr. 17/1234`, `Journalnummer: …`, `Sagsnummer …`.
+CASE_LABEL = re.compile(
+    r"^\s{0,2}(?:acadre[-\s]?)?(?:sags?\s*\.?\s*nr|sagsnummer|j\s*\.?\s*nr|journal\s*nr|"
+    r"journalnummer|emne\s*nr)\.?\s*:?\s*(?P<number>[\w][\w./\-]*\w|\w)",
+    re.IGNORECASE)
+#: Case numbers that stand alone: KLE journal numbers (`00.01.00-A21-9-18`,
+#: `00.30.08-000-2-22`) and system numbers (`EMN-2025-003383`, `SAG-2024-01234`).
+CASE_NUMBER = re.compile(
+    r"^(?:\d{2}\.\d{2}\.\d{2}(?:-[A-ZÆØÅ0-9]{3})?-\d+-\d{2}|[A-ZÆØÅ]{2,6}-\d{4}-\d{3,})$")
+
+#: Item headings: `Punkt 5:`, `Punkt 5 -`, `Pkt. 5:`, `Sag nr. 5`, `Sag 5:`, `5.`, `5)`.
+#: At most four digits: `Punkt 123456789…:` is no agenda item (and int() refuses 4,300+).
+_KEYWORD_HEADING = re.compile(
+    r"^(?P<kw>punkt|pkt\.?|dagsordenspunkt|sag\s*nr\.?|sagnr\.?|sag)\s*(?P<n>\d{1,4})"
+    r"(?:(?P<sep>\s*[:.)]|\s+[-–—](?=\s|$))\s*|\s+|$)(?P<rest>.*)$",
+    re.IGNORECASE)
+_BARE_HEADING = re.compile(r"^(?P<n>\d{1,4})\s*[.)](?P<sep>)\s*(?P<rest>\S.*)$")
+
+
+@dataclass(frozen=True)
+class ItemHeading:
+    number: int
+    title: str
+    #: the line names the item with a keyword and a separator (`Punkt 5:`, `Pkt. 5 -`):
+    #: a heading wherever it stands. A weak one (`5. Title`, `Sag nr. 5 Title`) is a
+    #: heading only where the item numbers call for it.
+    strong: bool
+
+
+def item_heading(line: str) -> ItemHeading | None:
+    """The item heading a bare line (no markdown) may be, else None."""
+    m = _KEYWORD_HEADING.match(line)
+    if m:
+        keyword = m.group("kw").lower()
+        strong = keyword.startswith(("punkt", "pkt", "dagsordenspunkt")) and bool(m.group("sep"))
+        return ItemHeading(int(m.group("n")), m.group("rest").strip(), strong)
+    m = _BARE_HEADING.match(line)
+    if m:
+        return ItemHeading(int(m.group("n")), m.group("rest").strip(), False)
+    return None
+
+
+def section_name(line: str) -> str | None:
+    """The section a bare line heads (`Beslutning`, `INDSTILLING`, `Sagsforløb:`)."""
+    key = " ".join(line.strip().rstrip(":").split()).lower()
+    return SECTION_ALIASES.get(key)
+
+
+def decision_heading(line: str, forum: str, meeting_date: dt.date | None) -> str | None:
+    """Whose decision a heading such as `Beslutning i Økonomiudvalget den 1. oktober
+    2018:` announces: DECISION for this meeting's, HISTORY for another body's or an
+    earlier meeting's; None when the line is no such heading.
+
+    This meeting's when its date is the meeting's or, with no date, when the body it names
+    is the forum; another's when it names another date or body, or is `fra` one."""
+    text = " ".join(line.strip().rstrip(":").split())
+    m = _DECISION_OF.match(text) if len(text) <= 160 else None
+    if not m or not (m.group("owner") or m.group("rest")):
+        return None
+    found = find_day(text)
+    if found:
+        return DECISION if found[0] == meeting_date else HISTORY
+    rest = (m.group("rest") or "").split()
+    if rest and rest[0].lower() == "fra":
+        return HISTORY
+    body = m.group("owner") or _BODY_END.split(" ".join(rest[1:]) + " ")[0]
+    return HISTORY if forum and not _same_body(body.lower(), forum.lower()) else DECISION
+
+
+def _same_body(named: str, forum: str) -> bool:
+    stem = lambda s: re.sub(r"(?:et|en|ets|ens|s)$", "", s.strip())  # noqa: E731
+    return stem(named) in stem(forum) or stem(forum) in stem(named)
+
+
+def case_number(line: str) -> tuple[str, bool]:
+    """The case number a line of a punkt's head holds, and whether the line is only a
+    case-number line (so the heading above it ends there). ("", False) for none."""
+    text = line.strip()
+    if CASE_NUMBER.match(text):
+        return text, True
+    m = CASE_LABEL.match(text)
+    if m:
+        return m.group("number").rstrip("."), True
+    return "", False

@@ -1,0 +1,158 @@
+"""A web page of minutes (HTML) -> the referat's text, read from the page's structure.
+
+Minutes systems publish a meeting as one page: a head with its fields (`Udvalg`,
+`Mødedato`, `Mødested`), then a block per punkt. FirstAgenda, for one, prints each punkt
+as a table row whose first cell is its number and whose heading element is its title,
+with the case number, the sections under `h3` headings and the bilag as links; other
+systems use heading elements that carry the number (`<h2>5. Title</h2>`). This reader
+turns that structure into the text `parse.py` reads: a punkt heading `# Punkt N: Title`,
+its sections as `## Heading` (so that a section heading unknown to the parser is still
+its own section), paragraphs and list items one a line, table cells tab-separated.
+
+lxml parses the page: it is already installed (python-docx reads Word files with it),
+its HTML parser repairs broken markup as browsers do, and it is fast on pages of several
+MB. The walk is iterative, so deeply nested markup cannot exhaust the stack.
+
+Page chrome is left out: scripts, navigation, forms and buttons that carry no heading,
+menus, dialogs, hidden elements, and links styled as buttons ("Tilbage til forsiden",
+"Hent som PDF", "Kopier link").
+"""
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from ingest.layout import item_heading
+
+#: Elements that are never minutes.
+CHROME_TAGS = frozenset({"script", "style", "noscript", "template", "nav", "footer", "aside",
+                         "head", "form", "input", "select", "textarea", "iframe", "svg",
+                         "object", "embed", "dialog", "menu"})
+CHROME_ROLES = frozenset({"menu", "menubar", "dialog", "alertdialog", "navigation", "button",
+                          "toolbar", "banner", "contentinfo", "search"})
+#: Class words of menus, pop-ups and buttons in the minutes systems' pages.
+CHROME_CLASSES = re.compile(r"\b(?:dropdown-menu|modal|btn|navbar|breadcrumb|cookie\w*|"
+                            r"sr-only|visually-hidden|spinner\w*)\b")
+BLOCKS = frozenset({"p", "div", "br", "li", "tr", "table", "section", "article", "header",
+                    "main", "ul", "ol", "dl", "dt", "dd", "pre", "blockquote", "title",
+                    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "figure", "caption"})
+HEADINGS = {f"h{n}": n for n in range(1, 7)}
+CELLS = frozenset({"td", "th"})
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_NUMBER = re.compile(r"^\s*(\d{1,4})\s*\.?\s*$")
+
+
+def page_to_text(markup: str) -> str:
+    """The minutes on a web page as referat text (see the module's docstring)."""
+    markup = _XML_DECLARATION.sub("", markup)  # lxml refuses a str that declares bytes
+    if not markup.strip():
+        return ""
+    try:
+        root = lxml_html.document_fromstring(markup)
+    except (etree.ParserError, ValueError):
+        return ""
+    writer = _Writer()
+    walker = etree.iterwalk(root, events=("start", "end"))
+    consumed: set[etree._Element] = set()
+    for event, element in walker:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if event == "end":
+            if tag in BLOCKS:
+                writer.newline()
+            writer.text(element.tail)
+            continue
+        if not tag or element in consumed or _is_chrome(element, tag):
+            walker.skip_subtree()
+            continue
+        if tag == "tr":
+            consumed |= _punkt_row(element, writer)
+        if tag in HEADINGS:
+            writer.heading(" ".join(element.text_content().split()))
+            walker.skip_subtree()
+            continue
+        if tag in BLOCKS:
+            writer.newline()
+            if tag == "li":
+                writer.text("- ")  # a list item, never a heading ("Indstilling" as a bilag)
+        elif tag in CELLS and element.getprevious() is not None:
+            writer.cell()
+        writer.text(element.text)
+    return writer.result()
+
+
+def _is_chrome(element, tag: str) -> bool:
+    if tag in CHROME_TAGS:
+        return True
+    attrs = element.attrib
+    if "hidden" in attrs or attrs.get("aria-hidden") == "true":
+        return True
+    if attrs.get("role", "").lower() in CHROME_ROLES and not _holds_heading(element):
+        return True
+    if tag == "button" and not _holds_heading(element):
+        return True
+    return bool(CHROME_CLASSES.search(attrs.get("class", "")))
+
+
+def _holds_heading(element) -> bool:
+    return any(isinstance(e.tag, str) and e.tag in HEADINGS for e in element.iter())
+
+
+def _punkt_row(row, writer: "_Writer") -> set:
+    """A table row whose first cell is a bare number and which holds a heading element is
+    a punkt: its heading is written as `# Punkt N: Title`, and the number cell and the
+    heading element are not written again."""
+    cells = [c for c in row if isinstance(c.tag, str) and c.tag in CELLS]
+    if len(cells) < 2:
+        return set()
+    m = _NUMBER.match(cells[0].text_content())
+    heading = next((e for c in cells[1:] for e in c.iter()
+                    if isinstance(e.tag, str) and e.tag in HEADINGS
+                    and e.text_content().strip()), None)
+    if not m or heading is None:
+        return set()
+    writer.punkt(int(m.group(1)), " ".join(heading.text_content().split()))
+    return {cells[0], heading}
+
+
+class _Writer:
+    """Lines of referat text, with the punkt and section headings marked."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = [""]
+        self.last: int | None = None  # the number of the last punkt written
+
+    def text(self, text: str | None) -> None:
+        if text:
+            self.lines[-1] += " ".join(text.split("\n"))
+
+    def newline(self) -> None:
+        if self.lines[-1].strip():
+            self.lines.append("")
+
+    def cell(self) -> None:
+        self.lines[-1] += " " if self.lines[-1].rstrip().endswith(":") else "\t"
+
+    def punkt(self, number: int, title: str) -> None:
+        self.newline()
+        self.lines += [f"# Punkt {number}: {title}", ""]
+        self.last = number
+
+    def heading(self, text: str) -> None:
+        if not text:
+            return
+        item = item_heading(text)
+        # `<h2>5. Title</h2>` is a punkt where 5 comes next; `<h3>2. behandling</h3>` is not
+        if item is not None and (item.strong or item.number == (self.last or 0) + 1):
+            self.punkt(item.number, item.title)
+            return
+        self.newline()
+        self.lines += [f"## {text}" if self.last is not None else text, ""]
+
+    def result(self) -> str:
+        lines = [" ".join(line.replace("\t", "\x00").split()).replace("\x00", "\t").strip("\t ")
+                 for line in self.lines]
+        # a line of dots or dashes only ("." in an empty summary) is layout, not text
+        lines = [line for line in lines if not line or re.search(r"\w", line)]
+        return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
