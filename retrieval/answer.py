@@ -14,7 +14,7 @@ import datetime as dt
 import logging
 from dataclasses import replace
 
-from ingest.model import Meeting, Punkt
+from ingest.model import DAGSORDEN, Meeting, Punkt
 from retrieval.answer_types import carries
 from retrieval.index import SearchIndex
 from retrieval.model import Answer, Citation, MeetingOverview
@@ -111,7 +111,8 @@ class Answerer:
                   lead: str = "") -> Answer:
         overview = meeting_overview(meeting)
         titles = "; ".join(f"{n}. {t}" for n, t in overview.items)
-        text = lead + say("meeting", query.lang, forum=meeting.forum,
+        text = lead + say("meeting_agenda" if meeting.kind == DAGSORDEN else "meeting", query.lang,
+                          forum=meeting.forum,
                           day=long_date(meeting.meeting_date, query.lang),
                           n=len(overview.items), titles=titles)
         return _reply(query, True, text, citations, overview)
@@ -189,7 +190,7 @@ class Answerer:
             return _reply(query, False, say("fact_missing", query.lang,
                                             what=ASKED[query.answer_type][query.lang]),
                           suggestions=citations[:1], note="fact missing", support=support)
-        return _reply(query, True, citations[0].snippet, citations, support=support)
+        return _reply(query, True, _answer_text(query, citations[0]), citations, support=support)
 
     def _coverage_by_sentence(self, resolved: tuple[Resolved, ...], top: Ranked,
                               punkt: Punkt) -> float:
@@ -262,7 +263,16 @@ class Answerer:
         snip = best_snippet(punkt, resolved, self.index.lexical, decision=query.decision,
                             answer_type=query.answer_type, focus=focus)
         return Citation(meeting.forum, meeting.meeting_date, punkt.number, punkt.title,
-                        punkt.case_number, snip.section, snip.text, snip.highlights)
+                        punkt.case_number, snip.section, snip.text, snip.highlights, meeting.kind)
+
+
+def _answer_text(query: Query, best: Citation) -> str:
+    """The best snippet; from an agenda, said to be on the agenda and not yet decided, so
+    that an Indstilling is never taken for a decision."""
+    if best.kind != DAGSORDEN:
+        return best.snippet
+    return say("on_agenda", query.lang, forum=best.forum,
+               day=long_date(best.meeting_date, query.lang), n=best.punkt) + " " + best.snippet
 
 
 def _reply(query: Query, *args, **kwargs) -> Answer:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from ingest.model import REFERAT
+
 
 @dataclass(frozen=True)
 class Citation:
@@ -18,6 +20,8 @@ class Citation:
     #: words of the snippet that hold a question concept, for bold type in the card and
     #: on the chat page; not part of the JSON, whose snippet stays plain text
     highlights: tuple[str, ...] = field(default=(), compare=False)
+    #: the meeting's document: an agenda's punkt is not decided yet
+    kind: str = field(default=REFERAT, compare=False)
 
     def to_json(self) -> dict:
         return {

@@ -35,6 +35,14 @@ TEXTS = {
                      "The latest minutes are from {day}."},
     "meeting": {"da": "{forum} d. {day} behandlede {n} punkter: {titles}.",
                 "en": "{forum} on {day} dealt with {n} items: {titles}."},
+    "meeting_agenda": {"da": "Dagsordenen for {forum} d. {day} har {n} punkter: {titles}. "
+                               "Referatet med beslutningerne er ikke kommet endnu.",
+                         "en": "The agenda of {forum} on {day} has {n} items: {titles}. "
+                               "The minutes with the decisions have not come yet."},
+    "on_agenda": {"da": "Punktet står på dagsordenen for {forum} d. {day} (punkt {n}) og er "
+                        "endnu ikke besluttet. Fra dagsordenen:",
+                  "en": "The item is on the agenda of {forum} on {day} (item {n}) and has "
+                        "not been decided yet. From the agenda:"},
     "meeting_of": {"da": "Punkterne blev behandlet på samme møde. ",
                    "en": "The items were dealt with at the same meeting. "},
     "maybe": {"da": "Måske et af disse punkter:", "en": "Perhaps one of these items:"},
