@@ -69,7 +69,8 @@ _KEYWORD_HEADING = re.compile(
     r"^(?P<kw>punkt|pkt\.?|dagsordenspunkt|sag\s*nr\.?|sagnr\.?|sag)\s*(?P<n>\d{1,4})"
     r"(?:(?P<sep>\s*[:.)]|\s+[-–—](?=\s|$))\s*|\s+|$)(?P<rest>.*)$",
     re.IGNORECASE)
-_BARE_HEADING = re.compile(r"^(?P<n>\d{1,4})\s*[.)](?P<sep>)\s*(?P<rest>\S.*)$")
+#: `5. Title`, or `5.` alone with its title on the next line (as PDFs print it)
+_BARE_HEADING = re.compile(r"^(?P<n>\d{1,4})\s*[.)](?P<sep>)\s*(?P<rest>.*)$")
 
 
 @dataclass(frozen=True)

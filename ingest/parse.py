@@ -20,7 +20,7 @@ import datetime as dt
 import hashlib
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ingest.closed import (closes_following, mentions_closed, opens_following,
                            opens_with_closed_mark)
@@ -183,10 +183,13 @@ def _split_punkter(lines: list[str]) -> tuple[list[_Draft], int, list[_TocEntry]
     drafts: list[_Draft] = []
     toc: list[_TocEntry] = []
     head_end = len(lines)
-    closing = toc_closing = hiding = False
+    closing = toc_closing = hiding = taking_title = False
     strong_document = any(h.strong for h in map(item_heading, map(bare, lines)) if h)
     for i, line in enumerate(lines):
         b = bare(line)
+        if taking_title and b:  # the title line of a heading printed above it
+            taking_title = False
+            continue
         if TOC_ENTRY.search(line.rstrip()):
             if drafts:  # a table row ending in a number ("Plan MED\tMarie A\t10")
                 drafts[-1].lines.append(line)
@@ -199,13 +202,18 @@ def _split_punkter(lines: list[str]) -> tuple[list[_Draft], int, list[_TocEntry]
         if not drafts and (closes_following(b) or opens_following(b)):
             toc_closing = closes_following(b)
         heading = item_heading(b)
+        if heading and not heading.title:  # `5.` or `Punkt 5` alone: the title is below
+            heading = replace(heading, title=_next_text(lines, i))
+            skip = heading.title and not item_heading(heading.title)
+        else:
+            skip = False
         if heading and _is_heading(heading, drafts[-1] if drafts else None, lines, i,
                                    strong_document):
             if not drafts:
                 head_end = i
             drafts.append(_Draft(heading.number, heading.title, closed=closing,
                                  marked=_md_level(line) == 1))
-            hiding = False
+            hiding, taking_title = False, bool(skip)
         elif drafts and closes_following(b) and len(b.split()) <= 4:
             closing = True
         elif drafts and opens_following(b) and len(b.split()) <= 4:
@@ -228,6 +236,11 @@ def _in_head(draft: _Draft) -> bool:
     nonblank = [bare(x) for x in draft.lines if bare(x)]
     return (len(nonblank) <= MAX_HEADING_WRAP + 1
             and not any(section_name(x.rstrip(":")) for x in nonblank))
+
+
+def _next_text(lines: list[str], i: int) -> str:
+    """The first non-blank line after line i, bare."""
+    return next((bare(x) for x in lines[i + 1:i + 4] if bare(x)), "")
 
 
 def _toc_entry(line: str):
