@@ -18,7 +18,9 @@ import pytest
 from ingest.readers import read_file
 from layout_files import LAYOUTS, PDF_HEADER, as_expected, build, expected_of, parse_file, words
 
-SOURCES = sorted(p for p in LAYOUTS.iterdir() if p.suffix in (".txt", ".md", ".html"))
+#: The fixtures' sources: each with its expected structure beside it (README.md has none).
+SOURCES = sorted(p for p in LAYOUTS.iterdir()
+                 if p.suffix in (".txt", ".md", ".html") and p.with_suffix(".json").is_file())
 #: .txt and .md sources are also read as the PDF and the Word document made from them; a
 #: web page only as itself.
 CASES = [(source, suffix) for source in SOURCES

@@ -1,5 +1,5 @@
 """Minutes in other municipalities' layouts, as files of every format, and how to hold a
-parsed meeting against the structure a fixture expects (fixtures/layouts/*.json).
+parsed meeting against the structure a fixture expects (ingest/fixtures/layouts/*.json).
 
 The fixtures' text sources (.txt, .md, .html) are read as they are; .pdf and .docx are
 made from a text source at test time with minutes_files' writers. What is a heading only
@@ -18,7 +18,7 @@ from ingest.parse import parse_referat
 from ingest.readers import read_file
 from minutes_files import Block, plain, write_docx, write_html, write_pdf
 
-LAYOUTS = Path(__file__).resolve().parent / "fixtures" / "layouts"
+LAYOUTS = Path(__file__).resolve().parent / "ingest" / "fixtures" / "layouts"
 #: The running header of every built PDF page (a municipality's name, as real prints have).
 PDF_HEADER = "Kildeby Kommune"
 #: Item headings of every layout in the fixtures: `Punkt 5:`, `Punkt 5 -`, `Pkt. 5:`,
