@@ -27,7 +27,7 @@ ITEM = re.compile(r"^(?:Punkt\s+\d+\b|Pkt\.\s*\d+\b|Sag\s+nr\.\s*\d+\b|\d{1,3}\.
 #: Section headings of the fixtures (printed bold or as a Heading style).
 SECTION = re.compile(
     r"^(?:Anledning|Resume|Sagsfremstilling|Beslutningstema|Beslutningspunkter|Baggrund|"
-    r"Økonomi|Høring|Indstilling|Administrativ indstilling|Beslutninger?|Afgørelse|"
+    r"Økonomi|Høring|Indstilling|Administrativ indstilling|Beslutning(?:er)?|Afgørelse|"
     r"Udvalgets beslutning|Bilag|Sagsforløb|Forventet sagsgang|Tidligere behandling|"
     r"Økonomiske konsekvenser|Borgmesterens Afdelings påtegning|"
     r"Sagsfremstilling og økonomi|Beslutning (?:i|fra) .{0,100})\s*:?$")

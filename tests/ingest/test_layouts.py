@@ -140,7 +140,8 @@ def page_structure(page: Path) -> list[dict]:
                 heading = " ".join(element.text_content().split()).rstrip(":")
                 name = heading or name
             elif "resume" in (element.get("class") or "").split():
-                sections.setdefault(name, []).extend(words(element.text_content()))
+                # each <div> in it a line of its own: join the pieces apart
+                sections.setdefault(name, []).extend(words(" ".join(element.itertext())))
         out.append({
             "punkt": int(row.xpath('./td[1]//span')[0].text),
             "title": " ".join(row.xpath('.//h2[contains(@class, "overskrift")]')[0].text_content().split()),
