@@ -34,7 +34,9 @@ class Form:
             return self.toc.format(title=title)
         head = self.style.format(n=5, title="")
         line = self.heading_line(title)
-        return line[len(head):].strip() if line.replace("\u00a0", " ").startswith(head) else line
+        if line.replace("\u00a0", " ").startswith(head):
+            return line[len(head):].strip()
+        return line
 
 
 FORMS = [
@@ -85,12 +87,14 @@ NEIGHBOURS = (
 CLOSED_CASE_NUMBER = "81.03.00-A00-5-25"
 
 
-def referat(form: Form, *, day: dt.date, marker: str, title: str, forum: str = "Testudvalget") -> str:
+def referat(form: Form, *, day: dt.date, marker: str, title: str,
+            forum: str = "Testudvalget") -> str:
     """A referat of `forum` on `day` whose punkt 5 is closed as `form` marks it, its
     subject named by `title` and its body holding `marker` in every section."""
     entries = [NEIGHBOURS[0].title, form.toc_line(title), NEIGHBOURS[1].title]
     if form.toc.startswith("Punkt"):  # a numbered contents list numbers every entry
-        entries = [e if e.startswith("Punkt") else f"Punkt {n}: {e}" for n, e in zip((4, 5, 6), entries)]
+        entries = [e if e.startswith("Punkt") else f"Punkt {n}: {e}"
+                   for n, e in zip((4, 5, 6), entries)]
     head = [f"REFERAT {forum} d. {day:%d-%m-%Y}", "",
             f"Mødedato {WEEKDAYS[day.weekday()]} d. {day.day}. {MONTHS[day.month - 1]} {day.year} "
             "kl. 10:00", "", "Mødested Mødelokale 4", "", "Indholdsfortegnelse", "",

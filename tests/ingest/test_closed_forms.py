@@ -81,7 +81,8 @@ def test_other_item_headings_head_open_punkter(folder, style, suffix):
 
 # --- fuzzing the closed heading ---------------------------------------------------------
 
-PREFIXES = ["Punkt {n}:", "Punkt {n} -", "Punkt {n}.", "Pkt. {n}:", "Pkt. {n}", "{n}.", "Sag nr. {n}"]
+PREFIXES = ["Punkt {n}:", "Punkt {n} -", "Punkt {n}.", "Pkt. {n}:", "Pkt. {n}", "{n}.",
+            "Sag nr. {n}"]
 WORDS = ["lukket", "lukket punkt", "lukket sag", "lukkede oplysninger", "lukket dagsordenspunkt"]
 MARKUP = ["{}", "**{}**", "__{}__", "*{}*", "<b>{}</b>", "<strong>{}</strong>", "<i>{}</i>"]
 BRACKETS = ["{}", "({})", "[{}]"]

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.readers import read_file
-from layout_files import LAYOUTS, PDF_HEADER, as_expected, build, expected_of, parse_file, words
+from layout_files import (LAYOUTS, PDF_HEADER, as_expected, build, expected_of, parse_file,
+                          read_text, words)
 
 #: The fixtures' sources: each with its expected structure beside it (README.md has none).
 SOURCES = sorted(p for p in LAYOUTS.iterdir()
@@ -24,20 +24,24 @@ SOURCES = sorted(p for p in LAYOUTS.iterdir()
 #: .txt and .md sources are also read as the PDF and the Word document made from them; a
 #: web page only as itself.
 CASES = [(source, suffix) for source in SOURCES
-         for suffix in ((source.suffix,) if source.suffix == ".html" else (source.suffix, ".pdf", ".docx"))]
+         for suffix in ((source.suffix,) if source.suffix == ".html"
+                        else (source.suffix, ".pdf", ".docx"))]
 #: Words of each fixture's closed punkter (their titles and bodies) that no open part of it
 #: holds: none may be kept.
 CLOSED_WORDS = {
     "ansaettelsesudvalget-2024-02-12": ["Nordskolen", "Kornum", "viceskoleleder", "fratrædelse"],
     "boerne-skoleudvalget-2024-11-12": ["Personalesag", "afskedigede", "81.05.00-A00-4-24"],
     "chefforum-dagsorden-2024-05-08": ["fratrædelsesaftale", "00.01.00-A00-3-24"],
-    "kildeby-forsyning-bestyrelse-2024-05-22": ["ansættelsesvilkår", "2027", "tillæg på 2 procent"],
+    "kildeby-forsyning-bestyrelse-2024-05-22": ["ansættelsesvilkår", "2027",
+                                                "tillæg på 2 procent"],
     "klima-miljoeudvalget-referat-2025-11-05": ["Skovbrynet", "2,8 mio", "Vurderingsrapport",
                                                "EMN-2025-009930"],
     "nordby-kommunalbestyrelsen-2022-06-20": ["Møllevej", "skødet", "22/02875"],
     "oekonomiudvalget-2023-10-02": ["Vestervang", "1.475.000", "højestbydende", "330-2023-5520"],
-    "teknik-miljoe-dagsorden-2025-03-03": ["Søbadet", "Strandgaard", "Tilbudsvurdering", "24/11307"],
-    "teknisk-udvalg-2025-09-10": ["Kløvermarken", "rodskader", "Erstatningskrav", "EMN-2025-005870"],
+    "teknik-miljoe-dagsorden-2025-03-03": ["Søbadet", "Strandgaard", "Tilbudsvurdering",
+                                           "24/11307"],
+    "teknisk-udvalg-2025-09-10": ["Kløvermarken", "rodskader", "Erstatningskrav",
+                                  "EMN-2025-005870"],
 }
 #: What the web system prints around the minutes (buttons, menus, dialogs, table header).
 CHROME = ["Tilbage til forsiden", "Hent som PDF", "Kopier link", "Hent hele", "Tip en ven",
@@ -98,17 +102,17 @@ def test_a_made_file_holds_its_sources_words(case, tmp_path):
     """The PDF and Word files are the source's text and nothing else (a one-page PDF keeps
     its running header), so what the parser makes of them is the parser's doing."""
     source, suffix = case
-    got = words(read_file(build(source, suffix, tmp_path)))
+    got = words(read_text(build(source, suffix, tmp_path)))
     if got[:len(words(PDF_HEADER))] == words(PDF_HEADER) and suffix == ".pdf":
         got = got[len(words(PDF_HEADER)):]
     assert got == words(source.read_text(encoding="utf-8"))
 
 
-def test_a_heading_wrapped_over_three_lines_in_the_pdf_keeps_its_whole_title(meeting_json, tmp_path):
+def test_a_heading_wrapped_over_three_lines_in_the_pdf_keeps_its_title(meeting_json, tmp_path):
     """The fixture is what it claims: its PDF prints punkt 2's and 3's headings over three
     lines (and the reader gives them back so)."""
     source = LAYOUTS / "teknisk-udvalg-2025-09-10.txt"
-    lines = read_file(build(source, ".pdf", tmp_path)).split("\n")
+    lines = read_text(build(source, ".pdf", tmp_path)).split("\n")
     for number in (2, 3):
         at = next(i for i, line in enumerate(lines) if line.startswith(f"Punkt {number}:"))
         case = next(i for i in range(at, len(lines)) if lines[i].startswith("EMN-"))
@@ -144,7 +148,8 @@ def page_structure(page: Path) -> list[dict]:
                 sections.setdefault(name, []).extend(words(" ".join(element.itertext())))
         out.append({
             "punkt": int(row.xpath('./td[1]//span')[0].text),
-            "title": " ".join(row.xpath('.//h2[contains(@class, "overskrift")]')[0].text_content().split()),
+            "title": " ".join(row.xpath('.//h2[contains(@class, "overskrift")]')[0]
+                              .text_content().split()),
             "case_number": row.xpath('.//span[@class="sagsnummer"]')[0].text.strip(),
             "sections": {k: v for k, v in sections.items() if v},
             "bilag": [" ".join(a.text_content().split())

@@ -15,7 +15,8 @@ from bot.settings import Settings
 from ingest.pipeline import ingest_paths
 from layout_files import parse_file
 
-SNAPSHOT = json.loads((Path(__file__).parent / "fixtures" / "samples_show.json").read_text(encoding="utf-8"))
+SNAPSHOT = json.loads((Path(__file__).parent / "fixtures" / "samples_show.json")
+                      .read_text(encoding="utf-8"))
 
 
 def without_kind(meeting: dict) -> dict:
