@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 FONT_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
@@ -74,10 +75,13 @@ class PdfInfo:
         return sorted(k for k, pages in self.section_pages.items() if len(pages) > 1)
 
 
+Split = Callable[[str], list[Block]]
+
+
 def write_pdf(text: str, path: Path, *, header: str, footer: str = "Side {n} af {{nb}}",
-              font_size: float = 11) -> PdfInfo:
+              font_size: float = 11, split: Split = blocks) -> PdfInfo:
     """A text PDF with `header` at the top and `footer` (by default `Side N af M`) at the
-    foot of every page."""
+    foot of every page. `split` tells headings from text (by default the samples' rules)."""
     from fpdf import FPDF
     from fpdf.enums import XPos, YPos
 
@@ -98,7 +102,7 @@ def write_pdf(text: str, path: Path, *, header: str, footer: str = "Side {n} af 
     pdf.set_auto_page_break(True, margin=20)
     pdf.add_page()
     info = PdfInfo(pages=0)
-    for block in blocks(text):
+    for block in split(text):
         style, size, gap = {"title": ("B", font_size + 5, 4), "punkt": ("B", font_size + 2, 3),
                             "section": ("B", font_size, 2)}.get(block.kind, ("", font_size, 2))
         pdf.set_font("DejaVu", style, size)
@@ -127,12 +131,12 @@ def misplace_startxref(path: Path) -> None:
 
 # --- DOCX ------------------------------------------------------------------------------
 
-def write_docx(text: str, path: Path) -> None:
+def write_docx(text: str, path: Path, *, split: Split = blocks) -> None:
     """A Word document: the title and headings in Heading styles, tables as tables."""
     import docx
 
     document = docx.Document()
-    for block in blocks(text):
+    for block in split(text):
         if block.kind == "title":
             document.add_heading(block.lines[0], level=0)
         elif block.kind == "punkt":
@@ -165,13 +169,16 @@ FOOTER = ('<footer><p>Albertslund Kommune · Nordmarks Allé 1 · 2620 Albertslu
           '<p>Tlf. 43 68 68 68</p></footer>')
 
 
-def write_html(text: str, path: Path) -> None:
-    """A printed web page of the minutes: <h1>/<h2>/<h3>, <p>, <table>, a nav and scripts."""
+def write_html(text: str, path: Path, *, split: Split = blocks,
+               inline: Callable[[str], str] | None = None) -> None:
+    """A printed web page of the minutes: <h1>/<h2>/<h3>, <p>, <table>, a nav and scripts.
+    `inline` turns a line into HTML (by default escaped as plain text)."""
     import html
 
+    inline = inline or html.escape
     body: list[str] = []
-    for block in blocks(text):
-        e = [html.escape(line) for line in block.lines]
+    for block in split(text):
+        e = [inline(line) for line in block.lines]
         if block.kind == "title":
             body.append(f"<h1>{e[0]}</h1>")
         elif block.kind == "punkt":
@@ -179,7 +186,7 @@ def write_html(text: str, path: Path) -> None:
         elif block.kind == "section":
             body.append(f"<h3>{e[0]}</h3>")
         elif block.kind == "table":
-            rows = "".join("<tr>" + "".join(f"<td>{html.escape(c.strip())}</td>"
+            rows = "".join("<tr>" + "".join(f"<td>{inline(c.strip())}</td>"
                                             for c in line.split("\t")) + "</tr>"
                            for line in block.lines)
             body.append(f"<table>{rows}</table>")

@@ -1,0 +1,116 @@
+"""A closed punkt stays closed whatever it is called and whatever the file: every form
+real minutes mark a closed punkt with (closed_forms.FORMS) in .txt, .md, .docx, .pdf and
+.html, read by the real reader and parser. The closed punkt is its number and "Lukket" and
+nothing else, the secret words of its title and body are nowhere in the meeting, and its
+neighbours keep their own text. Item headings `Punkt 5 -`, `Pkt. 5:`, `5.` and `Sag nr. 5`
+head open punkter too. Then hypothesis varies the closed heading (casing, markup,
+punctuation, spacing, soft hyphens, where the word stands).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from closed_forms import CLOSED_CASE_NUMBER, FORMATS, FORMS, NEIGHBOURS, Form, referat
+from ingest.parse import parse_referat
+from layout_files import parse_file, words, write_format
+
+DAY = dt.date(2025, 3, 11)
+#: Invented words, so that one found in the meeting can only have come from the closed punkt.
+MARKER = "Vrimlekær"
+TITLE = "Pjaltrupvej"
+CLOSED = {"punkt": 5, "title": "Lukket", "closed": True}
+
+
+def assert_closed_and_alone(meeting: dict, form: str) -> None:
+    """Punkt 5 is exactly a closed punkt, 4 and 6 are their own, and the closed punkt's
+    secret words and case number are nowhere."""
+    items = {item["punkt"]: item for item in meeting["items"]}
+    assert sorted(items) == [4, 5, 6], form
+    assert items[5] == CLOSED, form
+    kept = json.dumps(meeting, ensure_ascii=False).casefold()
+    for secret in (MARKER, TITLE, CLOSED_CASE_NUMBER):
+        assert secret.casefold() not in kept, (form, secret)
+    for neighbour in NEIGHBOURS:
+        assert_open(items[neighbour.number], neighbour)
+
+
+def assert_open(item: dict, neighbour) -> None:
+    assert (item["title"], item["case_number"], item["closed"]) == (
+        neighbour.title, neighbour.case_number, False)
+    assert list(item["sections"]) == ["Sagsfremstilling", "Beslutning"]
+    assert words(item["sections"]["Sagsfremstilling"]) == words(neighbour.sagsfremstilling)
+    assert words(item["sections"]["Beslutning"]) == words(neighbour.beslutning)
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    return tmp_path_factory.mktemp("closed")
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+@pytest.mark.parametrize("form", FORMS, ids=lambda f: f.name)
+def test_a_closed_punkt_is_only_its_number_and_lukket(folder, form, suffix):
+    text = referat(form, day=DAY, marker=MARKER, title=TITLE)
+    path = write_format(text, folder / f"{form.name}{suffix}")
+    assert_closed_and_alone(parse_file(path).to_json(), form.name)
+
+
+ELCYKLER = "elcyklerne til hjemmeplejen"
+OPEN_STYLES = ["Punkt {n} - {title}", "Pkt. {n}: {title}", "{n}. {title}", "Sag nr. {n} {title}"]
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+@pytest.mark.parametrize("style", OPEN_STYLES)
+def test_other_item_headings_head_open_punkter(folder, style, suffix):
+    """Punkt 5 open, `Indkøb af elcykler`: three punkter, each with its own text."""
+    form = Form("åben", style.format(n=5, title="Indkøb af elcykler"), style=style)
+    text = referat(form, day=DAY, marker=ELCYKLER, title="")
+    path = write_format(text, folder / f"open-{OPEN_STYLES.index(style)}{suffix}")
+    items = {item["punkt"]: item for item in parse_file(path).to_json()["items"]}
+    assert sorted(items) == [4, 5, 6]
+    assert (items[5]["title"], items[5]["case_number"], items[5]["closed"]) == (
+        "Indkøb af elcykler", CLOSED_CASE_NUMBER, False)
+    assert " ".join(words(ELCYKLER)) in " ".join(words(items[5]["sections"]["Beslutning"]))
+    for neighbour in NEIGHBOURS:
+        assert_open(items[neighbour.number], neighbour)
+
+
+# --- fuzzing the closed heading ---------------------------------------------------------
+
+PREFIXES = ["Punkt {n}:", "Punkt {n} -", "Punkt {n}.", "Pkt. {n}:", "Pkt. {n}", "{n}.",
+            "Sag nr. {n}"]
+WORDS = ["lukket", "lukket punkt", "lukket sag", "lukkede oplysninger", "lukket dagsordenspunkt"]
+MARKUP = ["{}", "**{}**", "__{}__", "*{}*", "<b>{}</b>", "<strong>{}</strong>", "<i>{}</i>"]
+BRACKETS = ["{}", "({})", "[{}]"]
+AFTER = ["", ":", " :", " -", " –", ".", ",", ";"]
+SPACES = [" ", "\u00a0", "  ", " \u00a0"]
+
+
+@st.composite
+def closed_heading(draw) -> tuple[str, str]:
+    """(style of every item heading, punkt 5's heading marked closed somehow)."""
+    prefix = draw(st.sampled_from(PREFIXES))
+    word = draw(st.sampled_from(WORDS))
+    cased = "".join(c.upper() if draw(st.booleans()) else c for c in word)
+    for _ in range(draw(st.integers(0, 2))):  # soft hyphens where a word processor puts them
+        at = draw(st.integers(1, len(cased) - 1))
+        cased = cased[:at] + "\u00ad" + cased[at:]
+    mark = draw(st.sampled_from(BRACKETS)).format(draw(st.sampled_from(MARKUP)).format(cased))
+    mark += draw(st.sampled_from(AFTER))
+    space = draw(st.sampled_from(SPACES))
+    subject = f"Køb af ejendom ved {TITLE}"
+    body = draw(st.sampled_from([mark, f"{mark}{space}{subject}", f"{subject}{space}{mark}"]))
+    return prefix + " {title}", f"{prefix.format(n=5)}{space}{body}"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(closed_heading())
+def test_a_closed_heading_in_any_spelling_keeps_nothing(case):
+    style, heading = case
+    form = Form("fuzz", heading.replace("{", "{{").replace("}", "}}"), style=style)
+    meeting = parse_referat(referat(form, day=DAY, marker=MARKER, title=TITLE))
+    assert_closed_and_alone(meeting.to_json(), repr(heading))
