@@ -207,6 +207,8 @@ class Conversation:
         return Reply(say("subscribed", when=self.digest_when) if new else say("already_subscribed"))
 
     async def _unsubscribe(self, where: Where) -> Reply:
+        if where.local:
+            return Reply(say("subscribe_local"))
         ended = await asyncio.to_thread(self.subscriptions.unsubscribe, where.conversation_id)
         return Reply(say("unsubscribed") if ended else say("not_subscribed"))
 

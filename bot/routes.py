@@ -2,8 +2,9 @@
 
     POST /api/messages   Bot Framework activities (Teams, the Emulator)
     GET  /api/ask?q=     the answer JSON of design.md
-    POST /api/chat       the local chat page: {"text": ...} or {"value": {...}}; replies
-                         with their text, cards and numbered citations
+    POST /api/chat       the local chat page: {"text": ...} or {"value": {...}}, and the
+                         "conversation" an earlier reply named; replies with their text,
+                         cards and numbered citations
     GET  /healthz        the process is up
     GET  /readyz         the model, the vector store and the catalog answer (and the
                          inbox's refused files, which do not make it unready)
@@ -17,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import uuid
 from pathlib import Path
 
@@ -45,6 +47,10 @@ MAX_JSON_DEPTH = 32
 #: /api/ask's header saying how the answer was found: "hybrid" (words and the embedding
 #: model), or "lexical" (words alone: the model is still loading, or missing)
 SEARCH_HEADER = "Referatbot-Search"
+#: The chat page's conversations, named by the server: `lokal-` and a UUID. /api/chat is
+#: open even with auth on, so it takes no other name: a Teams conversation's id (which
+#: always holds a colon: `a:…`, `19:…@thread.tacv2`) can never be one.
+LOCAL_CONVERSATION = re.compile(r"lokal-[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}")
 
 
 def setup_routes(app: web.Application) -> None:
@@ -96,12 +102,16 @@ async def chat(request: web.Request) -> web.Response:
     if not isinstance(text, str) or (value is not None and not isinstance(value, dict)) \
             or not isinstance(conversation, str):
         raise _error(web.HTTPBadRequest, 'send {"text": "..."} or {"value": {...}}')
+    if not LOCAL_CONVERSATION.fullmatch(conversation):
+        raise _error(web.HTTPBadRequest, "the conversation must be one an earlier reply of "
+                     "this page named (lokal- and a UUID), or none for a new one; the chat "
+                     "page never acts on a Teams conversation")
     if len(text) > MAX_QUESTION_CHARS:
         raise _error(web.HTTPBadRequest, f"the message is longer than {MAX_QUESTION_CHARS} characters")
     incoming = actions.parse(value) if value and value.get("command") else Message(text)
     try:
         replies = await request.app[conversation_key].handle(
-            incoming, Where(conversation[:100], local=True))
+            incoming, Where(conversation, local=True))
     except Exception:  # a bug or a failing catalog: the page says sorry, the log has why
         log.exception("the local chat failed to answer")
         shown = [{"text": say("sorry"), "cards": [], "citations": []}]

@@ -9,11 +9,14 @@ import json
 import pytest
 
 from bot.conversation import MAX_QUESTION_CHARS
+from bot.keys import subscriptions_key
 from bot.routes import MAX_BODY_BYTES
 from bot.texts import say
-from fake_teams import BOT_ID, BOT_NAME, TELEFON_QUESTION, TELEFON_SOURCE, activity_json, texts
+from fake_teams import (BOT_ID, BOT_NAME, SERVICE_URL, TELEFON_QUESTION, TELEFON_SOURCE,
+                        activity_json, texts)
 
 ANSWER_KEYS = {"question", "answered", "answer", "citations", "meeting", "suggestions"}
+TEAMS_CHANNEL = "19:general@thread.tacv2"
 CITATION_KEYS = {"forum", "meeting_date", "punkt", "title", "case_number", "section", "snippet"}
 
 
@@ -297,12 +300,40 @@ async def test_ask_refuses_a_missing_empty_or_long_question(shared_client, param
 
 
 async def test_chat_runs_the_teams_handler(bot_client):
-    status, body = await post_json(bot_client, "/api/chat", {"text": TELEFON_QUESTION,
-                                                             "conversation": "c1"})
-    assert status == 200 and body["conversation"] == "c1"
+    status, body = await post_json(bot_client, "/api/chat", {"text": TELEFON_QUESTION})
+    assert status == 200
     [reply] = body["replies"]
     [card] = reply["cards"]
     assert TELEFON_SOURCE in texts(card)
+
+
+async def test_the_chat_page_keeps_the_conversation_the_server_named(bot_client):
+    status, first = await post_json(bot_client, "/api/chat", {"text": "hjælp"})
+    assert status == 200 and first["conversation"].startswith("lokal-")
+    status, again = await post_json(bot_client, "/api/chat", {
+        "text": "hjælp", "conversation": first["conversation"]})
+    assert status == 200 and again["conversation"] == first["conversation"]
+
+
+@pytest.mark.parametrize("conversation", [TEAMS_CHANNEL, "a:personal-chat-1", "c1",
+                                          "lokal-", "lokal-x" + "0" * 35])
+async def test_the_chat_page_never_acts_on_a_teams_conversation(start_app, conversation):
+    """Even with auth on, /api/chat is open: a Teams conversation's id sent to it must not
+    end that conversation's digest."""
+    client = await start_app(app_id="00000000-1111-2222-3333-444444444444",
+                             app_password="not-a-real-secret")
+    subscriptions = client.app[subscriptions_key]
+    subscriptions.subscribe({"conversation": {"id": conversation}, "serviceUrl": SERVICE_URL},
+                            tenant_id="tenant-1", service_url=SERVICE_URL, subscribed_by="")
+    status, error = await post_json(client, "/api/chat", {"text": "afmeld",
+                                                          "conversation": conversation})
+    assert status == 400 and "conversation" in error["error"]
+    assert subscriptions.get(conversation).active
+
+
+async def test_the_chat_page_cannot_unsubscribe_its_own_conversation_either(bot_client):
+    status, body = await post_json(bot_client, "/api/chat", {"text": "afmeld"})
+    assert body["replies"] == [{"text": say("subscribe_local"), "cards": [], "citations": []}]
 
 
 async def test_chat_button_value(bot_client):
@@ -314,8 +345,7 @@ async def test_chat_button_value(bot_client):
 
 async def test_chat_cannot_subscribe(bot_client):
     status, body = await post_json(bot_client, "/api/chat", {"text": "abonner"})
-    assert body["replies"] == [{"text": "Det daglige overblik kan kun bestilles i Teams, "
-                                        "ikke på den lokale side.", "cards": [], "citations": []}]
+    assert body["replies"] == [{"text": say("subscribe_local"), "cards": [], "citations": []}]
 
 
 @pytest.mark.parametrize("body", [{"text": 5}, {"value": "punkt"}, {"text": "x" * 1001},
