@@ -6,6 +6,7 @@ stdout holds only JSON.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import json
 import logging
 import sys
@@ -292,15 +293,38 @@ def serve(settings: Settings, port: int | None, host: str) -> None:
         app = create_app(settings)
     except SettingsError as e:
         raise click.ClickException(str(e)) from e
-    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::", "") else host
-    click.echo(f"referatbot: local chat page on http://{shown}:{settings.port}/ "
+    click.echo(f"referatbot: local chat page on {_address(host, settings.port)} "
                f"(Teams endpoint: /api/messages, data: {settings.data_dir}, "
                f"catalog: {redact(settings.catalog)})", err=True)
+    if not _loopback(host):
+        where = "every interface" if host in WILDCARDS else host
+        click.echo(f"referatbot: warning: listening on {where}, not this machine alone: "
+                   "/api/ask, /api/chat and the chat page answer anyone who can reach port "
+                   f"{settings.port}, without authentication; publish only /api/messages "
+                   "(README, Security)", err=True)
     try:
         web.run_app(app, host=host, port=settings.port, print=None)
     except OSError as e:
         raise click.ClickException(
             f"cannot listen on {host}:{settings.port}: {e.strerror or e} (choose another --port)") from e
+
+
+#: Hosts that bind every interface.
+WILDCARDS = ("0.0.0.0", "::", "")
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: it may resolve to any interface
+        return False
+
+
+def _address(host: str, port: int) -> str:
+    """The chat page's URL as `serve --host HOST` listens: localhost for 127.0.0.1, the
+    address itself for any other (0.0.0.0 for every interface)."""
+    shown = "localhost" if host == "127.0.0.1" else host or "0.0.0.0"
+    return f"http://{f'[{shown}]' if ':' in shown else shown}:{port}/"
 
 
 @main.command()
