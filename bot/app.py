@@ -160,8 +160,10 @@ async def digest_ctx(app: web.Application) -> AsyncIterator[None]:
     async def send(subscription, card):
         await endpoint.send_card(subscription.reference, card)
 
-    runner = DigestRunner(app[catalog_key], app[subscriptions_key], send)
+    runner = DigestRunner(app[catalog_key], app[subscriptions_key], send,
+                          may_send=endpoint.may_send_to)
     app[digest_key] = runner
+    await runner.refuse_unsendable()
     task = asyncio.create_task(schedule(runner, at=settings.digest_time,
                                         timezone=settings.digest_timezone,
                                         weekdays_only=settings.digest_weekdays_only))

@@ -419,7 +419,8 @@ async def _send_digests(settings: Settings, catalog, subscriptions):
     async def send(subscription, card):
         await endpoint.send_card(subscription.reference, card)
 
-    return await DigestRunner(catalog, subscriptions, send).run_once()
+    return await DigestRunner(catalog, subscriptions, send,
+                              may_send=endpoint.may_send_to).run_once()
 
 
 main.add_command(manifest_command)
