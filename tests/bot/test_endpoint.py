@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 
 import pytest
 
 from bot.conversation import MAX_QUESTION_CHARS
 from bot.keys import subscriptions_key
-from bot.routes import MAX_BODY_BYTES
+from bot.routes import MAX_BODY_BYTES, PARSED_HEADER_BYTES
 from bot.texts import say
 from fake_teams import (BOT_ID, BOT_NAME, SERVICE_URL, TELEFON_QUESTION, TELEFON_SOURCE,
                         activity_json, texts)
@@ -210,6 +211,34 @@ async def test_a_body_that_never_arrives_is_timed_out_and_the_server_stays_up(bo
     writer.close()
     assert status_line.split()[1] == b"408", status_line
     assert BODY_SECONDS - 1 <= waited < BODY_SECONDS + 10
+
+
+@pytest.mark.parametrize("route", ["/healthz", "/api/ask?q=telefontider"])
+@pytest.mark.parametrize("header_bytes", [8_200, PARSED_HEADER_BYTES - 100])
+async def test_a_header_over_8_kb_is_431_and_no_error_in_the_log(shared_client, caplog, route,
+                                                                 header_bytes):
+    response = await shared_client.get(route, headers={"X-Large": "x" * header_bytes})
+    assert response.status == 431
+    if route.startswith("/api/"):
+        assert "header is over 8190 bytes" in (await response.json())["error"]
+    assert [(r.levelname, r.getMessage()) for r in caplog.records
+            if r.levelno >= logging.WARNING or r.exc_info] == []
+    assert (await shared_client.get("/healthz")).status == 200
+
+
+@pytest.mark.parametrize("headers", [{"X-Large": "x" * 1_000_000},
+                                     {f"X-{n}": "x" for n in range(200)}])
+async def test_a_request_aiohttp_refuses_itself_is_logged_in_one_line(shared_client, caplog,
+                                                                      headers):
+    """Beyond what aiohttp's parser reads (PARSED_HEADER_BYTES, 128 headers) it answers
+    400 itself; that is the client's error, not an ERROR with a traceback."""
+    caplog.set_level(logging.INFO, logger="aiohttp.server")
+    response = await shared_client.get("/healthz", headers=headers)
+    assert response.status == 400
+    [refused] = [r for r in caplog.records if r.name == "aiohttp.server"]
+    assert refused.levelname == "INFO" and refused.exc_info is None
+    assert "refused a request aiohttp could not read" in refused.getMessage()
+    assert (await shared_client.get("/healthz")).status == 200
 
 
 @pytest.mark.parametrize("body, error", [
