@@ -33,16 +33,16 @@ _NUMBER = re.compile(r"\d+")
 def template_problem(template: str) -> str | None:
     """Why `template` cannot make links, as the end of a sentence, or None."""
     try:
-        fields = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+        fields = [(name, spec, conversion) for _, name, spec, conversion
+                  in string.Formatter().parse(template) if name is not None]
     except ValueError as e:  # a lone { or }
         return f"its braces do not pair up ({e})"
-    unknown = sorted({f for f in fields if f not in PLACEHOLDERS})
+    unknown = sorted({name for name, _, _ in fields if name not in PLACEHOLDERS})
     if unknown:
         return (f"it names {', '.join('{' + f + '}' for f in unknown)}; the placeholders "
                 f"are {{date}} and {{punkt}}")
-    for _, name, spec, conversion in string.Formatter().parse(template):
-        problem = name is not None and _placeholder_problem(name, spec, conversion)
-        if problem:
+    for field in fields:
+        if problem := _placeholder_problem(*field):
             return problem
     try:
         url = template.format(**_SAMPLE)
