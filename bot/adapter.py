@@ -65,6 +65,7 @@ from msrest.exceptions import ClientRequestError, HttpOperationError
 
 from bot.dedupe import SeenActivities
 from bot.digest import DeliveryFailed
+from bot.service_urls import is_channel_url
 from bot.settings import Settings
 from bot.texts import say
 
@@ -151,10 +152,16 @@ class BotEndpoint:
             return invoke.status, _json(invoke.body)
         return 201, None
 
+    def may_send_to(self, service_url: str) -> bool:
+        """Whether a proactive message may go to `service_url`: with authentication on,
+        only to a Bot Framework channel's (botbuilder gives the bot's token to any)."""
+        return not self.app_id or is_channel_url(service_url)
+
     async def send_card(self, reference: dict, card: dict) -> None:
         """Post `card` proactively to the conversation of a stored reference (the JSON a
-        subscription keeps). Raises DeliveryFailed with the connector's HTTP status (403 or
-        404 when the bot was removed), or without one when the service is unreachable."""
+        subscription keeps), whose service URL the caller has checked (`may_send_to`).
+        Raises DeliveryFailed with the connector's HTTP status (403 or 404 when the bot
+        was removed), or without one when the service is unreachable."""
         activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
         failures: list[Exception] = []
 

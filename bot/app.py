@@ -34,7 +34,8 @@ from bot.keys import (ack_after_key, bot_key, catalog_key, conversation_key, dig
                       seen_key, settings_key, stream_after_key, subscriptions_key)
 from bot.links import SourceLinks
 from bot.resources import open_catalog
-from bot.routes import MAX_BODY_BYTES, error_middleware, setup_routes
+from bot.routes import (MAX_BODY_BYTES, error_middleware, handler_args,
+                        header_size_middleware, setup_routes)
 from bot.settings import Settings
 from bot.subscriptions import Subscriptions
 from bot.texts import say
@@ -59,7 +60,8 @@ def create_app(settings: Settings, *, ack_after: float = ACK_AFTER,
     Raises SettingsError for Bot Framework or inbox settings that cannot work."""
     BotConfig.from_settings(settings)  # refuse bad credentials before anything starts
     settings.check_inbox()
-    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[error_middleware])
+    app = web.Application(client_max_size=MAX_BODY_BYTES, handler_args=handler_args(),
+                          middlewares=[error_middleware, header_size_middleware])
     app[settings_key] = settings
     app[ack_after_key] = ack_after
     app[stream_after_key] = stream_after
@@ -160,8 +162,10 @@ async def digest_ctx(app: web.Application) -> AsyncIterator[None]:
     async def send(subscription, card):
         await endpoint.send_card(subscription.reference, card)
 
-    runner = DigestRunner(app[catalog_key], app[subscriptions_key], send)
+    runner = DigestRunner(app[catalog_key], app[subscriptions_key], send,
+                          may_send=endpoint.may_send_to)
     app[digest_key] = runner
+    await runner.refuse_unsendable()
     task = asyncio.create_task(schedule(runner, at=settings.digest_time,
                                         timezone=settings.digest_timezone,
                                         weekdays_only=settings.digest_weekdays_only))

@@ -1,11 +1,15 @@
 """The `referatbot` command: a thin layer over the factories the tests use.
 
 Human output goes to stdout, progress, warnings and errors to stderr, and with --json
-stdout holds only JSON.
+stdout holds only JSON. Human output is written line by line (`_echo`), each line's
+control characters escaped: file names, titles and what Teams users wrote come from
+outside, and must not forge a line or send the terminal escape codes. The log's lines
+are escaped alike, by the formatter installed here (`bot.printable`).
 """
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import json
 import logging
 import sys
@@ -15,6 +19,7 @@ import click
 
 from bot.lookup import Found, NoMeeting, NoPunkt, look_up
 from bot.manifest_cli import manifest_command
+from bot.printable import EscapingFormatter, one_line
 from bot.resources import open_catalog, open_index
 from bot.settings import Settings, SettingsError
 from ingest.dates import parse_day
@@ -29,6 +34,11 @@ def _dump(obj) -> None:
     click.echo(json.dumps(obj, ensure_ascii=False))
 
 
+def _echo(line: str = "", *, err: bool = False) -> None:
+    """One line of human output, its control characters escaped."""
+    click.echo(one_line(line), err=err)
+
+
 @click.group()
 @click.option("--data-dir", type=click.Path(path_type=Path), envvar="REFERATBOT_DATA_DIR",
               help="Where the catalog and the embedded Chroma live [env: REFERATBOT_DATA_DIR].")
@@ -36,8 +46,9 @@ def _dump(obj) -> None:
 @click.pass_context
 def main(ctx: click.Context, data_dir: Path | None, verbose: bool) -> None:
     """referatbot: find what Chefforum decided."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
-                        format="%(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(EscapingFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, handlers=[handler])
     try:
         settings = Settings.from_env()
     except SettingsError as e:
@@ -69,14 +80,14 @@ def ingest(settings: Settings, paths: tuple[Path, ...]) -> None:
         index = _index(settings, catalog)
         indexed = index.sync()
         for r in report.refused:
-            click.echo(f"refused: {r.path}: {r.reason}", err=True)
+            _echo(f"refused: {r.path}: {r.reason}", err=True)
         for r in report.repaired:
-            click.echo(f"warning: {r.path}: {r.warning}", err=True)
+            _echo(f"warning: {r.path}: {r.warning}", err=True)
         if report.skipped:
-            click.echo(report.skipped_summary(), err=True)
+            _echo(report.skipped_summary(), err=True)
         meetings, punkter = catalog.count()
-        click.echo(f"{report.summary()}; {indexed} meeting(s) indexed; catalog holds "
-                   f"{meetings} meeting(s), {punkter} punkter", err=True)
+        _echo(f"{report.summary()}; {indexed} meeting(s) indexed; catalog holds "
+              f"{meetings} meeting(s), {punkter} punkter", err=True)
     if not report.ok:
         sys.exit(1)
 
@@ -112,7 +123,7 @@ def meetings(settings: Settings, as_json: bool) -> None:
     if not rows:
         click.echo("no meetings yet: run `referatbot ingest PATH`", err=True)
     for m in rows:
-        click.echo(f"{m.meeting_date:%d-%m-%Y}  {m.forum}  {m.punkter} punkter  {m.source}")
+        _echo(f"{m.meeting_date:%d-%m-%Y}  {m.forum}  {m.punkter} punkter  {m.source}")
 
 
 @main.command()
@@ -140,25 +151,27 @@ def show(settings: Settings, date: str, punkt: int | None, as_json: bool) -> Non
         if as_json:
             _dump(item.to_json())
         else:
-            click.echo(_format_punkt(item))
+            for line in _punkt_lines(item):
+                _echo(line)
         return
     if as_json:
         _dump(meeting.to_json())
         return
-    click.echo(f"{meeting.forum} {day:%d-%m-%Y} kl. {meeting.time}, {meeting.place}")
+    _echo(f"{meeting.forum} {day:%d-%m-%Y} kl. {meeting.time}, {meeting.place}")
     for p in meeting.punkter:
-        click.echo(f"\n{_format_punkt(p)}")
+        for line in ["", *_punkt_lines(p)]:
+            _echo(line)
 
 
-def _format_punkt(p) -> str:
+def _punkt_lines(p) -> list[str]:
     if p.closed:
-        return f"Punkt {p.number}: Lukket"
+        return [f"Punkt {p.number}: Lukket"]
     lines = [f"Punkt {p.number}: {p.title}" + (f" (sag {p.case_number})" if p.case_number else "")]
     for name, text in p.sections.items():
         lines += [f"  {name}:", *("    " + line for line in text.splitlines())]
     if p.bilag:
         lines += ["  Bilag:", *("    - " + b for b in p.bilag)]
-    return "\n".join(lines)
+    return lines
 
 
 def _answerer(settings: Settings, catalog):
@@ -190,19 +203,21 @@ def ask(settings: Settings, question: str, as_json: bool) -> None:
 
 
 def format_answer(answer) -> str:
-    """An answer for a terminal: the answer, then each source with its snippet."""
-    lines = [answer.answer]
+    """An answer for a terminal: the answer, then each source with its snippet (a list
+    item in it on a line of its own), each line escaped (`_echo`)."""
+    lines = answer.answer.splitlines()
     if answer.meeting:
         lines += [f"  {n}. {t}" for n, t in answer.meeting.items]
     sources = "Sources:" if answer.lang == "en" else "Kilder:"
     for label, cites in ((sources, answer.citations), (say("maybe", answer.lang), answer.suggestions)):
         if cites:
-            lines.append(f"\n{label}")
+            lines += ["", label]
         for c in cites:
             lines.append(f"- {c.forum} {c.meeting_date:%d.%m.%Y}, punkt {c.punkt}: {c.title}"
                          + (f" (sag {c.case_number})" if c.case_number else ""))
-            lines.append(f"  {c.section}: {c.snippet}" if c.section else f"  {c.snippet}")
-    return "\n".join(lines)
+            snippet = f"{c.section}: {c.snippet}" if c.section else c.snippet
+            lines += ["  " + line for line in snippet.splitlines()]
+    return "\n".join(one_line(line) for line in lines)
 
 
 @main.command("eval")
@@ -256,23 +271,24 @@ def status(settings: Settings, as_json: bool) -> None:
                "refused": [{"path": f.path, "reason": f.reason, "taken_at": f.taken_at}
                            for f in refused]})
         return
-    click.echo(f"catalog: {meetings} meeting(s), {punkter} punkter")
-    click.echo(_format_intake(last))
+    _echo(f"catalog: {meetings} meeting(s), {punkter} punkter")
+    for line in _intake_lines(last):
+        _echo(line)
     if refused:
-        click.echo("refused, and not read again until changed:")
+        _echo("refused, and not read again until changed:")
         for f in refused:
-            click.echo(f"  {f.path}: {f.reason}")
+            _echo(f"  {f.path}: {f.reason}")
 
 
-def _format_intake(last) -> str:
+def _intake_lines(last) -> list[str]:
     if last is None:
-        return "last intake: none (the inbox, REFERATBOT_INBOX, has taken no file yet)"
+        return ["last intake: none (the inbox, REFERATBOT_INBOX, has taken no file yet)"]
     lines = [f"last intake: {last.finished_at} by {last.owner}: {len(last.files)} file(s), "
              f"{last.count('new')} meeting(s) added, {last.count('refused')} refused"]
     for f in last.files:
         lines.append(f"  {f.status}: {f.path}" + (f" ({f.meeting_date})" if f.meeting_date else "")
                      + (f": {f.reason}" if f.reason else "") + (f"; {f.warning}" if f.warning else ""))
-    return "\n".join(lines)
+    return lines
 
 
 @main.command()
@@ -292,15 +308,38 @@ def serve(settings: Settings, port: int | None, host: str) -> None:
         app = create_app(settings)
     except SettingsError as e:
         raise click.ClickException(str(e)) from e
-    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::", "") else host
-    click.echo(f"referatbot: local chat page on http://{shown}:{settings.port}/ "
+    click.echo(f"referatbot: local chat page on {_address(host, settings.port)} "
                f"(Teams endpoint: /api/messages, data: {settings.data_dir}, "
                f"catalog: {redact(settings.catalog)})", err=True)
+    if not _loopback(host):
+        where = "every interface" if host in WILDCARDS else host
+        click.echo(f"referatbot: warning: listening on {where}, not this machine alone: "
+                   "/api/ask, /api/chat and the chat page answer anyone who can reach port "
+                   f"{settings.port}, without authentication; publish only /api/messages "
+                   "(README, Security)", err=True)
     try:
         web.run_app(app, host=host, port=settings.port, print=None)
     except OSError as e:
         raise click.ClickException(
             f"cannot listen on {host}:{settings.port}: {e.strerror or e} (choose another --port)") from e
+
+
+#: Hosts that bind every interface.
+WILDCARDS = ("0.0.0.0", "::", "")
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: it may resolve to any interface
+        return False
+
+
+def _address(host: str, port: int) -> str:
+    """The chat page's URL as `serve --host HOST` listens: localhost for 127.0.0.1, the
+    address itself for any other (0.0.0.0 for every interface)."""
+    shown = "localhost" if host == "127.0.0.1" else host or "0.0.0.0"
+    return f"http://{f'[{shown}]' if ':' in shown else shown}:{port}/"
 
 
 @main.command()
@@ -329,11 +368,11 @@ def digest(settings: Settings, mode: str | None, as_json: bool) -> None:
                                          for d in decisions],
                            "card": digest_card(decisions) if decisions else None})
                     continue
-                click.echo(f"{sub.conversation_id} (abonneret af {sub.subscribed_by or 'ukendt'}): "
-                           f"{len(decisions)} nye beslutninger")
+                _echo(f"{sub.conversation_id} (abonneret af {sub.subscribed_by or 'ukendt'}): "
+                      f"{len(decisions)} nye beslutninger")
                 for d in decisions:
-                    click.echo(f"  {d.forum} {d.meeting_date:%d.%m.%Y}, punkt {d.punkt.number}: "
-                               f"{d.punkt.title}")
+                    _echo(f"  {d.forum} {d.meeting_date:%d.%m.%Y}, punkt {d.punkt.number}: "
+                          f"{d.punkt.title}")
             return
         results = asyncio.run(_send_digests(settings, catalog, subscriptions))
     for r in results:
@@ -341,9 +380,9 @@ def digest(settings: Settings, mode: str | None, as_json: bool) -> None:
             _dump({"conversation_id": r.conversation_id, "status": r.status,
                    "decisions": r.decisions, "error": r.error})
         else:
-            click.echo(f"{r.conversation_id}: {r.status}"
-                       + (f" ({r.decisions} beslutninger)" if r.decisions else "")
-                       + (f": {r.error}" if r.error else ""))
+            _echo(f"{r.conversation_id}: {r.status}"
+                  + (f" ({r.decisions} beslutninger)" if r.decisions else "")
+                  + (f": {r.error}" if r.error else ""))
     if any(r.status in ("failed", "deactivated") for r in results):
         sys.exit(1)
 
@@ -365,7 +404,7 @@ def feedback_command(settings: Settings, as_json: bool) -> None:
     if as_json:
         _dump(result)
         return
-    click.echo(f"{result['votes']} vote(s): {result['up']} up, {result['down']} down")
+    _echo(f"{result['votes']} vote(s): {result['up']} up, {result['down']} down")
     _section("per punkt (the punkt each answer was taken from):",
              [f"{r['meeting_date']} punkt {r['punkt']:<3} up {r['up']:<4} down {r['down']:<4} "
               f"{r['title']}" for r in result["punkter"]])
@@ -378,9 +417,10 @@ def feedback_command(settings: Settings, as_json: bool) -> None:
 
 def _section(heading: str, lines: list[str]) -> None:
     if lines:
-        click.echo(f"\n{heading}")
+        _echo()
+        _echo(heading)
     for line in lines:
-        click.echo(f"  {line}")
+        _echo(f"  {line}")
 
 
 async def _send_digests(settings: Settings, catalog, subscriptions):
@@ -395,7 +435,8 @@ async def _send_digests(settings: Settings, catalog, subscriptions):
     async def send(subscription, card):
         await endpoint.send_card(subscription.reference, card)
 
-    return await DigestRunner(catalog, subscriptions, send).run_once()
+    return await DigestRunner(catalog, subscriptions, send,
+                              may_send=endpoint.may_send_to).run_once()
 
 
 main.add_command(manifest_command)

@@ -10,6 +10,10 @@ answer is `{"composeExtension": {"type": "result", "attachmentLayout": "list",
 "attachments": [...]}}`, each attachment an Adaptive Card (what is inserted into the
 message) with a thumbnail card as its `preview` (what the list shows), or
 `{"composeExtension": {"type": "message", "text": ...}}`.
+
+Clients differ: the Microsoft 365 Agents Playground sends its query with no `commandId`
+and one parameter with no name. A query with no `commandId` and one parameter is taken
+as the search, whatever the parameter's name; one naming another command is refused.
 """
 from __future__ import annotations
 
@@ -48,17 +52,20 @@ def read_query(value) -> ComposeQuery:
     """The query in an invoke's value, or ValueError saying what is wrong with it."""
     if not isinstance(value, dict):
         raise ValueError("the query has no value object")
-    if value.get("commandId") != COMMAND_ID:
-        raise ValueError(f"the query's commandId is not {COMMAND_ID!r}")
     parameters = value.get("parameters")
     if not isinstance(parameters, list) or not all(isinstance(p, dict) for p in parameters):
         raise ValueError("the query's parameters are not a list of objects")
+    command = value.get("commandId") or None  # absent, or empty
+    if command != COMMAND_ID and (command is not None or len(parameters) != 1):
+        raise ValueError(f"the query's commandId is not {COMMAND_ID!r}, nor is it a query "
+                         "without one and with one parameter")
     words = ""
     for parameter in parameters:
-        if parameter.get("name") == PARAMETER:
+        name = parameter.get("name")
+        if name == PARAMETER or (command is None and name != INITIAL_RUN):
             words = parameter.get("value")
             if not isinstance(words, str):
-                raise ValueError(f"the parameter {PARAMETER!r} has no text value")
+                raise ValueError(f"the parameter {name or ''!r} has no text value")
     options = value.get("queryOptions")
     options = {} if options is None else options
     if not isinstance(options, dict):

@@ -207,6 +207,8 @@ class Conversation:
         return Reply(say("subscribed", when=self.digest_when) if new else say("already_subscribed"))
 
     async def _unsubscribe(self, where: Where) -> Reply:
+        if where.local:
+            return Reply(say("subscribe_local"))
         ended = await asyncio.to_thread(self.subscriptions.unsubscribe, where.conversation_id)
         return Reply(say("unsubscribed") if ended else say("not_subscribed"))
 
@@ -266,7 +268,10 @@ class Conversation:
             await asyncio.to_thread(self.feedback.remember, where.conversation_id,
                                     activity_ids, reply.question, reply.punkter)
 
-    async def rate(self, reaction: Reaction, where: Where, activity_id: str) -> None:
-        """Teams' 👍/👎 (and what the user wrote) on the answer sent as `activity_id`."""
+    async def rate(self, reaction: Reaction, where: Where, activity_id: str, *,
+                   invoke_id: str = "") -> None:
+        """Teams' 👍/👎 (and what the user wrote) on the answer sent as `activity_id`
+        (empty: Teams did not say which), sent as the activity `invoke_id`: one vote
+        however often that activity comes."""
         await asyncio.to_thread(self.feedback.react, where.conversation_id, activity_id,
-                                reaction)
+                                reaction, invoke_id=invoke_id)

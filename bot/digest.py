@@ -61,12 +61,18 @@ def pending(catalog: Catalog, subscriptions: Subscriptions) -> list[tuple[Subscr
 
 
 class DigestRunner:
+    """`may_send(service_url)`: whether a digest may go there (with auth on, only to a Bot
+    Framework channel's, `BotEndpoint.may_send_to`); a subscription to any other is made
+    inactive instead."""
+
     def __init__(self, catalog: Catalog, subscriptions: Subscriptions, send: Sender, *,
-                 owner: str | None = None):
+                 owner: str | None = None,
+                 may_send: Callable[[str], bool] = lambda service_url: True):
         self.catalog = catalog
         self.subscriptions = subscriptions
         self.send = send
         self.owner = owner or this_process()
+        self.may_send = may_send
 
     async def run_once(self, now: dt.datetime | None = None) -> list[DigestResult]:
         now = now or dt.datetime.now(dt.timezone.utc)
@@ -75,11 +81,31 @@ class DigestRunner:
             results.append(await self._one(sub.conversation_id, now))
         return results
 
+    async def refuse_unsendable(self) -> list[DigestResult]:
+        """Make every active subscription that `may_send` refuses inactive (at start-up:
+        subscriptions made while auth was off keep the service URL their caller gave)."""
+        subs = await asyncio.to_thread(self.subscriptions.active)
+        return [refused for sub in subs if (refused := await self._refuse(sub))]
+
+    async def _refuse(self, sub: Subscription) -> DigestResult | None:
+        """None if the digest may go to `sub`'s service URL; else it is made inactive."""
+        urls = dict.fromkeys((sub.service_url, sub.reference.get("serviceUrl") or ""))
+        refused = [url for url in urls if not self.may_send(url)]
+        if not refused:
+            return None
+        reason = f"the service URL {refused[0]!r} is not a Bot Framework channel's"
+        await asyncio.to_thread(self.subscriptions.deactivate, sub.conversation_id, reason)
+        log.warning("digest: %s made inactive, sending it nothing: %s", sub.conversation_id,
+                    reason)
+        return DigestResult(sub.conversation_id, "deactivated", error=reason)
+
     async def _one(self, conversation_id: str, now: dt.datetime) -> DigestResult:
         subs = self.subscriptions
         sub = await asyncio.to_thread(subs.claim, conversation_id, self.owner, now=now, lease=LEASE)
         if sub is None:
             return DigestResult(conversation_id, "busy")
+        if refused := await self._refuse(sub):
+            return refused
         decisions = await asyncio.to_thread(self.catalog.decisions_since, sub.watermark)
         if not decisions:
             await asyncio.to_thread(subs.release, conversation_id, self.owner)

@@ -9,8 +9,12 @@ feedback then finds them (`react`).
 
 One row per vote: the question, the punkter the answer cited (JSON list of
 `{"date": "2024-04-24", "punkt": 7}`), the vote, what the user wrote, the answer's
-message id (Teams only) and when. No user ids are stored. Kept in the catalog's database
-(ingest/db.py), next to the subscriptions.
+message id (Teams only) and when. A feedback activity is one vote however often it is
+sent: its own id, hashed with the conversation's (`vote_key`), is unique. No user ids
+are stored. Kept in the catalog's database (ingest/db.py), next to the subscriptions.
+
+Feedback Teams cannot tie to an answer (the Agents Playground sends no `replyToId`) is
+stored without its question: the vote still counts.
 """
 from __future__ import annotations
 
@@ -36,7 +40,8 @@ CREATE TABLE IF NOT EXISTS feedback (
     vote TEXT NOT NULL CHECK (vote IN ('up', 'down')),
     created_at TEXT NOT NULL,
     comment TEXT NOT NULL DEFAULT '',
-    activity_id TEXT NOT NULL DEFAULT ''
+    activity_id TEXT NOT NULL DEFAULT '',
+    vote_key TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS sent_answers (
     answer_key TEXT PRIMARY KEY,
@@ -46,8 +51,12 @@ CREATE TABLE IF NOT EXISTS sent_answers (
 );
 CREATE INDEX IF NOT EXISTS sent_answers_by_time ON sent_answers (sent_at);
 """
-#: Columns a feedback table from before Teams' feedback loop lacks.
-ADDED_COLUMNS = {"comment": "TEXT NOT NULL DEFAULT ''", "activity_id": "TEXT NOT NULL DEFAULT ''"}
+#: Columns a feedback table from before Teams' feedback loop (and its dedupe) lacks.
+ADDED_COLUMNS = {"comment": "TEXT NOT NULL DEFAULT ''", "activity_id": "TEXT NOT NULL DEFAULT ''",
+                 "vote_key": "TEXT NOT NULL DEFAULT ''"}
+#: Made once the columns are there.
+ONE_VOTE_PER_ACTIVITY = ("CREATE UNIQUE INDEX IF NOT EXISTS feedback_once ON feedback (vote_key) "
+                         "WHERE vote_key <> ''")
 
 
 @dataclass(frozen=True)
@@ -89,7 +98,7 @@ def _feedback_text(raw) -> str:
     if isinstance(raw, str):
         try:
             parsed = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
             return raw.strip()
         raw = parsed if isinstance(parsed, (dict, str)) else raw
     if isinstance(raw, dict):
@@ -109,17 +118,19 @@ class Feedback:
             for column, declaration in ADDED_COLUMNS.items():
                 if column not in have:
                     db.execute(f"ALTER TABLE feedback ADD COLUMN {column} {declaration}")
+            db.execute(ONE_VOTE_PER_ACTIVITY)
 
     def record(self, question: str, punkter: list[tuple[str, int]], vote: str, *,
-               comment: str = "", activity_id: str = "") -> None:
+               comment: str = "", activity_id: str = "", vote_key: str = "") -> None:
+        """Store a vote; one already stored under `vote_key` (when given) is kept instead."""
         if vote not in VOTES:
             raise ValueError(f"a vote is 'up' or 'down', not '{vote}'")
         with self.db.transaction() as db:
             db.execute(
-                "INSERT INTO feedback (question, punkter, vote, created_at, comment, activity_id) "
-                "VALUES (?,?,?,?,?,?)",
+                "INSERT INTO feedback (question, punkter, vote, created_at, comment, activity_id, "
+                "vote_key) VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
                 (question, _punkter_json(punkter), vote, _now().isoformat(timespec="seconds"),
-                 comment, activity_id))
+                 comment, activity_id, vote_key))
 
     def remember(self, conversation_id: str, activity_ids: list[str], question: str,
                  punkter: list[tuple[str, int]], *, now: dt.datetime | None = None) -> None:
@@ -135,16 +146,21 @@ class Feedback:
             db.execute("DELETE FROM sent_answers WHERE sent_at < ?",
                        ((now - dt.timedelta(days=KEEP_DAYS)).isoformat(timespec="seconds"),))
 
-    def react(self, conversation_id: str, activity_id: str, reaction: Reaction) -> bool:
-        """Store Teams' feedback on the answer sent as `activity_id` in `conversation_id`,
-        with its question and punkter if it is remembered (else without: the vote still
-        counts). Returns whether it was."""
-        with self.db.transaction() as db:
-            row = db.execute("SELECT question, punkter FROM sent_answers WHERE answer_key=?",
-                             (answer_key(conversation_id, activity_id),)).fetchone()
+    def react(self, conversation_id: str, activity_id: str, reaction: Reaction, *,
+              invoke_id: str = "") -> bool:
+        """Store Teams' feedback, sent as the activity `invoke_id`, on the answer sent as
+        `activity_id` in `conversation_id` (empty: an answer it cannot tie the feedback
+        to), with its question and punkter if it is remembered (else without: the vote
+        still counts). Returns whether it was."""
+        row = None
+        if activity_id:
+            with self.db.transaction() as db:
+                row = db.execute("SELECT question, punkter FROM sent_answers WHERE answer_key=?",
+                                 (answer_key(conversation_id, activity_id),)).fetchone()
         question, punkter = (row["question"], _punkter(row["punkter"])) if row else ("", [])
         self.record(question, punkter, reaction.vote, comment=reaction.comment,
-                    activity_id=activity_id)
+                    activity_id=activity_id,
+                    vote_key=answer_key(conversation_id, invoke_id) if invoke_id else "")
         return row is not None
 
     def votes(self) -> list[Vote]:
@@ -157,9 +173,9 @@ class Feedback:
 
 
 def answer_key(conversation_id: str, activity_id: str) -> str:
-    """What an answer is remembered by: a hash, so no conversation id is kept. A channel
-    thread counts as its channel (Teams writes `;messageid=` after it in some activities
-    and not others)."""
+    """What an answer (or a feedback activity) is remembered by: a hash, so no
+    conversation id is kept. A channel thread counts as its channel (Teams writes
+    `;messageid=` after it in some activities and not others)."""
     channel = conversation_id.split(";messageid=")[0]
     return hashlib.sha256(f"{channel}\n{activity_id}".encode()).hexdigest()
 

@@ -138,14 +138,17 @@ class ReferatBot(TeamsActivityHandler):
         return InvokeResponse(status=200, body=body)
 
     async def _on_submit_action(self, turn_context: TurnContext) -> InvokeResponse:
-        """👍/👎 from Teams' feedback loop: stored with the answer's question and punkter;
-        Teams wants 200 and an empty object back (anything else shows as an error)."""
+        """👍/👎 from Teams' feedback loop: stored with the answer's question and punkter
+        (without, when no `replyToId` says which answer: the Agents Playground sends
+        none); Teams wants 200 and an empty object back (anything else shows as an
+        error)."""
         activity = turn_context.activity
         reaction = parse_reaction(activity.value)
-        if reaction is None or not activity.reply_to_id:
-            log.info("refused a message/submitAction that is not feedback on an answer")
+        if reaction is None:
+            log.info("refused a message/submitAction that is not feedback")
             return InvokeResponse(status=400)
-        await self.conversation.rate(reaction, where(activity), activity.reply_to_id)
+        await self.conversation.rate(reaction, where(activity), activity.reply_to_id or "",
+                                     invoke_id=activity.id or "")
         return InvokeResponse(status=200, body={})
 
     async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:

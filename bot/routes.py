@@ -2,25 +2,31 @@
 
     POST /api/messages   Bot Framework activities (Teams, the Emulator)
     GET  /api/ask?q=     the answer JSON of design.md
-    POST /api/chat       the local chat page: {"text": ...} or {"value": {...}}; replies
-                         with their text, cards and numbered citations
+    POST /api/chat       the local chat page: {"text": ...} or {"value": {...}}, and the
+                         "conversation" an earlier reply named; replies with their text,
+                         cards and numbered citations
     GET  /healthz        the process is up
     GET  /readyz         the model, the vector store and the catalog answer (and the
                          inbox's refused files, which do not make it unready)
     GET  /               the local chat page (bot/static)
 
 Bodies are refused before any work: over MAX_BODY_BYTES 413, not JSON 415, broken JSON
-400. API errors are JSON: `{"error": "a sentence"}`.
+400; a request header over MAX_HEADER_BYTES 431. API errors are JSON: `{"error": "a
+sentence"}`. A request aiohttp's HTTP parser refuses itself (a header beyond
+PARSED_HEADER_BYTES, a malformed request line) is the client's error, not the server's:
+logged at INFO in one line, where aiohttp logs an ERROR with a traceback.
 """
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
+import re
 import uuid
 from pathlib import Path
 
 from aiohttp import web
+from aiohttp.http_exceptions import BadHttpMessage
 
 from bot import actions
 from bot.citations import listed
@@ -45,6 +51,16 @@ MAX_JSON_DEPTH = 32
 #: /api/ask's header saying how the answer was found: "hybrid" (words and the embedding
 #: model), or "lexical" (words alone: the model is still loading, or missing)
 SEARCH_HEADER = "Referatbot-Search"
+#: The largest request header answered (name and value; aiohttp's own default limit).
+MAX_HEADER_BYTES = 8190
+#: What aiohttp's parser reads of a header before refusing the request itself (with a
+#: 400): twice MAX_HEADER_BYTES, so the usual oversized header (a cookie, a token) is
+#: answered 431 here. Bounded, since a request may carry 128 headers of this size.
+PARSED_HEADER_BYTES = 2 * MAX_HEADER_BYTES
+#: The chat page's conversations, named by the server: `lokal-` and a UUID. /api/chat is
+#: open even with auth on, so it takes no other name: a Teams conversation's id (which
+#: always holds a colon: `a:…`, `19:…@thread.tacv2`) can never be one.
+LOCAL_CONVERSATION = re.compile(r"lokal-[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}")
 
 
 def setup_routes(app: web.Application) -> None:
@@ -55,6 +71,12 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/", index)
     app.router.add_static("/static/", STATIC, name="static")
+
+
+def handler_args() -> dict:
+    """What `web.Application(handler_args=...)` gives aiohttp's request handler."""
+    return {"max_field_size": PARSED_HEADER_BYTES,
+            "logger": _ParserRefusals(logging.getLogger("aiohttp.server"), {})}
 
 
 async def messages(request: web.Request) -> web.Response:
@@ -96,12 +118,16 @@ async def chat(request: web.Request) -> web.Response:
     if not isinstance(text, str) or (value is not None and not isinstance(value, dict)) \
             or not isinstance(conversation, str):
         raise _error(web.HTTPBadRequest, 'send {"text": "..."} or {"value": {...}}')
+    if not LOCAL_CONVERSATION.fullmatch(conversation):
+        raise _error(web.HTTPBadRequest, "the conversation must be one an earlier reply of "
+                     "this page named (lokal- and a UUID), or none for a new one; the chat "
+                     "page never acts on a Teams conversation")
     if len(text) > MAX_QUESTION_CHARS:
         raise _error(web.HTTPBadRequest, f"the message is longer than {MAX_QUESTION_CHARS} characters")
     incoming = actions.parse(value) if value and value.get("command") else Message(text)
     try:
         replies = await request.app[conversation_key].handle(
-            incoming, Where(conversation[:100], local=True))
+            incoming, Where(conversation, local=True))
     except Exception:  # a bug or a failing catalog: the page says sorry, the log has why
         log.exception("the local chat failed to answer")
         shown = [{"text": say("sorry"), "cards": [], "citations": []}]
@@ -159,6 +185,27 @@ async def error_middleware(request: web.Request, handler):
         log.exception("%s %s failed", request.method, request.path)
         return web.json_response({"error": "internal error; the server log has the cause"},
                                  status=500)
+
+
+@web.middleware
+async def header_size_middleware(request: web.Request, handler):
+    """431 for a header over MAX_HEADER_BYTES, before any work."""
+    if any(len(name) + len(value) > MAX_HEADER_BYTES for name, value in request.raw_headers):
+        raise _error(web.HTTPRequestHeaderFieldsTooLarge,
+                     f"a request header is over {MAX_HEADER_BYTES} bytes")
+    return await handler(request)
+
+
+class _ParserRefusals(logging.LoggerAdapter):
+    """aiohttp's server logger, but a request its HTTP parser refused is logged at INFO
+    in one line, without a traceback."""
+
+    def log(self, level, msg, *args, exc_info=None, **kwargs):
+        if isinstance(exc_info, BadHttpMessage):
+            self.logger.log(min(level, logging.INFO), "refused a request aiohttp could not "
+                            "read: %s", str(exc_info)[:200])
+            return
+        super().log(level, msg, *args, exc_info=exc_info, **kwargs)
 
 
 # --- helpers -------------------------------------------------------------------------------

@@ -110,6 +110,13 @@ class Subscriptions:
                              (conversation_id,))
         return cur.rowcount > 0
 
+    def deactivate(self, conversation_id: str, reason: str) -> None:
+        """End a subscription the bot must not send to, saying why (its lease too)."""
+        with self.db.transaction() as db:
+            db.execute("UPDATE subscriptions SET active=0, last_error=?, lease_owner=NULL, "
+                       "lease_until=NULL, sending_watermark=NULL WHERE conversation_id=?",
+                       (reason[:500], conversation_id))
+
     def get(self, conversation_id: str) -> Subscription | None:
         with self.db.transaction() as db:
             row = db.execute("SELECT * FROM subscriptions WHERE conversation_id=?",

@@ -27,7 +27,8 @@ DA = {
     "bad_feedback": "Den feedback kunne jeg ikke læse.",
     "thanks_up": "Tak for din feedback! 👍",
     "thanks_down": "Tak for din feedback. Den hjælper med at gøre svarene bedre.",
-    "subscribe_local": "Det daglige overblik kan kun bestilles i Teams, ikke på den lokale side.",
+    "subscribe_local": ("Det daglige overblik kan kun bestilles og afmeldes i Teams, ikke på "
+                        "den lokale side."),
     "subscribed": ("Så er det på plads: her kommer et overblik over nye beslutninger fra "
                    "Chefforum {when}, når der er nye referater. Skriv afmeld for at stoppe det."),
     "already_subscribed": ("Denne samtale får allerede det daglige overblik. "

@@ -8,9 +8,11 @@
 const log = document.getElementById("log");
 const form = document.getElementById("ask");
 const input = document.getElementById("text");
-const conversation = sessionStorage.getItem("referatbot-samtale") ||
-  (window.crypto && crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random());
-sessionStorage.setItem("referatbot-samtale", conversation);
+// The server names the page's conversation in its first reply (lokal- and a UUID); the
+// page sends that name back with every message after it.
+const SAVED = "referatbot-samtale";
+let conversation = (sessionStorage.getItem(SAVED) || "").startsWith("lokal-")
+  ? sessionStorage.getItem(SAVED) : null;
 
 function el(tag, className, text) {
   const node = document.createElement(tag);
@@ -36,13 +38,17 @@ async function post(payload) {
     response = await fetch("/api/chat", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(Object.assign({ conversation }, payload)),
+      body: JSON.stringify(conversation ? Object.assign({ conversation }, payload) : payload),
     });
   } catch (error) {
     throw new Error("Kunne ikke få fat i botten: " + error.message);
   }
   const data = await response.json().catch(() => ({}));
   if (!response.ok) throw new Error("Fejl: " + (data.error || response.status));
+  if (data.conversation !== conversation) {
+    conversation = data.conversation;
+    sessionStorage.setItem(SAVED, conversation);
+  }
   return data.replies;
 }
 

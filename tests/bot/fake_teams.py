@@ -253,7 +253,7 @@ def _gone(request: web.Request) -> bool:
 
 async def chat_page(client, text: str) -> list[dict]:
     """`text` written on the local chat page (POST /api/chat): the replies."""
-    response = await client.post("/api/chat", json={"text": text, "conversation": "c1"})
+    response = await client.post("/api/chat", json={"text": text})
     assert response.status == 200
     return (await response.json())["replies"]
 

@@ -75,6 +75,22 @@ async def test_a_search_lists_the_matching_punkter_as_cards(shared_client, conne
     assert connector.received == []  # answered in the HTTP response only
 
 
+@pytest.mark.parametrize("value", [
+    {"parameters": [{"value": "telefontider"}]},
+    {"commandId": "", "parameters": [{"name": "", "value": "telefontider"}]},
+    {"parameters": [{"name": "searchQuery", "value": "telefontider"}]},
+], ids=["no name", "empty names", "another name"])
+async def test_a_query_with_one_parameter_and_no_command_is_the_search(shared_client, connector,
+                                                                      value):
+    """As the Microsoft 365 Agents Playground sends it, on every keystroke: no commandId,
+    and a parameter without our name."""
+    _, named = await search(shared_client, connector, query_value("telefontider"))
+    status, payload = await search(shared_client, connector, value)
+    assert status == 200
+    assert shown(payload) == shown(named)
+    assert shown(payload)[0][0] == "Rådhusets telefontider"
+
+
 async def test_when_the_search_opens_it_shows_the_latest_decisions(shared_client, connector):
     status, payload = await search(shared_client, connector, query_value(initial=True))
     assert status == 200
@@ -84,6 +100,9 @@ async def test_when_the_search_opens_it_shows_the_latest_decisions(shared_client
     assert [r[1] for r in results[:3]] == [f"Chefforum 24.04.2024 · punkt {n}" for n in (1, 2, 3)]
     status, empty = await search(shared_client, connector, query_value(""))  # the box emptied
     assert shown(empty) == results
+    _, without_command = await search(shared_client, connector,
+                                      {"parameters": [{"name": "initialRun", "value": "true"}]})
+    assert shown(without_command) == results
 
 
 async def test_pages_follow_skip_and_count(shared_client, connector):
@@ -122,6 +141,9 @@ async def test_nothing_matching_is_said_in_a_message(shared_client, connector):
     ({"commandId": "somethingElse", "parameters": []}, "commandId"),
     ({"commandId": "searchPunkter", "parameters": "telefon"}, "parameters"),
     ({"commandId": "searchPunkter", "parameters": [{"name": "q", "value": 7}]}, "'q'"),
+    ({"parameters": [{"value": 7}]}, "no text value"),
+    ({"parameters": []}, "commandId"),
+    ({"parameters": [{"name": "a", "value": "x"}, {"name": "b", "value": "y"}]}, "commandId"),
     (query_value("x", skip=-1), "queryOptions.skip"),
     ({**query_value("x"), "queryOptions": {"count": "25"}}, "queryOptions.count"),
     ({**query_value("x"), "queryOptions": [25]}, "queryOptions"),

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 
 import pytest
 
 from bot.conversation import MAX_QUESTION_CHARS
-from bot.routes import MAX_BODY_BYTES
+from bot.keys import subscriptions_key
+from bot.routes import MAX_BODY_BYTES, PARSED_HEADER_BYTES
 from bot.texts import say
-from fake_teams import BOT_ID, BOT_NAME, TELEFON_QUESTION, TELEFON_SOURCE, activity_json, texts
+from fake_teams import (BOT_ID, BOT_NAME, SERVICE_URL, TELEFON_QUESTION, TELEFON_SOURCE,
+                        activity_json, texts)
 
 ANSWER_KEYS = {"question", "answered", "answer", "citations", "meeting", "suggestions"}
+TEAMS_CHANNEL = "19:general@thread.tacv2"
 CITATION_KEYS = {"forum", "meeting_date", "punkt", "title", "case_number", "section", "snippet"}
 
 
@@ -209,6 +213,34 @@ async def test_a_body_that_never_arrives_is_timed_out_and_the_server_stays_up(bo
     assert BODY_SECONDS - 1 <= waited < BODY_SECONDS + 10
 
 
+@pytest.mark.parametrize("route", ["/healthz", "/api/ask?q=telefontider"])
+@pytest.mark.parametrize("header_bytes", [8_200, PARSED_HEADER_BYTES - 100])
+async def test_a_header_over_8_kb_is_431_and_no_error_in_the_log(shared_client, caplog, route,
+                                                                 header_bytes):
+    response = await shared_client.get(route, headers={"X-Large": "x" * header_bytes})
+    assert response.status == 431
+    if route.startswith("/api/"):
+        assert "header is over 8190 bytes" in (await response.json())["error"]
+    assert [(r.levelname, r.getMessage()) for r in caplog.records
+            if r.levelno >= logging.WARNING or r.exc_info] == []
+    assert (await shared_client.get("/healthz")).status == 200
+
+
+@pytest.mark.parametrize("headers", [{"X-Large": "x" * 1_000_000},
+                                     {f"X-{n}": "x" for n in range(200)}])
+async def test_a_request_aiohttp_refuses_itself_is_logged_in_one_line(shared_client, caplog,
+                                                                      headers):
+    """Beyond what aiohttp's parser reads (PARSED_HEADER_BYTES, 128 headers) it answers
+    400 itself; that is the client's error, not an ERROR with a traceback."""
+    caplog.set_level(logging.INFO, logger="aiohttp.server")
+    response = await shared_client.get("/healthz", headers=headers)
+    assert response.status == 400
+    [refused] = [r for r in caplog.records if r.name == "aiohttp.server"]
+    assert refused.levelname == "INFO" and refused.exc_info is None
+    assert "refused a request aiohttp could not read" in refused.getMessage()
+    assert (await shared_client.get("/healthz")).status == 200
+
+
 @pytest.mark.parametrize("body, error", [
     ([1, 2, 3], "the body must be a JSON object"),
     ("message", "the body must be a JSON object"),
@@ -297,12 +329,40 @@ async def test_ask_refuses_a_missing_empty_or_long_question(shared_client, param
 
 
 async def test_chat_runs_the_teams_handler(bot_client):
-    status, body = await post_json(bot_client, "/api/chat", {"text": TELEFON_QUESTION,
-                                                             "conversation": "c1"})
-    assert status == 200 and body["conversation"] == "c1"
+    status, body = await post_json(bot_client, "/api/chat", {"text": TELEFON_QUESTION})
+    assert status == 200
     [reply] = body["replies"]
     [card] = reply["cards"]
     assert TELEFON_SOURCE in texts(card)
+
+
+async def test_the_chat_page_keeps_the_conversation_the_server_named(bot_client):
+    status, first = await post_json(bot_client, "/api/chat", {"text": "hjælp"})
+    assert status == 200 and first["conversation"].startswith("lokal-")
+    status, again = await post_json(bot_client, "/api/chat", {
+        "text": "hjælp", "conversation": first["conversation"]})
+    assert status == 200 and again["conversation"] == first["conversation"]
+
+
+@pytest.mark.parametrize("conversation", [TEAMS_CHANNEL, "a:personal-chat-1", "c1",
+                                          "lokal-", "lokal-x" + "0" * 35])
+async def test_the_chat_page_never_acts_on_a_teams_conversation(start_app, conversation):
+    """Even with auth on, /api/chat is open: a Teams conversation's id sent to it must not
+    end that conversation's digest."""
+    client = await start_app(app_id="00000000-1111-2222-3333-444444444444",
+                             app_password="not-a-real-secret")
+    subscriptions = client.app[subscriptions_key]
+    subscriptions.subscribe({"conversation": {"id": conversation}, "serviceUrl": SERVICE_URL},
+                            tenant_id="tenant-1", service_url=SERVICE_URL, subscribed_by="")
+    status, error = await post_json(client, "/api/chat", {"text": "afmeld",
+                                                          "conversation": conversation})
+    assert status == 400 and "conversation" in error["error"]
+    assert subscriptions.get(conversation).active
+
+
+async def test_the_chat_page_cannot_unsubscribe_its_own_conversation_either(bot_client):
+    status, body = await post_json(bot_client, "/api/chat", {"text": "afmeld"})
+    assert body["replies"] == [{"text": say("subscribe_local"), "cards": [], "citations": []}]
 
 
 async def test_chat_button_value(bot_client):
@@ -314,8 +374,7 @@ async def test_chat_button_value(bot_client):
 
 async def test_chat_cannot_subscribe(bot_client):
     status, body = await post_json(bot_client, "/api/chat", {"text": "abonner"})
-    assert body["replies"] == [{"text": "Det daglige overblik kan kun bestilles i Teams, "
-                                        "ikke på den lokale side.", "cards": [], "citations": []}]
+    assert body["replies"] == [{"text": say("subscribe_local"), "cards": [], "citations": []}]
 
 
 @pytest.mark.parametrize("body", [{"text": 5}, {"value": "punkt"}, {"text": "x" * 1001},

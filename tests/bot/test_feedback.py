@@ -72,9 +72,28 @@ def test_a_feedback_table_from_before_is_taken_over(catalog):
                    ("før", '[{"date": "2024-04-24", "punkt": 7}]', "up", "2026-01-05T08:00:00+00:00"))
     feedback = Feedback(catalog.db)
     feedback.record("efter", [], "down", comment="hmm", activity_id="m1")
+    for _ in range(2):
+        feedback.react("a:chat", "m2", Reaction("up"), invoke_id="feedback-1")
     assert [(v.question, v.comment, v.activity_id) for v in feedback.votes()] == [
-        ("før", "", ""), ("efter", "hmm", "m1")]
+        ("før", "", ""), ("efter", "hmm", "m1"), ("", "", "m2")]
     Feedback(catalog.db)  # and again: nothing to add
+
+
+def test_one_vote_per_feedback_activity(catalog):
+    feedback = Feedback(catalog.db)
+    for _ in range(3):
+        feedback.react("a:chat", "answer-1", Reaction("down", "forkert"), invoke_id="feedback-1")
+    feedback.react("a:chat", "answer-1", Reaction("up"), invoke_id="feedback-2")  # another user
+    feedback.react("a:other", "answer-1", Reaction("up"), invoke_id="feedback-1")
+    feedback.record("fra siden", [], "up")  # the chat page's buttons carry no activity
+    feedback.record("fra siden", [], "up")
+    assert [v.vote for v in feedback.votes()] == ["down", "up", "up", "up", "up"]
+
+
+def test_json_nested_too_deep_to_parse_is_read_as_the_text_it_is():
+    nested = "[" * 3000 + "]" * 3000
+    value = {"actionName": "feedback", "actionValue": {"reaction": "like", "feedback": nested}}
+    assert parse_reaction(value) == Reaction("up", nested[:2000])
 
 
 def test_summary_per_punkt_and_per_week():

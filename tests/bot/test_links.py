@@ -22,6 +22,8 @@ DAY = dt.date(2024, 4, 24)
     ("http://intranet/cf/{date:%Y}/{date:%m%d}.pdf#page={punkt}",
      "http://intranet/cf/2024/0424.pdf#page=7"),
     ("https://intranet.example.dk/chefforum", "https://intranet.example.dk/chefforum"),
+    ("https://intranet.example.dk/cf/{punkt:020d}",
+     "https://intranet.example.dk/cf/" + "0" * 19 + "7"),
 ])
 def test_the_placeholders(template, url):
     assert SourceLinks(template).url(DAY, 7) == url
@@ -40,6 +42,17 @@ def test_the_placeholders(template, url):
     ("intra.example.dk/cf/{date}", "not an http:// or https:// URL"),
     ("https:///cf/{date}", "not an http:// or https:// URL"),
     ("https://intra.example.dk/cf/{date:%d %m %Y}", "holds a space"),
+    # widths that made every link 100 MB, or cost gigabytes at every start
+    ("https://intra.example.dk/cf/{punkt:099999999d}", "padded to 99999999 characters"),
+    ("https://intra.example.dk/cf/{punkt:0999999999d}", "padded to 999999999 characters"),
+    ("https://intra.example.dk/cf/{punkt:x>999}", "padded to 999 characters"),
+    ("https://intra.example.dk/cf/{date:%0999Y}", "padded to 999 characters"),
+    ("https://intra.example.dk/cf/{punkt:0" + "9" * 5000 + "d}",
+     "padded to 999999999999… characters; at most 20"),
+    ("https://intra.example.dk/cf/{punkt:{punkt}{punkt}}", "holds another placeholder"),
+    ("https://intra.example.dk/cf/" + "x" * 2000, "longer than 2000 characters"),
+    ("https://intra.example.dk/cf/{date!r}", "{date!r} converts the value"),
+    ("https://intra.example.dk/cf/{punkt!s}", "{punkt!s} converts the value"),
 ])
 def test_a_template_that_cannot_work_is_named_at_start(template, problem):
     with pytest.raises(SettingsError, match="REFERATBOT_SOURCE_URL") as e:

@@ -66,6 +66,27 @@ def test_serve_prints_the_chat_page_url_answers_and_stops_cleanly(bot_settings):
     assert out == ""
 
 
+@pytest.mark.slow  # a subprocess
+@pytest.mark.parametrize("host, shown", [("0.0.0.0", "0.0.0.0"), ("::", "[::]")])
+def test_serve_on_every_interface_says_so_and_warns_who_it_answers(bot_settings, host, shown):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("Microsoft")}
+    env.update(HF_HUB_OFFLINE="1", PYTHONUNBUFFERED="1")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bot", "--data-dir", str(bot_settings.data_dir), "serve",
+         "--host", host, "--port", str(port)], stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE, env=env, text=True)
+    try:
+        first, warning = server.stderr.readline(), server.stderr.readline()
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.communicate(timeout=60)
+    assert first.startswith(f"referatbot: local chat page on http://{shown}:{port}/"), first
+    assert warning.startswith("referatbot: warning: listening on every interface"), warning
+    assert all(route in warning for route in ("/api/ask", "/api/chat", "the chat page",
+                                              "anyone"))
+
+
 def test_an_app_id_without_a_password_stops_serve_with_a_sentence(settings):
     result = CliRunner().invoke(main, ["--data-dir", str(settings.data_dir), "serve",
                                        "--port", str(free_port())],

@@ -6,9 +6,11 @@ Teams' feedback coming back as the `message/submitAction` invoke."""
 from __future__ import annotations
 
 import json
+import logging
 
 import pytest
 
+from bot.feedback import MAX_COMMENT_CHARS
 from bot.keys import bot_key, feedback_key
 from bot.texts import say
 from fake_teams import BOT_ID, TELEFON_QUESTION, TELEFON_SOURCE, actions, activity_json, texts
@@ -240,7 +242,7 @@ async def test_feedback_on_an_answer_no_longer_remembered_still_counts(bot_clien
     ({"actionName": "feedback"}, "reply-1"),
     ("like", "reply-1"),
     (None, "reply-1"),
-    ({"actionName": "feedback", "actionValue": {"reaction": "like"}}, None),
+    ({"actionName": "feedback"}, None),
 ])
 async def test_a_submit_action_that_is_no_feedback_is_a_400(shared_client, connector, value, reply_to):
     body = submit_action(connector, reply_to, value)
@@ -248,6 +250,42 @@ async def test_a_submit_action_that_is_no_feedback_is_a_400(shared_client, conne
         body.pop("replyToId")
     assert (await post(shared_client, body)).status == 400
     assert shared_client.app[feedback_key].votes() == []
+
+
+async def test_feedback_tied_to_no_answer_is_stored_without_its_question(bot_client, connector):
+    """As the Microsoft 365 Agents Playground sends it: no replyToId, and the comment as
+    plain text."""
+    value = {"actionName": "feedback",
+             "actionValue": {"reaction": "dislike", "feedback": "Svaret manglede budgettet"}}
+    body = submit_action(connector, None, value)
+    body.pop("replyToId")
+    response = await post(bot_client, body)
+    assert response.status == 200 and await response.text() == "{}"
+    [vote] = bot_client.app[feedback_key].votes()
+    assert (vote.question, vote.punkter, vote.vote, vote.comment, vote.activity_id) == (
+        "", (), "down", "Svaret manglede budgettet", "")
+
+
+async def test_the_same_feedback_activity_sent_again_is_one_vote(bot_client, connector):
+    body = submit_action(connector, "reply-1", feedback_value("dislike", "forkert"))
+    for _ in range(30):
+        assert (await post(bot_client, body)).status == 200
+    # another user's feedback on the same answer is another vote
+    other = submit_action(connector, "reply-1", feedback_value("like"), activity_id="feedback-2")
+    assert (await post(bot_client, other)).status == 200
+    assert [v.vote for v in bot_client.app[feedback_key].votes()] == ["down", "up"]
+
+
+async def test_feedback_text_holding_json_nested_deep_is_kept_as_text(bot_client, connector,
+                                                                      caplog):
+    nested = "[" * 3000 + "]" * 3000
+    value = {"actionName": "feedback", "actionValue": {"reaction": "dislike", "feedback": nested}}
+    response = await post(bot_client, submit_action(connector, "reply-1", value))
+    assert response.status == 200 and await response.text() == "{}"
+    [vote] = bot_client.app[feedback_key].votes()
+    assert vote.comment == nested[:MAX_COMMENT_CHARS]
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert connector.requests == 0  # no "sorry" posted
 
 
 async def test_no_user_id_is_stored_anywhere(start_app, connector):
