@@ -47,6 +47,9 @@ TIME = re.compile(r"\bkl\.?\s*(\d{1,2})[.:](\d{2})", re.IGNORECASE)
 _PLACE = re.compile(r"^(?:mødested|sted)\s*:?\s*(?P<place>.*)$", re.IGNORECASE)
 _DATE_FIELD = re.compile(r"^(?:mødedato|dato|mødetidspunkt|tidspunkt)\b", re.IGNORECASE)
 _MEETING_CLOSED = re.compile(r"\blukket\s+møde\b", re.IGNORECASE)
+#: `Referat` alone on its line, perhaps with the date after it
+KIND_ALONE = re.compile(rf"^(?:åben\s+|lukket\s+)?(?:{_KIND_WORDS})\b[^A-Za-zÆØÅæøå]*$",
+                        re.IGNORECASE)
 #: `Dagsorden 8. oktober 2025 kl. 16.00`: a line that opens with the document's kind
 KIND_LINE = re.compile(rf"^(?:åben\s+|lukket\s+)?(?P<kind>{_KIND_WORDS})\b", re.IGNORECASE)
 
@@ -81,6 +84,8 @@ def read_head(lines: list[str]) -> Head:
                 found = find_day(m.group("day"))
                 day = found[0] if found else None
             break
+    if forum is None:
+        forum = _name_above_kind(lines)
     if day is None:
         day = _first_day([x for x in lines if _DATE_FIELD.match(x)] + lines)
     return Head(forum, day, _time(lines), _place(lines), kind, _closed(lines))
@@ -94,6 +99,15 @@ def _forum_name(raw: str) -> str | None:
     if name.isupper():  # `ØKONOMIUDVALG` -> `Økonomiudvalg`, `TEKNISK UDVALG` -> `Teknisk Udvalg`
         name = " ".join(w.capitalize() for w in name.split())
     return name
+
+
+def _name_above_kind(lines: list[str]) -> str | None:
+    """`Kommunalbestyrelsen` on the line above `Referat` (or `Dagsorden`) alone: the
+    forum, printed as a title of its own."""
+    for above, line in zip(lines, lines[1:]):
+        if KIND_ALONE.match(line) and not any(c.isdigit() for c in above):
+            return _forum_name(above)
+    return None
 
 
 def _first_day(lines: list[str]) -> dt.date | None:

@@ -27,11 +27,12 @@ SECTION_ALIASES = {
     "beslutningspunkter": "Beslutningspunkter",
     "sagsforløb": HISTORY,
     "historik": "Historik",
+    "tidligere besluttet": HISTORY,
+    "tidligere beslutninger": HISTORY,
     "sagens kerne": "Sagens kerne",
     "beslutningstema": "Beslutningstema",
     "baggrund": "Baggrund",
     "økonomi": "Økonomi",
-    "økonomiske konsekvenser": "Økonomi",
     "kommunikation": "Kommunikation",
     "høring": "Høring",
     "indstilling": "Indstilling",
@@ -47,9 +48,14 @@ SECTION_ALIASES = {
 #: Miljøudvalget, 10. september 2024, pkt. 56:`, `Byrådets beslutning den …`: a decision
 #: heading that names a body or a date; whose decision it is depends on both.
 _DECISION_OF = re.compile(
-    r"^(?:(?P<owner>[A-ZÆØÅ][\w\- ]*?)s\s+)?(?:beslutning|afgørelse)(?:er)?"
-    r"(?P<rest>(?:\s+(?:i|fra|på|af)\s+[A-ZÆØÅ]|[\s,]+(?:den\s+|d\.\s*)?\d).*)?$",
+    r"^(?:(?P<owner>(?-i:[A-ZÆØÅ])[\w\- ]*?)s\s+)?(?:beslutning|afgørelse)(?:er)?"
+    r"(?P<rest>(?:\s+(?:i|fra|på|af)\s+(?-i:[A-ZÆØÅ])|[\s,]+(?:den\s+|d\.\s*)?\d"
+    r"|\s+(?-i:[A-ZÆØÅ])[^,]*?\s(?:den|d\.)\s+\d).*)?$",
     re.IGNORECASE)
+#: `Børne- og Skoleudvalget, 12-11-2024, pkt. 59`: a body's treatment of the case at a
+#: meeting, as a heading over what it decided (this meeting's or another's, by the date).
+_TREATED_AT = re.compile(r"^(?-i:[A-ZÆØÅ])[\w\-–. ]{2,80}?,\s*[^,]{6,40},\s*(?:pkt|punkt)\.?\s*\d{1,4}$",
+                         re.IGNORECASE)
 #: What ends the body's name in such a heading: its date, or a punkt reference.
 _BODY_END = re.compile(r",|\s(?:den|d\.)\s|\s\d|\spkt\b", re.IGNORECASE)
 #: Lines that may carry a case number, by label: `Sagsnr.: 330-2018-3619`, `Sag nr.: 162`,
@@ -110,7 +116,12 @@ def decision_heading(line: str, forum: str, meeting_date: dt.date | None) -> str
     This meeting's when its date is the meeting's or, with no date, when the body it names
     is the forum; another's when it names another date or body, or is `fra` one."""
     text = " ".join(line.strip().rstrip(":").split())
-    m = _DECISION_OF.match(text) if len(text) <= 160 else None
+    if len(text) > 160:
+        return None
+    if _TREATED_AT.match(text):
+        found = find_day(text)
+        return None if not found else DECISION if found[0] == meeting_date else HISTORY
+    m = _DECISION_OF.match(text)
     if not m or not (m.group("owner") or m.group("rest")):
         return None
     found = find_day(text)

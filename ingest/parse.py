@@ -41,6 +41,8 @@ MD_ESCAPE = re.compile(r"\\([\\_*#\-.()\[\]!+`>|])")
 DURATION_LINE = re.compile(r"^\(\d+\s*min\.?\)$")
 BULLET = re.compile(r"^(?:[-•*·]|\d+[.)])\s+")
 MD_LEVEL = re.compile(r"^(#{1,6})\s")
+#: `**Sagsfremstilling og økonomi:**`: a bold line of its own, a heading
+BOLD_LINE = re.compile(r"^\*\*[^*]{2,60}?:?\*\*:?$")
 #: How many lines a wrapped punkt heading may continue on before its case number.
 MAX_HEADING_WRAP = 2
 #: How many lines after a weak heading (`5. Title`) may pass before its case number or
@@ -121,11 +123,13 @@ def parse_referat(text: str, source: str = "", *, default_forum: str = DEFAULT_F
     drafts = _without_repeats(drafts)
     forum = head.forum or default_forum
     _mark_from_toc(drafts, toc)
-    # every punkt headed `# Punkt N:` (as the web reader writes pages): only marked
-    # headings are headings, so a "Beslutning:" line inside a proposal's text is text
-    marked = all(d.marked for d in drafts)
-    punkter = tuple(_punkt(d, forum, head.meeting_date, toc, closed=head.closed, marked=marked)
-                    for d in drafts)
+    context = _Context(forum, head.meeting_date, tuple(toc), head.closed,
+                       # every punkt headed `# Punkt N:` (as the web reader writes pages):
+                       # only marked headings are headings, so a "Beslutning:" line inside
+                       # a proposal's text is text
+                       all(d.marked for d in drafts),
+                       _repeated_headings(drafts))
+    punkter = tuple(_punkt(d, context) for d in drafts)
     kind = head.kind or REFERAT
     if kind == DAGSORDEN and any(p.decision for p in punkter):
         kind = REFERAT  # an agenda with decisions written in is the referat
@@ -255,14 +259,16 @@ def _is_heading(heading, previous: _Draft | None, lines: list[str], i: int,
     if heading.strong:
         return True
     title = heading.title
-    if not title or len(title) > 250 or not (title[0].isupper() or title[0] in "(\"«"):
+    if not title or len(title) > 250:
         return False
     if previous is not None and not (
             heading.number == previous.number + 1
             or (heading.number == previous.number and _title_key(title) == _title_key(previous.heading))):
         return False
-    if mentions_closed(title):
+    if mentions_closed(title):  # `5. lukket` too: a closed punkt's text never joins the one before
         return True
+    if not (title[0].isupper() or title[0] in "(\"«"):
+        return False
     return not strong_document and _head_follows(lines, i)
 
 
@@ -312,12 +318,26 @@ def _mark_from_toc(drafts: list[_Draft], toc: list[_TocEntry]) -> None:
             draft.closed = True
 
 
-def _punkt(draft: _Draft, forum: str, meeting_date: dt.date, toc: list[_TocEntry], *,
-           closed: bool, marked: bool) -> Punkt:
-    heading, case, status, body = _heading_and_case(draft, toc)
-    if closed or draft.closed or mentions_closed(heading) or mentions_closed(status):
+@dataclass(frozen=True)
+class _Context:
+    """What reading one punkt needs to know of the whole document."""
+
+    forum: str
+    meeting_date: dt.date
+    toc: tuple[_TocEntry, ...]
+    #: the head closes the whole meeting
+    closed: bool
+    #: the document marks its headings (`# Punkt`, `## Section`): plain lines are text
+    marked: bool
+    #: unknown section headings the document repeats from punkt to punkt
+    learned: frozenset[str]
+
+
+def _punkt(draft: _Draft, context: _Context) -> Punkt:
+    heading, case, status, body = _heading_and_case(draft, list(context.toc))
+    if context.closed or draft.closed or mentions_closed(heading) or mentions_closed(status):
         return Punkt(number=draft.number, title=CLOSED_TITLE, closed=True)
-    sections = _sections(body, forum, meeting_date, marked)
+    sections = _sections(body, context)
     bilag = tuple(BULLET.sub("", bare(x)) for x in sections.pop(BILAG, []) if bare(x))
     texts = {name: _join(ls) for name, ls in sections.items()}
     return Punkt(
@@ -386,12 +406,12 @@ def _title_key(title: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", clean_title(title).casefold()).split())
 
 
-def _sections(body: list[str], forum: str, meeting_date: dt.date,
-              marked: bool) -> dict[str, list[str]]:
+def _sections(body: list[str], context: _Context) -> dict[str, list[str]]:
     """The body's lines by section. A known heading or a decision heading starts its
-    section; so does an unknown markdown heading at the level the punkt's known section
-    headings use, and in a document that marks all its headings, only a marked line is one.
-    Text before any heading is the punkt's introduction (Anledning)."""
+    section; so does an unknown heading the document repeats from punkt to punkt, one in
+    bold on a line of its own, or a markdown heading at the level the punkt's known
+    section headings use; in a document that marks all its headings, only a marked line
+    is one. Text before any heading is the punkt's introduction (Anledning)."""
     sections: dict[str, list[str]] = {}
     level = _section_level(body)
     current = None
@@ -400,12 +420,12 @@ def _sections(body: list[str], forum: str, meeting_date: dt.date,
         key = b.rstrip(":")
         if DURATION_LINE.match(key):
             continue  # "(25 min.)": time on the agenda, not content
-        if marked and level and not _md_level(line):
+        if context.marked and level and not _md_level(line):
             # the punkt marks its headings: a plain line is text, even "Beslutning:"
             sections.setdefault(current or "Anledning", []).append(_body_line(line))
             continue
         name = section_name(key)
-        whose = None if name else decision_heading(b, forum, meeting_date)
+        whose = None if name else decision_heading(b, context.forum, context.meeting_date)
         inline = None if name or whose else _INLINE_SECTION.match(b)
         if name:
             current = name
@@ -418,12 +438,44 @@ def _sections(body: list[str], forum: str, meeting_date: dt.date,
         elif inline:
             current = section_name(inline.group(1))
             sections.setdefault(current, []).append(inline.group(2))
-        elif level and _md_level(line) == level and b:
+        elif b and (key.casefold() in context.learned or BOLD_LINE.match(line.strip())
+                    or (level and _md_level(line) == level)):
             current = key
             sections.setdefault(current, [])
-        else:
+        elif current or b or "Anledning" in sections:  # no section opened by blank lines
             sections.setdefault(current or "Anledning", []).append(_body_line(line))
     return sections
+
+
+def _repeated_headings(drafts: list[_Draft]) -> frozenset[str]:
+    """Unknown section headings the document prints in several punkter (`Forventet
+    sagsgang`, `Tidligere behandling`): short capitalised lines, without a full stop,
+    that recur in at least two punkter and half of them, and that content follows (a
+    recurring value such as `BSU` stands right above a heading, or ends the punkt)."""
+    seen: dict[str, int] = {}
+    follows: dict[str, list[str]] = {}
+    for draft in drafts:
+        lines = [bare(x) for x in draft.lines if bare(x)]
+        for k, b in enumerate(lines):
+            if _heading_like(b):
+                key = b.rstrip(":").casefold()
+                seen[key] = seen.get(key, 0) + 1
+                follows.setdefault(key, []).append(lines[k + 1] if k + 1 < len(lines) else "")
+    recurring = {k for k, n in seen.items() if n >= 2 and n * 2 >= len(drafts)}
+
+    def heads_content(key: str) -> bool:
+        after = follows[key]
+        headed = sum(not x or section_name(x.rstrip(":")) is not None
+                     or x.rstrip(":").casefold() in recurring for x in after)
+        return headed * 2 < len(after)
+    return frozenset(k for k in recurring if heads_content(k))
+
+
+def _heading_like(line: str) -> bool:
+    words = line.rstrip(":").split()
+    return (0 < len(words) <= 5 and len(line) <= 60 and line[0].isupper()
+            and not line.rstrip(":").isupper() and line[-1] not in ".,;!?" and "," not in line
+            and section_name(line.rstrip(":")) is None and not any(c.isdigit() for c in line))
 
 
 def _md_level(line: str) -> int:

@@ -32,9 +32,9 @@ CHROME_TAGS = frozenset({"script", "style", "noscript", "template", "nav", "foot
                          "object", "embed", "dialog", "menu"})
 CHROME_ROLES = frozenset({"menu", "menubar", "dialog", "alertdialog", "navigation", "button",
                           "toolbar", "banner", "contentinfo", "search"})
-#: Class words of menus, pop-ups and buttons in the minutes systems' pages.
+#: Class words of menus, pop-ups, buttons and count badges in the minutes systems' pages.
 CHROME_CLASSES = re.compile(r"\b(?:dropdown-menu|modal|btn|navbar|breadcrumb|cookie\w*|"
-                            r"sr-only|visually-hidden|spinner\w*)\b")
+                            r"sr-only|visually-hidden|spinner\w*|badge)\b")
 BLOCKS = frozenset({"p", "div", "br", "li", "tr", "table", "section", "article", "header",
                     "main", "ul", "ol", "dl", "dt", "dd", "pre", "blockquote", "title",
                     "h1", "h2", "h3", "h4", "h5", "h6", "hr", "figure", "caption"})
