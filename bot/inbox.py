@@ -5,7 +5,9 @@ A share sends no inotify events, so the folder is polled, every
 REFERATBOT_INBOX_POLL_SECONDS. A file is taken only once its size and modification time
 are the same on two polls in a row, so a copy in progress is not read half-written.
 Taking a file is `ingest_file`, as `referatbot ingest` does it: idempotent, one
-transaction a file, a bad file refused with the reason. Each file is claimed in the
+transaction a file, a bad file refused with the reason; but read in a child process given
+READ_SECONDS, so that a file slow to read is refused and never holds up the rest, and a
+link leading out of the inbox is refused, not followed. Each file is claimed in the
 catalog first (bot/intake.py), so of several replicas on one inbox exactly one reads it
 and indexes it, under the claim; the others take the new meetings into their index once
 no file is being taken. Blocking work (the folder, the catalog, the index) runs in
@@ -26,7 +28,8 @@ from typing import Callable
 from bot.engine import Engine
 from bot.intake import TAKING, Intake, InboxFile, Stamp
 from ingest.catalog import Catalog
-from ingest.pipeline import FileResult, collect_files, ingest_file
+from ingest.limits import READ_SECONDS
+from ingest.pipeline import FileResult, Found, collect_files, ingest_file
 
 log = logging.getLogger(__name__)
 #: Files a round takes at most, so that a round (reading and indexing) stays well inside
@@ -44,13 +47,16 @@ class Inbox:
     """One process's view of the inbox: what the last poll saw, and the refused files
     still in it (for /readyz). `take` and `finish` block: run them in a thread."""
 
-    def __init__(self, folder: Path, catalog: Catalog, *, owner: str | None = None):
+    def __init__(self, folder: Path, catalog: Catalog, *, owner: str | None = None,
+                 read_seconds: float = READ_SECONDS):
         self.folder = folder
         self.catalog = catalog
         self.intake = Intake(catalog.db)
         # named as DigestRunner names itself: holder_is_dead reads 'host:pid'
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}"
         self.polls = 0
+        #: how long one file may take to read, in a child process killed when it is up
+        self.read_seconds = read_seconds
         #: the folder could be listed at the last poll
         self.reachable = True
         #: refused files still in the inbox as they were refused, as of the last poll
@@ -83,9 +89,10 @@ class Inbox:
             if not self.intake.claim(path, stamp, self.owner, now=now):
                 continue
             try:
-                result = ingest_file(self.folder / path, self.catalog)
-            except Exception:  # the catalog, not the file: give it back, try next round
-                log.exception("inbox: %s could not be stored; trying again next poll", path)
+                result = ingest_file(Found(self.folder / path, self.folder), self.catalog,
+                                     seconds=self.read_seconds)
+            except Exception:  # the catalog or the machine, not the file: give it back
+                log.exception("inbox: %s could not be taken; trying again next poll", path)
                 with contextlib.suppress(Exception):
                     self.intake.release(path, self.owner)
                 break
@@ -118,7 +125,7 @@ class Inbox:
         self.reachable = True
         files, _, _ = collect_files([self.folder])
         found: dict[str, Stamp] = {}
-        for path in files:
+        for path in (f.path for f in files):
             if path.name.startswith(LOCK_FILE_PREFIX):
                 continue
             try:

@@ -12,7 +12,9 @@ from tqdm import tqdm
 
 from ingest.catalog import Catalog
 from ingest.parse import ParseError, parse_referat
-from ingest.readers import SUPPORTED, ReadError, read_file, repairs, repairs_line
+from ingest.readers import (SUPPORTED, ReadError, file_bytes, read_bytes, repairs, repairs_line,
+                            unexpected)
+from ingest.worker import NoChild, read_in_child
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +27,15 @@ class FileResult:
     reason: str = ""
     #: what the reader repaired in a damaged file it still read, as one line
     warning: str = ""
+
+
+@dataclass(frozen=True)
+class Found:
+    """A file to ingest, and the folder it was found in (None for a file named itself):
+    a link in a folder that leads out of it is not followed."""
+
+    path: Path
+    folder: Path | None = None
 
 
 @dataclass
@@ -70,10 +81,10 @@ class IngestReport:
                 + ", ".join(self.skipped[:examples]) + (f" and {more} more" if more > 0 else ""))
 
 
-def collect_files(paths: list[Path]) -> tuple[list[Path], list[FileResult], list[str]]:
+def collect_files(paths: list[Path]) -> tuple[list[Found], list[FileResult], list[str]]:
     """Files to ingest under `paths` (folders are walked), refusals for bad paths, and the
     files in folders skipped for their type (hidden files are skipped silently)."""
-    files: list[Path] = []
+    files: list[Found] = []
     refused: list[FileResult] = []
     skipped: list[str] = []
     for path in paths:
@@ -82,34 +93,41 @@ def collect_files(paths: list[Path]) -> tuple[list[Path], list[FileResult], list
                 if not p.is_file() or any(part.startswith(".") for part in p.relative_to(path).parts):
                     continue
                 if p.suffix.lower() in SUPPORTED:
-                    files.append(p)
+                    files.append(Found(p, path))
                 else:
                     skipped.append(str(p))
         elif path.is_file():
-            files.append(path)
+            files.append(Found(path))
         else:
             refused.append(FileResult(str(path), "refused", reason="no such file or folder"))
     return files, refused, skipped
 
 
-def ingest_file(path: Path, catalog: Catalog) -> FileResult:
+def ingest_file(found: Found, catalog: Catalog, *, seconds: float | None = None) -> FileResult:
+    """Read, parse and store one file. Its bytes are read once, so what is hashed is what
+    is parsed; with `seconds`, they are read in a child process given that long."""
+    path = found.path
     try:
-        data = path.read_bytes()
-    except OSError as e:
-        return FileResult(str(path), "refused", reason=f"cannot read the file: {e.strerror or e}")
+        data = file_bytes(path, inside=found.folder)
+    except ReadError as e:
+        return FileResult(str(path), "refused", reason=str(e))
     file_hash = hashlib.sha256(data).hexdigest()
     if catalog.knows_file(file_hash):
         return FileResult(str(path), "known")
     try:
-        with repairs() as notes:
-            text = read_file(path)
+        if seconds is None:
+            with repairs() as notes:
+                text = read_bytes(data, path.name)
+        else:
+            text, notes = read_in_child(data, path.name, seconds)
         meeting = parse_referat(text, source=str(path))
     except (ReadError, ParseError) as e:
         return FileResult(str(path), "refused", reason=str(e))
+    except NoChild:  # the machine's fault, not the file's
+        raise
     except Exception as e:  # a reader library tripping on a damaged file stops only it
         log.info("%s: unexpected error while reading", path, exc_info=True)
-        return FileResult(str(path), "refused",
-                          reason=f"cannot be read ({type(e).__name__}: {e})")
+        return FileResult(str(path), "refused", reason=unexpected(e))
     status = catalog.store(meeting, file_hash)
     return FileResult(str(path), status, meeting.meeting_date.isoformat(),
                       warning=repairs_line(notes))
@@ -118,8 +136,8 @@ def ingest_file(path: Path, catalog: Catalog) -> FileResult:
 def ingest_paths(paths: list[Path], catalog: Catalog, *, progress: bool = True) -> IngestReport:
     files, refused, skipped = collect_files(paths)
     report = IngestReport(list(refused), skipped)
-    for path in tqdm(files, desc="reading", unit="file", disable=not progress or len(files) < 2):
-        result = ingest_file(path, catalog)
+    for found in tqdm(files, desc="reading", unit="file", disable=not progress or len(files) < 2):
+        result = ingest_file(found, catalog)
         if result.status == "refused":
             # The caller reports refusals (the CLI prints one line each); log for -v.
             log.info("%s: refused: %s", result.path, result.reason)

@@ -10,13 +10,17 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import os
 import re
 import threading
 import zlib
 from collections import Counter
 from pathlib import Path
-from typing import Iterator
+from typing import BinaryIO, Iterator
 
+from ingest.limits import (DOCX_RATIO_FROM_BYTES, MAX_CHARS, MAX_DOCX_BYTES, MAX_DOCX_RATIO,
+                           MAX_DOCX_XML_BYTES, MAX_FILE_BYTES, MAX_PAGES, MAX_PDF_CONTENT_BYTES,
+                           MAX_TEXT_BYTES, MB)
 from ingest.webpage import page_to_text
 
 SUPPORTED = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
@@ -38,25 +42,83 @@ class ReadError(ValueError):
 
 
 def read_file(path: Path) -> str:
-    """The text of one minutes file, chosen by its extension."""
-    suffix = path.suffix.lower()
-    if suffix not in SUPPORTED:
-        raise ReadError(f"unsupported file type '{suffix or path.name}' "
-                        f"(supported: {', '.join(SUPPORTED)})")
+    """The text of one minutes file on disk, chosen by its extension."""
+    return read_bytes(file_bytes(path), path.name)
+
+
+def file_bytes(path: Path, inside: Path | None = None) -> bytes:
+    """A file's bytes, read once, and no more than MAX_FILE_BYTES of them. With `inside`
+    (the folder it was found in), a link out of that folder is refused: a link in an inbox
+    to a referat elsewhere must not make it answerable."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as f:
+            if inside is not None and not _is_inside(path, f, inside):
+                raise ReadError("it is a link out of the folder it is in, and links out of a "
+                                "folder are not followed (to read the file it points to, "
+                                "ingest that file by its own name)")
+            return _capped_read(f)
     except OSError as e:
         raise ReadError(f"cannot read the file: {e.strerror or e}") from e
+
+
+def _is_inside(path: Path, f: BinaryIO, folder: Path) -> bool:
+    """Whether the open file is the one at the path's real place, and that is inside the
+    folder: checked on the file opened, so that a link switched after the check slips
+    nothing in."""
+    real = Path(os.path.realpath(path))
+    opened, there = os.fstat(f.fileno()), real.stat()
+    return (real.is_relative_to(folder.resolve())
+            and (opened.st_dev, opened.st_ino) == (there.st_dev, there.st_ino))
+
+
+def _capped_read(f: BinaryIO) -> bytes:
+    """An open file's bytes, refused past MAX_FILE_BYTES without reading further."""
+    size = os.fstat(f.fileno()).st_size
+    data = f.read(MAX_FILE_BYTES + 1) if size <= MAX_FILE_BYTES else b""
+    if size > MAX_FILE_BYTES or len(data) > MAX_FILE_BYTES:  # or it grew while read
+        raise ReadError(f"the file is {_mb(max(size, len(data)))}, more than the "
+                        f"{_mb(MAX_FILE_BYTES)} a minutes file is read to")
+    return data
+
+
+def read_bytes(data: bytes, name: str) -> str:
+    """The text of a minutes file's bytes, read as its name's extension says."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUPPORTED:
+        raise ReadError(f"unsupported file type '{suffix or name}' "
+                        f"(supported: {', '.join(SUPPORTED)})")
     if not data.strip():
         raise ReadError("the file is empty")
     if suffix == ".pdf":
-        return read_pdf(data)
-    if suffix == ".docx":
-        return read_docx(data)
-    text = decode(data)
-    if suffix in (".html", ".htm"):
-        return page_to_text(text)
+        text = read_pdf(data)
+    elif suffix == ".docx":
+        text = read_docx(data)
+    elif len(data) > MAX_TEXT_BYTES:
+        raise ReadError(f"the file is {_mb(len(data))}, more than the {_mb(MAX_TEXT_BYTES)} a "
+                        f"text file or web page is read to")
+    else:
+        text = decode(data)
+        if suffix in (".html", ".htm"):
+            text = page_to_text(text)
+    _check_chars(len(text))
     return text
+
+
+def unexpected(error: Exception) -> str:
+    """The refusal for an error a reader library raised that nobody foresaw."""
+    return f"cannot be read ({type(error).__name__}: {error})"
+
+
+def _check_chars(count: int, where: str = "") -> None:
+    """Refuse text past MAX_CHARS; the PDF reader checks as it goes, `where` says how far
+    it got (the others' text cannot outgrow what their size limits let in)."""
+    if count > MAX_CHARS:
+        raise ReadError(f"the text is {count:,} characters{where}, more than the {MAX_CHARS:,} "
+                        f"a referat is read to (a few hundred pages are about a million)")
+
+
+def _mb(size: int) -> str:
+    return f"{size / MB:,.1f}".removesuffix(".0") + " MB"
 
 
 @contextlib.contextmanager
@@ -125,7 +187,14 @@ def read_pdf(data: bytes) -> str:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise ReadError("the PDF is password-protected; save a copy without a password")
-        pages = [(page.extract_text() or "").split("\n") for page in reader.pages]
+        _check_pdf_size(reader)
+        pages: list[list[str]] = []
+        chars = 0
+        for number, page in enumerate(reader.pages, start=1):
+            text = page.extract_text() or ""
+            chars += len(text)
+            _check_chars(chars, f" by page {number} of {len(reader.pages)}")
+            pages.append(text.split("\n"))
     except ReadError:
         raise
     # pypdf's own errors, and whatever its parser trips on in damaged files
@@ -135,6 +204,50 @@ def read_pdf(data: bytes) -> str:
     if not any(line.strip() for page in pages for line in page):
         raise ReadError("the PDF holds no text (a scanned PDF needs OCR first)")
     return "\n".join(strip_page_furniture(pages))
+
+
+def _check_pdf_size(reader) -> None:
+    """Refuse a PDF of more pages, or more drawing instructions, than are read, before
+    reading any page. Pages are counted in the page tree itself: pypdf builds every page
+    first, and a tree that lists one node three times on each of ten levels is 59,049
+    pages in a 13 KB file. A content stream shared by pages counts once for each page,
+    as reading it costs."""
+    if _page_count(reader, MAX_PAGES) > MAX_PAGES:
+        said = reader.root_object["/Pages"].get_object().get("/Count")
+        raise ReadError(f"the PDF has more than the {MAX_PAGES:,} pages a referat is read to "
+                        f"(its page tree says {said})")
+    content = 0
+    for number, page in enumerate(reader.pages, start=1):
+        stream = page.get_contents()
+        content += len(stream.get_data()) if stream is not None else 0
+        if content > MAX_PDF_CONTENT_BYTES:
+            raise ReadError(f"the PDF's pages hold {_mb(content)} of drawing instructions by "
+                            f"page {number} of {len(reader.pages)} (a stream that pages share "
+                            f"counts for each), more than the {_mb(MAX_PDF_CONTENT_BYTES)} a "
+                            f"referat is read to")
+
+
+def _page_count(reader, most: int) -> int:
+    """The leaves of the page tree, counted no further than `most` + 1 (nor past ten times
+    as many nodes, for a tree that loops)."""
+    from pypdf.generic import ArrayObject, DictionaryObject
+
+    todo = [reader.root_object.get("/Pages")]
+    pages = nodes = 0
+    while todo:
+        if pages > most or nodes > 10 * most:
+            return most + 1
+        node = todo.pop()
+        node = node.get_object() if node is not None else None
+        nodes += 1
+        if not isinstance(node, DictionaryObject):
+            continue
+        kids = node.get("/Kids")
+        if kids is None:
+            pages += 1
+        elif isinstance(kids := kids.get_object(), ArrayObject):
+            todo.extend(kids)
+    return pages
 
 
 def strip_page_furniture(pages: list[list[str]], edge: int = 3) -> list[str]:
@@ -207,7 +320,10 @@ def read_docx(data: bytes) -> str:
     from lxml import etree
 
     try:
+        _check_archive(data)
         document = docx.Document(io.BytesIO(data))
+    except ReadError:
+        raise
     # zipfile raises more than BadZipFile on damaged archives: zlib.error (broken deflate
     # data), EOFError (cut short), NotImplementedError (an unknown compression method)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, KeyError,
@@ -224,3 +340,31 @@ def read_docx(data: bytes) -> str:
                 lines.append("\t".join(cells))
         lines.append("")
     return "\n".join(lines)
+
+
+def _check_archive(data: bytes) -> None:
+    """Refuse a Word file whose parts expand past what is read, from the sizes its zip
+    directory declares (zipfile expands no entry past its declared size), before any part
+    is expanded."""
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        entries = archive.infolist()
+    for e in entries:
+        if e.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise ReadError(f"{e.filename} is packed with zip method {e.compress_type}, which "
+                            f"Word does not write (only stored or deflated parts are read)")
+        if e.filename.endswith((".xml", ".rels")) and e.file_size > MAX_DOCX_XML_BYTES:
+            raise ReadError(f"{e.filename} expands to {_mb(e.file_size)}, more than the "
+                            f"{_mb(MAX_DOCX_XML_BYTES)} a part of a Word document is read to")
+    total = sum(e.file_size for e in entries)
+    if total > MAX_DOCX_BYTES:
+        raise ReadError(f"the Word document expands to {_mb(total)}, more than the "
+                        f"{_mb(MAX_DOCX_BYTES)} it is read to")
+    packed = [(e.filename, e.file_size, e.compress_size) for e in entries]
+    packed.append(("the Word document", total, sum(e.compress_size for e in entries)))
+    for name, size, compressed in packed:
+        if size >= DOCX_RATIO_FROM_BYTES and size > MAX_DOCX_RATIO * compressed:
+            raise ReadError(f"{name} is packed {size // max(compressed, 1):,} to 1, more tightly "
+                            f"than the {MAX_DOCX_RATIO} to 1 a real document is (a zip bomb?)")
+

@@ -119,16 +119,16 @@ def test_an_unexpected_reader_error_refuses_only_that_file(tmp_path, catalog, sa
     stop the other files; this is the one fault that has to be injected."""
     import ingest.pipeline
 
-    real = ingest.pipeline.read_file
+    real = ingest.pipeline.read_bytes
     odd = tmp_path / "odd.txt"
     odd.write_text("whatever", encoding="utf-8")
 
-    def read_file(path):
-        if path == odd:
+    def read_bytes(data, name):
+        if name == odd.name:
             raise RecursionError("maximum recursion depth exceeded")
-        return real(path)
+        return real(data, name)
 
-    monkeypatch.setattr(ingest.pipeline, "read_file", read_file)
+    monkeypatch.setattr(ingest.pipeline, "read_bytes", read_bytes)
     report = ingest_paths([odd, sample("2019-01-17")], catalog, progress=False)
     assert statuses(report) == {"odd.txt": "refused", "chefforum-2019-01-17.txt": "new"}
     assert report.refused[0].reason == (
