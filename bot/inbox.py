@@ -77,6 +77,10 @@ class Inbox:
         ready = {p: s for p, s in current.items() if self._seen.get(p) == s}
         self._seen, self.polls = current, self.polls + 1
         now = _now()
+        if self.reachable:
+            for path in self.intake.forget_gone(current, self.owner, now=now):
+                log.info("inbox: %s is gone; its claim, left by a process that stopped "
+                         "taking it, is dropped", path)
         known = self.intake.files()
         self.busy_elsewhere = any(f.held_by_another(self.owner, now) for f in known.values())
         results: list[FileResult] = []

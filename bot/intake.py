@@ -11,13 +11,15 @@ which process, when, and each file's result.
 A file is claimed before it is read, in one write transaction, with a lease (as a digest
 send is), so two processes cannot both take it; a lease whose holder on this machine no
 longer runs is void at once. A file whose size and modification time are those it was
-taken at is not taken again: a refused file stays refused until it changes.
+taken at is not taken again: a refused file stays refused until it changes. A claim on a
+file gone from the inbox whose holder stopped is dropped at the next poll.
 """
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from bot.subscriptions import holder_is_dead
@@ -133,6 +135,18 @@ class Intake:
                 "status": TAKING, "meeting_date": "", "reason": "", "warning": "",
                 "owner": owner, "lease_until": _iso(now + lease), "taken_at": None})
         return True
+
+    def forget_gone(self, present: Collection[str], owner: str, *, now: dt.datetime) -> list[str]:
+        """Drop the claims on files no longer in the inbox (`present`) that no process is
+        still taking: their holder stopped mid-intake (it crashed, or its lease ran out), and
+        nothing would ever finish them. The paths dropped."""
+        with self.db.transaction() as db:
+            rows = db.execute("SELECT * FROM inbox_files WHERE status=?", (TAKING,)).fetchall()
+            gone = [r["path"] for r in rows
+                    if r["path"] not in present and not _file(r).held_by_another(owner, now)]
+            for path in gone:
+                db.execute("DELETE FROM inbox_files WHERE path=? AND status=?", (path, TAKING))
+        return gone
 
     def release(self, path: str, owner: str) -> None:
         """Reading failed for a reason that is not the file's (the catalog did not

@@ -9,6 +9,7 @@ import subprocess
 
 import pytest
 
+from bot.inbox import Inbox
 from bot.intake import LEASE, TAKING, Intake, Stamp
 from ingest.pipeline import FileResult
 
@@ -74,3 +75,21 @@ def test_a_released_claim_is_taken_again_and_a_round_is_recorded(catalog):
                   {"path": "d.pdf", "status": "new", "meeting_date": "2024-06-19",
                    "reason": "", "warning": "read despite damage (pypdf: x)"}]}
     assert intake.files()["d.pdf"].warning == "read despite damage (pypdf: x)"
+
+
+def test_a_claim_left_by_a_crash_on_a_file_since_deleted_is_dropped(catalog, tmp_path):
+    """A process that died while taking a file leaves its claim; once the file is gone from
+    the inbox, nothing would ever finish it: the next poll drops it. A claim another
+    process still holds stays, and an inbox that cannot be listed drops nothing."""
+    intake = Intake(catalog.db)
+    now = dt.datetime.now(dt.timezone.utc)
+    assert intake.claim("gone.txt", STAMP, dead_owner(), now=now)
+    assert intake.claim("busy.txt", STAMP, "host-b:2", now=now)  # another machine, at it
+    folder = tmp_path / "inbox"
+    inbox = Inbox(folder, catalog)
+
+    assert inbox.take() == [] and not inbox.reachable  # the share is away
+    assert set(intake.files()) == {"gone.txt", "busy.txt"}
+    folder.mkdir()
+    assert inbox.take() == [] and inbox.reachable
+    assert set(intake.files()) == {"busy.txt"}
