@@ -131,7 +131,12 @@ def write_sparse(path: Path, size: int) -> None:
         f.truncate(size)
 
 
-def web_page(size: int) -> bytes:
+def write_web_page(path: Path, size: int) -> None:
     """A web page of about `size` bytes: one paragraph repeated."""
     row = b"<p>Punkt 1: CF - Orientering om budget og tidsplan</p>\n"
-    return b"<html><body><h1>REFERAT Chefforum d. 24-04-2024</h1>\n" + row * (size // len(row))
+    block = row * (MB // len(row))
+    with path.open("wb") as out:
+        out.write(b"<html><body><h1>REFERAT Chefforum d. 24-04-2024</h1>\n")
+        for _ in range(size // len(block)):
+            out.write(block)
+        out.write(row * (size % len(block) // len(row)))

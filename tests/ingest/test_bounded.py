@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from hostile_files import (MB, document_xml, page_content, web_page, write_docx,
-                           write_docx_with_picture, write_shared_page_pdf, write_sparse, zeros)
+from hostile_files import (MB, document_xml, page_content, write_docx,
+                           write_docx_with_picture, write_shared_page_pdf, write_sparse,
+                           write_web_page, zeros)
 from ingest.limits import (MAX_CHARS, MAX_DOCX_BYTES, MAX_DOCX_XML_BYTES, MAX_FILE_BYTES,
                            MAX_PAGES, MAX_TEXT_BYTES)
 from ingest.pipeline import ingest_paths
@@ -47,7 +48,7 @@ HOSTILE = {
         r"the PDF's pages hold 3\d\.\d MB of drawing instructions by page 2\d of 27 \(a stream "
         r"that pages share counts for each\), more than the 32 MB a referat is read to"),
     "web-page.html": (
-        lambda p: p.write_bytes(web_page(MAX_TEXT_BYTES + MB)),
+        lambda p: write_web_page(p, MAX_TEXT_BYTES + MB),
         r"the file is 21 MB, more than the 20 MB a text file or web page is read to"),
     "long.txt": (
         lambda p: p.write_text(("a" * 99 + "\n") * 60_000, encoding="ascii"),
