@@ -5,17 +5,23 @@ The limits (ingest/limits.py) bound what a reader expands, and so most reading t
 bounds the rest: a PDF whose pages draw one form thousands of times, a machine under load.
 A process and not a deadline checked between pages, because a reader library cannot be
 stopped inside one page or one XML parse, and a process can, giving back all its memory.
-Processes come from a fork server that has the readers imported (not a fork of the caller:
-`serve` runs threads), so a file costs a fork, not a new interpreter.
+The child is a new interpreter (`python -m ingest.worker NAME`, the file's bytes on its
+stdin, the result as JSON on its stdout), not a fork of the caller (`serve` runs threads)
+nor a multiprocessing child (which imports the caller's main script again, and with it
+the whole bot); it costs about half a second a file, and files arrive a few a day.
 """
 from __future__ import annotations
 
-import multiprocessing
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 from ingest.readers import ReadError, read_bytes, repairs, unexpected
 
-#: What the fork server imports once, so that each child starts with it.
-PRELOAD = ["ingest.readers", "pypdf", "docx"]
+#: The folder that holds this `ingest` package: the child reads with the same code.
+CODE = str(Path(__file__).resolve().parent.parent)
 
 
 class NoChild(RuntimeError):
@@ -26,47 +32,43 @@ class NoChild(RuntimeError):
 def read_in_child(data: bytes, name: str, seconds: float) -> tuple[str, list[str]]:
     """The text of a file's bytes read as `read_bytes` reads them, and what pypdf repaired,
     or ReadError: the reader refused it, failed, or took more than `seconds`."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(PRELOAD)
-    receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_read, args=(send, data, name), daemon=True)
+    path = os.pathsep.join(filter(None, [CODE, os.environ.get("PYTHONPATH")]))
     try:
-        child.start()
+        child = subprocess.Popen([sys.executable, "-m", "ingest.worker", name],
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": path})
     except OSError as e:
-        receive.close()
         raise NoChild(f"no process to read the file in: {e}") from e
-    finally:
-        send.close()
     try:
-        if not receive.poll(seconds):
-            raise ReadError(f"reading took longer than the {seconds:g} s one file may take")
-        try:
-            outcome, *rest = receive.recv()
-        except EOFError:  # it died: the kernel's OOM killer, a crash in a C library
-            child.join()
-            raise ReadError(f"the reader stopped without a result (exit code {child.exitcode})"
-                            ) from None
-    finally:
-        if child.is_alive():  # over time, or still on its way out
-            child.kill()
-        child.join()
-        child.close()
-        receive.close()
-    if outcome != "text":
-        raise ReadError(rest[0])
-    text, notes = rest
-    return text, notes
+        out, err = child.communicate(data, timeout=seconds)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.communicate()
+        raise ReadError(f"reading took longer than the {seconds:g} s one file may take") from None
+    if child.returncode != 0 or not out:  # killed (the kernel's OOM killer), or a crash
+        said = err.decode("utf-8", "replace").strip().splitlines()[-1:]
+        raise ReadError(f"the reader stopped without a result (exit code {child.returncode}"
+                        + "".join(f": {line}" for line in said) + ")")
+    result = json.loads(out)
+    if "refused" in result:
+        raise ReadError(result["refused"])
+    return result["text"], result["repairs"]
 
 
-def _read(send, data: bytes, name: str) -> None:
-    """In the child: read, and send back ("text", text, repairs) or ("refused", reason)."""
+def main() -> None:
+    """In the child: read the bytes on stdin as the file named, and write the text and
+    pypdf's repairs, or the refusal, as JSON on stdout."""
+    data = sys.stdin.buffer.read()
     try:
         with repairs() as notes:
-            text = read_bytes(data, name)
-        send.send(("text", text, notes))
+            result = {"text": read_bytes(data, sys.argv[1])}
+        result["repairs"] = notes
     except ReadError as e:
-        send.send(("refused", str(e)))
+        result = {"refused": str(e)}
     except Exception as e:  # a reader library tripping on a damaged file
-        send.send(("refused", unexpected(e)))
-    finally:
-        send.close()
+        result = {"refused": unexpected(e)}
+    sys.stdout.write(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -13,17 +13,19 @@ import pytest
 from bot.inbox import Inbox
 from hostile_files import document_xml, page_content, write_docx, write_shared_page_pdf
 from ingest.limits import MAX_DOCX_XML_BYTES, MAX_PAGES, MB
+from minutes_files import misplace_startxref, write_pdf
 
 pytestmark = [pytest.mark.slow, pytest.mark.both_catalogs]
 
 
 def take_all(inbox: Inbox) -> dict[str, tuple[str, str]]:
-    """Two polls (a file is taken once seen unchanged twice), recorded as a round is."""
+    """Two polls (a file is taken once seen unchanged twice), recorded as a round is: each
+    file's status, and its reason or warning."""
     started = dt.datetime.now(dt.timezone.utc)
     assert inbox.take() == []
     results = inbox.take()
     inbox.finish(results, started)
-    return {r.path: (r.status, r.reason) for r in results}
+    return {r.path: (r.status, r.reason or r.warning) for r in results}
 
 
 def test_a_file_slow_to_read_is_refused_at_its_budget_and_the_next_is_taken(
@@ -45,6 +47,8 @@ def test_a_file_slow_to_read_is_refused_at_its_budget_and_the_next_is_taken(
 
 def test_a_link_out_of_the_inbox_and_a_hostile_file_are_refused_and_shown(
         tmp_path, catalog, sample):
+    """Beside them, a referat and a damaged PDF read with pypdf's repairs, which the
+    child process sends back with the text."""
     elsewhere, folder = tmp_path / "elsewhere", tmp_path / "inbox"
     elsewhere.mkdir()
     folder.mkdir()
@@ -52,6 +56,9 @@ def test_a_link_out_of_the_inbox_and_a_hostile_file_are_refused_and_shown(
     os.symlink(elsewhere / "referat.txt", folder / "link.txt")
     write_docx(folder / "bomb.docx", {"word/document.xml": document_xml(MAX_DOCX_XML_BYTES + MB)})
     (folder / "referat.txt").write_bytes(sample("2019-01-17").read_bytes())
+    damaged = folder / "damaged.pdf"
+    write_pdf(sample("2024-04-24").read_text(encoding="utf-8"), damaged, header="Referat")
+    misplace_startxref(damaged)
 
     inbox = Inbox(folder, catalog)
     taken = take_all(inbox)
@@ -61,6 +68,8 @@ def test_a_link_out_of_the_inbox_and_a_hostile_file_are_refused_and_shown(
         "link.txt": ("refused", "it is a link out of the folder it is in, and links out of a "
                                 "folder are not followed (to read the file it points to, "
                                 "ingest that file by its own name)"),
-        "referat.txt": ("new", "")}
-    assert [m.meeting_date.isoformat() for m in catalog.meetings()] == ["2019-01-17"]
+        "referat.txt": ("new", ""),
+        "damaged.pdf": ("new", "read despite damage (pypdf: incorrect startxref pointer(3); "
+                               "parsing for Object Streams)")}
+    assert [m.meeting_date.isoformat() for m in catalog.meetings()] == ["2019-01-17", "2024-04-24"]
     assert [f["path"] for f in inbox.report()["refused"]] == ["bomb.docx", "link.txt"]
