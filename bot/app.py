@@ -141,7 +141,8 @@ async def inbox_ctx(app: web.Application) -> AsyncIterator[None]:
         app[inbox_key] = None
         yield
         return
-    inbox = await asyncio.to_thread(Inbox, settings.inbox, app[catalog_key])
+    inbox = await asyncio.to_thread(Inbox, settings.inbox, app[catalog_key],
+                                    default_forum=settings.default_forum)
     app[inbox_key] = inbox
     log.info("inbox: taking minutes from %s, looking every %g s", settings.inbox,
              settings.inbox_poll_seconds)

@@ -76,7 +76,7 @@ def _index(settings: Settings, catalog, **kwargs):
 def ingest(settings: Settings, paths: tuple[Path, ...]) -> None:
     """Read minutes (files or folders of .txt .md .pdf .docx .html) into the catalog and index."""
     with _catalog(settings) as catalog:
-        report = ingest_paths(list(paths), catalog)
+        report = ingest_paths(list(paths), catalog, default_forum=settings.default_forum)
         index = _index(settings, catalog)
         indexed = index.sync()
         for r in report.refused:

@@ -29,6 +29,7 @@ from bot.engine import Engine
 from bot.intake import TAKING, Intake, InboxFile, Stamp
 from ingest.catalog import Catalog
 from ingest.limits import READ_SECONDS
+from ingest.parse import DEFAULT_FORUM
 from ingest.pipeline import FileResult, Found, collect_files, ingest_file
 
 log = logging.getLogger(__name__)
@@ -48,9 +49,11 @@ class Inbox:
     still in it (for /readyz). `take` and `finish` block: run them in a thread."""
 
     def __init__(self, folder: Path, catalog: Catalog, *, owner: str | None = None,
-                 read_seconds: float = READ_SECONDS):
+                 read_seconds: float = READ_SECONDS, default_forum: str = DEFAULT_FORUM):
         self.folder = folder
         self.catalog = catalog
+        #: the forum of a referat that names none (REFERATBOT_DEFAULT_FORUM)
+        self.default_forum = default_forum
         self.intake = Intake(catalog.db)
         # named as DigestRunner names itself: holder_is_dead reads 'host:pid'
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}"
@@ -94,7 +97,8 @@ class Inbox:
                 continue
             try:
                 result = ingest_file(Found(self.folder / path, self.folder), self.catalog,
-                                     seconds=self.read_seconds)
+                                     seconds=self.read_seconds,
+                                     default_forum=self.default_forum)
             except Exception:  # the catalog or the machine, not the file: give it back
                 log.exception("inbox: %s could not be taken; trying again next poll", path)
                 with contextlib.suppress(Exception):

@@ -149,6 +149,8 @@ SETTINGS = (
     Setting("REFERATBOT_SOURCE_URL", "source_url", _source_url, None, "unset",
             "a link to the original referat for each source: a URL template with {date} "
             "and {punkt}"),
+    Setting("REFERATBOT_DEFAULT_FORUM", "default_forum", _text, "Chefforum", "`Chefforum`",
+            "the forum of a referat whose head names none (ingest and the inbox say so)"),
     Setting("REFERATBOT_INBOX", "inbox", _path, None, "unset",
             "a folder `serve` takes new and changed minutes from by itself"),
     Setting("REFERATBOT_INBOX_POLL_SECONDS", "inbox_poll_seconds", _seconds, 10.0, "`10`",
@@ -182,6 +184,8 @@ class Settings:
     digest_weekdays_only: bool = _default("digest_weekdays_only")
     #: a link template for the original referat (bot.links); None: no links
     source_url: str | None = _default("source_url")
+    #: the forum of a referat that names none
+    default_forum: str = _default("default_forum")
     #: a folder `serve` takes minutes from (bot/inbox.py); None: no inbox
     inbox: Path | None = _default("inbox")
     inbox_poll_seconds: float = _default("inbox_poll_seconds")

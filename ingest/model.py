@@ -76,6 +76,8 @@ class Meeting:
     content_hash: str = ""
     punkter: tuple[Punkt, ...] = ()
     kind: str = REFERAT
+    #: the document names its forum (False: the default forum was taken); not stored
+    forum_named: bool = field(default=True, compare=False)
 
     @property
     def open_punkter(self) -> tuple[Punkt, ...]:

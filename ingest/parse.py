@@ -110,10 +110,10 @@ class _Draft:
 def parse_referat(text: str, source: str = "", *, default_forum: str = DEFAULT_FORUM) -> Meeting:
     """Parse one referat (or agenda). Raises ParseError naming what the text lacks.
 
-    `default_forum` is the forum of a file whose head names none (`named_forum` tells)."""
+    `default_forum` is the forum of a file whose head names none (Meeting.forum_named)."""
     lines = clean_text(text).split("\n")
     drafts, head_end, toc = _split_punkter(lines)
-    head = read_head([bare(x) for x in lines[:head_end] if not TOC_ENTRY.search(x.rstrip())])
+    head = read_head([bare(x) for x in lines[:head_end] if not _is_toc_entry(x)])
     if head.meeting_date is None:
         raise ParseError("no meeting date found (expected 'REFERAT Chefforum d. 24-04-2024', "
                          "'Mødedato: 24. april 2024' or a date in the title)")
@@ -143,14 +143,8 @@ def parse_referat(text: str, source: str = "", *, default_forum: str = DEFAULT_F
                                   head.place),
         punkter=punkter,
         kind=kind,
+        forum_named=head.forum is not None,
     )
-
-
-def named_forum(text: str) -> str | None:
-    """The forum the file's head names, None when it names none."""
-    lines = clean_text(text).split("\n")
-    _, head_end, _ = _split_punkter(lines)
-    return read_head([bare(x) for x in lines[:head_end] if not TOC_ENTRY.search(x.rstrip())]).forum
 
 
 def content_hash(forum: str, day: str, punkter: tuple[Punkt, ...], time: str = "",
@@ -194,7 +188,7 @@ def _split_punkter(lines: list[str]) -> tuple[list[_Draft], int, list[_TocEntry]
         if taking_title and b:  # the title line of a heading printed above it
             taking_title = False
             continue
-        if TOC_ENTRY.search(line.rstrip()):
+        if _is_toc_entry(line):
             if drafts:  # a table row ending in a number ("Plan MED\tMarie A\t10")
                 drafts[-1].lines.append(line)
                 continue
@@ -240,6 +234,10 @@ def _in_head(draft: _Draft) -> bool:
     nonblank = [bare(x) for x in draft.lines if bare(x)]
     return (len(nonblank) <= MAX_HEADING_WRAP + 1
             and not any(section_name(x.rstrip(":")) for x in nonblank))
+
+
+def _is_toc_entry(line: str) -> bool:
+    return bool(TOC_ENTRY.search(line.rstrip().rstrip("*").rstrip()))
 
 
 def _next_text(lines: list[str], i: int) -> str:
@@ -438,7 +436,8 @@ def _sections(body: list[str], context: _Context) -> dict[str, list[str]]:
         elif inline:
             current = section_name(inline.group(1))
             sections.setdefault(current, []).append(inline.group(2))
-        elif b and (key.casefold() in context.learned or BOLD_LINE.match(line.strip())
+        elif b and (key.casefold() in context.learned
+                    or (BOLD_LINE.match(line.strip()) and key[-1] not in ".,;!?")
                     or (level and _md_level(line) == level)):
             current = key
             sections.setdefault(current, [])

@@ -11,7 +11,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from ingest.catalog import Catalog
-from ingest.parse import ParseError, parse_referat
+from ingest.parse import DEFAULT_FORUM, ParseError, parse_referat
 from ingest.readers import (SUPPORTED, ReadError, file_bytes, read_bytes, repairs, repairs_line,
                             unexpected)
 from ingest.worker import NoChild, read_in_child
@@ -22,7 +22,9 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class FileResult:
     path: str
-    status: str  # new | replaced | unchanged | known | refused
+    #: new | replaced | unchanged | known | kept (an agenda of a meeting whose referat is
+    #: stored) | refused
+    status: str
     meeting_date: str = ""
     reason: str = ""
     #: what the reader repaired in a damaged file it still read, as one line
@@ -66,7 +68,7 @@ class IngestReport:
 
     def summary(self) -> str:
         c = self.counts()
-        parts = [f"{c.get(k, 0)} {k}" for k in ("new", "replaced", "unchanged", "known", "refused")
+        parts = [f"{c.get(k, 0)} {k}" for k in ("new", "replaced", "unchanged", "known", "kept", "refused")
                  if c.get(k)]
         return f"{len(self.results)} file(s): " + (", ".join(parts) or "nothing to do")
 
@@ -103,9 +105,11 @@ def collect_files(paths: list[Path]) -> tuple[list[Found], list[FileResult], lis
     return files, refused, skipped
 
 
-def ingest_file(found: Found, catalog: Catalog, *, seconds: float | None = None) -> FileResult:
+def ingest_file(found: Found, catalog: Catalog, *, seconds: float | None = None,
+                default_forum: str = DEFAULT_FORUM) -> FileResult:
     """Read, parse and store one file. Its bytes are read once, so what is hashed is what
-    is parsed; with `seconds`, they are read in a child process given that long."""
+    is parsed; with `seconds`, they are read in a child process given that long. A file
+    that names no forum is taken as `default_forum`'s, and its result says so."""
     path = found.path
     try:
         data = file_bytes(path, inside=found.folder)
@@ -120,7 +124,7 @@ def ingest_file(found: Found, catalog: Catalog, *, seconds: float | None = None)
                 text = read_bytes(data, path.name)
         else:
             text, notes = read_in_child(data, path.name, seconds)
-        meeting = parse_referat(text, source=str(path))
+        meeting = parse_referat(text, source=str(path), default_forum=default_forum)
     except (ReadError, ParseError) as e:
         return FileResult(str(path), "refused", reason=str(e))
     except NoChild:  # the machine's fault, not the file's
@@ -129,15 +133,19 @@ def ingest_file(found: Found, catalog: Catalog, *, seconds: float | None = None)
         log.info("%s: unexpected error while reading", path, exc_info=True)
         return FileResult(str(path), "refused", reason=unexpected(e))
     status = catalog.store(meeting, file_hash)
+    said = [repairs_line(notes)]
+    if not meeting.forum_named:
+        said.append(f"names no forum; taken as {default_forum}'s (REFERATBOT_DEFAULT_FORUM)")
     return FileResult(str(path), status, meeting.meeting_date.isoformat(),
-                      warning=repairs_line(notes))
+                      warning="; ".join(x for x in said if x))
 
 
-def ingest_paths(paths: list[Path], catalog: Catalog, *, progress: bool = True) -> IngestReport:
+def ingest_paths(paths: list[Path], catalog: Catalog, *, progress: bool = True,
+                 default_forum: str = DEFAULT_FORUM) -> IngestReport:
     files, refused, skipped = collect_files(paths)
     report = IngestReport(list(refused), skipped)
     for found in tqdm(files, desc="reading", unit="file", disable=not progress or len(files) < 2):
-        result = ingest_file(found, catalog)
+        result = ingest_file(found, catalog, default_forum=default_forum)
         if result.status == "refused":
             # The caller reports refusals (the CLI prints one line each); log for -v.
             log.info("%s: refused: %s", result.path, result.reason)

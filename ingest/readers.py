@@ -24,6 +24,10 @@ from ingest.limits import (DOCX_RATIO_FROM_BYTES, MAX_CHARS, MAX_DOCX_BYTES, MAX
 from ingest.webpage import page_to_text
 
 SUPPORTED = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
+#: Word's heading styles by id, English and Danish: `Heading2`, `Overskrift2`, `Title`.
+HEADING_STYLE = re.compile(r"^(?:Heading|Overskrift|Title|Titel)\s*\d*$", re.IGNORECASE)
+#: A PDF font's name that says bold (`DejaVuSans-Bold`, `Arial,Bold`, `Calibri-Semibold`).
+BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demibold", re.IGNORECASE)
 PAGE_NUMBER = re.compile(
     r"^(?:side\s+\d+(?:\s*(?:af|/)\s*\d+)?|page\s+\d+(?:\s+of\s+\d+)?|\d+\s*(?:/|af)\s*\d+)$",
     re.IGNORECASE)
@@ -189,9 +193,10 @@ def read_pdf(data: bytes) -> str:
             raise ReadError("the PDF is password-protected; save a copy without a password")
         _check_pdf_size(reader)
         pages: list[list[str]] = []
+        bold: set[str] = set()
         chars = 0
         for number, page in enumerate(reader.pages, start=1):
-            text = page.extract_text() or ""
+            text = page.extract_text(visitor_text=_bold_collector(bold)) or ""
             chars += len(text)
             _check_chars(chars, f" by page {number} of {len(reader.pages)}")
             pages.append(text.split("\n"))
@@ -203,7 +208,19 @@ def read_pdf(data: bytes) -> str:
         raise ReadError(f"not a readable PDF: {e}") from e
     if not any(line.strip() for page in pages for line in page):
         raise ReadError("the PDF holds no text (a scanned PDF needs OCR first)")
-    return "\n".join(strip_page_furniture(pages))
+    return "\n".join(_bold(line) if " ".join(line.split()) in bold else line
+                     for line in strip_page_furniture(pages))
+
+
+def _bold_collector(bold: set[str]):
+    """A pypdf text visitor that adds to `bold` each piece of text set in a bold font:
+    a line that is one such piece is a heading (`Beslutning`, an unknown section's name),
+    which the page's text alone does not tell."""
+    def visit(text, _cm, _tm, font, _size) -> None:
+        name = str((font or {}).get("/BaseFont", ""))
+        if text.strip() and BOLD_FONT.search(name):
+            bold.add(" ".join(text.split()))
+    return visit
 
 
 def _check_pdf_size(reader) -> None:
@@ -332,7 +349,9 @@ def read_docx(data: bytes) -> str:
     lines: list[str] = []
     for block in document.element.body.iterchildren():
         if block.tag == qn("w:p"):
-            lines.append("".join(t.text or "" for t in block.iter(qn("w:t"))))
+            text = "".join(t.text or "" for t in block.iter(qn("w:t")))
+            lines.append(_bold(text) if text.strip() and _is_heading_paragraph(block, qn)
+                         else text)
         elif block.tag == qn("w:tbl"):
             for row in block.iter(qn("w:tr")):
                 cells = ["".join(t.text or "" for t in cell.iter(qn("w:t")))
@@ -340,6 +359,27 @@ def read_docx(data: bytes) -> str:
                 lines.append("\t".join(cells))
         lines.append("")
     return "\n".join(lines)
+
+
+def _is_heading_paragraph(paragraph, qn) -> bool:
+    """A paragraph in a heading style (`Heading 2`, Danish Word's `Overskrift2`), or
+    whose every run of text is bold: a heading, as the document's structure says."""
+    style = paragraph.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+    if style is not None and HEADING_STYLE.match(style.get(qn("w:val"), "")):
+        return True
+    runs = [r for r in paragraph.iter(qn("w:r"))
+            if "".join(t.text or "" for t in r.iter(qn("w:t"))).strip()]
+    return bool(runs) and all(_run_is_bold(r, qn) for r in runs)
+
+
+def _run_is_bold(run, qn) -> bool:
+    bold = run.find(f"{qn('w:rPr')}/{qn('w:b')}")
+    return bold is not None and bold.get(qn("w:val"), "true") not in ("0", "false")
+
+
+def _bold(text: str) -> str:
+    """A heading line as the parser reads headings printed bold: `**Title**`."""
+    return f"**{text.strip()}**"
 
 
 def _check_archive(data: bytes) -> None:

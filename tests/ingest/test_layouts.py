@@ -112,7 +112,8 @@ def test_a_heading_wrapped_over_three_lines_in_the_pdf_keeps_its_title(meeting_j
     """The fixture is what it claims: its PDF prints punkt 2's and 3's headings over three
     lines (and the reader gives them back so)."""
     source = LAYOUTS / "teknisk-udvalg-2025-09-10.txt"
-    lines = read_text(build(source, ".pdf", tmp_path)).split("\n")
+    # the reader marks lines printed bold as `**…**`; the words are what is checked here
+    lines = read_text(build(source, ".pdf", tmp_path)).replace("**", "").split("\n")
     for number in (2, 3):
         at = next(i for i, line in enumerate(lines) if line.startswith(f"Punkt {number}:"))
         case = next(i for i in range(at, len(lines)) if lines[i].startswith("EMN-"))

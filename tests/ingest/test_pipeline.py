@@ -9,6 +9,7 @@ import json
 import logging
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -367,3 +368,20 @@ def test_many_skipped_files_are_summed_up_in_one_line():
     assert line.startswith("skipped 6 file(s) of other types (.png, no extension; read: ")
     assert line.endswith(": bilag/foto-0.png, bilag/foto-1.png, bilag/foto-2.png and 3 more")
     assert IngestReport().skipped_summary() == ""
+
+
+def test_a_file_naming_no_forum_takes_the_default_and_says_so(tmp_path, catalog):
+    named = tmp_path / "named.txt"
+    named.write_text("Udvalg: Teknisk Udvalg\nMødedato: 1. oktober 2025\n\n"
+                     "Punkt 1: Godkendelse af dagsorden\n\nBeslutning\n\nGodkendt.\n",
+                     encoding="utf-8")
+    unnamed = tmp_path / "unnamed.txt"
+    unnamed.write_text("Mødedato: 2. oktober 2025\n\nPunkt 1: Godkendelse af dagsorden\n\n"
+                       "Beslutning\n\nGodkendt.\n", encoding="utf-8")
+    report = ingest_paths([named, unnamed], catalog, progress=False, default_forum="Direktionen")
+    by_path = {Path(r.path).name: r for r in report.results}
+    assert by_path["named.txt"].warning == ""
+    assert by_path["unnamed.txt"].warning == (
+        "names no forum; taken as Direktionen's (REFERATBOT_DEFAULT_FORUM)")
+    assert [(m.forum, m.meeting_date.isoformat()) for m in catalog.meetings()] == [
+        ("Teknisk Udvalg", "2025-10-01"), ("Direktionen", "2025-10-02")]
