@@ -182,9 +182,11 @@ def _split_punkter(lines: list[str]) -> tuple[list[_Draft], int, list[_TocEntry]
     toc: list[_TocEntry] = []
     head_end = len(lines)
     closing = toc_closing = hiding = taking_title = False
-    strong_document = any(h.strong for h in map(item_heading, map(bare, lines)) if h)
+    bares = [bare(line) for line in lines]
+    headings = [item_heading(b) for b in bares]  # each line read as a heading once
+    strong_document = any(h.strong for h in headings if h)
     for i, line in enumerate(lines):
-        b = bare(line)
+        b = bares[i]
         if taking_title and b:  # the title line of a heading printed above it
             taking_title = False
             continue
@@ -199,7 +201,7 @@ def _split_punkter(lines: list[str]) -> tuple[list[_Draft], int, list[_TocEntry]
             continue
         if not drafts and (closes_following(b) or opens_following(b)):
             toc_closing = closes_following(b)
-        heading = item_heading(b)
+        heading = headings[i]
         if heading and not heading.title:  # `5.` or `Punkt 5` alone: the title is below
             heading = replace(heading, title=_next_text(lines, i))
             skip = heading.title and not item_heading(heading.title)
@@ -379,8 +381,7 @@ def _continued_by_toc(draft: _Draft, nonblank: list[tuple[int, str]],
     of a table-of-contents entry that starts as the heading does."""
     heading = " ".join(draft.heading.split())
     key = _title_key(heading)
-    longer = [_title_key(e.title) for e in toc
-              if _title_key(e.title).startswith(key) and len(_title_key(e.title)) > len(key)]
+    longer = [t for t in (_title_key(e.title) for e in toc) if t.startswith(key) and len(t) > len(key)]
     if not key or not longer:
         return heading, list(draft.lines)
     taken = 0
