@@ -30,7 +30,7 @@ from bot.intake import TAKING, Intake, InboxFile, Stamp
 from ingest.catalog import Catalog
 from ingest.limits import READ_SECONDS
 from ingest.parse import DEFAULT_FORUM
-from ingest.pipeline import FileResult, Found, collect_files, ingest_file
+from ingest.pipeline import FileResult, FoundFile, collect_files, ingest_file
 
 log = logging.getLogger(__name__)
 #: Files a round takes at most, so that a round (reading and indexing) stays well inside
@@ -96,7 +96,7 @@ class Inbox:
             if not self.intake.claim(path, stamp, self.owner, now=now):
                 continue
             try:
-                result = ingest_file(Found(self.folder / path, self.folder), self.catalog,
+                result = ingest_file(FoundFile(self.folder / path, self.folder), self.catalog,
                                      seconds=self.read_seconds,
                                      default_forum=self.default_forum)
             except Exception:  # the catalog or the machine, not the file: give it back

@@ -32,7 +32,7 @@ class FileResult:
 
 
 @dataclass(frozen=True)
-class Found:
+class FoundFile:
     """A file to ingest, and the folder it was found in (None for a file named itself):
     a link in a folder that leads out of it is not followed."""
 
@@ -83,10 +83,10 @@ class IngestReport:
                 + ", ".join(self.skipped[:examples]) + (f" and {more} more" if more > 0 else ""))
 
 
-def collect_files(paths: list[Path]) -> tuple[list[Found], list[FileResult], list[str]]:
+def collect_files(paths: list[Path]) -> tuple[list[FoundFile], list[FileResult], list[str]]:
     """Files to ingest under `paths` (folders are walked), refusals for bad paths, and the
     files in folders skipped for their type (hidden files are skipped silently)."""
-    files: list[Found] = []
+    files: list[FoundFile] = []
     refused: list[FileResult] = []
     skipped: list[str] = []
     for path in paths:
@@ -95,17 +95,17 @@ def collect_files(paths: list[Path]) -> tuple[list[Found], list[FileResult], lis
                 if not p.is_file() or any(part.startswith(".") for part in p.relative_to(path).parts):
                     continue
                 if p.suffix.lower() in SUPPORTED:
-                    files.append(Found(p, path))
+                    files.append(FoundFile(p, path))
                 else:
                     skipped.append(str(p))
         elif path.is_file():
-            files.append(Found(path))
+            files.append(FoundFile(path))
         else:
             refused.append(FileResult(str(path), "refused", reason="no such file or folder"))
     return files, refused, skipped
 
 
-def ingest_file(found: Found, catalog: Catalog, *, seconds: float | None = None,
+def ingest_file(found: FoundFile, catalog: Catalog, *, seconds: float | None = None,
                 default_forum: str = DEFAULT_FORUM) -> FileResult:
     """Read, parse and store one file. Its bytes are read once, so what is hashed is what
     is parsed; with `seconds`, they are read in a child process given that long. A file
