@@ -6,10 +6,13 @@ Strips the @mention, turns a card's `value` into an action (`bot.actions.parse`)
 builds the `Where` of the conversation (its reference for proactive messages, the tenant
 Teams sends in channelData).
 
-A question gets a typing indicator at once. In a personal chat, where Teams streams, an
-answer not ready within `stream_after` seconds gets an informative update ("Jeg leder i
-referaterne …") that opens a stream, and the answer ends that stream (no stream when
-`stream_after` is above `ack_after`). Teams waits 15 s for the HTTP reply to an
+A question gets a typing indicator at once, except in a channel: Teams shows a bot's
+typing only in personal and group chats (its docs team: MicrosoftDocs/msteams-docs#1451),
+and the Agents Playground's client, given one in a channel thread, drops the reply that
+follows it. In a personal chat, where Teams streams, an answer not ready within
+`stream_after` seconds gets an informative update ("Jeg leder i referaterne …") that opens
+a stream, and the answer ends that stream (no stream when `stream_after` is above
+`ack_after`). Teams waits 15 s for the HTTP reply to an
 activity: an answer not ready within `ack_after` seconds is sent later as a proactive
 message (`continue_conversation`), after a short "Et øjeblik …" where there is no stream
 (channels, group chats, or a stream Teams refused).
@@ -71,7 +74,8 @@ class ReferatBot(TeamsActivityHandler):
         if not is_question(request):
             await self._send(turn_context, await job)
             return
-        await _send_json(turn_context, activities.typing())
+        if not is_channel(activity):
+            await _send_json(turn_context, activities.typing())
         stream, waited = None, 0.0
         if is_personal(activity) and self.stream_after <= self.ack_after:
             waited = self.stream_after
@@ -286,6 +290,11 @@ def where(activity: Activity) -> Where:
 def is_personal(activity: Activity) -> bool:
     conversation = activity.conversation
     return bool(conversation) and (conversation.conversation_type or "personal") == "personal"
+
+
+def is_channel(activity: Activity) -> bool:
+    conversation = activity.conversation
+    return bool(conversation) and conversation.conversation_type == "channel"
 
 
 def to_activity(sent: dict) -> Activity:
