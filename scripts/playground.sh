@@ -48,7 +48,8 @@ fi
 export HF_HUB_OFFLINE=1
 # `python -m bot` from the repository runs this checkout's code, whichever checkout the
 # environment was installed from
-if [ "$(python -m bot meetings --json)" = "[]" ]; then
+meetings=$(python -m bot meetings --json) || die "could not read the catalog (see above)"
+if [ "$meetings" = "[]" ]; then
     say "the catalog is empty: ingesting the sample referater (data/samples)"
     python -m bot ingest data/samples
 fi
