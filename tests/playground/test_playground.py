@@ -61,6 +61,7 @@ def ask(stack, question: str) -> dict:
 
 
 def referatbot(stack, *args: str) -> str:
+    """What a `referatbot` command run beside the Playground prints (it must succeed)."""
     done = run_referatbot(stack.env, *args)
     assert done.returncode == 0, done.stderr
     return done.stdout
