@@ -26,10 +26,11 @@ for name in PORT PLAYGROUND_PORT; do
     [[ $value =~ ^[0-9]{1,5}$ ]] && [ "$value" -ge 1 ] && [ "$value" -le 65535 ] \
         || die "$name must be a port number from 1 to 65535, not '$value'"
 done
-[ "$PORT" != "$PLAYGROUND_PORT" ] || die "PORT and PLAYGROUND_PORT are both $PORT: give them two ports"
+[ "$PORT" != "$PLAYGROUND_PORT" ] \
+    || die "PORT and PLAYGROUND_PORT are both $PORT: give them two ports"
 [ -x "$VENV/bin/python" ] || die "no Python environment in $VENV: run scripts/setup.sh first"
 command -v npm >/dev/null && command -v node >/dev/null \
-    || die "Node.js and npm are missing: install them (apt-get install nodejs npm), then run $0 again"
+    || die "Node.js and npm are missing: install them (apt-get install nodejs npm), then run again"
 
 # the version package-lock.json pins, and the one in node_modules (empty when none)
 version_of() {

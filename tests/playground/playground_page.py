@@ -152,7 +152,8 @@ class Playground:
         self.driver.find_element(By.CSS_SELECTOR,
                                  "button[aria-label='Trigger Message Extension App']").click()
         self.until(lambda d: [m for m in d.find_elements(By.CSS_SELECTOR, "[role=menuitem]")
-                              if m.text.strip() == "Search Command"], "the search command")[0].click()
+                              if m.text.strip() == "Search Command"],
+                   "the search command")[0].click()
         field = self.until(lambda d: d.find_element(
             By.CSS_SELECTOR, "input[placeholder='Enter a search term']"), "the search field")
         field.send_keys(words)

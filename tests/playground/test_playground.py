@@ -158,7 +158,8 @@ def test_subscribe_then_digest_send_reaches_the_playground(playground, stack):
         time.sleep(0.5)
     assert taken["meetings_added"] == 1, taken
     before = len(playground.bot_messages())
-    sent = [json.loads(line) for line in referatbot(stack, "digest", "--send", "--json").splitlines()]
+    sent = [json.loads(line)
+            for line in referatbot(stack, "digest", "--send", "--json").splitlines()]
     assert [(s["conversation_id"], s["status"]) for s in sent] == \
         [(subscription.conversation_id, "sent")]
     playground.wait_for(before, say("digest_title"), "Chefforum 05.06.2024",
