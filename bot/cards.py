@@ -38,8 +38,7 @@ MEETING_DECISION_CAPS = (None, 1500, 900, 600, 400, 250, 150, 0)
 #: Characters of each section on a punkt card, tried in turn until the card fits.
 PUNKT_SECTION_CAPS = (None, 8000, 5000, 3000, 2000, 1200, 700, 400)
 MAX_BILAG = 30
-#: Characters of a button title naming a punkt, and of an attachment's name.
-MAX_BUTTON_CHARS = 80
+#: Characters of an attachment's name.
 MAX_BILAG_CHARS = 200
 #: Characters of each decision on a digest card (one or two sentences).
 DIGEST_DECISION_CHARS = 300
@@ -119,19 +118,25 @@ def answer_card(answer: Answer, *, lexical: bool = False, votes: bool = True,
 
 def not_found_card(answer: Answer, *, lexical: bool = False) -> dict:
     """Says plainly that the minutes hold no answer (why is the message's text), and
-    offers the nearest punkter."""
+    offers the nearest punkter, each a line to click: Teams cuts a button's title to one
+    line, which took the meeting and punkt off a long title's button."""
     body = [_heading(say("not_found", answer.lang))]
-    actions = [_show(shorten(say("suggestion", title=s.title, day=short_date(s.meeting_date),
-                                   number=s.punkt), MAX_BUTTON_CHARS),
-                       ShowPunkt(s.meeting_date, s.punkt))
-               for s in answer.suggestions]
-    if actions:
+    if answer.suggestions:
         body.append(_text(say("maybe", answer.lang), subtle=True))
+        body += [_suggestion(s) for s in answer.suggestions]
     else:
         body.append(_text(say("try_help", answer.lang), subtle=True))
     if lexical:
         body.append(_text(say("lexical_only"), subtle=True, separator=True))
-    return _card(body, actions)
+    return _card(body, [])
+
+
+def _suggestion(s: Citation) -> dict:
+    show = ShowPunkt(s.meeting_date, s.punkt)
+    line = say("suggestion", title=s.title, day=short_date(s.meeting_date), number=s.punkt)
+    return {"type": "Container", "separator": True,
+            "items": [_text(line, weight="Bolder", color="Accent")],
+            "selectAction": _show(say("show_punkt"), show)}
 
 
 def _source(number: int, c: Citation, *, repeat_snippet: bool, url: str | None) -> dict:

@@ -6,13 +6,16 @@ Strips the @mention, turns a card's `value` into an action (`bot.actions.parse`)
 builds the `Where` of the conversation (its reference for proactive messages, the tenant
 Teams sends in channelData).
 
-A question gets a typing indicator at once. In a personal chat, where Teams streams, an
-answer not ready within `stream_after` seconds gets an informative update ("Jeg leder i
-referaterne …") that opens a stream, and the answer ends that stream (no stream when
-`stream_after` is above `ack_after`). Teams waits 15 s for the HTTP reply to an
-activity: an answer not ready within `ack_after` seconds is sent later as a proactive
-message (`continue_conversation`), after a short "Et øjeblik …" where there is no stream
-(channels, group chats, or a stream Teams refused).
+A question gets a typing indicator at once, except in a channel: Teams shows a bot's
+typing only in personal and group chats (its docs team: MicrosoftDocs/msteams-docs#1451),
+and the Agents Playground's client, given one in a channel thread, drops the reply that
+follows it. In a personal chat, where Teams streams, an answer not ready within
+`stream_after` seconds gets an informative update ("Jeg leder i referaterne …") that opens
+a stream, and the answer ends that stream (no stream when `stream_after` is above
+`ack_after`). Teams waits 15 s for the HTTP reply to an activity: an answer not ready
+within `ack_after` seconds is sent later as a proactive message (`continue_conversation`),
+after a short "Et øjeblik …" where there is no stream (channels, group chats, or a stream
+Teams refused).
 
 Invokes are dispatched by name (`on_invoke_activity`); any other is a 400.
 `message/submitAction` is Teams' feedback loop on an answer to rate: the answer's message
@@ -51,6 +54,12 @@ SUBMIT_ACTION = "message/submitAction"
 COMPOSE_SECONDS = 4.0
 CARD_ACTION, COMPOSE_QUERY = "adaptiveCard/action", "composeExtension/query"
 _AT_TAG = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
+#: Where a message holds a card inserted from the compose box (a search result), Teams
+#: puts this placeholder in its text (`<span class="inline-compose-card" itemid="0"
+#: itemtype="http://schema.skype.com/InputExtension"><span content="0" itemprop="cardId">
+#: </span></span>`); the card itself is an attachment.
+_COMPOSE_CARD = re.compile(r'<span\b[^>]*\binline-compose-card\b[^>]*>\s*'
+                           r'(?:<span\b[^>]*>\s*</span>\s*)*</span>', re.IGNORECASE)
 
 
 class ReferatBot(TeamsActivityHandler):
@@ -71,7 +80,8 @@ class ReferatBot(TeamsActivityHandler):
         if not is_question(request):
             await self._send(turn_context, await job)
             return
-        await _send_json(turn_context, activities.typing())
+        if not is_channel(activity):
+            await _send_json(turn_context, activities.typing())
         stream, waited = None, 0.0
         if is_personal(activity) and self.stream_after <= self.ack_after:
             waited = self.stream_after
@@ -231,7 +241,9 @@ class ReferatBot(TeamsActivityHandler):
 
 
 def message_text(activity: Activity) -> str:
-    """The message without the bot's @mention (channels and group chats put it in)."""
+    """The message without the bot's @mention (channels and group chats put it in) and
+    without the placeholders of cards inserted from the compose box (a card sent alone
+    is an empty message, not a question in markup)."""
     text = activity.text or ""
     if activity.recipient and activity.entities:
         try:
@@ -239,6 +251,7 @@ def message_text(activity: Activity) -> str:
         except (KeyError, TypeError, AttributeError, IndexError):  # a mention without "mentioned"
             log.debug("mention entity not understood: %s", activity.entities)
         text = _AT_TAG.sub(lambda m: "" if _is_bot(m.group(1), activity) else m.group(1), text)
+    text = _COMPOSE_CARD.sub(" ", text)
     return " ".join(html.unescape(text).replace("\xa0", " ").split())
 
 
@@ -286,6 +299,11 @@ def where(activity: Activity) -> Where:
 def is_personal(activity: Activity) -> bool:
     conversation = activity.conversation
     return bool(conversation) and (conversation.conversation_type or "personal") == "personal"
+
+
+def is_channel(activity: Activity) -> bool:
+    conversation = activity.conversation
+    return bool(conversation) and conversation.conversation_type == "channel"
 
 
 def to_activity(sent: dict) -> Activity:

@@ -17,6 +17,7 @@ import pytest
 
 from bot.resources import open_catalog, open_index
 from bot.settings import Settings
+from browser import REPORTS
 from catalogs import BACKENDS, fresh_postgres_catalog
 from ingest.pipeline import ingest_paths
 from retrieval.embed import Embedder
@@ -61,6 +62,15 @@ def sample(samples_dir):
 def pytest_configure(config):
     config.addinivalue_line("markers", "both_catalogs: run with the SQLite and with the "
                                        "PostgreSQL catalog (the catalog_url fixture)")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keeps each phase's report on the test, so a browser fixture can tell, tearing down,
+    that the test failed (and save the page)."""
+    report = yield
+    item.stash.setdefault(REPORTS, {})[report.when] = report
+    return report
 
 
 def pytest_generate_tests(metafunc):

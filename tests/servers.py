@@ -1,6 +1,7 @@
 """Servers in tests, one way each: a free port to start one on, polling until it is
 ready (the app's /readyz, or a Chroma server's heartbeat), a `referatbot serve`
-subprocess, and the Chroma server of the server-mode tests."""
+subprocess and other `referatbot` commands beside it, and the Chroma server of the
+server-mode tests."""
 from __future__ import annotations
 
 import asyncio
@@ -25,6 +26,12 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def listening(port: int) -> bool:
+    """Whether something accepts connections on 127.0.0.1:`port`."""
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
 
 
 async def readyz(client) -> tuple[int, dict]:
@@ -89,16 +96,30 @@ async def eventually(probe: Callable[[], Awaitable], done: Callable[[object], bo
 SERVE_START_TIMEOUT = 120.0
 
 
+def command_env(**env: str) -> dict[str, str]:
+    """The environment of a `referatbot` subprocess: this one's, without Bot Framework
+    credentials (auth off), offline, with `env` added."""
+    full = {k: v for k, v in os.environ.items() if not k.startswith("Microsoft")}
+    full.update(HF_HUB_OFFLINE="1", PYTHONUNBUFFERED="1", **env)
+    return full
+
+
+def run_referatbot(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    """A `referatbot` command in its own process, beside running servers, with `env`
+    added (command_env); this checkout's code (`python -m bot` from the repository)."""
+    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, env=command_env(**env),
+                          capture_output=True, text=True, timeout=300)
+
+
 async def start_serve(port: int, log: Path, *, settings: Settings | None = None,
                       **env: str) -> asyncio.subprocess.Process:
     """`referatbot serve --port PORT` in a subprocess with `env` added (and no Bot
     Framework credentials), its output appended to `log`; over `settings`' data dir and
     catalog when given."""
-    full = {k: v for k, v in os.environ.items() if not k.startswith("Microsoft")}
     if settings is not None:
-        full.update(REFERATBOT_DATA_DIR=str(settings.data_dir),
-                    REFERATBOT_CATALOG_URL=settings.catalog_url or "")
-    full.update(HF_HUB_OFFLINE="1", PYTHONUNBUFFERED="1", **env)
+        env = dict(REFERATBOT_DATA_DIR=str(settings.data_dir),
+                   REFERATBOT_CATALOG_URL=settings.catalog_url or "", **env)
+    full = command_env(**env)
     with log.open("ab") as out:
         return await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "serve", "--port", str(port), cwd=ROOT, env=full,

@@ -3,27 +3,21 @@ localhost port: ask, read the answer, click through to the punkt, open a meeting
 from __future__ import annotations
 
 import asyncio
-import shutil
 from pathlib import Path
 
 import pytest
 from aiohttp import web
-from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from bot.app import create_app
+from browser import ARTIFACTS, WAIT_SECONDS, chromium, failed, save_page
 from fake_teams import TELEFON_QUESTION, TELEFON_SOURCE
 
 #: a browser (Chromium): the full tier only
 pytestmark = pytest.mark.slow
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-WAIT_SECONDS = 60
 
 
 @pytest.fixture
@@ -46,17 +40,13 @@ async def served(bot_settings, embedder):
 
 
 @pytest.fixture
-def browser(tmp_path):
-    assert shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER), "Debian chromium is missing"
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--window-size=1280,1500",
-                 f"--user-data-dir={tmp_path / 'chromium-profile'}"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+def browser(request, tmp_path):
+    """Chromium; the page as it was is saved under test-artifacts/chat-page/ if the test
+    failed."""
+    driver = chromium(tmp_path / "chromium-profile")
     yield driver
+    if failed(request.node):
+        save_page(driver, ARTIFACTS / "chat-page", request.node.name)
     driver.quit()
 
 

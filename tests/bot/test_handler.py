@@ -64,6 +64,26 @@ async def test_empty_message_gets_a_hint(chat, text):
     assert only(await chat.send(text)).text == say("empty")
 
 
+#: What Teams (the Agents Playground) puts in a message's text for a card inserted from
+#: the compose box; the card comes as an attachment.
+COMPOSE_CARD = ('\n<span class="inline-compose-card" itemid="0" '
+                'itemtype="http://schema.skype.com/InputExtension">\n'
+                '  <span content="0" itemprop="cardId"></span>\n</span>\n')
+
+
+async def test_a_card_from_the_compose_box_sent_alone_is_an_empty_message(chat, referatbot):
+    shared = {"contentType": "application/vnd.microsoft.card.adaptive",
+              "content": {"type": "AdaptiveCard", "version": "1.5", "body": []}}
+    assert only(await chat.send(COMPOSE_CARD, attachments=[shared])).text == say("empty")
+    group = Chat(referatbot, conversation_type="groupChat")
+    assert only(await group.mention(COMPOSE_CARD)).text == say("empty")
+
+
+async def test_words_beside_a_card_from_the_compose_box_are_the_question(chat):
+    reply = only(await chat.send(f"{TELEFON_QUESTION}{COMPOSE_CARD}"))
+    assert TELEFON_SOURCE in texts(card_of(reply))
+
+
 async def test_question_about_nothing_in_the_minutes_says_so(chat):
     reply = only(await chat.send("hvad besluttede CF om xyzzyplugh quuxfrobnitz?"))
     assert reply.text  # why, in words

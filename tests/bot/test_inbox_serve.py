@@ -12,10 +12,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import os
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import aiohttp
@@ -27,7 +25,8 @@ from bot.settings import Settings
 from fake_teams import activity_json
 from ingest.pipeline import ingest_paths
 from new_minutes import answers_telefon, file_name, redated, telefon_question
-from servers import chroma_for_tests, eventually, free_port, serve_ready, start_serve
+from servers import (chroma_for_tests, eventually, free_port, run_referatbot, serve_ready,
+                     start_serve)
 
 #: `serve` subprocesses and a Chroma server: the full tier only
 pytestmark = pytest.mark.slow
@@ -79,10 +78,7 @@ def environment(settings: Settings, inbox: Path | None = None) -> dict[str, str]
 
 def referatbot(settings: Settings, *args: str) -> subprocess.CompletedProcess:
     """A `referatbot` command in its own process, beside the running servers."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("Microsoft")}
-    env.update(HF_HUB_OFFLINE="1", **environment(settings))
-    return subprocess.run([sys.executable, "-m", "bot", *args], env=env, capture_output=True,
-                          text=True, timeout=300)
+    return run_referatbot(environment(settings), *args)
 
 
 class Replica:
