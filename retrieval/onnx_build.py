@@ -1,0 +1,145 @@
+"""Export a sentence-transformers BERT folder (retrieval/e5_build.py's) for onnxruntime.
+
+Why: torch spends 3-5 times the CPU onnxruntime does on the same weights, and importing
+torch and sentence-transformers alone costs `serve` 400 MB. This exports the folder's
+BertModel with its mean pooling and L2 normalisation as one graph, fuses it with
+onnxruntime's transformer optimizer (attention, skip layer norm, bias gelu), and writes
+a dynamic int8 copy beside it. The word embeddings (250,002 x 384, three quarters of the
+weights) stay outside the graph as fp32 in a .npy file that the runtime memory-maps and
+gathers from, so only the rows of tokens in use take memory. Torch and onnx are needed
+here only, at set-up; the runtime (retrieval/onnx_embed.py) needs neither.
+
+    python -m retrieval.onnx_build MODEL_DIR OUT_DIR   # prints OUT_DIR; progress on stderr
+"""
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import logging
+import shutil
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from retrieval.e5_build import built_once, read_stamp, write_json
+
+BUILDER = 1  # raise when the exported files change, so older builds are redone
+FILES = {"fp32": "model.onnx", "int8": "model-int8.onnx"}
+WORDS = "word_embeddings.npy"
+TOKENIZER = "tokenizer.json"
+SETTINGS = "encoder.json"
+OPSET = 17
+
+log = logging.getLogger(__name__)
+
+
+def build(source: Path, target: Path) -> Path:
+    """Export the model folder `source` to `target` unless it holds this export already."""
+    source_stamp = read_stamp(source)
+    if source_stamp is None:
+        raise RuntimeError(f"{source} is not a finished model folder build (no stamp)")
+    stamp = {"builder": BUILDER, "source": source_stamp,
+             "onnxruntime": importlib.metadata.version("onnxruntime")}
+    return built_once(target, stamp, lambda work: _export(Path(source), work),
+                      f"the onnxruntime export of {source}")
+
+
+def _export(source: Path, work: Path) -> None:
+    import torch
+    from transformers import AutoModel
+
+    bert = AutoModel.from_pretrained(str(source), attn_implementation="eager",
+                                     local_files_only=True).eval()
+    config = bert.config
+    np.save(work / WORDS, bert.embeddings.word_embeddings.weight.detach().numpy())
+    # padding in the example, so the trace keeps the attention mask (transformers skips
+    # it for a mask of all ones)
+    mask = torch.ones((2, 8), dtype=torch.int64)
+    mask[1, 5:] = 0
+    embeds = torch.zeros((2, 8, config.hidden_size))
+    raw = work / "raw.onnx"
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the tracer's and the legacy exporter's notes
+        torch.onnx.export(_pooled(bert), (embeds, mask), str(raw),
+                          input_names=["inputs_embeds", "attention_mask"],
+                          output_names=["embedding"],
+                          dynamic_axes={"inputs_embeds": {0: "batch", 1: "tokens"},
+                                        "attention_mask": {0: "batch", 1: "tokens"},
+                                        "embedding": {0: "batch"}},
+                          opset_version=OPSET, dynamo=False)
+    _optimise(raw, work / FILES["fp32"], config.num_attention_heads, config.hidden_size)
+    raw.unlink()
+    _quantise(work / FILES["fp32"], work / FILES["int8"])
+    shutil.copy(source / TOKENIZER, work / TOKENIZER)
+    write_json(work / SETTINGS, {"pad_id": config.pad_token_id,
+                                 "max_tokens": _max_tokens(source, config),
+                                 "dimension": config.hidden_size})
+
+
+def _pooled(bert):
+    """BertModel from word vectors, mean-pooled over the mask and normalised: what the
+    sentence-transformers folder's modules (Transformer, Pooling, Normalize) compute."""
+    import torch
+
+    class Pooled(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.bert = bert
+
+        def forward(self, inputs_embeds, attention_mask):
+            hidden = self.bert(inputs_embeds=inputs_embeds,
+                               attention_mask=attention_mask).last_hidden_state
+            weights = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            mean = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(mean, dim=-1)
+
+    return Pooled()
+
+
+def _optimise(raw: Path, out: Path, heads: int, hidden: int) -> None:
+    from onnxruntime.transformers import optimizer
+
+    model = optimizer.optimize_model(str(raw), model_type="bert", num_heads=heads,
+                                     hidden_size=hidden, opt_level=1)
+    fused = model.get_fused_operator_statistics()
+    log.info("fused: %s", {op: n for op, n in fused.items() if n})
+    if not fused.get("Attention"):
+        raise RuntimeError(f"onnxruntime's optimizer fused no attention in {raw}")
+    model.save_model_to_file(str(out))
+
+
+def _quantise(fp32: Path, out: Path) -> None:
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    quantize_dynamic(str(fp32), str(out), weight_type=QuantType.QInt8, per_channel=True,
+                     extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+
+
+def _max_tokens(source: Path, config) -> int:
+    """The folder's max_seq_length (sentence-transformers truncates there), else BERT's."""
+    try:
+        return int(json.loads((source / "sentence_bert_config.json").read_text())["max_seq_length"])
+    except (OSError, ValueError, KeyError):
+        return config.max_position_embeddings
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 2 or any(a.startswith("-") for a in args):
+        print("usage: python -m retrieval.onnx_build MODEL_DIR OUT_DIR", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
+    try:
+        folder = build(Path(args[0]), Path(args[1]))
+    except RuntimeError as e:
+        print(f"onnx_build: {e}", file=sys.stderr)
+        return 1
+    print(folder)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

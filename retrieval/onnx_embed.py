@@ -1,0 +1,65 @@
+"""Sentence vectors from retrieval/onnx_build.py's export with onnxruntime, tokenized by the
+`tokenizers` library: neither torch nor transformers is imported, which spares `serve`
+400 MB and runs 3-5 times faster than torch on the same weights.
+
+It computes what sentence-transformers does with the model folder: the same tokenizer
+(truncated at its max_seq_length), mean pooling, L2 normalisation. Texts are run in
+batches of similar length, so little of a batch is padding.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from retrieval.onnx_build import FILES, SETTINGS, TOKENIZER, WORDS
+
+
+class OnnxEncoder:
+    """One onnxruntime session over the export in `folder`, at `precision` (fp32 or int8).
+    Safe to share between threads: onnxruntime runs concurrent calls of one session."""
+
+    def __init__(self, folder: Path, precision: str, *, threads: int = 0):
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        settings = json.loads((folder / SETTINGS).read_text())
+        self.pad_id = settings["pad_id"]
+        self.dimension = settings["dimension"]
+        self.tokenizer = Tokenizer.from_file(str(folder / TOKENIZER))
+        self.tokenizer.enable_truncation(settings["max_tokens"])
+        self.tokenizer.no_padding()
+        # read-only and paged in by the rows in use
+        self.words = np.load(folder / WORDS, mmap_mode="r")
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        self.session = onnxruntime.InferenceSession(
+            str(folder / FILES[precision]), options, providers=["CPUExecutionProvider"])
+
+    def encode(self, texts: list[str], *, batch_size: int, progress: bool = False) -> np.ndarray:
+        """Unit vectors, one row per text, in order."""
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        if not texts:
+            return out
+        ids = [e.ids for e in self.tokenizer.encode_batch(texts, add_special_tokens=True)]
+        order = sorted(range(len(texts)), key=lambda i: len(ids[i]))
+        with tqdm(total=len(texts), desc="embedding", unit="chunk", disable=not progress,
+                  leave=False) as bar:
+            for start in range(0, len(order), batch_size):
+                batch = order[start:start + batch_size]
+                out[batch] = self._run([ids[i] for i in batch])
+                bar.update(len(batch))
+        return out
+
+    def _run(self, batch: list[list[int]]) -> np.ndarray:
+        width = max(map(len, batch))
+        tokens = np.full((len(batch), width), self.pad_id, dtype=np.int64)
+        mask = np.zeros((len(batch), width), dtype=np.int64)
+        for row, ids in enumerate(batch):
+            tokens[row, :len(ids)] = ids
+            mask[row, :len(ids)] = 1
+        vectors = self.words[tokens]  # padding rows are masked out of attention and mean
+        return self.session.run(None, {"inputs_embeds": vectors, "attention_mask": mask})[0]
