@@ -77,16 +77,18 @@ class Embedder:
     """Loads the model on first use, so commands that find nothing to embed start fast.
     `threads`: the backend's threads for one encoding (0: its own choice, one per core)."""
 
-    def __init__(self, model_name: str = "", *, batch_size: int = 32, backend: str = "",
+    def __init__(self, model_name: str = "", *, batch_size: int = 0, backend: str = "",
                  threads: int = 0):
         self.name = model_name or default_model()
-        self.batch_size = batch_size
         self.threads = threads
         self.prefixes = ("query: ", "passage: ") if "e5" in self.name.lower() else ("", "")
         problem = backend_problem(self.name, backend)
         if problem:
             raise ValueError(problem)
         self.backend = self._precise(backend or default_backend(self.name))
+        # onnxruntime is fastest on small batches of texts of like length (measured: 8
+        # texts a batch 20-40 % faster than 32); sentence-transformers' default for torch
+        self.batch_size = batch_size or (32 if self.backend.startswith("torch") else 8)
         self._model = None
 
     def _precise(self, chosen: str) -> str:
