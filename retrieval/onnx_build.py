@@ -25,7 +25,7 @@ import numpy as np
 
 from retrieval.e5_build import built_once, read_stamp, write_json
 
-BUILDER = 1  # raise when the exported files change, so older builds are redone
+BUILDER = 2  # raise when the exported files change, so older builds are redone
 FILES = {"fp32": "model.onnx", "int8": "model-int8.onnx"}
 WORDS = "word_embeddings.npy"
 TOKENIZER = "tokenizer.json"
@@ -50,6 +50,9 @@ def _export(source: Path, work: Path) -> None:
     import torch
     from transformers import AutoModel
 
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()  # its "Loading weights" bar
     bert = AutoModel.from_pretrained(str(source), attn_implementation="eager",
                                      local_files_only=True).eval()
     config = bert.config
@@ -111,10 +114,13 @@ def _optimise(raw: Path, out: Path, heads: int, hidden: int) -> None:
 
 
 def _quantise(fp32: Path, out: Path) -> None:
+    """Dynamic int8: weights per output channel, activations per batch. Unsigned weights:
+    on CPUs without VNNI signed ones saturate (cosine to fp32 at least 0.9917 on the
+    samples' chunks, against 0.9943 unsigned, at the same speed; per tensor 0.979)."""
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    quantize_dynamic(str(fp32), str(out), weight_type=QuantType.QInt8, per_channel=True,
+    quantize_dynamic(str(fp32), str(out), weight_type=QuantType.QUInt8, per_channel=True,
                      extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
 
 
@@ -131,7 +137,9 @@ def main(argv: list[str] | None = None) -> int:
     if len(args) != 2 or any(a.startswith("-") for a in args):
         print("usage: python -m retrieval.onnx_build MODEL_DIR OUT_DIR", file=sys.stderr)
         return 2
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
+    # ours at INFO; onnxruntime's optimiser and quantiser say much at INFO
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(message)s")
+    logging.getLogger("retrieval").setLevel(logging.INFO)
     try:
         folder = build(Path(args[0]), Path(args[1]))
     except RuntimeError as e:

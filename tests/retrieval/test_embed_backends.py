@@ -62,10 +62,11 @@ def test_answering_on_onnxruntime_imports_no_torch(indexed_samples):
     never imported (400 MB of serve's memory)."""
     script = f"""
 import sys
+from pathlib import Path
 from bot.resources import open_catalog, open_index
 from bot.settings import Settings
 from retrieval.answer import Answerer
-settings = Settings(data_dir={str(indexed_samples)!r})
+settings = Settings(data_dir=Path({str(indexed_samples)!r}))
 with open_catalog(settings) as catalog:
     index = open_index(settings, catalog)
     assert index.embedder.backend == {ONNX_INT8!r}, index.embedder.backend
