@@ -131,7 +131,7 @@ SETTINGS = (
             "bundled multilingual-e5-small",
             "a sentence-transformers model name or path (run `referatbot reindex` after a change)"),
     Setting("REFERATBOT_EMBEDDING_BACKEND", "embedding_backend", _text, "",
-            "onnx-int8 for the bundled e5, else torch",
+            "onnx-fp32 for the bundled e5, else torch",
             "what runs the model: torch, onnx-fp32 or onnx-int8 (onnx: the bundled e5 only; "
             "run `referatbot reindex` after a change)"),
     Setting("CHROMA_HOST", "chroma_host", _text, None, "unset",

@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import logging
+import re
 import shutil
 import sys
 import warnings
@@ -25,10 +26,15 @@ import numpy as np
 
 from retrieval.e5_build import built_once, read_stamp, write_json
 
-BUILDER = 2  # raise when the exported files change, so older builds are redone
+BUILDER = 3  # raise when the exported files change, so older builds are redone
 FILES = {"fp32": "model.onnx", "int8": "model-int8.onnx"}
 WORDS = "word_embeddings.npy"
 TOKENIZER = "tokenizer.json"
+#: The tokenizer for texts of the common scripts only, and its ids as the model's.
+COMMON_TOKENIZER, COMMON_IDS = "tokenizer-common.json", "common-ids.npy"
+#: Latin (with IPA and combining marks), punctuation, symbols, arrows, shapes, emoji:
+#: characters a Danish text holds, and the pieces made of them, 113,005 of 250,002.
+COMMON = ((0x0000, 0x036F), (0x2000, 0x2BFF), (0xFE00, 0xFE0F), (0x1F000, 0x1FAFF))
 SETTINGS = "encoder.json"
 OPSET = 17
 
@@ -76,6 +82,7 @@ def _export(source: Path, work: Path) -> None:
     raw.unlink()
     _quantise(work / FILES["fp32"], work / FILES["int8"])
     shutil.copy(source / TOKENIZER, work / TOKENIZER)
+    _write_common_tokenizer(source / TOKENIZER, work)
     write_json(work / SETTINGS, {"pad_id": config.pad_token_id,
                                  "max_tokens": _max_tokens(source, config),
                                  "dimension": config.hidden_size})
@@ -122,6 +129,39 @@ def _quantise(fp32: Path, out: Path) -> None:
 
     quantize_dynamic(str(fp32), str(out), weight_type=QuantType.QUInt8, per_channel=True,
                      extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+
+
+_UNCOMMON = re.compile("[^" + "".join(f"{re.escape(chr(low))}-{re.escape(chr(high))}"
+                                      for low, high in COMMON) + "]")
+
+
+def common(text: str) -> bool:
+    """Whether every character of `text` is of the COMMON ranges."""
+    return _UNCOMMON.search(text) is None
+
+
+def _write_common_tokenizer(full: Path, work: Path) -> None:
+    """The tokenizer with the pieces made of COMMON characters only: the `tokenizers`
+    library holds the full one's 250,002 pieces in a trie of 280 MB, this one in 100 MB.
+    For a text whose normalised characters are all common it tokenizes exactly as the
+    full one: the pieces it lacks cannot match such a text, and the lowest-scoring piece
+    is kept, from which the Unigram model scores an unknown character. Its ids are mapped
+    back to the model's through COMMON_IDS."""
+    spec = json.loads(full.read_text(encoding="utf-8"))
+    vocab = spec["model"]["vocab"]
+    lowest = min(range(len(vocab)), key=lambda i: vocab[i][1])
+    specials = {t["id"] for t in spec["added_tokens"]}
+    kept = [i for i, (piece, _) in enumerate(vocab)
+            if i in specials or i == lowest or common(piece)]
+    new_id = {old: new for new, old in enumerate(kept)}
+    spec["model"]["vocab"] = [vocab[i] for i in kept]
+    spec["model"]["unk_id"] = new_id[spec["model"]["unk_id"]]
+    for token in spec["added_tokens"]:
+        token["id"] = new_id[token["id"]]
+    for token in (spec.get("post_processor") or {}).get("special_tokens", {}).values():
+        token["ids"] = [new_id[i] for i in token["ids"]]
+    (work / COMMON_TOKENIZER).write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
+    np.save(work / COMMON_IDS, np.array(kept, dtype=np.int64))
 
 
 def _max_tokens(source: Path, config) -> int:

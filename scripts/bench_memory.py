@@ -8,7 +8,8 @@ engine loads it, over an ingested data dir.
 Stages: the server's imports; the catalog; the index opened (Chroma); the lexical state
 (both BM25 indexes, the punkt references, the chunk ids), also measured by tracemalloc
 as the lexical index's own share; the embedding model; the first questions (Chroma's
-HNSW index and the backend's buffers). Prints a table (or --json) on stdout.
+HNSW index and the backend's buffers); what the engine gives back to the system after
+loading (gc and malloc_trim: what building left freed in the heap). Prints a table (or --json) on stdout.
 """
 from __future__ import annotations
 
@@ -36,6 +37,8 @@ def main() -> None:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data-dir", type=Path, required=True)
     ap.add_argument("--backend", default="", help="REFERATBOT_EMBEDDING_BACKEND (default: the model's)")
+    ap.add_argument("--top", type=int, default=0,
+                    help="print the lexical state's N largest allocations (tracemalloc) to stderr")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     process = psutil.Process()
@@ -49,6 +52,7 @@ def main() -> None:
 
     stage("python")
     import bot.app  # noqa: F401  (what `serve` imports)
+    from bot.engine import release_freed_memory
     from bot.resources import open_catalog, open_index
     from bot.settings import Settings
     from retrieval.answer import Answerer
@@ -64,6 +68,9 @@ def main() -> None:
     index.state = LexicalState.build(catalog, index.ledger)
     gc.collect()
     lexical_mb = tracemalloc.get_traced_memory()[0] / 2**20
+    if args.top:
+        for line in tracemalloc.take_snapshot().statistics("lineno")[:args.top]:
+            print(line, file=sys.stderr)
     tracemalloc.stop()
     stage("lexical state", lexical_mb)
     index.embedder.load()
@@ -73,6 +80,8 @@ def main() -> None:
     for q in QUESTIONS:
         answerer.ask(q)
     stage("first questions")
+    release_freed_memory()
+    stage("freed memory given back")
     result = {"data_dir": str(args.data_dir), "backend": index.embedder.backend,
               "punkter": len(index.refs), "chunks": index.store.count(),
               "questions_s": round(time.perf_counter() - t, 2),

@@ -15,7 +15,7 @@ import pytest
 from bot.settings import Settings, SettingsError
 from ingest.chunk import chunk_meeting
 from ingest.parse import parse_referat
-from retrieval.embed import E5, ONNX_FP32, ONNX_INT8, TORCH, Embedder
+from retrieval.embed import E5, FAST, ONNX_FP32, ONNX_INT8, TORCH, Embedder
 from retrieval.store import ModelMismatch, VectorStore, connect
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,7 +69,7 @@ from retrieval.answer import Answerer
 settings = Settings(data_dir=Path({str(indexed_samples)!r}))
 with open_catalog(settings) as catalog:
     index = open_index(settings, catalog)
-    assert index.embedder.backend == {ONNX_INT8!r}, index.embedder.backend
+    assert index.embedder.backend == {FAST!r}, index.embedder.backend
     index.sync(progress=False)
     assert Answerer(index).ask("hvad blev besluttet om telefontider?").answered
 print(sorted(m for m in ("torch", "transformers", "sentence_transformers") if m in sys.modules))
@@ -127,5 +127,5 @@ def test_a_bad_backend_setting_is_named(env, named):
 
 def test_the_bundled_e5_defaults_to_the_fast_backend_and_other_models_to_torch():
     assert Settings.from_env({}).embedding_backend == ""
-    assert Embedder(E5).backend == ONNX_INT8
+    assert Embedder(E5).backend == FAST == ONNX_FP32
     assert Embedder("intfloat/multilingual-e5-base").backend == "torch-fp32"
