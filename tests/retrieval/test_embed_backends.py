@@ -16,6 +16,8 @@ from bot.settings import Settings, SettingsError
 from ingest.chunk import chunk_meeting
 from ingest.parse import parse_referat
 from retrieval.embed import E5, FAST, ONNX_FP32, ONNX_INT8, TORCH, Embedder
+from retrieval.onnx_build import TOKENIZER, common
+from retrieval.onnx_embed import OnnxEncoder
 from retrieval.store import ModelMismatch, VectorStore, connect
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,6 +55,28 @@ def test_the_fast_backends_embed_as_sentence_transformers(backend, texts, refere
         assert vectors.shape == theirs.shape and vectors.dtype == np.float32
         assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-4)
         assert (vectors * theirs).sum(axis=1).min() >= BOUNDS[backend]
+
+
+#: Texts with characters outside the common scripts, and one whose NFKC form is common.
+RARE = ["Møde med delegationen fra Москва", "日本の自治体", "Hà Nội ấ", "ﬁnansiering 😊",
+        "Kodeks VII ǅ", "sygefravær\u00a0i 2023"]
+
+
+def test_the_common_tokenizer_gives_the_full_ones_ids(embedder, texts):
+    """The session's model runs on onnxruntime (the default backend); its smaller
+    tokenizer must give the full tokenizer's ids, and a rare script the full one's."""
+    encoder = embedder.load()._model
+    assert isinstance(encoder, OnnxEncoder)
+    passages, questions = texts
+    long = "passage: " + " ".join(passages[:20])  # over the 512 tokens the model reads
+    sample = (["passage: " + t for t in passages] + ["query: " + q for q in questions]
+              + RARE + [long, long + " Москва"])
+    assert [common(encoder.common.normalizer.normalize_str(t)) for t in RARE] \
+        == [False, False, False, True, True, True]
+    full = encoder._tokenizer(TOKENIZER)
+    ours = encoder.token_ids(sample)
+    assert [list(ids) for ids in ours] == [e.ids for e in full.encode_batch(sample)]
+    assert max(map(len, ours)) == encoder.max_tokens  # truncated alike
 
 
 @pytest.mark.slow  # a process of its own, to see what it imports
