@@ -374,11 +374,18 @@ def main(argv: list[str] | None = None) -> int:
     if len(args) != 1 or args[0].startswith("-"):
         print("usage: python -m retrieval.e5_build OUT_DIR", file=sys.stderr)
         return 2
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
+    return run_build("e5_build", lambda: build(Path(args[0])))
+
+
+def run_build(name: str, make) -> int:
+    """A build run from the command line: progress (ours, not the libraries') on stderr,
+    the folder `make()` returns on stdout, or its failure named on stderr."""
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(message)s")
+    logging.getLogger("retrieval").setLevel(logging.INFO)
     try:
-        folder = build(Path(args[0]))
+        folder = make()
     except RuntimeError as e:
-        print(f"e5_build: {e}", file=sys.stderr)
+        print(f"{name}: {e}", file=sys.stderr)
         return 1
     print(folder)
     return 0

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.e5_build import built_once, read_stamp, write_json
+from retrieval.e5_build import built_once, read_stamp, run_build, write_json
 
 BUILDER = 3  # raise when the exported files change, so older builds are redone
 FILES = {"fp32": "model.onnx", "int8": "model-int8.onnx"}
@@ -177,16 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     if len(args) != 2 or any(a.startswith("-") for a in args):
         print("usage: python -m retrieval.onnx_build MODEL_DIR OUT_DIR", file=sys.stderr)
         return 2
-    # ours at INFO; onnxruntime's optimiser and quantiser say much at INFO
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(message)s")
-    logging.getLogger("retrieval").setLevel(logging.INFO)
-    try:
-        folder = build(Path(args[0]), Path(args[1]))
-    except RuntimeError as e:
-        print(f"onnx_build: {e}", file=sys.stderr)
-        return 1
-    print(folder)
-    return 0
+    return run_build("onnx_build", lambda: build(Path(args[0]), Path(args[1])))
 
 
 if __name__ == "__main__":
