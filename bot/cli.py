@@ -98,7 +98,7 @@ def reindex(settings: Settings) -> None:
     """Rebuild the search index from the catalog (after changing the embedding model)."""
     # Load the model before dropping the old vectors: a model that cannot load must not
     # cost the index that works.
-    embedder = Embedder(settings.embedding_model)
+    embedder = Embedder(settings.embedding_model, backend=settings.embedding_backend)
     try:
         embedder.load()
     except RuntimeError as e:

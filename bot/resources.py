@@ -16,8 +16,9 @@ def open_catalog(settings: Settings) -> Catalog:
 def open_index(settings: Settings, catalog: Catalog, *, embedder: Embedder | None = None,
                fresh: bool = False) -> SearchIndex:
     """The search index over `catalog`; `fresh` drops the vectors to rebuild them."""
-    embedder = embedder or Embedder(settings.embedding_model)
+    embedder = embedder or Embedder(settings.embedding_model, backend=settings.embedding_backend)
     client = connect(path=settings.chroma_path, host=settings.chroma_host,
                      port=settings.chroma_port)
-    store = VectorStore(client, model_name=embedder.name, fresh=fresh)
+    store = VectorStore(client, model_name=embedder.name, backend=embedder.backend,
+                        fresh=fresh)
     return SearchIndex(catalog, store, embedder)

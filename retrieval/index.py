@@ -120,18 +120,23 @@ class SearchIndex:
         loading does not build the same state twice (its chunk ids come from the ledger,
         which only indexing changes)."""
         stale = self.ledger.stale(self.catalog)
-        for meeting in tqdm(stale, desc="indexing", unit="meeting",
-                            disable=not progress or len(stale) < 2):
-            self.index_meeting(meeting)
+        chunks = 0
+        with tqdm(stale, desc="indexing", unit="meeting",
+                  disable=not progress or len(stale) < 2) as bar:
+            for meeting in bar:
+                chunks += self.index_meeting(meeting)
+                bar.set_postfix_str(f"{chunks / max(bar.format_dict['elapsed'], 1e-3):.1f} "
+                                    "chunks/s", refresh=False)
         if built is not None and not stale:
             self.state = built
         else:
             self.load_lexical()
         return len(stale)
 
-    def index_meeting(self, meeting: Meeting) -> None:
-        """Make the index hold exactly this meeting's chunks. Vectors of unchanged text are
-        reused (from the meeting's previous chunks, or from this run), not re-embedded."""
+    def index_meeting(self, meeting: Meeting) -> int:
+        """Make the index hold exactly this meeting's chunks; returns their number. Vectors
+        of unchanged text are reused (from the meeting's previous chunks, or from this
+        run), not re-embedded."""
         forum, day = meeting.forum, meeting.meeting_date
         chunks = chunk_meeting(meeting)
         new_ids = [c.id for c in chunks]
@@ -150,6 +155,7 @@ class SearchIndex:
         vectors = np.stack([self._vectors[h] for h in hashes]) if chunks else np.zeros((0, 0))
         self.store.write(chunks, vectors, remove=sorted(set(old_ids) - set(new_ids)))
         self.ledger.mark_indexed(forum, day, meeting.content_hash, new_ids)
+        return len(chunks)
 
     def _remember(self, text_hash: str, vector: np.ndarray) -> None:
         self._vectors[text_hash] = vector

@@ -2,7 +2,8 @@
 
 Embedded (`PersistentClient` under the data dir) by default; a `chroma run` server when a
 host is given, through the same methods. Chroma's calls block, so async callers run them
-in a thread. The collection records which embedding model built it and refuses another.
+in a thread. The collection records which embedding model and backend built it and
+refuses another.
 """
 from __future__ import annotations
 
@@ -20,8 +21,13 @@ BATCH = 4000
 log = logging.getLogger(__name__)
 
 
+#: What a collection made before the backend was recorded was built with: torch, in fp32
+#: or (on CPUs with native bfloat16) bf16.
+UNRECORDED = ("torch-fp32", "torch-bf16")
+
+
 class ModelMismatch(RuntimeError):
-    """The index was built with another embedding model."""
+    """The index was built with another embedding model or backend."""
 
 
 class StoreUnavailable(RuntimeError):
@@ -55,8 +61,10 @@ def connect(*, path: Path | None = None, host: str | None = None, port: int = 80
 
 
 class VectorStore:
-    def __init__(self, client, *, model_name: str, fresh: bool = False):
-        """Open the collection; `fresh` drops it first (to rebuild for another model)."""
+    def __init__(self, client, *, model_name: str, backend: str = "torch-fp32",
+                 fresh: bool = False):
+        """Open the collection; `fresh` drops it first (to rebuild for another model or
+        backend: their vectors differ, if only slightly)."""
         self.client = client
         try:
             if fresh and any(c.name == COLLECTION for c in client.list_collections()):
@@ -64,17 +72,25 @@ class VectorStore:
             self.collection = client.get_or_create_collection(
                 COLLECTION,
                 configuration={"hnsw": {"space": "cosine"}},
-                metadata={"embedding_model": model_name},
+                metadata={"embedding_model": model_name, "embedding_backend": backend},
                 embedding_function=None,
             )
         except (ConnectionError, OSError) as e:
             raise StoreUnavailable(f"cannot reach the Chroma server: {e}") from e
-        built_with = (self.collection.metadata or {}).get("embedding_model")
+        recorded = self.collection.metadata or {}
+        built_with = recorded.get("embedding_model")
         if built_with != model_name:
             raise ModelMismatch(
                 f"the search index was built with the embedding model '{built_with}', but "
                 f"'{model_name}' is configured (REFERATBOT_EMBEDDING_MODEL). Run "
                 "`referatbot reindex` to rebuild the index with the configured model.")
+        built_by = recorded.get("embedding_backend")
+        if built_by != backend and not (built_by is None and backend in UNRECORDED):
+            raise ModelMismatch(
+                f"the search index was built with the embedding backend "
+                f"'{built_by or 'torch'}', but '{backend}' is configured "
+                "(REFERATBOT_EMBEDDING_BACKEND). Run `referatbot reindex` to rebuild the "
+                "index with the configured backend, or set the one it was built with.")
 
     def heartbeat(self) -> bool:
         try:

