@@ -207,3 +207,18 @@ async def test_no_answer_cites_or_shows_a_closed_punkt(conversation, bot_catalog
                        for s in reply.citations)
             shown = json.dumps(activities.message(reply), ensure_ascii=False)
             assert "14.03.2019 · punkt 5" not in shown, question
+
+
+async def test_an_unsure_reply_cites_the_nearest_punkt_with_its_button(conversation):
+    """"hvad koster det at implementere Frames?": the Frames punkt states no cost, so the
+    verdict is unsure: the reply says so, cites that punkt and offers "Vis hele punktet"."""
+    [reply] = await conversation.handle(Message("hvad koster det at implementere Frames?"),
+                                        Where("c", local=True))
+    assert reply.text.startswith("Jeg er ikke sikker på, at referaterne svarer på det.")
+    assert reply.text.endswith("» [1]")
+    assert [(s.citation.meeting_date, s.citation.punkt) for s in reply.citations] \
+        == [(dt.date(2024, 4, 24), 2)]
+    message = activities.message(reply)
+    assert message["entities"][0]["citation"][0]["position"] == 1
+    shown = json.dumps(reply.card, ensure_ascii=False)
+    assert "Vis hele punktet" in shown and "Intet svar i referaterne" not in shown

@@ -2,7 +2,7 @@
 year prefers its meetings without excluding others."""
 from __future__ import annotations
 
-from retrieval.query import parse_query
+from retrieval.query import understand
 
 import pytest
 
@@ -41,7 +41,7 @@ def test_a_bare_year_decides_between_meetings_on_the_same_topic(corpus, ask, que
     answer = ask(question)
     assert _top(answer) == expected
     # ... without filtering: the other year's punkt on the topic is still ranked
-    ranked = corpus.answerer.searcher.rank(parse_query(question))
+    ranked = corpus.answerer.searcher.rank(understand(question))
     assert len({r.ref.meeting_date.year for r in ranked}) > 1
 
 
