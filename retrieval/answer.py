@@ -44,11 +44,12 @@ class Answerer:
         warm()
 
     @classmethod
-    def lexical(cls, index: SearchIndex) -> "Answerer":
+    def lexical(cls, index: SearchIndex, *, tuning: Tuning = TUNING) -> "Answerer":
         """An answerer on the lexical side alone, which never touches the embedding model
         (for a server whose model is still loading or cannot load); `index` needs only
         its lexical side loaded (`SearchIndex.load_lexical`)."""
-        return cls(index, searcher=Searcher(index, dense_weight=0.0))
+        return cls(index, searcher=Searcher(index, dense_weight=0.0, tuning=tuning),
+                   tuning=tuning)
 
     def ask(self, question: str) -> Answer:
         return self.walk(question).answer

@@ -17,9 +17,6 @@ from retrieval.query import Query, understand
 from retrieval.search import Searcher
 from retrieval.text import terms
 
-#: The parts a question file may be split into (`split` of each question).
-SPLITS = ("tuning", "heldout")
-
 METRICS = ("hit@1", "hit@3", "snippet", "meeting", "negative", "answered", "closed")
 #: The metrics the baselines rank on (they neither answer nor refuse).
 RANK_METRICS = ("hit@1", "hit@3")

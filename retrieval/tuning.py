@@ -32,6 +32,10 @@ class Model:
     low: float
 
     def probability(self, features: dict[str, float]) -> float:
+        unknown = set(self.coefficients) - set(features)
+        if unknown:
+            raise RuntimeError(f"the verdict's coefficients name {sorted(unknown)}, which the "
+                               "verdict does not weigh: refit them with scripts/fit_verdict.py")
         z = self.intercept + sum(w * features[name] for name, w in self.coefficients.items())
         return 1.0 / (1.0 + math.exp(-z))
 

@@ -108,7 +108,8 @@ def decide(candidates: Candidates, tuning: Tuning = TUNING) -> Verdict:
         return Verdict(candidates, Outcome.NONE, Reason.NO_MEETING, features=weighed,
                        probability=p)
     if p >= model.low:
-        reason = Reason.FACT_MISSING if named["type_missing"] else Reason.UNSURE
+        missing = named["fact_missing"] or named["person_missing"]
+        reason = Reason.FACT_MISSING if missing else Reason.UNSURE
         return Verdict(candidates, Outcome.UNSURE, reason, offered, features=weighed,
                        probability=p)
     return Verdict(candidates, Outcome.NONE, Reason.NOT_FOUND, offered, features=weighed,
@@ -124,8 +125,10 @@ def features(candidates: Candidates, n: int) -> dict[str, float]:
     runner_up: that cosine above the best sentence of the best other punkt, x 10;
     median: the punkt's chunk similarity above the median punkt scored, x 10;
     match: share of the specific content held by the best sentence and its neighbours;
-    type_missing: 1 when the question asks for a number, an amount, a date or a person and
-      the best sentence and its neighbours carry none;
+    fact_missing: 1 when the question asks for a number, an amount or a date and the best
+      sentence and its neighbours carry none;
+    person_missing: the same for a person or role (a weaker sign: names and roles are
+      harder to see than figures);
     title: share of the specific content in the punkt's title;
     english: 1 for an English question (the model's cross-lingual cosines run lower);
     lead: the punkt's ranking score above the best other punkt's.
@@ -141,6 +144,8 @@ def features(candidates: Candidates, n: int) -> dict[str, float]:
     total = sum(c.weight for c in concepts) or 1.0
     title_terms = set(terms(this.punkt.title))
     ranked = this.ranked
+    answer_type = candidates.query.answer_type
+    missing = this.evidence.fact_missing(answer_type)
     rival_score = max((c.ranked.score for c in others if c.ranked), default=0.0)
     return {
         "coverage": ranked.coverage if ranked else 0.0,
@@ -149,7 +154,8 @@ def features(candidates: Candidates, n: int) -> dict[str, float]:
         else 0.0,
         "median": COSINE_SCALE * ranked.margin if ranked else 0.0,
         "match": best.match if best else 0.0,
-        "type_missing": float(this.evidence.fact_missing(candidates.query.answer_type)),
+        "fact_missing": float(answer_type != "person" and missing),
+        "person_missing": float(answer_type == "person" and missing),
         "title": sum(c.weight for c in concepts if c.forms & title_terms) / total,
         "english": float(candidates.query.english),
         "lead": (ranked.score - rival_score) if ranked else 0.0,

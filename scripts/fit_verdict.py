@@ -22,6 +22,7 @@ Only the tuning questions are read: held-out files are never fitted on.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -39,20 +40,25 @@ from bot.resources import open_catalog, open_index  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from retrieval.answer import Answerer  # noqa: E402
 from retrieval.evaluate import load_questions, tuning_part  # noqa: E402
-from retrieval.tuning import VERDICT_FILE  # noqa: E402
+from retrieval.tuning import TUNING, VERDICT_FILE, Model, VerdictModel  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "retrieval" / "fixtures"
 TUNING_FILES = (FIXTURES / "questions_tuning.jsonl", FIXTURES / "questions_verdict.jsonl")
 #: The features of each model: the hybrid one has the embedding model's evidence, the
 #: lexical one only what the words give.
 FEATURES = {
-    "hybrid": ("coverage", "sentence", "runner_up", "median", "type_missing", "title", "english"),
-    "lexical": ("coverage", "match", "lead", "type_missing", "title", "english"),
+    "hybrid": ("coverage", "sentence", "runner_up", "median", "fact_missing", "person_missing",
+               "title", "english"),
+    "lexical": ("coverage", "match", "lead", "fact_missing", "person_missing", "title",
+                "english"),
 }
 PENALTIES = (0.1, 0.3, 1.0, 3.0, 10.0)
 #: The targets the answer threshold weighs: answerable questions refused, off-topic ones
 #: answered with confidence.
 REFUSED_TARGET, CONFIDENT_TARGET = 1 / 20, 1 / 5
+#: The questions are walked with no fitted verdict (every probability 0.5), so that the
+#: fit never depends on the coefficients it replaces; the features do not depend on them.
+UNFITTED = dataclasses.replace(TUNING, verdict=VerdictModel(*[Model(0.0, {}, 1.0, 0.0)] * 2))
 
 
 @dataclass
@@ -195,8 +201,9 @@ def main() -> int:
     with open_catalog(settings) as catalog:
         index = open_index(settings, catalog)
         index.sync(progress=False)
-        fitted = {"hybrid": fit_mode("hybrid", rows(Answerer(index), questions)),
-                  "lexical": fit_mode("lexical", rows(Answerer.lexical(index), questions))}
+        fitted = {"hybrid": fit_mode("hybrid", rows(Answerer(index, tuning=UNFITTED), questions)),
+                  "lexical": fit_mode("lexical", rows(Answerer.lexical(index, tuning=UNFITTED),
+                                                      questions))}
     data = {"about": "The verdict's logistic regressions and thresholds, fitted by "
                      "scripts/fit_verdict.py on the tuning questions "
                      + ", ".join(p.relative_to(ROOT).as_posix() for p in TUNING_FILES)

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from bot.cli import main
 
-from question_files import FIXTURES
+from question_files import FIXTURES, load_jsonl
 
 pytestmark = pytest.mark.slow  # each command loads the embedding model anew (about 25 s)
 
@@ -93,3 +93,26 @@ def test_eval_json_lists_every_question(run, tmp_path):
     assert [r["id"] for r in records] == ["d001", "d002", "d003", "d004", "d005"]
     assert all(set(r) == {"id", "missed", "answer"} for r in records)
     assert "hit@1" in result.stderr  # the table goes to stderr with --json
+
+
+def test_eval_explains_each_stage_for_one_question(run):
+    out = run("eval", str(FIXTURES / "dev_questions.jsonl"), "--explain", "d018").stdout
+    stages = ["1. understand -> Query", "2. retrieve -> Candidates", "3. decide -> Verdict",
+              "4. quote -> Answer"]
+    assert [out.index(s) for s in stages] == sorted(out.index(s) for s in stages)
+    assert "route: search" in out and "best sentence (Beslutning, cosine" in out
+    assert "features: coverage" in out and '"confidence": "high"' in out
+    assert "hit@1" not in out  # one question explained, nothing scored
+
+
+def test_eval_explain_of_an_unknown_id_says_so(corpus):
+    result = CliRunner().invoke(main, ["--data-dir", str(corpus.settings.data_dir), "eval",
+                                       str(FIXTURES / "dev_questions.jsonl"), "--explain", "x9"])
+    assert result.exit_code != 0 and "no question 'x9'" in result.output
+
+
+def test_eval_scores_one_part_of_a_split_file(run):
+    result = run("eval", str(FIXTURES / "questions_verdict.jsonl"), "--split", "heldout", "--json")
+    ids = [json.loads(line)["id"] for line in result.stdout.splitlines()]
+    assert ids == [q["id"] for q in load_jsonl("questions_verdict.jsonl")
+                   if q["split"] == "heldout"]

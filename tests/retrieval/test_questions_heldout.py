@@ -34,7 +34,8 @@ TUNING_AT_LEAST = {"hit@1": 0.83, "hit@3": 0.86, "snippet": 0.73, "meeting": 0.8
 def test_the_files_are_checked_split_and_of_every_kind():
     result = subprocess.run([sys.executable, str(ROOT / "scripts" / "check_questions.py"),
                              str(FIXTURES / "questions_tuning.jsonl"),
-                             str(FIXTURES / "questions_heldout.jsonl")],
+                             str(FIXTURES / "questions_heldout.jsonl"),
+                             str(FIXTURES / "questions_verdict.jsonl")],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
@@ -42,6 +43,8 @@ def test_the_files_are_checked_split_and_of_every_kind():
     assert summary["langs"]["en"] >= 25
     assert not {q["id"] for q in TUNING} & {q["id"] for q in HELDOUT}
     assert not {q["question"] for q in TUNING} & {q["question"] for q in HELDOUT}
+    new = load_jsonl("questions_verdict.jsonl")
+    assert not {q["question"] for q in new} & {q["question"] for q in TUNING + HELDOUT}
     for kind in ("decision", "fact", "paraphrase", "date", "meeting", "negative"):
         assert any(q["kind"] == kind for q in HELDOUT), kind
 
