@@ -19,8 +19,8 @@ NUMBER_WORDS = ("en to tre fire fem seks syv otte ni ti elleve tolv tyve tredive
 _FIGURE = r"(?<![\d.\-/])\d+(?:[.,]\d+)*(?![\d\-/])"
 CARRIERS = {
     "amount": re.compile(
-        rf"{_FIGURE}\s*(?:(?:mio|mia)\b\.?(?:\s*kr\b\.?)?|kr\b\.?|kroner|tkr\b\.?|t\.kr\.?|dkk|€|euro)"
-        r"|\b(?:kr\.?|dkk)\s*\d+(?:[.,]\d+)*", re.IGNORECASE),
+        rf"{_FIGURE}\s*(?:(?:mio|mia)\b\.?(?:\s*kr\b\.?)?|kr\b\.?|kroner|tkr\b\.?|t\.kr\.?"
+        r"|dkk|€|euro)|\b(?:kr\.?|dkk)\s*\d+(?:[.,]\d+)*", re.IGNORECASE),
     "number": re.compile(
         rf"{_FIGURE}|\b(?:{'|'.join(NUMBER_WORDS)})\b(?=\s+\w)", re.IGNORECASE),
     "date": re.compile(

@@ -191,8 +191,9 @@ def _errors(ours: Report) -> str:
 
 
 def _confidence(ours: Report) -> str:
+    levels = ("high", "low", "none")
     return "confidence given: " + "; ".join(
-        f"{group} " + ", ".join(f"{level} {counts.get(level, 0)}" for level in ("high", "low", "none"))
+        f"{group} " + ", ".join(f"{level} {counts.get(level, 0)}" for level in levels)
         for group, counts in sorted(ours.confidence.items()))
 
 
@@ -217,8 +218,9 @@ def explain(walk: Walk) -> str:
     query, candidates, verdict = walk.query, walk.candidates, walk.verdict
     lines = ["1. understand -> Query",
              f"   text: {query.text}",
-             f"   lang: {query.lang}; answer type: {query.answer_type}; decision: {query.decision}; "
-             f"meeting: {query.meeting}; which meeting: {query.which_meeting}; future: {query.future}",
+             f"   lang: {query.lang}; answer type: {query.answer_type}; "
+             f"decision: {query.decision}; meeting: {query.meeting}; "
+             f"which meeting: {query.which_meeting}; future: {query.future}",
              f"   dates: {query.start} .. {query.end}; year: {query.year}",
              "   concepts: " + ", ".join(f"{c.word} {list(c.terms)}" for c in query.concepts),
              "2. retrieve -> Candidates",
@@ -229,7 +231,8 @@ def explain(walk: Walk) -> str:
                  f"{c.concept.word} ({c.how}, weight {c.weight:.2f})" for c in candidates.concepts)]
     for n, c in enumerate(candidates.punkter, 1):
         r = c.ranked
-        head = f"   {n}. {c.meeting.forum} {c.meeting.meeting_date} punkt {c.punkt.number}: {c.punkt.title}"
+        head = (f"   {n}. {c.meeting.forum} {c.meeting.meeting_date} punkt {c.punkt.number}: "
+                f"{c.punkt.title}")
         if r:
             head += (f" | score {r.score:.2f}, lexical {r.lexical:.2f}, dense {r.dense:.3f}, "
                      f"coverage {r.coverage:.2f}, margin {r.margin:.3f}")
@@ -242,7 +245,7 @@ def explain(walk: Walk) -> str:
     lines += ["3. decide -> Verdict",
               f"   outcome: {verdict.outcome.value}; reason: {verdict.reason.value}; "
               f"confidence: {verdict.confidence}"
-              + (f"; probability {verdict.probability:.3f}" if verdict.probability is not None else ""),
+              + ("" if verdict.probability is None else f"; probability {verdict.probability:.3f}"),
               "   features: " + ", ".join(f"{k} {v:.2f}" for k, v in verdict.features),
               "   chosen: " + ", ".join(f"{c.meeting.meeting_date} p{c.punkt.number}"
                                         for c in verdict.chosen),

@@ -91,13 +91,17 @@ def _unsure_text(verdict: Verdict, lang: str, tuning: Tuning) -> str:
     sentence = best.text if best else nearest.punkt.title
     if len(sentence) > tuning.max_chars:
         sentence = sentence[:tuning.max_chars - 1].rsplit(" ", 1)[0] + "…"
-    text = say("unsure", lang)
+    return say("unsure", lang) + _missing(verdict, lang) + say(
+        "nearest_punkt", lang, forum=nearest.meeting.forum,
+        day=short_date(nearest.meeting.meeting_date), n=nearest.punkt.number, quote=sentence)
+
+
+def _missing(verdict: Verdict, lang: str) -> str:
+    """" Punktet om emnet nævner ikke noget beløb." when that is why."""
     answer_type = verdict.candidates.query.answer_type
-    if verdict.reason == Reason.FACT_MISSING and answer_type in ASKED:
-        text += say("missing", lang, what=ASKED[answer_type][lang])
-    return text + say("nearest_punkt", lang, forum=nearest.meeting.forum,
-                      day=short_date(nearest.meeting.meeting_date), n=nearest.punkt.number,
-                      quote=sentence)
+    if verdict.reason != Reason.FACT_MISSING or answer_type not in ASKED:
+        return ""
+    return say("missing", lang, what=ASKED[answer_type][lang])
 
 
 def _none_text(verdict: Verdict, lang: str) -> str:
@@ -120,4 +124,4 @@ def _none_text(verdict: Verdict, lang: str) -> str:
         return say("nothing_in_period", lang, period=period(query.start, query.end, lang))
     if reason == Reason.NOTHING:
         return say("nothing", lang)
-    return say("not_found", lang)
+    return say("not_found", lang) + _missing(verdict, lang)

@@ -48,6 +48,8 @@ class Weighed:
     similarity: float | None
     #: share of the question's specific content held by it and its neighbours
     match: float
+    #: share held by the sentence itself (breaks ties between neighbours)
+    own: float
     #: holds something of the asked type that the question does not name
     carries: bool
     score: float
@@ -61,7 +63,7 @@ class Evidence:
 
     @property
     def best(self) -> Weighed | None:
-        return max(self.sentences, key=lambda s: s.score, default=None)
+        return max(self.sentences, key=_rank, default=None)
 
     def fact_missing(self, answer_type: str) -> bool:
         """The question asks for a number, an amount, a date or a person, and neither the
@@ -99,11 +101,12 @@ def weigh(punkt: Punkt, concepts: tuple[Resolved, ...], *, answer_type: str,
         near = [x.text for x in listed[max(n - 1, 0):n + 2] if x.section == s.section]
         held = sentence_terms(" ".join(near))
         match = sum(c.weight for c in concepts if c.forms & held) / total
+        own = sum(c.weight for c in concepts if c.forms & sentence_terms(s.text)) / total
         carried = typed and carries(s.text, answer_type, asked)
         cosine = similarity.get(n)
         score = ((cosine or 0.0) + tuning.sentence_match * match
                  + (tuning.sentence_type if carried else 0.0))
-        out.append(Weighed(s.section, s.position, s.text, cosine, match, carried, score))
+        out.append(Weighed(s.section, s.position, s.text, cosine, match, own, carried, score))
     return Evidence(tuple(out))
 
 
@@ -124,12 +127,18 @@ def best_snippet(punkt: Punkt, concepts: tuple[Resolved, ...], evidence: Evidenc
         return Snippet(DECISION, text, _highlights(text, forms))
     pool = [s for s in evidence.sentences if s.section == DECISION] if decision and whole \
         else list(evidence.sentences)
-    best = max(pool, key=lambda s: s.score, default=None)
+    best = max(pool, key=_rank, default=None)
     if best is None:
         return Snippet("", punkt.title)
     found = units(punkt.sections[best.section])
     text = _compose(found, best.position, forms, wanted, tuning)
     return Snippet(best.section, text, _highlights(text, forms))
+
+
+def _rank(s: Weighed) -> tuple[float, float]:
+    """A sentence's score, ties going to the one that holds the question's words itself
+    rather than beside it."""
+    return s.score, s.own
 
 
 def _names_only(concepts: tuple[Resolved, ...], title: set[str]) -> bool:

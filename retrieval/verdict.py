@@ -42,7 +42,7 @@ class Reason(str, Enum):
     MEETING = "meeting"  # a whole meeting asked about
     MEETING_OF = "meeting of"  # the meeting that held the punkter the question names
     UNSURE = "unsure"  # between answering and nothing, by the fitted verdict
-    FACT_MISSING = "fact missing"  # unsure, and the asked fact is not near the best sentence
+    FACT_MISSING = "fact missing"  # unsure or none; the asked fact is not near the best sentence
     NOT_FOUND = "below threshold"  # nothing answers, by the fitted verdict
     NOTHING = "nothing"  # no punkt holds any of the question's words
     NOTHING_IN_PERIOD = "nothing in period"  # none within the question's dates
@@ -107,13 +107,11 @@ def decide(candidates: Candidates, tuning: Tuning = TUNING) -> Verdict:
     if candidates.date_in_topic:
         return Verdict(candidates, Outcome.NONE, Reason.NO_MEETING, features=weighed,
                        probability=p)
-    if p >= model.low:
-        missing = named["fact_missing"] or named["person_missing"]
-        reason = Reason.FACT_MISSING if missing else Reason.UNSURE
-        return Verdict(candidates, Outcome.UNSURE, reason, offered, features=weighed,
-                       probability=p)
-    return Verdict(candidates, Outcome.NONE, Reason.NOT_FOUND, offered, features=weighed,
-                   probability=p)
+    missing = named["fact_missing"] or named["person_missing"]
+    outcome = Outcome.UNSURE if p >= model.low else Outcome.NONE
+    reason = Reason.FACT_MISSING if missing else \
+        Reason.UNSURE if outcome == Outcome.UNSURE else Reason.NOT_FOUND
+    return Verdict(candidates, outcome, reason, offered, features=weighed, probability=p)
 
 
 def features(candidates: Candidates, n: int) -> dict[str, float]:
