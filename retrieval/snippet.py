@@ -113,8 +113,9 @@ def weigh(punkt: Punkt, concepts: tuple[Resolved, ...], *, answer_type: str,
 def best_snippet(punkt: Punkt, concepts: tuple[Resolved, ...], evidence: Evidence, *,
                  decision: bool, answer_type: str = "other",
                  tuning: Tuning = TUNING) -> Snippet:
-    """The quote of a punkt: around its best sentence, or its whole Beslutning for a
-    decision when that fits."""
+    """The quote of a punkt: around its best sentence of those that hold (with their
+    neighbours) some of the question's words, or its whole Beslutning for a decision when
+    that fits."""
     title = set(terms(punkt.title))
     forms = frozenset().union(*(c.forms for c in concepts)) if concepts else frozenset()
     wanted = "other" if answer_type == "decision" else answer_type
@@ -127,7 +128,8 @@ def best_snippet(punkt: Punkt, concepts: tuple[Resolved, ...], evidence: Evidenc
         return Snippet(DECISION, text, _highlights(text, forms))
     pool = [s for s in evidence.sentences if s.section == DECISION] if decision and whole \
         else list(evidence.sentences)
-    best = max(pool, key=_rank, default=None)
+    # where some sentences hold the question's words, the quote is one of them
+    best = max([s for s in pool if s.match > 0] or pool, key=_rank, default=None)
     if best is None:
         return Snippet("", punkt.title)
     found = units(punkt.sections[best.section])

@@ -57,7 +57,7 @@ def test_the_latest_meeting(ask):
 
 
 def test_a_not_found_answer(ask):
-    payload = ask("hvornår skal svømmehallen renoveres?").to_json()
+    payload = ask("hvad har CF besluttet om støtte til ukrainske flygtninge?").to_json()
     assert list(payload) == TOP
     assert payload["answered"] is False and payload["confidence"] in ("low", "none")
     assert payload["citations"] == [] and payload["meeting"] is None

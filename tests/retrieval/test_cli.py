@@ -36,7 +36,7 @@ def test_ask_json_prints_one_object_equal_to_the_answerer(run, ask):
 def test_ask_batch_answers_each_line_in_order(run, ask):
     questions = ["hvem er sikkerhedskoordinator?",
                  "hvad var på dagsordenen den 2. september 2021?",
-                 "hvornår skal svømmehallen renoveres?",
+                 "hvad har CF besluttet om støtte til ukrainske flygtninge?",
                  "what did CF decide about the climate campaign?"]
     result = run("ask", "--json", "-", input="\n".join(questions[:2]) + "\n\n"
                  + "\n".join(questions[2:]) + "\n")

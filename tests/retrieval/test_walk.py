@@ -130,8 +130,8 @@ def test_every_answer_says_its_confidence(ask, question, confidence):
 
 @pytest.mark.parametrize("question, lead", [
     ("hvad besluttede CF om telefontider?", "Chefforum besluttede 24. april 2024 (punkt 7): «"),
-    ("what did CF decide about the phone hours at the town hall?",
-     "Chefforum decided on 24 April 2024 (item 7): «"),
+    ("what did CF decide about the climate campaign?",
+     "Chefforum decided on 24 April 2024 (item 5): «"),
     ("hvornår træder den nye SKI-aftale 50.48 i kraft", "14. marts 2019, Chefforum (punkt 6): «"),
     ("hvad koster Umbraco modulet til automatiske annoncer?",
      "2.000 kr. – Chefforum 24. april 2024 (punkt 8): «"),
