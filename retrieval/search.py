@@ -42,6 +42,14 @@ class Resolved:
     weight: float
     #: the index terms that hold it in a text: its readings and the compounds holding them
     forms: frozenset[str] = frozenset()
+    #: those of `forms` that are its readings themselves, not compounds holding them
+    exact: frozenset[str] = frozenset()
+
+    def held(self, found: frozenset[str], compound_weight: float) -> float:
+        """How fully a text whose index terms are `found` holds the concept: 1 by one of
+        its readings, `compound_weight` only inside a compound ("udsat" in
+        "forudsættes")."""
+        return 1.0 if self.exact & found else compound_weight if self.forms & found else 0.0
 
 
 @dataclass(frozen=True)
@@ -85,8 +93,10 @@ def resolve(query: Query, lexical: LexicalIndex, tuning: Tuning = TUNING) -> tup
         if c.english and not known:
             # the word list is small: a word it lacks is weak evidence of a new topic
             weight *= tuning.untranslated
-        forms = frozenset(t for k, _ in known for t, _ in lexical.forms(k))
-        out.append(Resolved(c, tuple(known), how if c.how == "" else c.how, weight, forms))
+        forms = [(t, w) for k, _ in known for t, w in lexical.forms(k)]
+        out.append(Resolved(c, tuple(known), how if c.how == "" else c.how, weight,
+                            frozenset(t for t, _ in forms),
+                            frozenset(t for t, w in forms if w == 1.0)))
     return tuple(out)
 
 

@@ -46,7 +46,8 @@ class Weighed:
     text: str
     #: cosine to the question; None without a sentence vector
     similarity: float | None
-    #: share of the question's specific content held by it and its neighbours
+    #: share of the question's specific content held by it and its neighbours (a concept
+    #: held only inside a compound at the compound weight)
     match: float
     #: share held by the sentence itself (breaks ties between neighbours)
     own: float
@@ -99,9 +100,9 @@ def weigh(punkt: Punkt, concepts: tuple[Resolved, ...], *, answer_type: str,
     listed = sentences(punkt)
     for n, s in enumerate(listed):
         near = [x.text for x in listed[max(n - 1, 0):n + 2] if x.section == s.section]
-        held = sentence_terms(" ".join(near))
-        match = sum(c.weight for c in concepts if c.forms & held) / total
-        own = sum(c.weight for c in concepts if c.forms & sentence_terms(s.text)) / total
+        around, itself = sentence_terms(" ".join(near)), sentence_terms(s.text)
+        match = sum(c.weight * c.held(around, tuning.compound_weight) for c in concepts) / total
+        own = sum(c.weight * c.held(itself, tuning.compound_weight) for c in concepts) / total
         carried = typed and carries(s.text, answer_type, asked)
         cosine = similarity.get(n)
         score = ((cosine or 0.0) + tuning.sentence_match * match
