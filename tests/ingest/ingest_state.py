@@ -12,11 +12,13 @@ def catalog_state(catalog) -> list[dict]:
 
 
 def chroma_state(index) -> dict[str, tuple[str, dict]]:
-    """record id -> (document, metadata) of every chunk and every sentence in the store."""
+    """record id -> (document, metadata) of every chunk and every sentence in the store (a
+    sentence's document is "": its text is read from the catalog)."""
     out = {}
     for collection in (index.store.collection, index.store.sentences):
         got = collection.get(include=["documents", "metadatas"])
-        out.update(zip(got["ids"], zip(got["documents"], got["metadatas"])))
+        out.update((i, (d or "", m)) for i, d, m in zip(got["ids"], got["documents"],
+                                                        got["metadatas"]))
     return out
 
 
