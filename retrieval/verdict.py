@@ -44,7 +44,7 @@ class Reason(str, Enum):
     UNSURE = "unsure"  # between answering and nothing, by the fitted verdict
     FACT_MISSING = "fact missing"  # unsure or none; the asked fact is not near the best sentence
     NOT_FOUND = "below threshold"  # nothing answers, by the fitted verdict
-    NOTHING = "nothing"  # no punkt holds any of the question's words
+    NOTHING = "nothing"  # the minutes hold none of the question's words
     NOTHING_IN_PERIOD = "nothing in period"  # none within the question's dates
     NO_TOPIC = "no terms"  # the question names no topic
     NO_MEETING = "no meeting"  # the meeting or date asked about is not in the catalog
@@ -91,6 +91,11 @@ def decide(candidates: Candidates, tuning: Tuning = TUNING) -> Verdict:
         reason = Reason.NO_MEETING if candidates.date_in_topic else \
             Reason.NOTHING_IN_PERIOD if candidates.query.start else Reason.NOTHING
         return Verdict(candidates, Outcome.NONE, reason)
+    if not candidates.query.english and not any(c.terms for c in candidates.concepts):
+        # a Danish question none of whose words the minutes write, however spelled: the
+        # nearest punkter are offered, nothing is quoted (an English word may only be
+        # missing from the word list, and the embedding model may still read it)
+        return Verdict(candidates, Outcome.NONE, Reason.NOTHING, found[:tuning.max_citations])
     model = tuning.verdict.hybrid if candidates.dense else tuning.verdict.lexical
     named = features(candidates, 0)
     p = model.probability(named)

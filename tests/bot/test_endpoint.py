@@ -13,7 +13,8 @@ from bot.routes import MAX_BODY_BYTES
 from bot.texts import say
 from fake_teams import BOT_ID, BOT_NAME, TELEFON_QUESTION, TELEFON_SOURCE, activity_json, texts
 
-ANSWER_KEYS = {"question", "answered", "answer", "citations", "meeting", "suggestions"}
+ANSWER_KEYS = {"question", "answered", "answer", "citations", "meeting", "suggestions",
+               "confidence"}
 CITATION_KEYS = {"forum", "meeting_date", "punkt", "title", "case_number", "section", "snippet"}
 
 

@@ -116,6 +116,12 @@ def test_unsure_says_so_and_quotes_the_nearest_punkts_best_sentence(corpus):
                              f"punkt 2: «{best.text}»")
 
 
+def test_a_danish_question_of_words_the_minutes_never_write_finds_nothing(ask):
+    answer = ask("hvad besluttede CF om xyzzyplugh quuxfrobnitz?")
+    assert (answer.answered, answer.confidence, answer.note) == (False, "none", "nothing")
+    assert answer.answer == "Jeg fandt intet i referaterne om det." and answer.suggestions
+
+
 @pytest.mark.parametrize("question, confidence", [
     ("hvad besluttede CF om telefontider?", "high"),
     ("hvad var på dagsordenen den 2. september 2021?", "high"),
