@@ -94,17 +94,18 @@ def answer_card(answer: Answer, *, lexical: bool = False, votes: bool = True,
     `bot.citations`): its sources numbered as in the text, each with its snippet unless
     the text quotes it, "Vis hele punktet" and, with `links`, the original referat;
     "Vis hele mødet" for a meeting; 👍/👎 with `votes` (where the front end has no
-    feedback of its own). A not-found card when nothing answered. `lexical`: found
-    without the embedding model (still loading, or missing), which the card says.
-    None when there is nothing to add to the text."""
-    if not answer.answered:
+    feedback of its own). An unsure answer (confidence low) cites the punkt it quotes as
+    an answer does; a not-found card when nothing answered. `lexical`: found without the
+    embedding model (still loading, or missing), which the card says. None when there is
+    nothing to add to the text."""
+    if not answer.answered and answer.confidence != "low":
         return not_found_card(answer, lexical=lexical)
     body: list[dict] = []
     if answer.citations:
         body.append(_heading(say("sources"), size="Medium"))
         for i, c in enumerate(answer.citations):
             url = links.url(c.meeting_date, c.punkt) if links else None
-            body.append(_source(i + 1, c, repeat_snippet=c.snippet != answer.answer or i > 0,
+            body.append(_source(i + 1, c, repeat_snippet=c.snippet not in answer.answer or i > 0,
                                 url=url))
     if lexical:
         body.append(_text(say("lexical_only"), subtle=True, separator=True))

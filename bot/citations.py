@@ -50,17 +50,18 @@ def marker(position: int) -> str:
 
 
 def cited_text(answer: Answer) -> str:
-    """The answer with its first source's marker, the others named after it:
+    """The answer with its first source's marker, the others named after it, and the
+    question's words in bold where the answer quotes the first source:
 
-    Chefforum besluttede, at … [1]
+    Chefforum besluttede 24. april 2024 (punkt 7): «… **telefontid** …» [1]
 
     Se også: Plan MED 2024-2025 [2]; Mål og handleplaner for sygefravær [3]
     """
     if not answer.citations:
         return answer.answer
     first = answer.citations[0]
-    text = cards.marked(answer.answer, first.highlights) if first.snippet == answer.answer \
-        else answer.answer
+    text = answer.answer.replace(first.snippet, cards.marked(first.snippet, first.highlights), 1) \
+        if first.snippet else answer.answer
     text = f"{text} {marker(1)}"
     others = [f"{c.title} {marker(i)}" for i, c in enumerate(answer.citations[1:MAX_CITATIONS], 2)]
     if others:

@@ -223,30 +223,43 @@ def format_answer(answer) -> str:
 @main.command("eval")
 @click.argument("questions", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the per-question results as JSON lines.")
+@click.option("--split", type=click.Choice(["tuning", "heldout"]),
+              help="Only that part of a question file split into parts.")
+@click.option("--explain", "explain_id", metavar="ID",
+              help="Print what each stage of the answering made of question ID, and nothing else.")
 @click.pass_obj
-def evaluate(settings: Settings, questions: Path, as_json: bool) -> None:
+def evaluate(settings: Settings, questions: Path, as_json: bool, split: str | None,
+             explain_id: str | None) -> None:
     """Score a question file (see ../shared/eval/README.md) against plain baselines."""
-    from retrieval.evaluate import (Report, baseline_ranks, format_table, load_questions,
-                                    note_support, score_answer)
+    from retrieval.evaluate import (Report, baseline_ranks, explain, format_table,
+                                    load_questions, note_verdict, score_answer)
 
+    qs = load_questions(questions, split)
+    if explain_id is not None:
+        wanted = [q for q in qs if q["id"] == explain_id]
+        if not wanted:
+            raise click.ClickException(f"no question {explain_id!r} in {questions}")
     with _catalog(settings) as catalog:
         answerer = _answerer(settings, catalog)
+        if explain_id is not None:
+            click.echo(explain(answerer.walk(wanted[0]["question"])))
+            return
         closed = {(m.meeting_date.isoformat(), p.number)
                   for m in catalog.iter_meetings() for p in m.punkter if p.closed}
-        qs = load_questions(questions)
         ours = Report()
         for q in qs:
             asked = answerer.ask(q["question"])
             answer = asked.to_json()
             missed = score_answer(q, answer, ours, closed)
-            note_support(q, asked, ours)
+            note_verdict(q, asked, ours)
             if as_json:
                 _dump({"id": q["id"], "missed": missed, "answer": answer})
             elif missed:
                 top = answer["citations"][:1] or answer["suggestions"][:1]
                 got = f"{top[0]['meeting_date']} p{top[0]['punkt']}" if top else "-"
                 click.echo(f"{q['id']} {q['kind']:<10} missed {','.join(missed):<22} "
-                           f"want {q['meeting_date']} p{q['punkt']}, got {got}", err=True)
+                           f"want {q['meeting_date']} p{q['punkt']}, got {got} "
+                           f"({answer['confidence']})", err=True)
         table = format_table(ours, baseline_ranks(answerer, qs))
     click.echo(table, err=as_json)
 

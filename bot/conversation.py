@@ -216,7 +216,8 @@ class Conversation:
 
     async def _answer(self, question: str, *, votes: bool) -> Reply:
         """An answer: its text with the sources' markers and a card under it (with 👍/👎
-        if `votes`); a refusal: why, and a card offering the nearest punkter."""
+        if `votes`); unsure, the same with the nearest punkt as its source; a refusal: why,
+        and a card offering the nearest punkter."""
         try:
             asked = await self.engine.ask(question[:MAX_QUESTION_CHARS])
         except NotReady:
@@ -225,7 +226,9 @@ class Conversation:
             log.warning("a question found the search unavailable: %s", e)
             return Reply(say("unavailable"))
         answer = asked.answer
-        if not answer.answered:
+        if answer.confidence == "low":  # unsure: the nearest punkt is cited as an answer's
+            answer = replace(answer, citations=answer.suggestions[:1])
+        elif not answer.answered:
             return Reply(answer.answer, cards.not_found_card(answer, lexical=asked.lexical),
                          generated=True)
         sources = await asyncio.to_thread(self._sources, answer.citations)

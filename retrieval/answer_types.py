@@ -19,8 +19,8 @@ NUMBER_WORDS = ("en to tre fire fem seks syv otte ni ti elleve tolv tyve tredive
 _FIGURE = r"(?<![\d.\-/])\d+(?:[.,]\d+)*(?![\d\-/])"
 CARRIERS = {
     "amount": re.compile(
-        rf"{_FIGURE}\s*(?:kr\b|kroner|mio|mia|tkr|t\.kr|dkk|€|euro)|\b(?:kr\.?|dkk)\s*\d",
-        re.IGNORECASE),
+        rf"{_FIGURE}\s*(?:(?:mio|mia)\b\.?(?:\s*kr\b\.?)?|kr\b\.?|kroner|tkr\b\.?|t\.kr\.?"
+        r"|dkk|€|euro)|\b(?:kr\.?|dkk)\s*\d+(?:[.,]\d+)*", re.IGNORECASE),
     "number": re.compile(
         rf"{_FIGURE}|\b(?:{'|'.join(NUMBER_WORDS)})\b(?=\s+\w)", re.IGNORECASE),
     "date": re.compile(
@@ -48,11 +48,15 @@ def carries(sentence: str, answer_type: str, asked: frozenset[str] = frozenset()
     """Whether a sentence holds something of the asked type that the question does not
     already name: for "hvem er ny leder efter Trine Sander?", neither "Trine Sander" nor
     "leder" is an answer. `asked` holds the question's index terms."""
+    return first(sentence, answer_type, asked) is not None
+
+
+def first(sentence: str, answer_type: str, asked: frozenset[str] = frozenset()) -> str | None:
+    """The first thing of the asked type in a sentence that the question does not name,
+    as written ("24.000 kr.", "1. marts 2019"), or None."""
     pattern = CARRIERS.get(answer_type)
-    if not pattern:
-        return False
-    for m in pattern.finditer(sentence):
+    for m in pattern.finditer(sentence) if pattern else ():
         found = set(terms(m.group(0)))
         if not found or not found <= asked:
-            return True
-    return False
+            return m.group(0).strip()
+    return None

@@ -17,7 +17,7 @@ import numpy as np
 
 from ingest.model import Meeting, Punkt
 from retrieval.index import LexicalState, SearchIndex
-from retrieval.query import parse_query
+from retrieval.query import understand
 from retrieval.search import Searcher
 
 
@@ -36,7 +36,7 @@ def browse(index: SearchIndex, words: str, *, skip: int = 0, count: int = 25,
         return []
     searcher = searcher or Searcher(index, dense_weight=0.0)
     state = index.state  # one state for the whole page
-    query = parse_query(words or "")
+    query = understand(words or "")
     if not query.concepts:
         return _newest_decisions(index, state, searcher.mask(query, state), skip, count)
     ranked = searcher.rank(query, k=skip + count)[skip:]

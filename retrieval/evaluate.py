@@ -1,17 +1,19 @@
 """Scoring a question file as ../shared/eval/README.md describes, with the plain BM25 and
 plain dense baselines over the same punkter in the same run, overall, per kind and per
-language, and the not-found rule's trade-off over its threshold."""
+language, the answers' confidence, and the verdict's trade-off over its answer threshold.
+A question file may be split into a tuning and a held-out part (each question's `split`);
+`explain` prints what each stage of the answering walk made of one question."""
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from retrieval.answer import Answerer
+from retrieval.answer import Answerer, Walk
 from retrieval.index import punkt_document
 from retrieval.lexical import LexicalIndex
 from retrieval.model import Answer
-from retrieval.query import Query, parse_query
+from retrieval.query import Query, understand
 from retrieval.search import Searcher
 from retrieval.text import terms
 
@@ -41,14 +43,16 @@ class Scores:
 
 @dataclass
 class Report:
-    """Scores overall and per group ("kind:fact", "lang:en"), and per question the
-    support of the answer's first punkt, for the trade-off curve."""
+    """Scores overall and per group ("kind:fact", "lang:en"), per question the verdict's
+    probability that the answer's first punkt answers (for the trade-off curve), and the
+    confidence given to answerable and to off-topic questions."""
 
     groups: dict[str, Scores] = field(default_factory=dict)
-    supports: list[tuple[bool, float | None]] = field(default_factory=list)
+    probabilities: list[tuple[bool, float]] = field(default_factory=list)
+    confidence: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def add(self, q: dict, metric: str, ok: bool) -> None:
-        lang = q.get("lang") or parse_query(q["question"]).lang
+        lang = q.get("lang") or understand(q["question"]).lang
         for group in ("all", f"kind:{q['kind']}", f"lang:{lang}"):
             self.groups.setdefault(group, Scores()).add(metric, ok)
 
@@ -56,9 +60,19 @@ class Report:
         return self.groups.get(group, Scores())
 
 
-def load_questions(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip()]
+def load_questions(path: Path, split: str | None = None) -> list[dict]:
+    """The questions of a file; with `split`, only that part of a split file (a file
+    without parts is all tuning)."""
+    questions = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
+                 if line.strip()]
+    return questions if split is None else [q for q in questions
+                                            if q.get("split", "tuning") == split]
+
+
+def tuning_part(questions: list[dict]) -> list[dict]:
+    """The questions that may be tuned on: all of a file without parts, else its tuning
+    part."""
+    return [q for q in questions if q.get("split", "tuning") == "tuning"]
 
 
 def score_answer(q: dict, answer: dict, report: Report,
@@ -92,10 +106,15 @@ def score_answer(q: dict, answer: dict, report: Report,
     return missed
 
 
-def note_support(q: dict, answer: Answer, report: Report) -> None:
-    """Keep the first punkt's support of a question the not-found rule decided."""
-    if q["kind"] != "meeting" and answer.support is not None:
-        report.supports.append((q["kind"] != "negative", answer.support))
+def note_verdict(q: dict, answer: Answer, report: Report) -> None:
+    """Keep the confidence given, and the verdict's probability where it weighed a punkt."""
+    if q["kind"] == "meeting":
+        return
+    group = "off-topic" if q["kind"] == "negative" else "answerable"
+    counts = report.confidence.setdefault(group, {})
+    counts[answer.confidence] = counts.get(answer.confidence, 0) + 1
+    if answer.probability is not None:
+        report.probabilities.append((q["kind"] != "negative", answer.probability))
 
 
 def baseline_ranks(answerer: Answerer, questions: list[dict]) -> dict[str, Report]:
@@ -122,10 +141,11 @@ def baseline_ranks(answerer: Answerer, questions: list[dict]) -> dict[str, Repor
 
 def format_table(ours: Report, baselines: dict[str, Report]) -> str:
     lines = [_overall(ours, baselines), "", _by_group(ours, baselines, "kind"), "",
-             _by_group(ours, baselines, "lang"), "", _errors(ours)]
-    curve = tradeoff(ours.supports)
+             _by_group(ours, baselines, "lang"), "", _errors(ours), _confidence(ours)]
+    curve = tradeoff(ours.probabilities)
     if curve:
-        lines += ["", "not-found rule over its threshold (support of the first punkt):",
+        lines += ["", "the verdict over its answer threshold (probability that the first "
+                      "punkt answers):",
                   "threshold  off-topic answered  answerable refused"]
         lines += [f"{t:9.2f}  {fa:>18}  {fr:>18}" for t, fa, fr in curve]
     return "\n".join(lines)
@@ -170,17 +190,66 @@ def _errors(ours: Report) -> str:
             f"answerable refused: {pos - s.hits.get('answered', 0)} of {pos}")
 
 
-def tradeoff(supports: list[tuple[bool, float | None]],
-             steps: int = 17, top: float = 1.6) -> list[tuple[float, str, str]]:
+def _confidence(ours: Report) -> str:
+    levels = ("high", "low", "none")
+    return "confidence given: " + "; ".join(
+        f"{group} " + ", ".join(f"{level} {counts.get(level, 0)}" for level in levels)
+        for group, counts in sorted(ours.confidence.items()))
+
+
+def tradeoff(probabilities: list[tuple[bool, float]],
+             steps: int = 21, top: float = 1.0) -> list[tuple[float, str, str]]:
     """(threshold, off-topic answered, answerable refused) over thresholds 0..top, counting
     only what the threshold decides."""
-    if not supports:
+    if not probabilities:
         return []
-    positives = [s for answerable, s in supports if answerable]
-    negatives = [s for answerable, s in supports if not answerable]
+    positives = [s for answerable, s in probabilities if answerable]
+    negatives = [s for answerable, s in probabilities if not answerable]
     out = []
     for k in range(steps):
         t = top * k / (steps - 1)
         out.append((t, f"{sum(s >= t for s in negatives)}/{len(negatives)}",
                     f"{sum(s < t for s in positives)}/{len(positives)}"))
     return out
+
+
+def explain(walk: Walk) -> str:
+    """What each stage of the answering walk made of one question."""
+    query, candidates, verdict = walk.query, walk.candidates, walk.verdict
+    lines = ["1. understand -> Query",
+             f"   text: {query.text}",
+             f"   lang: {query.lang}; answer type: {query.answer_type}; "
+             f"decision: {query.decision}; meeting: {query.meeting}; "
+             f"which meeting: {query.which_meeting}; future: {query.future}",
+             f"   dates: {query.start} .. {query.end}; year: {query.year}",
+             "   concepts: " + ", ".join(f"{c.word} {list(c.terms)}" for c in query.concepts),
+             "2. retrieve -> Candidates",
+             f"   route: {candidates.route.value}; dense: {candidates.dense}"
+             + (f"; meeting: {candidates.meeting.meeting_date}" if candidates.meeting else ""),
+             *(f"   step: {step}" for step in candidates.steps),
+             "   concepts as the index knows them: " + ", ".join(
+                 f"{c.concept.word} ({c.how}, weight {c.weight:.2f})" for c in candidates.concepts)]
+    for n, c in enumerate(candidates.punkter, 1):
+        r = c.ranked
+        head = (f"   {n}. {c.meeting.forum} {c.meeting.meeting_date} punkt {c.punkt.number}: "
+                f"{c.punkt.title}")
+        if r:
+            head += (f" | score {r.score:.2f}, lexical {r.lexical:.2f}, dense {r.dense:.3f}, "
+                     f"coverage {r.coverage:.2f}, margin {r.margin:.3f}")
+        lines.append(head)
+        best = c.evidence.best
+        if best:
+            cosine = "-" if best.similarity is None else f"{best.similarity:.3f}"
+            lines.append(f"      best sentence ({best.section}, cosine {cosine}, match "
+                         f"{best.match:.2f}, carries {best.carries}): {best.text[:160]}")
+    lines += ["3. decide -> Verdict",
+              f"   outcome: {verdict.outcome.value}; reason: {verdict.reason.value}; "
+              f"confidence: {verdict.confidence}"
+              + ("" if verdict.probability is None else f"; probability {verdict.probability:.3f}"),
+              "   features: " + ", ".join(f"{k} {v:.2f}" for k, v in verdict.features),
+              "   chosen: " + ", ".join(f"{c.meeting.meeting_date} p{c.punkt.number}"
+                                        for c in verdict.chosen),
+              "4. quote -> Answer",
+              "   " + json.dumps(walk.answer.to_json(), ensure_ascii=False, indent=1)
+              .replace("\n", "\n   ")]
+    return "\n".join(lines)

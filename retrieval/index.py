@@ -1,6 +1,6 @@
-"""The search index, derived from the catalog: chunk vectors in Chroma and the Danish
-lexical index in memory, with a ledger (retrieval/ledger.py) of what it was built from.
-`sync` repairs whatever an interrupted ingest left behind."""
+"""The search index, derived from the catalog: chunk and sentence vectors in Chroma and the
+Danish lexical index in memory, with a ledger (retrieval/ledger.py) of what it was built
+from. `sync` repairs whatever an interrupted ingest left behind."""
 from __future__ import annotations
 
 import datetime as dt
@@ -17,11 +17,14 @@ from ingest.model import DECISION, Meeting, Punkt, chunk_hash
 from retrieval.embed import Embedder
 from retrieval.ledger import IndexLedger
 from retrieval.lexical import LexicalIndex
+from retrieval.sentences import embed_text, is_sentence_id, sentence_id, sentences
 from retrieval.store import VectorStore
 
 log = logging.getLogger(__name__)
 #: Vectors kept in memory by text hash while indexing (about 1.5 KB each).
 VECTOR_MEMO = 20_000
+#: Sentence vectors kept in memory by id for questions (the punkter asked about repeat).
+SENTENCE_MEMO = 20_000
 
 
 @dataclass(frozen=True)
@@ -78,9 +81,10 @@ class LexicalState:
                 docs.append((ref.key, punkt_document(p)))
                 decisions.append((ref.key, decision_document(p)))
         chunk_ids: dict[tuple[str, str, int], list[str]] = {}
-        for chunk_id in ledger.all_chunk_ids():
-            forum, day, number, _ = parse_chunk_id(chunk_id)
-            chunk_ids.setdefault((forum, day, number), []).append(chunk_id)
+        for record_id in ledger.all_chunk_ids():
+            if not is_sentence_id(record_id):  # a sentence is found by its punkt
+                forum, day, number, _ = parse_chunk_id(record_id)
+                chunk_ids.setdefault((forum, day, number), []).append(record_id)
         return cls(tuple(refs), LexicalIndex(docs), LexicalIndex(decisions),
                    {ref.key: i for i, ref in enumerate(refs)},
                    np.array([r.meeting_date.toordinal() for r in refs], dtype=np.int64),
@@ -99,6 +103,7 @@ class SearchIndex:
         self.ledger = IndexLedger(catalog.db)
         self.state = LexicalState.empty()
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._sentences: OrderedDict[str, tuple[np.ndarray, str]] = OrderedDict()
 
     # the current state's parts, for readers that need only one of them
     @property
@@ -134,26 +139,37 @@ class SearchIndex:
         return len(stale)
 
     def index_meeting(self, meeting: Meeting) -> int:
-        """Make the index hold exactly this meeting's chunks; returns their number. Vectors
-        of unchanged text are reused (from the meeting's previous chunks, or from this
-        run), not re-embedded."""
+        """Make the index hold exactly this meeting's chunks and sentences; returns the
+        number of chunks. Vectors of unchanged text are reused (from the meeting's previous
+        records, or from this run), not re-embedded."""
         forum, day = meeting.forum, meeting.meeting_date
         chunks = chunk_meeting(meeting)
-        new_ids = [c.id for c in chunks]
+        said = [(sentence_id(forum, day, p.number, i), embed_text(p.title, s.text),
+                 {"forum": forum, "meeting_date": day.isoformat(), "punkt": p.number,
+                  "section": s.section})
+                for p in meeting.open_punkter for i, s in enumerate(sentences(p))]
+        new_ids = [c.id for c in chunks] + [i for i, _, _ in said]
         old_ids = self.ledger.chunk_ids(forum, day)
         self.ledger.mark_indexing(forum, day, sorted(set(old_ids) | set(new_ids)))
         # a catalog from before chunk ids were recorded has none: look up the ids the
-        # chunker gives (a chunk's vector is reused only if its text hash still matches)
-        for vector, text_hash in self.store.vectors(old_ids or new_ids).values():
+        # chunker gives (a vector is reused only if its text hash still matches)
+        known = old_ids or new_ids
+        for vector, text_hash in [*self.store.vectors(known).values(),
+                                  *self.store.sentence_vectors(known).values()]:
             self._remember(text_hash, vector)
-        hashes = [c.metadata["text_hash"] for c in chunks]
-        missing = list(dict.fromkeys(c.embed_text for c, h in zip(chunks, hashes)
-                                     if h not in self._vectors))
+        texts = [c.embed_text for c in chunks] + [text for _, text, _ in said]
+        missing = list(dict.fromkeys(t for t in texts if chunk_hash(t) not in self._vectors))
         if missing:
             for text, vector in zip(missing, self.embedder.passages(missing)):
                 self._remember(chunk_hash(text), vector)
-        vectors = np.stack([self._vectors[h] for h in hashes]) if chunks else np.zeros((0, 0))
-        self.store.write(chunks, vectors, remove=sorted(set(old_ids) - set(new_ids)))
+        vectors = [self._vectors[chunk_hash(t)] for t in texts]
+        gone = set(old_ids) - set(new_ids)
+        self.store.write(chunks, _stacked(vectors[:len(chunks)]),
+                         remove=sorted(i for i in gone if not is_sentence_id(i)))
+        self.store.write_sentences(
+            [i for i, _, _ in said], _stacked(vectors[len(chunks):]),
+            [{**meta, "text_hash": chunk_hash(text)} for _, text, meta in said],
+            remove=sorted(i for i in gone if is_sentence_id(i)))
         self.ledger.mark_indexed(forum, day, meeting.content_hash, new_ids)
         return len(chunks)
 
@@ -177,6 +193,24 @@ class SearchIndex:
     def chunk_texts(self, ids: list[str]) -> dict[str, str]:
         return self.store.documents(ids)
 
+    def sentence_vectors(self, wanted: dict[str, str]) -> dict[str, np.ndarray]:
+        """id -> vector of the sentences asked for as {id: text hash} whose stored vector
+        was made from that text. Kept in memory once read, as the punkter asked about
+        repeat from question to question; a kept vector of other text (the meeting was
+        indexed again meanwhile, maybe by another process) is read again."""
+        missing = [i for i, h in wanted.items()
+                   if i not in self._sentences or self._sentences[i][1] != h]
+        for i, found in self.store.sentence_vectors(missing).items():
+            self._sentences[i] = found
+            while len(self._sentences) > SENTENCE_MEMO:
+                self._sentences.popitem(last=False)
+        return {i: self._sentences[i][0] for i, h in wanted.items()
+                if i in self._sentences and self._sentences[i][1] == h}
+
     def punkt(self, ref: PunktRef) -> Punkt | None:
         meeting = self.catalog.meeting(ref.meeting_date, ref.forum)
         return meeting.punkt(ref.number) if meeting else None
+
+
+def _stacked(vectors: list[np.ndarray]) -> np.ndarray:
+    return np.stack(vectors) if vectors else np.zeros((0, 0), dtype=np.float32)

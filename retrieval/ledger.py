@@ -1,10 +1,13 @@
 """The search index's ledger: for each meeting, the content hash the index was last built
-from and the ids of the chunks the index may hold (ingest/chunk.py's `chunk_id`).
+from, the layout it was built in, and the ids of the records the index may hold: chunks
+(ingest/chunk.py's `chunk_id`) and sentences (retrieval/sentences.py's `sentence_id`).
 
 It lives in the catalog's database (ingest/db.py), in a table the index alone creates and
 writes, so that the catalog and the ledger agree after a crash: a meeting whose hash is
 not the catalog's is re-indexed on the next sync, and the ids recorded before an index
-write (old and new together) are the ones to remove afterwards.
+write (old and new together) are the ones to remove afterwards. A meeting indexed in an
+older layout (before sentences were embedded) is re-indexed too, its chunk vectors taken
+from the store rather than embedded again.
 """
 from __future__ import annotations
 
@@ -22,9 +25,12 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
     meeting_date TEXT NOT NULL,
     indexed_hash TEXT,
     chunk_ids TEXT NOT NULL DEFAULT '[]',
+    layout INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (forum, meeting_date)
 );
 """
+#: What the index holds of a meeting: 1 is chunks and sentences (0: chunks only).
+LAYOUT = 1
 #: Where catalogs made before the ledger kept it: columns of their `meetings` table.
 OLD_COLUMNS = {"indexed_hash", "chunk_ids"}
 
@@ -35,13 +41,15 @@ class IndexLedger:
 
     def __init__(self, db: Database):
         self.db = db
-        if db.columns(TABLE):  # made already: no write lock to wait for (an ingest holds it)
+        if "layout" in db.columns(TABLE):  # made already: no write lock to wait for
             return
         with db.transaction():
-            new = not db.columns(TABLE)
-            db.create(SCHEMA)
-            if new:
+            columns = db.columns(TABLE)
+            if not columns:
+                db.create(SCHEMA)
                 self._take_over_old_columns()
+            elif "layout" not in columns:  # a ledger from before sentences were indexed
+                db.execute(f"ALTER TABLE {TABLE} ADD COLUMN layout INTEGER NOT NULL DEFAULT 0")
 
     def _take_over_old_columns(self) -> None:
         """A catalog from before the ledger kept it in `meetings`: carry it over, so an
@@ -54,27 +62,31 @@ class IndexLedger:
                             "SELECT forum, meeting_date, indexed_hash, chunk_ids FROM meetings")
 
     def stale(self, catalog: Catalog) -> list[Meeting]:
-        """The meetings of `catalog` the index lags behind, oldest first."""
-        indexed = self.indexed_hashes()
+        """The meetings of `catalog` the index lags behind (other content, or an older
+        layout), oldest first."""
+        indexed = self.indexed_hashes(layout=LAYOUT)
         return [catalog.meeting(dt.date.fromisoformat(day), forum)
                 for (forum, day), content_hash in catalog.content_hashes().items()
                 if indexed.get((forum, day)) != content_hash]
 
-    def indexed_hashes(self) -> dict[tuple[str, str], str | None]:
-        """(forum, ISO date) -> the content hash the index was built from."""
+    def indexed_hashes(self, *, layout: int = 0) -> dict[tuple[str, str], str | None]:
+        """(forum, ISO date) -> the content hash the index was built from, for the meetings
+        indexed in `layout` or a later one."""
         with self.db.lock:
-            rows = self.db.execute(f"SELECT forum, meeting_date, indexed_hash FROM {TABLE}").fetchall()
+            rows = self.db.execute(f"SELECT forum, meeting_date, indexed_hash FROM {TABLE} "
+                                   "WHERE layout >= ?", (layout,)).fetchall()
         return {(r["forum"], r["meeting_date"]): r["indexed_hash"] for r in rows}
 
     def chunk_ids(self, forum: str, day: dt.date) -> list[str]:
-        """Ids of the chunks that may be in the index for this meeting."""
+        """Ids of the records (chunks and sentences) that may be in the index for this
+        meeting."""
         with self.db.lock:
             row = self.db.execute(f"SELECT chunk_ids FROM {TABLE} WHERE forum=? AND meeting_date=?",
                                   (forum, day.isoformat())).fetchone()
         return json.loads(row["chunk_ids"]) if row else []
 
     def all_chunk_ids(self) -> list[str]:
-        """Every chunk id recorded, of every meeting."""
+        """Every record id recorded (chunks and sentences), of every meeting."""
         with self.db.lock:
             rows = self.db.execute(f"SELECT chunk_ids FROM {TABLE}").fetchall()
         return [chunk_id for r in rows for chunk_id in json.loads(r["chunk_ids"])]
@@ -87,10 +99,12 @@ class IndexLedger:
 
     def mark_indexed(self, forum: str, day: dt.date, content_hash: str,
                      chunk_ids: list[str]) -> None:
-        """After an index write: the index holds exactly `chunk_ids` for this content."""
-        self._write(forum, day, indexed_hash=content_hash, chunk_ids=json.dumps(chunk_ids))
+        """After an index write: the index holds exactly `chunk_ids` for this content, in
+        the current layout."""
+        self._write(forum, day, indexed_hash=content_hash, chunk_ids=json.dumps(chunk_ids),
+                    layout=LAYOUT)
 
-    def _write(self, forum: str, day: dt.date, **columns: str) -> None:
+    def _write(self, forum: str, day: dt.date, **columns: str | int) -> None:
         with self.db.transaction() as db:
             db.upsert(TABLE, ("forum", "meeting_date"),
                       {"forum": forum, "meeting_date": day.isoformat(), **columns})

@@ -27,19 +27,14 @@ from wordfreq import zipf_frequency
 from retrieval.spelling import Neighbours, danish_spellings
 from retrieval.text import fold, stem, terms
 from retrieval.text import term as term_of
+from retrieval.tuning import TUNING, Tuning
 
-K1 = 1.2
-B = 0.75
-#: Weight of a compound match against an exact one.
-COMPOUND_WEIGHT = 0.6
 #: Shortest term that is looked for inside compounds; shorter ones match too much.
 MIN_PART = 4
 #: Shortest remainder of a compound beside the matched part.
 MIN_REST = 3
 #: Linking letters between the parts of a compound: "parkering-s-plads", "kantine-ordning".
 LINKS = "se"
-#: Weight of a question word found only after a one-letter correction.
-TYPO_WEIGHT = 0.8
 
 
 @dataclass(frozen=True)
@@ -53,9 +48,13 @@ class TermMatch:
 class LexicalIndex:
     """BM25 over documents given as (key, text); keys are returned with scores."""
 
-    def __init__(self, docs: list[tuple[object, str]], *, compounds: bool = True):
+    def __init__(self, docs: list[tuple[object, str]], *, compounds: bool = True,
+                 tuning: Tuning = TUNING):
         """`compounds=False` gives plain BM25, the baseline the evaluation compares with."""
         self.compounds = compounds
+        self.compound_weight = tuning.compound_weight
+        self.typo_weight = tuning.typo_weight
+        k1, b = tuning.bm25_k1, tuning.bm25_b
         self.keys = [k for k, _ in docs]
         vocab: dict[str, int] = {}
         rows, cols, vals = [], [], []
@@ -84,9 +83,9 @@ class LexicalIndex:
         #: the weight of a question word the minutes never write: the highest idf
         self.unseen = float(self.idf.max()) if len(self.idf) else 1.0
         avgdl = float(lengths.mean()) if len(docs) else 1.0
-        norm = K1 * (1 - B + B * lengths / max(avgdl, 1.0))
+        norm = k1 * (1 - b + b * lengths / max(avgdl, 1.0))
         tf = tf.tocoo()
-        weights = self.idf[tf.row] * tf.data * (K1 + 1) / (tf.data + norm[tf.col])
+        weights = self.idf[tf.row] * tf.data * (k1 + 1) / (tf.data + norm[tf.col])
         self.weights = sparse.csr_matrix((weights, (tf.row, tf.col)), shape=tf.shape)
         self._expand = lru_cache(maxsize=50_000)(self._expand_uncached)
         self._within = lru_cache(maxsize=50_000)(self._within_uncached)
@@ -153,7 +152,7 @@ class LexicalIndex:
         found = [t for t in self._neighbours.of(term_of(word)) if t in self.vocab]
         if not found:
             return None
-        return word, max(found, key=lambda t: self.df[self.vocab[t]]), TYPO_WEIGHT
+        return word, max(found, key=lambda t: self.df[self.vocab[t]]), self.typo_weight
 
     def term_scores(self, term: str) -> np.ndarray:
         """BM25 of every document for one query term: its best match (itself or a
@@ -202,7 +201,7 @@ class LexicalIndex:
             # "fravær" -> "sygefravær"; the rest must be a word of its own (3+ letters),
             # so "stat" does not find "status"
             for t in self._compounds_holding(term):
-                out.setdefault(t, COMPOUND_WEIGHT)
+                out.setdefault(t, self.compound_weight)
         return tuple(out.items())
 
     def _expand_uncached(self, term: str) -> tuple[tuple[str, float], ...]:
@@ -212,11 +211,11 @@ class LexicalIndex:
             # "sygefravær" -> "fravær", "vedligeholdelsesprojekt" -> "vedligehold", "projek"
             for cut in range(MIN_REST, len(term) - MIN_PART + 1):
                 if term[cut:] in self.vocab:
-                    out.setdefault(term[cut:], COMPOUND_WEIGHT)
+                    out.setdefault(term[cut:], self.compound_weight)
                     break
             for cut in range(len(term) - MIN_REST, MIN_PART - 1, -1):
                 if term[:cut] in self.vocab:
-                    out.setdefault(term[:cut], COMPOUND_WEIGHT)
+                    out.setdefault(term[:cut], self.compound_weight)
                     break
         return tuple(out.items())
 

@@ -59,13 +59,20 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     meeting: MeetingOverview | None = None
     suggestions: tuple[Citation, ...] = ()
-    #: why it was not answered, for the human reply ("no meeting on that date", ...)
+    #: why it was answered so (the verdict's reason: "below threshold", "no meeting", ...)
     note: str = field(default="", compare=False)
-    #: how strongly the first punkt holds the question (the not-found rule's measure),
-    #: where that rule decided; for the evaluation's trade-off curve
-    support: float | None = field(default=None, compare=False)
+    #: the fitted probability that the first punkt answers, where the verdict weighed one;
+    #: for the evaluation's trade-off curve
+    probability: float | None = field(default=None, compare=False)
     #: the question's language, "da" or "en", for whatever is said around the answer
     lang: str = field(default="da", compare=False)
+    #: "high" (answered), "low" (unsure: the nearest punkt quoted, answered false) or
+    #: "none" (nothing found); when not given, high if answered, else none
+    confidence: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.confidence is None:
+            object.__setattr__(self, "confidence", "high" if self.answered else "none")
 
     def to_json(self) -> dict:
         return {
@@ -75,4 +82,5 @@ class Answer:
             "citations": [c.to_json() for c in self.citations],
             "meeting": self.meeting.to_json() if self.meeting else None,
             "suggestions": [c.to_json() for c in self.suggestions],
+            "confidence": self.confidence,
         }

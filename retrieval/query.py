@@ -143,8 +143,10 @@ class Query:
         return "en" if self.english else "da"
 
 
-def parse_query(text: str) -> Query:
-    text = " ".join(text.split())
+def understand(text: str) -> Query:
+    """The first stage of the answering walk (retrieval/answer.py): what a question asks,
+    and about what."""
+    text = " ".join((text or "").split())
     rest, start, end, year = _dates(text)
     english = is_english(WORD.findall(text))
     concepts = _concepts(rest, english)

@@ -21,27 +21,8 @@ from retrieval.lexical import LexicalIndex
 from retrieval.query import Concept, Query
 from retrieval.specificity import generality_factor
 from retrieval.text import fold, term, terms
+from retrieval.tuning import TUNING, Tuning
 
-DENSE_WEIGHT = 1.0
-#: An English question leans twice as much on the dense side: the multilingual model
-#: reads it as it is, the lexical side only through a small word list.
-ENGLISH_DENSE = 2.0
-DECISION_WEIGHT = 0.5
-YEAR_BOOST = 0.25
-DENSE_CHUNKS = 60
-#: Lexical candidates whose dense similarity is computed exactly.
-RERANK = 20
-#: A date-filtered question scores up to this many punkter of its dates exactly instead
-#: of asking Chroma for a filtered nearest-neighbour search, which scans metadata and
-#: was the slowest step at 1,000 meetings (214 ms median against 8.8 ms unfiltered).
-FILTERED_EXACT = 200
-#: The least cosine range between the median and the best punkt that counts as the
-#: dense side's full say (e5 margins of relevant punkter: 0.03 to 0.1).
-MIN_SPREAD = 0.05
-#: Weight of an English word that neither the word list nor the minutes know. At 0 more
-#: English questions were answered on the tuning set (17 of 22 against 14) but English
-#: off-topic questions with a specific word the list lacks ("graffiti") got through.
-UNTRANSLATED = 0.5
 #: Linking letters tried when two question words are joined into one compound.
 JOINS = ("", "s", "e")
 #: Shortest word that is joined with its neighbour.
@@ -57,8 +38,18 @@ class Resolved:
     terms: tuple[tuple[str, float], ...]
     #: written, translated, respelled, corrected, joined, in parts or unknown
     how: str
-    #: its share of the question in the not-found rule: idf times generality
+    #: its share of the question's specific content: idf times generality
     weight: float
+    #: the index terms that hold it in a text: its readings and the compounds holding them
+    forms: frozenset[str] = frozenset()
+    #: those of `forms` that are its readings themselves, not compounds holding them
+    exact: frozenset[str] = frozenset()
+
+    def held(self, found: frozenset[str], compound_weight: float) -> float:
+        """How fully a text whose index terms are `found` holds the concept: 1 by one of
+        its readings, `compound_weight` only inside a compound ("udsat" in
+        "forudsættes")."""
+        return 1.0 if self.exact & found else compound_weight if self.forms & found else 0.0
 
 
 @dataclass(frozen=True)
@@ -75,7 +66,7 @@ class Ranked:
     chunk_id: str = ""
 
 
-def resolve(query: Query, lexical: LexicalIndex) -> tuple[Resolved, ...]:
+def resolve(query: Query, lexical: LexicalIndex, tuning: Tuning = TUNING) -> tuple[Resolved, ...]:
     concepts = _joined(list(query.concepts), lexical)
     out = []
     for c in concepts:
@@ -97,11 +88,15 @@ def resolve(query: Query, lexical: LexicalIndex) -> tuple[Resolved, ...]:
             # a compound the minutes write only in parts: credit() weighs the parts held
             known, how = [(c.term, 1.0)], "in parts"
         idf = max((lexical.weight(t) for t, _ in known), default=lexical.unseen)
-        weight = idf * generality_factor(word, "en" if c.english else "da")
+        weight = idf * generality_factor(word, "en" if c.english else "da", tuning.specific_zipf,
+                                         tuning.everyday_zipf, tuning.everyday_floor)
         if c.english and not known:
             # the word list is small: a word it lacks is weak evidence of a new topic
-            weight *= UNTRANSLATED
-        out.append(Resolved(c, tuple(known), how if c.how == "" else c.how, weight))
+            weight *= tuning.untranslated
+        forms = [(t, w) for k, _ in known for t, w in lexical.forms(k)]
+        out.append(Resolved(c, tuple(known), how if c.how == "" else c.how, weight,
+                            frozenset(t for t, _ in forms),
+                            frozenset(t for t, w in forms if w == 1.0)))
     return tuple(out)
 
 
@@ -129,9 +124,14 @@ def _compound(a: Concept, b: Concept, lexical: LexicalIndex) -> Concept | None:
 
 
 class Searcher:
-    def __init__(self, index: SearchIndex, *, dense_weight: float = DENSE_WEIGHT):
+    """Ranks an index's punkter for a query; `dense_weight=0` ranks on the words alone,
+    never touching the embedding model (None: the tuning's weight)."""
+
+    def __init__(self, index: SearchIndex, *, dense_weight: float | None = None,
+                 tuning: Tuning = TUNING):
         self.index = index
-        self.dense_weight = dense_weight
+        self.tuning = tuning
+        self.dense_weight = tuning.dense_weight if dense_weight is None else dense_weight
 
     def mask(self, query: Query, state: LexicalState | None = None) -> np.ndarray:
         """Punkter inside the question's date filter (all when it has none)."""
@@ -144,7 +144,7 @@ class Searcher:
              k: int = 10) -> list[Ranked]:
         state = self.index.state  # one state for the whole question, however long it takes
         if resolved is None:
-            resolved = resolve(query, state.lexical)
+            resolved = resolve(query, state.lexical, self.tuning)
         mask = self.mask(query, state)
         if not mask.any():
             return []
@@ -152,11 +152,11 @@ class Searcher:
         nearest: dict[int, str] = {}
         if self.dense_weight and query.start is not None:
             inside = np.flatnonzero(mask)
-            inside = inside[np.argsort(-lexical[inside], kind="stable")][:FILTERED_EXACT]
+            inside = inside[np.argsort(-lexical[inside], kind="stable")][:self.tuning.filtered_exact]
             dense = self.dense_scores(query, list(inside), nearest=False, chunks=nearest,
                                       state=state)
         elif self.dense_weight:
-            candidates = np.argsort(-lexical)[:RERANK]
+            candidates = np.argsort(-lexical)[:self.tuning.rerank]
             dense = self.dense_scores(query, [i for i in candidates if lexical[i] > 0],
                                       chunks=nearest, state=state)
         else:
@@ -164,10 +164,10 @@ class Searcher:
         lex_top = float(lexical[mask].max())
         score = lexical / lex_top if lex_top > 0 else np.zeros_like(lexical)
         floor = _median(dense, mask)
-        weight = self.dense_weight * (ENGLISH_DENSE if query.english else 1.0)
-        score = score + weight * spread(dense, mask, floor)
+        weight = self.dense_weight * (self.tuning.english_dense if query.english else 1.0)
+        score = score + weight * spread(dense, mask, floor, self.tuning.min_spread)
         if query.year:
-            score = score * np.where(state.years == query.year, 1 + YEAR_BOOST, 1.0)
+            score = score * np.where(state.years == query.year, 1 + self.tuning.year_boost, 1.0)
         score = np.where(mask, score, -np.inf)
         order = np.argsort(-score, kind="stable")[:k]
         return [
@@ -183,7 +183,7 @@ class Searcher:
         state = state or self.index.state
         out = _concept_scores(state.lexical, resolved)
         if decision:
-            out = out + DECISION_WEIGHT * _concept_scores(state.decisions, resolved)
+            out = out + self.tuning.decision_weight * _concept_scores(state.decisions, resolved)
         return out
 
     def dense_scores(self, query: Query, candidates: list[int] = (), *, nearest: bool = True,
@@ -200,7 +200,8 @@ class Searcher:
         best = {} if chunks is None else chunks
         vector = self.index.embedder.query(query.text)
         found = [(state.position.get((h.forum, h.meeting_date, h.punkt)), h.chunk_id,
-                  h.similarity) for h in (self.index.nearest(vector, DENSE_CHUNKS) if nearest else ())]
+                  h.similarity) for h in (self.index.nearest(vector, self.tuning.dense_chunks)
+                                          if nearest else ())]
         ids = {chunk_id: i for i in candidates for chunk_id in state.chunks_of(i)}
         found += [(ids[chunk_id], chunk_id, float(chunk @ vector))
                   for chunk_id, chunk in self.index.chunk_vectors(list(ids)).items()]
@@ -252,17 +253,17 @@ def _median(dense: np.ndarray, mask: np.ndarray) -> float:
     return float(np.median(scored)) if len(scored) else 0.0
 
 
-def spread(dense: np.ndarray, mask: np.ndarray, floor: float) -> np.ndarray:
+def spread(dense: np.ndarray, mask: np.ndarray, floor: float, least: float) -> np.ndarray:
     """Dense similarities rescaled to 0..1 between the median of the scored punkter
     (`floor`) and the best: an embedding model's cosines sit in a narrow band (e5: 0.75
     to 0.9), so dividing by the best alone would leave them all near 1. When the best is
     barely above the median (the model sees nothing special), the range is taken as
-    MIN_SPREAD, so noise is not stretched into evidence."""
+    `least`, so noise is not stretched into evidence."""
     scored = dense[mask & (dense > 0)]
     if not len(scored):
         return np.zeros_like(dense)
     top = float(scored.max())
-    return np.clip((dense - floor) / max(top - floor, MIN_SPREAD), 0.0, 1.0)
+    return np.clip((dense - floor) / max(top - floor, least), 0.0, 1.0)
 
 
 def _concept_scores(lexical: LexicalIndex, resolved: tuple[Resolved, ...]) -> np.ndarray:

@@ -1,179 +1,164 @@
-"""The sentences of a punkt that answer the question, in its own words.
+"""A punkt's sentences weighed for a question, and the quote built from the best of them.
 
-A sentence scores by the question concepts it holds (idf, compounds and respellings
-included) and, when the question asks for a number, an amount, a date, a person, a reason
-or a list, by whether it carries one (retrieval/answer_types.py). A decision question is
-answered from Beslutning: all of it when it fits a card, else its sentences that answer.
-A list is never cut from the sentence that introduces it ("... en række bestillinger:"),
-and table rows are not quoted as prose: flattened, a row of an agenda table reads as
-nonsense. A snippet is cut only at sentence boundaries, or, inside one overlong sentence,
-at a word boundary with an ellipsis.
+Each sentence (retrieval/sentences.py) scores by its cosine to the question (the index's
+sentence vectors: e5 reads a question and a sentence-long passage best), plus a little for
+the share of the question's specific content that it and its neighbours hold, plus a
+little when the question asks for a number, an amount, a date, a person or a reason and
+the sentence carries one (retrieval/answer_types.py). The same weighing is the verdict's
+sentence-level evidence and picks the sentence to quote. Without vectors (the model still
+loading) the words and the type decide alone.
+
+A decision question is answered from Beslutning: all of it when it fits a card, else its
+best sentence. A list is never cut from the sentence that introduces it ("... en række
+bestillinger:"), and table rows are not quoted as prose: flattened, a row of an agenda
+table reads as nonsense. A snippet is cut only at sentence boundaries, or, inside one
+overlong sentence, at a word boundary with an ellipsis.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ingest.chunk import split_sentences
 from ingest.model import DECISION, Punkt
 from retrieval.answer_types import carries
-from retrieval.lexical import LexicalIndex
 from retrieval.search import Resolved
+from retrieval.sentences import Unit, sentences, units
 from retrieval.text import WORD, term, terms
+from retrieval.tuning import TUNING, Tuning
 
-MAX_CHARS = 400
-#: A whole Beslutning is quoted up to this length: about twelve lines of a Teams card at
-#: its usual width, and 70% of the Beslutning sections of the samples.
-DECISION_CHARS = 900
-#: A list with its lead sentence may run this long.
-LIST_CHARS = 600
-#: Sentences of the Beslutning section (what the forum said) count this much more.
-DECISION_PREFERENCE = 1.5
-TITLE_DISCOUNT = 0.3
-#: For a question that asks for a number, an amount, a date, a person or a reason, a
-#: sentence that carries none counts this share of its match...
-TYPELESS = 0.5
-#: ... and a sentence that carries one but not the question's words, this share of its
-#: neighbour's match.
-NEIGHBOUR_SHARE = 0.5
 #: The answer types a sentence can be seen to carry; a list is found by its form.
 TYPED = ("amount", "number", "date", "person", "reason")
-#: A sentence of the chunk nearest the question (dense side) counts this much more.
-FOCUS_BONUS = 0.25
+#: The types whose absence near the best sentence says the punkt may not answer.
+FACTS = ("amount", "number", "date", "person")
 #: How far back a list item looks for the sentence that introduces its list.
 LEAD_REACH = 12
-SHORT = 120
-TABLE_ROW = re.compile(r"\S[ ]*\t+[ \t]*\S|\|.*\|")
-ITEM = re.compile(r"^\s*(?:[-•*·]|\d+[.)])\s+")
+#: Most sentences joined into one snippet.
+MOST_SENTENCES = 3
 
 
 @dataclass(frozen=True)
-class Unit:
-    """A sentence, a list item or a table row of a section."""
+class Weighed:
+    """One sentence of a punkt, weighed for a question."""
 
+    section: str
+    #: its place among `units(punkt.sections[section])`
+    position: int
     text: str
-    item: bool = False
-    table: bool = False
+    #: cosine to the question; None without a sentence vector
+    similarity: float | None
+    #: share of the question's specific content held by it and its neighbours (a concept
+    #: held only inside a compound at the compound weight)
+    match: float
+    #: share held by the sentence itself (breaks ties between neighbours)
+    own: float
+    #: holds something of the asked type that the question does not name
+    carries: bool
+    score: float
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A punkt's sentences weighed for one question, in the punkt's order."""
+
+    sentences: tuple[Weighed, ...] = ()
 
     @property
-    def lead(self) -> bool:
-        return self.text.endswith(":")
+    def best(self) -> Weighed | None:
+        return max(self.sentences, key=_rank, default=None)
+
+    def fact_missing(self, answer_type: str) -> bool:
+        """The question asks for a number, an amount, a date or a person, and neither the
+        best sentence nor its neighbours carry one."""
+        best = self.best
+        if answer_type not in FACTS or best is None:
+            return answer_type in FACTS
+        return not any(s.carries for s in self._around(best))
+
+    def _around(self, sentence: Weighed) -> list[Weighed]:
+        same = [s for s in self.sentences if s.section == sentence.section]
+        i = same.index(sentence)
+        return same[max(i - 1, 0):i + 2]
 
 
 @dataclass(frozen=True)
 class Snippet:
     section: str
     text: str
-    score: float
     #: the words of the snippet that hold a question concept, as written there
     highlights: tuple[str, ...] = ()
 
 
-@lru_cache(maxsize=4096)
-def units(text: str) -> tuple[Unit, ...]:
-    """The units of a section's text; a punkt's sections are read again for each question
-    that cites it, by the snippet and by the answerer's checks."""
+def weigh(punkt: Punkt, concepts: tuple[Resolved, ...], *, answer_type: str,
+          asked: frozenset[str], similarity: dict[int, float],
+          tuning: Tuning = TUNING) -> Evidence:
+    """Every sentence of the punkt weighed. `similarity`: cosine to the question by the
+    sentence's place in `sentences(punkt)` (missing ones have none); `asked`: the
+    question's own index terms, which a sentence must go beyond to carry the type."""
+    total = sum(c.weight for c in concepts) or 1.0
+    typed = answer_type in TYPED
     out = []
-    for line in text.split("\n"):
-        if TABLE_ROW.search(line):
-            out.append(Unit(" ".join(line.split()), table=True))
-            continue
-        item = bool(ITEM.match(line))
-        out.extend(Unit(s, item=item and i == 0) for i, s in enumerate(split_sentences(line)))
-    return tuple(out)
+    listed = sentences(punkt)
+    for n, s in enumerate(listed):
+        near = [x.text for x in listed[max(n - 1, 0):n + 2] if x.section == s.section]
+        around, itself = sentence_terms(" ".join(near)), sentence_terms(s.text)
+        match = sum(c.weight * c.held(around, tuning.compound_weight) for c in concepts) / total
+        own = sum(c.weight * c.held(itself, tuning.compound_weight) for c in concepts) / total
+        carried = typed and carries(s.text, answer_type, asked)
+        cosine = similarity.get(n)
+        score = ((cosine or 0.0) + tuning.sentence_match * match
+                 + (tuning.sentence_type if carried else 0.0))
+        out.append(Weighed(s.section, s.position, s.text, cosine, match, own, carried, score))
+    return Evidence(tuple(out))
 
 
-def best_snippet(punkt: Punkt, resolved: tuple[Resolved, ...], lexical: LexicalIndex, *,
-                 decision: bool, answer_type: str = "other", focus: str = "",
-                 max_chars: int = MAX_CHARS) -> Snippet:
-    """`focus` is the text of the punkt's chunk nearest the question by the dense side;
-    its sentences are preferred, so a paraphrase finds its sentence as well as its punkt."""
+def best_snippet(punkt: Punkt, concepts: tuple[Resolved, ...], evidence: Evidence, *,
+                 decision: bool, answer_type: str = "other",
+                 tuning: Tuning = TUNING) -> Snippet:
+    """The quote of a punkt: around its best sentence of those that hold (with their
+    neighbours) some of the question's words, or its whole Beslutning for a decision when
+    that fits."""
     title = set(terms(punkt.title))
-    weights = _term_weights(resolved, lexical, title)
+    forms = frozenset().union(*(c.forms for c in concepts)) if concepts else frozenset()
     wanted = "other" if answer_type == "decision" else answer_type
     whole = punkt.sections.get(DECISION, "")
     # a question that names only the punkt ("eventuelt 15. marts 2023") asks what
     # became of it: its decision
-    decision = decision or (wanted == "other" and _names_only(resolved, lexical, title))
-    if decision and whole and len(" ".join(whole.split())) <= DECISION_CHARS:
-        text = _render(units(whole))
-        return Snippet(DECISION, text, 1.0, _highlights(text, weights))
-    sections = {DECISION: whole} if decision and whole else punkt.sections
-    focus = " ".join(focus.split())
-    best: tuple[float, str, tuple[Unit, ...], int] | None = None
-    for section, body in sections.items():
-        found = units(body)
-        matches = [_score(u.text, weights) if not u.table else 0.0 for u in found]
-        for i, unit in enumerate(found):
-            if unit.table:
-                continue
-            score = matches[i]
-            if wanted in TYPED:
-                # the sentence next to the question's words may be the one with the date;
-                # a sentence without anything of the asked type answers only if nothing
-                # better does
-                near = max(matches[max(i - 1, 0):i + 2])
-                score = score or NEIGHBOUR_SHARE * near
-                if not carries(unit.text, wanted):
-                    score *= TYPELESS
-            if focus and unit.text in focus:
-                score *= 1 + FOCUS_BONUS
-            if section == DECISION and wanted == "other":
-                # what the forum itself said; ties and near-ties go to it, unless the
-                # question asks for a fact that may stand anywhere in the punkt
-                score = score * DECISION_PREFERENCE + 0.01
-            if best is None or score > best[0]:
-                best = (score, section, found, i)
+    decision = decision or (wanted == "other" and _names_only(concepts, title))
+    if decision and whole and len(" ".join(whole.split())) <= tuning.decision_chars:
+        text = _render(list(units(whole)))
+        return Snippet(DECISION, text, _highlights(text, forms))
+    pool = [s for s in evidence.sentences if s.section == DECISION] if decision and whole \
+        else list(evidence.sentences)
+    # where some sentences hold the question's words, the quote is one of them
+    best = max([s for s in pool if s.match > 0] or pool, key=_rank, default=None)
     if best is None:
-        return Snippet("", punkt.title, 0.0)
-    score, section, found, i = best
-    text = _compose(found, i, weights, wanted, max_chars)
-    return Snippet(section, text, score, _highlights(text, weights))
+        return Snippet("", punkt.title)
+    found = units(punkt.sections[best.section])
+    text = _compose(found, best.position, forms, wanted, tuning)
+    return Snippet(best.section, text, _highlights(text, forms))
 
 
-def _term_weights(resolved: tuple[Resolved, ...], lexical: LexicalIndex,
-                  title: set[str]) -> dict[str, list[tuple[int, float]]]:
-    """Index term -> the question concepts it stands for, with weights (compounds and
-    corrections discounted). A concept found in the punkt's title says which punkt, not
-    which sentence, so it weighs less here."""
-    out: dict[str, list[tuple[int, float]]] = {}
-    for n, r in enumerate(resolved):
-        for known, factor in r.terms:
-            expansions = lexical.forms(known)
-            base = (lexical.idf_of(known) or 1.0) * factor
-            if any(t in title for t, _ in expansions):
-                base *= TITLE_DISCOUNT
-            for t, w in expansions:
-                out.setdefault(t, []).append((n, base * w))
-    return out
+def _rank(s: Weighed) -> tuple[float, float]:
+    """A sentence's score, ties going to the one that holds the question's words itself
+    rather than beside it."""
+    return s.score, s.own
 
 
-def _names_only(resolved: tuple[Resolved, ...], lexical: LexicalIndex, title: set[str]) -> bool:
+def _names_only(concepts: tuple[Resolved, ...], title: set[str]) -> bool:
     """Whether every concept of the question the punkt holds is a word of its title."""
-    held = [r for r in resolved if r.terms]
-    return bool(held) and all(
-        any(t in title for known, _ in r.terms for t, _ in lexical.forms(known))
-        for r in held)
+    held = [c for c in concepts if c.terms]
+    return bool(held) and all(c.forms & title for c in held)
 
 
 @lru_cache(maxsize=20_000)
 def sentence_terms(sentence: str) -> frozenset[str]:
-    """A sentence's index terms; the same sentences are scored for question after
+    """A sentence's index terms; the same sentences are weighed for question after
     question."""
     return frozenset(terms(sentence))
 
 
-def _score(sentence: str, weights: dict[str, list[tuple[int, float]]]) -> float:
-    """Each question concept counts once, by its best match in the sentence."""
-    best: dict[int, float] = {}
-    for t in sentence_terms(sentence):
-        for n, w in weights.get(t, ()):
-            best[n] = max(best.get(n, 0.0), w)
-    return sum(best.values())
-
-
-def _compose(found: tuple[Unit, ...], i: int, weights, wanted: str, max_chars: int) -> str:
+def _compose(found: tuple[Unit, ...], i: int, forms: frozenset[str], wanted: str,
+             tuning: Tuning) -> str:
     """From the best unit: a list item with the sentence that introduces its list, a lead
     sentence with its items, else the best sentence and the next ones while they fit and
     help (or the snippet is still too short to stand alone)."""
@@ -182,18 +167,19 @@ def _compose(found: tuple[Unit, ...], i: int, weights, wanted: str, max_chars: i
         lead = next((j for j in range(i - 1, max(i - LEAD_REACH, -1), -1)
                      if found[j].lead and not found[j].item), None)
         if lead is not None:
-            return _fit([found[lead], *found[i:]], LIST_CHARS)
+            return _fit([found[lead], *found[i:]], tuning.list_chars)
     if unit.lead:
-        return _fit(found[i:], LIST_CHARS)
+        return _fit(found[i:], tuning.list_chars)
     chosen = [unit]
     for nxt in found[i + 1:]:
-        if nxt.table or len(_render(chosen + [nxt])) > max_chars or len(chosen) == 3:
+        if nxt.table or len(_render(chosen + [nxt])) > tuning.max_chars \
+                or len(chosen) == MOST_SENTENCES:
             break
-        helps = _score(nxt.text, weights) > 0 or carries(nxt.text, wanted)
-        if not helps and len(_render(chosen)) >= SHORT:
+        helps = bool(forms & sentence_terms(nxt.text)) or carries(nxt.text, wanted)
+        if not helps and len(_render(chosen)) >= tuning.short:
             break
         chosen.append(nxt)
-    return _clip(_render(chosen), max_chars)
+    return _clip(_render(chosen), tuning.max_chars)
 
 
 def _fit(found: list[Unit] | tuple[Unit, ...], max_chars: int) -> str:
@@ -221,6 +207,6 @@ def _clip(text: str, max_chars: int) -> str:
     return cut.rstrip(",;:-–") + "…"
 
 
-def _highlights(text: str, weights: dict) -> tuple[str, ...]:
+def _highlights(text: str, forms: frozenset[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(w for w in WORD.findall(text)
-                               if len(w) > 1 and term(w) in weights))
+                               if len(w) > 1 and term(w) in forms))

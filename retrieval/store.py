@@ -2,8 +2,9 @@
 
 Embedded (`PersistentClient` under the data dir) by default; a `chroma run` server when a
 host is given, through the same methods. Chroma's calls block, so async callers run them
-in a thread. The collection records which embedding model and backend built it and
-refuses another.
+in a thread. Two collections: the chunks, searched for a question's nearest, and the
+punkter's sentences (retrieval/sentences.py), only ever read by id. Each records which
+embedding model and backend built it and refuses another.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import numpy as np
 from ingest.model import Chunk
 
 COLLECTION = "referat_chunks"
+SENTENCES = "referat_sentences"
 #: Chroma refuses batches above about 5,461 records.
 BATCH = 4000
 log = logging.getLogger(__name__)
@@ -67,30 +69,14 @@ class VectorStore:
         backend: their vectors differ, if only slightly)."""
         self.client = client
         try:
-            if fresh and any(c.name == COLLECTION for c in client.list_collections()):
-                client.delete_collection(COLLECTION)
-            self.collection = client.get_or_create_collection(
-                COLLECTION,
-                configuration={"hnsw": {"space": "cosine"}},
-                metadata={"embedding_model": model_name, "embedding_backend": backend},
-                embedding_function=None,
-            )
+            if fresh:
+                for c in client.list_collections():
+                    if c.name in (COLLECTION, SENTENCES):
+                        client.delete_collection(c.name)
+            self.collection, self.sentences = (_collection(client, name, model_name, backend)
+                                               for name in (COLLECTION, SENTENCES))
         except (ConnectionError, OSError) as e:
             raise StoreUnavailable(f"cannot reach the Chroma server: {e}") from e
-        recorded = self.collection.metadata or {}
-        built_with = recorded.get("embedding_model")
-        if built_with != model_name:
-            raise ModelMismatch(
-                f"the search index was built with the embedding model '{built_with}', but "
-                f"'{model_name}' is configured (REFERATBOT_EMBEDDING_MODEL). Run "
-                "`referatbot reindex` to rebuild the index with the configured model.")
-        built_by = recorded.get("embedding_backend")
-        if built_by != backend and not (built_by is None and backend in UNRECORDED):
-            raise ModelMismatch(
-                f"the search index was built with the embedding backend "
-                f"'{built_by or 'torch'}', but '{backend}' is configured "
-                "(REFERATBOT_EMBEDDING_BACKEND). Run `referatbot reindex` to rebuild the "
-                "index with the configured backend, or set the one it was built with.")
 
     def heartbeat(self) -> bool:
         try:
@@ -110,27 +96,22 @@ class VectorStore:
     def write(self, chunks: list[Chunk], embeddings: np.ndarray, *, remove: list[str]) -> None:
         """Upsert `chunks` and delete the ids in `remove` (by id: metadata filters scan the
         whole collection, which grows with the corpus)."""
-        ids = [c.id for c in chunks]
-        for start in range(0, len(chunks), BATCH):
-            part = slice(start, start + BATCH)
-            self.collection.upsert(
-                ids=ids[part],
-                embeddings=embeddings[part],
-                documents=[c.text for c in chunks[part]],
-                metadatas=[c.metadata for c in chunks[part]],
-            )
-        for start in range(0, len(remove), BATCH):
-            self.collection.delete(ids=remove[start:start + BATCH])
+        _write(self.collection, [c.id for c in chunks], embeddings,
+               [c.metadata for c in chunks], remove, documents=[c.text for c in chunks])
+
+    def write_sentences(self, ids: list[str], embeddings: np.ndarray, metadatas: list[dict], *,
+                        remove: list[str]) -> None:
+        """Upsert sentence vectors (no text: a sentence is read from the catalog) and delete
+        the sentence ids in `remove`."""
+        _write(self.sentences, ids, embeddings, metadatas, remove)
 
     def vectors(self, ids: list[str]) -> dict[str, tuple[np.ndarray, str]]:
-        """id -> (vector, text hash) for the ids that exist, looked up by id."""
-        out: dict[str, tuple[np.ndarray, str]] = {}
-        for start in range(0, len(ids), BATCH):
-            got = self.collection.get(ids=ids[start:start + BATCH],
-                                      include=["embeddings", "metadatas"])
-            for i, vector, meta in zip(got["ids"], got["embeddings"], got["metadatas"]):
-                out[i] = (np.asarray(vector, dtype=np.float32), meta["text_hash"])
-        return out
+        """id -> (vector, text hash) for the chunk ids that exist, looked up by id."""
+        return _vectors(self.collection, ids)
+
+    def sentence_vectors(self, ids: list[str]) -> dict[str, tuple[np.ndarray, str]]:
+        """id -> (vector, text hash) for the sentence ids that exist."""
+        return _vectors(self.sentences, ids)
 
     def documents(self, ids: list[str]) -> dict[str, str]:
         """id -> stored chunk text, for the ids that exist."""
@@ -163,3 +144,46 @@ class VectorStore:
         ]
 
 
+
+
+def _collection(client, name: str, model_name: str, backend: str):
+    collection = client.get_or_create_collection(
+        name,
+        configuration={"hnsw": {"space": "cosine"}},
+        metadata={"embedding_model": model_name, "embedding_backend": backend},
+        embedding_function=None,
+    )
+    recorded = collection.metadata or {}
+    built_with = recorded.get("embedding_model")
+    if built_with != model_name:
+        raise ModelMismatch(
+            f"the search index was built with the embedding model '{built_with}', but "
+            f"'{model_name}' is configured (REFERATBOT_EMBEDDING_MODEL). Run "
+            "`referatbot reindex` to rebuild the index with the configured model.")
+    built_by = recorded.get("embedding_backend")
+    if built_by != backend and not (built_by is None and backend in UNRECORDED):
+        raise ModelMismatch(
+            f"the search index was built with the embedding backend "
+            f"'{built_by or 'torch'}', but '{backend}' is configured "
+            "(REFERATBOT_EMBEDDING_BACKEND). Run `referatbot reindex` to rebuild the "
+            "index with the configured backend, or set the one it was built with.")
+    return collection
+
+
+def _write(collection, ids: list[str], embeddings: np.ndarray, metadatas: list[dict],
+           remove: list[str], documents: list[str] | None = None) -> None:
+    for start in range(0, len(ids), BATCH):
+        part = slice(start, start + BATCH)
+        collection.upsert(ids=ids[part], embeddings=embeddings[part], metadatas=metadatas[part],
+                          documents=documents[part] if documents is not None else None)
+    for start in range(0, len(remove), BATCH):
+        collection.delete(ids=remove[start:start + BATCH])
+
+
+def _vectors(collection, ids: list[str]) -> dict[str, tuple[np.ndarray, str]]:
+    out: dict[str, tuple[np.ndarray, str]] = {}
+    for start in range(0, len(ids), BATCH):
+        got = collection.get(ids=ids[start:start + BATCH], include=["embeddings", "metadatas"])
+        for i, vector, meta in zip(got["ids"], got["embeddings"], got["metadatas"]):
+            out[i] = (np.asarray(vector, dtype=np.float32), meta["text_hash"])
+    return out

@@ -26,9 +26,6 @@ TEXTS = {
                 "en": "I found nothing about that in the minutes."},
     "not_found": {"da": "Jeg fandt ikke noget i referaterne, der svarer på spørgsmålet.",
                   "en": "I found nothing in the minutes that answers the question."},
-    "fact_missing": {
-        "da": "Punktet om emnet nævner ikke {what}, som spørgsmålet spørger om.",
-        "en": "The punkt on this topic does not state {what}, which the question asks for."},
     "future": {"da": "Referaterne fortæller kun om afholdte møder, ikke hvornår det næste "
                      "holdes. Det seneste referat er fra {day}.",
                "en": "The minutes tell only of meetings held, not when the next one is. "
@@ -40,15 +37,30 @@ TEXTS = {
                          "en": "The agenda of {forum} on {day} has {n} items: {titles}. "
                                "The minutes with the decisions have not come yet."},
     "on_agenda": {"da": "Punktet står på dagsordenen for {forum} d. {day} (punkt {n}) og er "
-                        "endnu ikke besluttet. Fra dagsordenen:",
+                        "endnu ikke besluttet. Fra dagsordenen: «{quote}»",
                   "en": "The item is on the agenda of {forum} on {day} (item {n}) and has "
-                        "not been decided yet. From the agenda:"},
+                        "not been decided yet. From the agenda: «{quote}»"},
+    # an answer leads with what was asked, and where; the quote follows
+    "decided": {"da": "{forum} besluttede {day} (punkt {n}): «{quote}»",
+                "en": "{forum} decided on {day} (item {n}): «{quote}»"},
+    "dated": {"da": "{day}, {forum} (punkt {n}): «{quote}»",
+              "en": "{day}, {forum} (item {n}): «{quote}»"},
+    "amount": {"da": "{amount} – {forum} {day} (punkt {n}): «{quote}»",
+               "en": "{amount} – {forum} {day} (item {n}): «{quote}»"},
+    "quoted": {"da": "{forum} {day} (punkt {n}): «{quote}»",
+               "en": "{forum} {day} (item {n}): «{quote}»"},
+    "unsure": {"da": "Jeg er ikke sikker på, at referaterne svarer på det.",
+               "en": "I am not sure that the minutes answer that."},
+    "missing": {"da": " Punktet om emnet nævner ikke {what}.",
+                "en": " The item on the topic does not state {what}."},
+    "nearest_punkt": {"da": " Nærmest er {forum} {day}, punkt {n}: «{quote}»",
+                      "en": " Nearest is {forum} {day}, item {n}: «{quote}»"},
     "meeting_of": {"da": "Punkterne blev behandlet på samme møde. ",
                    "en": "The items were dealt with at the same meeting. "},
     "maybe": {"da": "Måske et af disse punkter:", "en": "Perhaps one of these items:"},
 }
 
-#: What each answer type asks for, in words, for the "does not state" reply.
+#: What each answer type asks for, in words, for the unsure reply that says it is missing.
 ASKED = {
     "amount": {"da": "noget beløb", "en": "an amount"},
     "number": {"da": "noget tal", "en": "a number"},
@@ -59,6 +71,11 @@ ASKED = {
 
 def say(key: str, lang: str, **values) -> str:
     return TEXTS[key][lang].format(**values)
+
+
+def short_date(day: dt.date) -> str:
+    """14.03.2019"""
+    return f"{day:%d.%m.%Y}"
 
 
 def long_date(day: dt.date, lang: str) -> str:

@@ -47,8 +47,8 @@ from ingest.pipeline import ingest_paths  # noqa: E402
 from retrieval.answer import Answerer  # noqa: E402
 from retrieval.index import punkt_document  # noqa: E402
 from retrieval.lexical import LexicalIndex  # noqa: E402
-from retrieval.search import DENSE_CHUNKS  # noqa: E402
 from retrieval.text import terms  # noqa: E402
+from retrieval.tuning import TUNING  # noqa: E402
 
 SAMPLES = ROOT / "data" / "samples"
 QUESTIONS = ROOT / "tests" / "retrieval" / "fixtures" / "dev_questions.jsonl"
@@ -169,7 +169,7 @@ def bench(corpus: Corpus, embedder, qs: list[str], repeat: int, profile: bool) -
             return np.argsort(-s)[:10]
 
         def dense(q: str):
-            return index.store.search(embedder.query(q), DENSE_CHUNKS)
+            return index.store.search(embedder.query(q), TUNING.dense_chunks)
 
         for q in qs[:5]:  # warm-up: caches, Chroma's HNSW load, torch's first calls
             answerer.ask(q), bm25(q), dense(q)

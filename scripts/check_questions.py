@@ -2,9 +2,9 @@
 """Check question files against the sample minutes, before anything is scored on them.
 
 Each line must be a question in the shape of ../shared/eval/README.md: a known kind, a
-meeting and punkt that exist and are open, and `expected_phrases` that occur verbatim
-(ignoring case) in that punkt (title, sections, bilag); for a `meeting` question, in the
-titles of that meeting's punkter. Prints one line per problem on stderr, a JSON summary
+meeting and punkt that exist and are open, a `split` (if any) of tuning or heldout, and
+`expected_phrases` that occur verbatim (ignoring case) in that punkt (title, sections,
+bilag); for a `meeting` question, in the titles of that meeting's punkter. Prints one line per problem on stderr, a JSON summary
 on stdout, and exits 1 if any line is wrong.
 
     python scripts/check_questions.py tests/retrieval/fixtures/questions_tuning.jsonl
@@ -24,6 +24,8 @@ from ingest.parse import parse_referat  # noqa: E402
 
 KINDS = {"decision", "fact", "paraphrase", "date", "meeting", "negative"}
 LANGS = {"da", "en"}
+#: The parts a question file may be split into, once, before any tuning.
+SPLITS = {"tuning", "heldout"}
 
 
 def load_meetings(folder: Path) -> dict:
@@ -50,6 +52,8 @@ def problems(q: dict, meetings: dict) -> list[str]:
         return [f"unknown kind '{kind}'"]
     if q.get("lang", "da") not in LANGS:
         out.append(f"unknown lang '{q['lang']}'")
+    if q.get("split", "tuning") not in SPLITS:
+        out.append(f"unknown split '{q['split']}' (tuning or heldout)")
     if kind == "negative":
         if q.get("punkt") is not None:
             out.append("a negative question has no punkt")

@@ -203,6 +203,32 @@ def test_the_question_words_are_bold_in_the_text_and_the_card_and_nowhere_else()
     assert answer.to_json()["citations"][0]["snippet"] == TELEFON.snippet  # JSON stays plain
 
 
+def test_an_unsure_answer_cites_the_punkt_it_quotes_as_an_answer_does():
+    """Unsure (answered false, confidence low): the nearest punkt as the source, its
+    snippet, "Vis hele punktet", and no "Intet svar" heading."""
+    text = f"Jeg er ikke sikker på, at referaterne svarer på det. Nærmest er Chefforum " \
+           f"24.04.2024, punkt 7: «Chefforum besluttede, at Økonomiudvalgets beslutning»"
+    answer = Answer("hvornår kan man ringe?", False, text, (TELEFON,), suggestions=(TELEFON,),
+                    confidence="low")
+    card = cards.answer_card(answer)
+    shown = texts(card)
+    assert TELEFON_SOURCE in shown and f"Beslutning: {TELEFON.snippet}" in shown
+    assert "Vis hele punktet" in [a["title"] for a in actions(card)]
+    assert "Intet svar i referaterne" not in shown
+    refused = dataclasses.replace(answer, citations=(), confidence="none")
+    assert texts(cards.answer_card(refused))[0] == "Intet svar i referaterne"
+
+
+def test_the_question_words_are_bold_inside_the_quote_of_a_led_answer():
+    cited = dataclasses.replace(TELEFON, highlights=("besluttede",))
+    answer = Answer("hvad besluttede CF?", True,
+                    f"Chefforum besluttede 24. april 2024 (punkt 7): «{cited.snippet}»", (cited,))
+    assert cited_text(answer) == ("Chefforum besluttede 24. april 2024 (punkt 7): «Chefforum "
+                                  "**besluttede**, at Økonomiudvalgets beslutning fra april "
+                                  "2017 skal implementeres i hele organisationen.» [1]")
+    assert TELEFON.snippet not in texts(cards.answer_card(answer))  # the text quotes it
+
+
 def test_an_english_refusal_gets_english_labels():
     answer = Answer("what about rockets?", False, "I found nothing in the minutes that answers "
                     "the question.", suggestions=(TELEFON,), lang="en")

@@ -207,3 +207,19 @@ async def test_no_answer_cites_or_shows_a_closed_punkt(conversation, bot_catalog
                        for s in reply.citations)
             shown = json.dumps(activities.message(reply), ensure_ascii=False)
             assert "14.03.2019 · punkt 5" not in shown, question
+
+
+async def test_an_unsure_reply_cites_the_nearest_punkt_with_its_button(conversation):
+    """"hvorfor blev sagen om kommunens åbningstid for opkald udsat i 2023?": the verdict
+    is unsure of the town hall's phone hours punkt (it says the case was postponed, in
+    other words), so the reply says so, cites that punkt and offers "Vis hele punktet"."""
+    question = "hvorfor blev sagen om kommunens åbningstid for opkald udsat i 2023?"
+    [reply] = await conversation.handle(Message(question), Where("c", local=True))
+    assert reply.text.startswith("Jeg er ikke sikker på, at referaterne svarer på det.")
+    assert reply.text.endswith("» [1]")
+    assert [(s.citation.meeting_date, s.citation.punkt) for s in reply.citations] \
+        == [(dt.date(2024, 4, 24), 7)]
+    message = activities.message(reply)
+    assert message["entities"][0]["citation"][0]["position"] == 1
+    shown = json.dumps(reply.card, ensure_ascii=False)
+    assert "Vis hele punktet" in shown and "Intet svar i referaterne" not in shown

@@ -16,7 +16,8 @@ from bot.texts import say
 from fake_teams import (BOT_ID, BOT_NAME, SERVICE_URL, TELEFON_QUESTION, TELEFON_SOURCE,
                         activity_json, texts)
 
-ANSWER_KEYS = {"question", "answered", "answer", "citations", "meeting", "suggestions"}
+ANSWER_KEYS = {"question", "answered", "answer", "citations", "meeting", "suggestions",
+               "confidence"}
 TEAMS_CHANNEL = "19:general@thread.tacv2"
 CITATION_KEYS = {"forum", "meeting_date", "punkt", "title", "case_number", "section", "snippet"}
 

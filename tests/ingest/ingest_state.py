@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ingest.chunk import chunk_meeting
 from retrieval.ledger import IndexLedger
+from retrieval.sentences import sentence_id, sentences
 
 
 def catalog_state(catalog) -> list[dict]:
@@ -11,14 +12,22 @@ def catalog_state(catalog) -> list[dict]:
 
 
 def chroma_state(index) -> dict[str, tuple[str, dict]]:
-    """chunk id -> (document, metadata) of every chunk in the collection."""
-    got = index.store.collection.get(include=["documents", "metadatas"])
-    return {i: (d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])}
+    """record id -> (document, metadata) of every chunk and every sentence in the store (a
+    sentence's document is "": its text is read from the catalog)."""
+    out = {}
+    for collection in (index.store.collection, index.store.sentences):
+        got = collection.get(include=["documents", "metadatas"])
+        out.update((i, (d or "", m)) for i, d, m in zip(got["ids"], got["documents"],
+                                                        got["metadatas"]))
+    return out
 
 
 def expected_chunk_ids(catalog) -> set[str]:
-    """The chunk ids a clean index of the catalog holds."""
-    return {c.id for m in catalog.iter_meetings() for c in chunk_meeting(m)}
+    """The record ids (chunks and sentences) a clean index of the catalog holds."""
+    return {c.id for m in catalog.iter_meetings() for c in chunk_meeting(m)} | {
+        sentence_id(m.forum, m.meeting_date, p.number, n)
+        for m in catalog.iter_meetings() for p in m.open_punkter
+        for n, _ in enumerate(sentences(p))}
 
 
 def stale_meetings(catalog) -> list[str]:

@@ -4,7 +4,7 @@ an Answerer over them. Every test in this folder shares them and only reads them
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 
@@ -15,6 +15,10 @@ from ingest.model import Punkt
 from retrieval.answer import Answerer
 from retrieval.index import SearchIndex
 from retrieval.model import Answer
+from retrieval.query import understand
+from retrieval.search import resolve
+from retrieval.snippet import Snippet, best_snippet, weigh
+from retrieval.tuning import TUNING
 
 
 @dataclass
@@ -54,3 +58,19 @@ def corpus(indexed_samples, embedder) -> SampleCorpus:
 def ask(corpus):
     """ask("question") -> Answer over the sample corpus."""
     return corpus.ask
+
+
+@pytest.fixture(scope="session")
+def snippet(corpus):
+    """snippet(punkt, question, decision=..., max_chars=...) -> the punkt's quote for the
+    question, its sentences weighed on their words alone (no sentence vectors)."""
+    def quote(punkt: Punkt, question: str, *, decision: bool,
+              max_chars: int = TUNING.max_chars) -> Snippet:
+        query = understand(question)
+        concepts = resolve(query, corpus.index.lexical)
+        evidence = weigh(punkt, concepts, answer_type=query.answer_type, asked=frozenset(),
+                         similarity={})
+        return best_snippet(punkt, concepts, evidence, decision=decision,
+                            answer_type=query.answer_type,
+                            tuning=replace(TUNING, max_chars=max_chars))
+    return quote

@@ -73,6 +73,7 @@ def test_the_referat_replaces_its_agenda_and_a_late_agenda_does_not_undo_it(inge
     meeting = catalog.meeting(DAY)
     assert meeting.kind == "referat" and meeting.punkt(2).decision == DECISION
     answer = Answerer(index).ask(QUESTION)
-    assert answer.answered and answer.answer == DECISION
+    assert answer.answered and answer.answer == ("Teknisk Udvalg besluttede 1. oktober 2025 "
+                                                 f"(punkt 2): «{DECISION}»")
     assert ingest("tu-dagsorden-igen.txt", AGENDA.replace("Mødelokale 2", "Mødelokale 3")) == "kept"
     assert catalog.meeting(DAY).punkt(2).decision == DECISION

@@ -1,10 +1,10 @@
 """The JSON of an answer is the contract in design.md: the same object from `ask --json`,
-`GET /api/ask`, the Teams card and the chat page."""
+`GET /api/ask`, the Teams card and the chat page; `confidence` is its one new field."""
 from __future__ import annotations
 
 import json
 
-TOP = ["question", "answered", "answer", "citations", "meeting", "suggestions"]
+TOP = ["question", "answered", "answer", "citations", "meeting", "suggestions", "confidence"]
 CITATION = ["forum", "meeting_date", "punkt", "title", "case_number", "section", "snippet"]
 
 
@@ -31,8 +31,10 @@ def test_an_answered_question(ask):
         "forum": "Chefforum", "meeting_date": "2024-04-24", "punkt": 7,
         "title": "Rådhusets telefontider", "case_number": "83.02.00-A00-1-23",
         "section": "Beslutning", "snippet": payload["citations"][0]["snippet"]}
-    assert payload["answer"] == payload["citations"][0]["snippet"]
+    assert payload["answer"] == ("Chefforum besluttede 24. april 2024 (punkt 7): "
+                                 f"«{payload['citations'][0]['snippet']}»")
     assert "Økonomiudvalgets beslutning fra april 2017" in payload["answer"]
+    assert payload["confidence"] == "high"
 
 
 def test_a_meeting_question(ask):
@@ -55,9 +57,9 @@ def test_the_latest_meeting(ask):
 
 
 def test_a_not_found_answer(ask):
-    payload = ask("hvornår skal svømmehallen renoveres?").to_json()
+    payload = ask("hvad har CF besluttet om støtte til ukrainske flygtninge?").to_json()
     assert list(payload) == TOP
-    assert payload["answered"] is False
+    assert payload["answered"] is False and payload["confidence"] in ("low", "none")
     assert payload["citations"] == [] and payload["meeting"] is None
     assert len(payload["suggestions"]) <= 3
     for c in payload["suggestions"]:

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.answer_types import carries
-from retrieval.query import parse_query
-from retrieval.search import resolve
-from retrieval.snippet import DECISION_CHARS, best_snippet, units
+from retrieval.answer_types import carries, first
+from retrieval.query import understand
+from retrieval.sentences import units
+from retrieval.tuning import TUNING
 
 
 @pytest.mark.parametrize("sentence, answer_type", [
@@ -24,7 +24,7 @@ def test_sentences_carry_their_type(sentence, answer_type):
 
 
 def test_what_the_question_already_names_is_no_answer():
-    asked = frozenset(parse_query("hvem er ny leder efter Trine Sander?").terms) | {"trine", "sand"}
+    asked = frozenset(understand("hvem er ny leder efter Trine Sander?").terms) | {"trine", "sand"}
     assert not carries("Trine Sander er fratrukket.", "person", asked)
     assert carries("Trine Sander er fratrukket, og Marie Jensen overtager.", "person", asked)
 
@@ -41,11 +41,9 @@ def test_a_typed_question_quotes_the_sentence_with_the_type(ask, question, day, 
     assert phrase in top.snippet
 
 
-def test_a_list_item_comes_with_the_sentence_that_introduces_the_list(corpus):
+def test_a_list_item_comes_with_the_sentence_that_introduces_the_list(corpus, snippet):
     punkt = corpus.punkt("2019-03-14", 2)
-    lexical = corpus.index.lexical
-    snip = best_snippet(punkt, resolve(parse_query("forankring efter 2020"), lexical), lexical,
-                        decision=True)
+    snip = snippet(punkt, "forankring efter 2020", decision=True)
     lines = snip.text.split("\n")
     assert lines[0] == "Netværket anbefaler et øget fokus på:"
     assert any("Forankring efter 2020" in line for line in lines[1:])
@@ -54,7 +52,7 @@ def test_a_list_item_comes_with_the_sentence_that_introduces_the_list(corpus):
 def test_a_decision_that_fits_is_quoted_whole(ask, corpus):
     top = ask("hvad besluttede CF om telefontider?").citations[0]
     whole = corpus.punkt(top.meeting_date, top.punkt).sections["Beslutning"]
-    assert len(whole) <= DECISION_CHARS
+    assert len(whole) <= TUNING.decision_chars
     assert " ".join(top.snippet.split()) == " ".join(whole.split())
 
 
@@ -74,8 +72,19 @@ def test_a_punkt_without_the_asked_fact_is_offered_not_quoted(ask):
     # 2024-04-24 p2 is about Frames, but states no cost of it
     answer = ask("hvad koster det at implementere Frames?")
     assert not answer.answered and answer.note == "fact missing"
-    assert [(s.meeting_date.isoformat(), s.punkt) for s in answer.suggestions] == [("2024-04-24", 2)]
+    assert (answer.suggestions[0].meeting_date.isoformat(), answer.suggestions[0].punkt) \
+        == ("2024-04-24", 2)
     assert "beløb" in answer.answer
+
+
+@pytest.mark.parametrize("sentence, found", [
+    ("Dette modul koster 2.000 kr. om måneden, altså 24.000 kr. om året.", "2.000 kr."),
+    ("måltallet fastsættes til 23 mio. kr., idet anlægsudgifterne nedbringes", "23 mio. kr."),
+    ("arbejdspladsen får løntilskud fra Jobcentret på kr. 166,54 i timen", "kr. 166,54"),
+    ("Besparelsen er 2,6 mio.kr. i 2024", "2,6 mio.kr."),
+])
+def test_the_first_amount_of_a_sentence_is_found_whole(sentence, found):
+    assert first(sentence, "amount") == found
 
 
 def test_the_question_words_are_marked_in_the_snippet(ask):

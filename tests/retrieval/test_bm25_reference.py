@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from retrieval.index import punkt_document
-from retrieval.lexical import B, K1, LexicalIndex
+from retrieval.lexical import LexicalIndex
+from retrieval.tuning import TUNING
 from retrieval.text import terms
 
 QUESTIONS = ["telefontider rådhuset", "sygefravær mål handleplaner", "budget 2024 proces",
@@ -21,7 +22,7 @@ QUESTIONS = ["telefontider rådhuset", "sygefravær mål handleplaner", "budget 
 def indexes(corpus):
     docs = [(r.key, punkt_document(corpus.index.punkt(r))) for r in corpus.index.refs]
     ours = LexicalIndex(docs, compounds=False)
-    reference = bm25s.BM25(k1=K1, b=B, method="lucene")
+    reference = bm25s.BM25(k1=TUNING.bm25_k1, b=TUNING.bm25_b, method="lucene")
     reference.index([terms(text) for _, text in docs], show_progress=False)
     return ours, reference
 
@@ -31,5 +32,5 @@ def test_plain_bm25_scores_every_punkt_as_the_reference_does(indexes, question):
     ours, reference = indexes
     query = [t for t in terms(question) if t in ours.vocab]
     assert query
-    expected = (K1 + 1) * reference.get_scores(query)
+    expected = (TUNING.bm25_k1 + 1) * reference.get_scores(query)
     np.testing.assert_allclose(ours.scores(query), expected, rtol=1e-4, atol=1e-5)

@@ -2,7 +2,7 @@
 year prefers its meetings without excluding others."""
 from __future__ import annotations
 
-from retrieval.query import parse_query
+from retrieval.query import understand
 
 import pytest
 
@@ -41,11 +41,13 @@ def test_a_bare_year_decides_between_meetings_on_the_same_topic(corpus, ask, que
     answer = ask(question)
     assert _top(answer) == expected
     # ... without filtering: the other year's punkt on the topic is still ranked
-    ranked = corpus.answerer.searcher.rank(parse_query(question))
+    ranked = corpus.answerer.searcher.rank(understand(question))
     assert len({r.ref.meeting_date.year for r in ranked}) > 1
 
 
 def test_a_bare_year_does_not_filter(ask):
-    # "udsat i 2023" is told in the 2024 referat
+    # "udsat i 2023" is told in the 2024 referat: it comes first, answered or offered
     answer = ask("hvorfor blev sagen om kommunens åbningstid for opkald udsat i 2023?")
-    assert _top(answer) == ("2024-04-24", 7)
+    first = (answer.citations + answer.suggestions)[0]
+    assert (first.meeting_date.isoformat(), first.punkt) == ("2024-04-24", 7)
+    assert answer.confidence != "none"

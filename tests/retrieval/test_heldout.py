@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from retrieval.index import punkt_document
-from retrieval.query import parse_query
+from retrieval.query import understand
 
 QUESTIONS = [json.loads(line) for line in
              (Path(__file__).with_name("heldout_questions.jsonl")
@@ -89,10 +89,10 @@ def test_no_off_topic_compound_is_held_by_its_parts_alone(corpus, q):
     """A question compound the minutes never write is held, in the punkt ranked first,
     at most by the share of its parts found there: never as the whole word."""
     lexical = corpus.index.lexical
-    ranked = corpus.answerer.searcher.rank(parse_query(q["question"]))
+    ranked = corpus.answerer.searcher.rank(understand(q["question"]))
     if not ranked:
         return
     top = corpus.index.position[ranked[0].ref.key]
-    for term in parse_query(q["question"]).terms:
+    for term in understand(q["question"]).terms:
         if lexical.parts(term) and lexical.weight(term) == pytest.approx(lexical.unseen):
             assert lexical.credit(term, top) < lexical.weight(term), term

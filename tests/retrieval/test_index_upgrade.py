@@ -1,11 +1,13 @@
-"""Data dirs from before the index kept its own ledger (retrieval/ledger.py): the catalog's
-`meetings` table held the indexed content hash, and since a later release the chunk ids
-too. A catalog with both hands them to the ledger and nothing is re-indexed; one from
-before chunk ids were recorded is re-indexed on the next sync, so the dense rerank of
-lexical candidates (which looks chunks up by id) works again, and from the stored
-vectors, without embedding anything again."""
+"""Data dirs from older releases. Before the index kept its own ledger (retrieval/ledger.py)
+the catalog's `meetings` table held the indexed content hash, and since a later release the
+chunk ids too: a catalog with either hands them to the ledger, and its meetings are
+re-indexed on the next sync (those releases embedded no sentences, and without chunk ids
+the dense rerank could not find the chunks), from the stored vectors. A data dir indexed
+before sentences were embedded is re-indexed once, embedding its sentences and none of its
+chunks."""
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import numpy as np
@@ -15,6 +17,8 @@ from bot.resources import open_catalog, open_index
 from bot.settings import Settings
 from ingest.pipeline import ingest_paths
 from retrieval.embed import Embedder
+from retrieval.sentences import embed_text, is_sentence_id, sentences
+from retrieval.store import SENTENCES
 
 
 class CountingEmbedder(Embedder):
@@ -47,9 +51,8 @@ def as_an_older_release_left_it(catalog_path, *, chunk_ids: bool) -> None:
     db.close()
 
 
-@pytest.mark.parametrize("chunk_ids, reindexed", [(True, 0), (False, 1)],
-                         ids=["with chunk ids", "before chunk ids"])
-def test_an_older_catalog_hands_its_ledger_over(tmp_path, sample, embedder, chunk_ids, reindexed):
+@pytest.mark.parametrize("chunk_ids", [True, False], ids=["with chunk ids", "before chunk ids"])
+def test_an_older_catalog_hands_its_ledger_over(tmp_path, sample, embedder, chunk_ids):
     settings = Settings(data_dir=tmp_path / "data")
     with open_catalog(settings) as catalog:
         ingest_paths([sample("2024-04-24")], catalog, progress=False)
@@ -63,9 +66,37 @@ def test_an_older_catalog_hands_its_ledger_over(tmp_path, sample, embedder, chun
     counting = CountingEmbedder(embedder)
     with open_catalog(settings) as catalog:
         index = open_index(settings, catalog, embedder=counting)
-        assert len(index.ledger.stale(catalog)) == reindexed
-        assert index.sync(progress=False) == reindexed
+        assert len(index.ledger.stale(catalog)) == 1
+        assert index.sync(progress=False) == 1
         assert counting.passages_embedded == 0
         assert index.store.count() == chunks
         assert set(index.state.chunk_ids) == keys
+        assert index.sync(progress=False) == 0
+
+
+def test_an_index_from_before_sentences_embeds_them_once_and_no_chunk_again(tmp_path, sample,
+                                                                          embedder):
+    settings = Settings(data_dir=tmp_path / "data")
+    with open_catalog(settings) as catalog:
+        ingest_paths([sample("2024-04-24")], catalog, progress=False)
+        index = open_index(settings, catalog, embedder=embedder)
+        index.sync(progress=False)
+        chunks = index.store.count()
+        index.store.client.delete_collection(SENTENCES)  # as that release left it
+        rows = catalog.db.execute("SELECT forum, meeting_date, chunk_ids FROM index_ledger")
+        for r in rows.fetchall():
+            kept = [i for i in json.loads(r["chunk_ids"]) if not is_sentence_id(i)]
+            with catalog.db.transaction() as db:
+                db.execute("UPDATE index_ledger SET layout=0, chunk_ids=? WHERE forum=? AND "
+                           "meeting_date=?", (json.dumps(kept), r["forum"], r["meeting_date"]))
+        meeting = next(catalog.iter_meetings())
+        said = [embed_text(p.title, s.text) for p in meeting.open_punkter for s in sentences(p)]
+
+    counting = CountingEmbedder(embedder)
+    with open_catalog(settings) as catalog:
+        index = open_index(settings, catalog, embedder=counting)
+        assert index.store.sentences.count() == 0
+        assert index.sync(progress=False) == 1
+        assert counting.passages_embedded == len(set(said))
+        assert (index.store.count(), index.store.sentences.count()) == (chunks, len(said))
         assert index.sync(progress=False) == 0

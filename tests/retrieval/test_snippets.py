@@ -10,13 +10,12 @@ import pytest
 
 from ingest.chunk import split_sentences
 from ingest.model import DECISION, Punkt
-from retrieval.query import parse_query
-from retrieval.search import resolve
-from retrieval.snippet import DECISION_CHARS, LIST_CHARS, MAX_CHARS, best_snippet
+from retrieval.tuning import TUNING
 
 from question_files import load_jsonl
 
 CUT_PUNCTUATION = ",;:-–"
+MAX_CHARS, LIST_CHARS, DECISION_CHARS = TUNING.max_chars, TUNING.list_chars, TUNING.decision_chars
 
 
 def assert_clean_cut(snippet: str, section_text: str, max_chars: int = MAX_CHARS) -> None:
@@ -97,11 +96,11 @@ def test_every_cited_snippet_is_short_and_cut_cleanly(corpus, ask):
     assert checked >= 60
 
 
-def test_the_answer_text_is_the_first_snippet(ask):
+def test_the_answer_text_quotes_the_first_snippet(ask):
     for question in QUESTIONS:
         answer = ask(question)
         if answer.answered and answer.meeting is None:
-            assert answer.answer == answer.citations[0].snippet
+            assert answer.answer.endswith(f"«{answer.citations[0].snippet}»")
 
 
 @pytest.mark.parametrize("question, day, number, quote", [
@@ -127,59 +126,50 @@ def test_a_fact_question_quotes_the_section_that_holds_the_fact(ask):
     assert "166,54 i timen" in top.snippet
 
 
-def test_snippet_of_a_punkt_with_a_beslutning_prefers_it_for_decisions(corpus):
+def test_snippet_of_a_punkt_with_a_beslutning_prefers_it_for_decisions(corpus, snippet):
     punkt = corpus.punkt("2023-03-15", 7)
-    lexical = corpus.index.lexical
-    concepts = resolve(parse_query("sygefravær handleplaner"), lexical)
-    assert best_snippet(punkt, concepts, lexical, decision=True).section == DECISION
+    assert snippet(punkt, "sygefravær handleplaner", decision=True).section == DECISION
 
 
 # --- cutting overlong text ----------------------------------------------------------------
 
 @pytest.mark.parametrize("max_chars", [60, 120, 200, MAX_CHARS])
-def test_an_overlong_sentence_is_cut_at_a_word_with_an_ellipsis(corpus, max_chars):
+def test_an_overlong_sentence_is_cut_at_a_word_with_an_ellipsis(corpus, snippet, max_chars):
     # "Roller og ansvar ved digitale løsninger" has a 512-character sentence on governance
     punkt = corpus.punkt("2023-03-15", 2)
     text = punkt.sections["Sagsfremstilling"]
     longest = max(split_sentences(text), key=len)
     assert len(longest) > MAX_CHARS and "IT-Projektråd" in longest
-    concepts = resolve(parse_query("governance IT-Projektråd ITP Strategisk IT SIT"),
-                       corpus.index.lexical)
-    snip = best_snippet(punkt, concepts, corpus.index.lexical, decision=False,
-                        max_chars=max_chars)
+    snip = snippet(punkt, "governance IT-Projektråd ITP Strategisk IT SIT", decision=False,
+                   max_chars=max_chars)
     assert snip.section == "Sagsfremstilling"
     assert snip.text.endswith("…") and longest.startswith(snip.text[:-1])
     assert_clean_cut(snip.text, text, max_chars)
 
 
-def test_a_single_sentence_longer_than_400_characters(corpus):
+def test_a_single_sentence_longer_than_400_characters(snippet):
     words = ("Udvalget drøftede den langsigtede vedligeholdelsesplanlægning for samtlige "
              "kommunale bygninger og institutioner").split()
     sentence = " ".join(words * 12) + "."
     assert len(sentence) > 2 * MAX_CHARS
     punkt = Punkt(1, "Vedligeholdelse", sections={"Beslutning": sentence})
-    lexical = corpus.index.lexical
-    snip = best_snippet(punkt, resolve(parse_query("vedligeholdelsesplanlægning"), lexical),
-                        lexical, decision=True)
+    snip = snippet(punkt, "vedligeholdelsesplanlægning", decision=True)
     assert len(snip.text) <= MAX_CHARS and snip.text.endswith("…")
     assert_clean_cut(snip.text, sentence)
     last_word = snip.text[:-1].split()[-1]
     assert last_word in words
 
 
-def test_short_sentences_are_joined_up_to_three_and_never_past_the_limit(corpus):
+def test_short_sentences_are_joined_up_to_three_and_never_past_the_limit(snippet):
     sentences = [f"Sætning nummer {i} om budgetopfølgning." for i in range(1, 30)]
     punkt = Punkt(1, "Budget", sections={"Sagsfremstilling": " ".join(sentences)})
-    lexical = corpus.index.lexical
-    snip = best_snippet(punkt, resolve(parse_query("budgetopfølgning"), lexical), lexical,
-                        decision=False)
+    snip = snippet(punkt, "budgetopfølgning", decision=False)
     assert snip.text == " ".join(sentences[:3])
     assert_clean_cut(snip.text, punkt.sections["Sagsfremstilling"])
 
 
-def test_a_punkt_without_sections_is_quoted_by_its_title(corpus):
+def test_a_punkt_without_sections_is_quoted_by_its_title(corpus, snippet):
     evt = corpus.punkt("2019-01-17", 10)
     assert evt.sections == {}
-    lexical = corpus.index.lexical
-    snip = best_snippet(evt, resolve(parse_query("evt"), lexical), lexical, decision=False)
+    snip = snippet(evt, "evt", decision=False)
     assert (snip.section, snip.text) == ("", evt.title)
