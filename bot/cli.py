@@ -329,7 +329,7 @@ def serve(settings: Settings, port: int | None, host: str) -> None:
         click.echo(f"referatbot: warning: listening on {where}, not this machine alone: "
                    "/api/ask, /api/chat and the chat page answer anyone who can reach port "
                    f"{settings.port}, without authentication; publish only /api/messages "
-                   "(README, Security)", err=True)
+                   "(docs/security.md)", err=True)
     try:
         web.run_app(app, host=host, port=settings.port, print=None)
     except OSError as e:

@@ -57,29 +57,39 @@ CREATE TABLE IF NOT EXISTS settings (
 );
 """
 
-#: Reads kept (the last answer of each read and its arguments) for a database that stops
-#: answering: what was quoted before a PostgreSQL restart stays answerable through it.
+#: Reads kept (the last answer of each read and its arguments, with the catalog's version
+#: it was read at): a read repeated while nothing was stored since is answered from memory
+#: (a question's citations read the same meetings again and again), and what was quoted
+#: before a PostgreSQL restart stays answerable through it.
 REMEMBERED_READS = 256
 
 
 def remembered(read):
-    """A read answered from memory, when the database does not answer, with what it last
-    returned for the same arguments (CatalogUnavailable when it never did)."""
+    """A read answered from memory while the catalog's version (its `seq`, which every
+    stored meeting moves on, in whichever process) is the one it was read at; read again
+    otherwise. When the database does not answer: what it last returned for the same
+    arguments (CatalogUnavailable when it never did)."""
     @functools.wraps(read)
     def remembering(self: "Catalog", *args, **kwargs):
         key = (read.__name__, *args, *sorted(kwargs.items()))
         try:
-            value = read(self, *args, **kwargs)
+            version = self.max_seq()
+            kept = self._remembered.get(key)
+            if kept is not None and kept[0] == version:
+                value = kept[1]
+            else:
+                value = read(self, *args, **kwargs)
         except CatalogUnavailable:
             if key not in self._remembered:
                 raise
-            return self._remembered[key]
+            value = self._remembered[key][1]
+            version = None  # never current: read again once the database answers
         with self._lock:
-            self._remembered[key] = value
+            self._remembered[key] = (version, value)
             self._remembered.move_to_end(key)
             while len(self._remembered) > REMEMBERED_READS:
                 self._remembered.popitem(last=False)
-        return value
+        return list(value) if isinstance(value, list) else value
     return remembering
 
 

@@ -29,7 +29,7 @@ E5 = "bundled:multilingual-e5-small"
 TORCH, ONNX_FP32, ONNX_INT8 = "torch", "onnx-fp32", "onnx-int8"
 BACKENDS = (TORCH, ONNX_FP32, ONNX_INT8)
 #: The bundled e5's backend unless one is set, chosen by scripts/bench_embed.py and the
-#: eval figures of every question file (README, "Embedding backends"): fp32 gives torch's
+#: eval figures of every question file (docs/performance.md, "Embedding backends"): fp32 gives torch's
 #: figures on all five; int8 lost two questions on two of them (hit@1, snippets).
 FAST = ONNX_FP32
 log = logging.getLogger(__name__)

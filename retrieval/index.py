@@ -188,7 +188,7 @@ class SearchIndex:
 
     def chunk_vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
         """id -> vector for the chunk ids that exist."""
-        return {i: vector for i, (vector, _) in self.store.vectors(ids).items()}
+        return self.store.embeddings(ids)
 
     def chunk_texts(self, ids: list[str]) -> dict[str, str]:
         return self.store.documents(ids)

@@ -113,6 +113,15 @@ class VectorStore:
         """id -> (vector, text hash) for the sentence ids that exist."""
         return _vectors(self.sentences, ids)
 
+    def embeddings(self, ids: list[str]) -> dict[str, np.ndarray]:
+        """id -> vector for the ids that exist: the vectors alone, which Chroma returns
+        several times faster than with their metadata (per question, for scoring)."""
+        out: dict[str, np.ndarray] = {}
+        for start in range(0, len(ids), BATCH):
+            got = self.collection.get(ids=ids[start:start + BATCH], include=["embeddings"])
+            out.update(zip(got["ids"], np.asarray(got["embeddings"], dtype=np.float32)))
+        return out
+
     def documents(self, ids: list[str]) -> dict[str, str]:
         """id -> stored chunk text, for the ids that exist."""
         if not ids:

@@ -125,13 +125,15 @@ class Connector:
 
 class Memory:
     """Samples the server's RSS once a second while the test runs, so growth across the run
-    shows; reads the kernel's high-water mark."""
+    shows; reads the kernel's high-water mark, and the CPU time the server spent in the
+    run (per message, the figure other jobs on the machine change least)."""
 
     def __init__(self, pid: int | None):
         self.process = psutil.Process(pid) if pid else None
         self.start = self.process.memory_info().rss if self.process else 0
         self.samples: list[tuple[float, int]] = []
         self._task: asyncio.Task | None = None
+        self.cpu_seconds = 0.0
 
     async def _sample(self) -> None:
         t0 = time.monotonic()
@@ -139,14 +141,20 @@ class Memory:
             self.samples.append((time.monotonic() - t0, self.process.memory_info().rss))
             await asyncio.sleep(1)
 
+    def _cpu(self) -> float:
+        times = self.process.cpu_times()
+        return times.user + times.system
+
     def __enter__(self):
         if self.process:
             self._task = asyncio.get_running_loop().create_task(self._sample())
+            self.cpu_seconds = -self._cpu()
         return self
 
     def __exit__(self, *exc):
         if self._task:
             self._task.cancel()
+            self.cpu_seconds += self._cpu()
 
     @property
     def peak(self) -> int:
@@ -311,6 +319,8 @@ async def run(args) -> int:
                              "acknowledged": len(connector.acked), "late": connector.proactive}
     if args.pid:
         growth = memory.growth()
+        result["server_cpu_ms_per_message"] = round(1000 * memory.cpu_seconds
+                                                    / max(1, len(latencies)), 1)
         result["server_rss_mb"] = {
             "before": round(memory.start / mb), "peak_sampled": round(memory.peak / mb),
             "vmhwm": round((memory.high_water_mark() or 0) / mb),
@@ -342,6 +352,8 @@ def report(result: dict, args) -> None:
     for e in result["error_examples"]:
         print(f"  {e}")
     rss = result.get("server_rss_mb")
+    if "server_cpu_ms_per_message" in result:
+        print(f"server CPU        {result['server_cpu_ms_per_message']} ms per message")
     if rss:
         print(f"server memory     RSS {rss['before']} MB before, peak {rss['peak_sampled']} MB "
               f"sampled during the run; VmHWM {rss['vmhwm']} MB since start")

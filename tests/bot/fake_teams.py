@@ -167,6 +167,8 @@ class FakeConnector:
         #: POSTs that arrived, accepted or not, and those being held open now
         self.requests = 0
         self.held: list[web.Request] = []
+        #: the bot's end of each connection a POST came over (host, port)
+        self.peers: set[tuple] = set()
 
     @property
     def url(self) -> str:
@@ -186,6 +188,7 @@ class FakeConnector:
         await self.server.close()
 
     async def _activity(self, request: web.Request) -> web.Response:
+        self.peers.add(request.transport.get_extra_info("peername")[:2])
         async with self.arrived:
             self.requests += 1
             self.arrived.notify_all()

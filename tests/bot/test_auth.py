@@ -15,13 +15,15 @@ import json
 
 import jwt
 import pytest
-from botframework.connector.auth import AuthenticationConstants, JwtTokenExtractor
+from botframework.connector.auth import (AuthenticationConstants, ClaimsIdentity,
+                                         JwtTokenExtractor)
 from botframework.connector.auth.jwt_token_extractor import _OpenIdMetadata
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
 from bot import adapter
 from bot.adapter import MAX_WAITING
+from bot.settings import Settings
 from fake_teams import activity_json, execute_value
 
 APP_ID = "00000000-1111-2222-3333-444444444444"
@@ -368,3 +370,16 @@ async def test_keys_held_stay_in_use_when_their_refresh_gets_no_answer(start_app
         assert (await post(client, body, forged(connector.url))).status == 401
     finally:
         restore()
+
+
+async def test_turns_share_a_connector_and_a_user_token_client_per_app_and_service_url():
+    """botbuilder asks for both on every turn; each costs ~10 ms of the event loop to
+    build (msrest's retry policy), and a connector client its own connections."""
+    auth = adapter.BotEndpoint(Settings(**SECURED), None).adapter.bot_framework_authentication
+    ours = ClaimsIdentity({"aud": APP_ID, "appid": APP_ID, "ver": "1.0"}, True)
+    emea, amer = "https://smba.trafficmanager.net/emea/", "https://smba.trafficmanager.net/amer/"
+    first = await auth.create_connector_factory(ours).create(emea)
+    assert await auth.create_connector_factory(ours).create(emea) is first
+    assert await auth.create_connector_factory(ours).create(amer) is not first
+    assert (await auth.create_user_token_client(ours)
+            is await auth.create_user_token_client(ours))

@@ -55,6 +55,19 @@ async def test_question_is_answered_on_the_connector(bot_client, connector):
     assert TELEFON_SOURCE in texts(card)
 
 
+async def test_turns_reuse_one_connector_client_and_its_connection(bot_client, connector):
+    """botbuilder makes a connector client (and so a connection) for every turn; the
+    bot keeps one per service URL, so later turns and conversations reuse it."""
+    for n, (conversation, text) in enumerate([("a:personal-chat-1", "hjælp"),
+                                              ("a:personal-chat-1", "seneste"),
+                                              ("a:personal-chat-2", "hjælp")], start=1):
+        status, _ = await post_json(bot_client, "/api/messages", activity_json(
+            text, service_url=connector.url, activity_id=f"act-{n}", conversation_id=conversation))
+        assert status == 201
+        await connector.wait_for(n)
+    assert len(connector.peers) == 1
+
+
 async def test_channel_message_with_mention(bot_client, connector):
     at = f"<at>{BOT_NAME}</at>"
     body = activity_json(f"{at} møde 24-04-2024", service_url=connector.url,
