@@ -129,6 +129,11 @@ class Tuning:
     # --- decide -----------------------------------------------------------------------------
     #: the fitted verdict: coefficients and thresholds from retrieval/data/verdict.json
     verdict: VerdictModel = field(default_factory=VerdictModel.load)
+    #: the least support (coverage plus ten times the dense margin over the median punkt,
+    #: the hand-set rule before the fitted verdict) an answer needs to be given with
+    #: confidence; below it the verdict is unsure at most. Set on the tuning questions
+    #: (tests/retrieval/fixtures/questions_tuning.jsonl) before the verdict was fitted
+    min_support: float = 0.7
     #: for "hvilket møde ... X og Y": a punkt counts as one of the named ones at this share
     #: of the question's specific content; set on the dev and tuning meeting questions
     which_meeting_share: float = 0.25

@@ -106,7 +106,7 @@ def decide(candidates: Candidates, tuning: Tuning = TUNING) -> Verdict:
             return Verdict(candidates, Outcome.ANSWER, Reason.MEETING_OF, meeting_of,
                            meeting_of[0].meeting, weighed, p)
     offered = found[:tuning.max_citations]
-    if p >= model.high:
+    if p >= model.high and named["coverage"] + named["median"] >= tuning.min_support:
         return Verdict(candidates, Outcome.ANSWER, Reason.ANSWERED, _cited(found, tuning),
                        features=weighed, probability=p)
     if candidates.date_in_topic:

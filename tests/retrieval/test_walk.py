@@ -116,6 +116,19 @@ def test_unsure_says_so_and_quotes_the_nearest_punkts_best_sentence(corpus):
                              f"punkt 2: «{best.text}»")
 
 
+def test_a_confident_answer_needs_the_support_floor_too(corpus):
+    """The fitted probability alone does not give confidence: a punkt must also hold
+    `min_support` (its coverage plus the dense margin). Raised above the first punkt's
+    support, the same candidates are answered unsure, the punkt still quoted."""
+    walk = corpus.answerer.walk("hvad besluttede CF om telefontider?")
+    assert walk.verdict.outcome == Outcome.ANSWER
+    named = dict(walk.verdict.features)
+    floor = dataclasses.replace(TUNING, min_support=named["coverage"] + named["median"] + 0.01)
+    verdict = decide(walk.candidates, floor)
+    assert (verdict.outcome, verdict.reason) == (Outcome.UNSURE, Reason.UNSURE)
+    assert verdict.chosen[0] == walk.verdict.chosen[0]
+
+
 def test_a_danish_question_of_words_the_minutes_never_write_finds_nothing(ask):
     answer = ask("hvad besluttede CF om xyzzyplugh quuxfrobnitz?")
     assert (answer.answered, answer.confidence, answer.note) == (False, "none", "nothing")
