@@ -3,8 +3,8 @@
 Teams' connector waits 15 s for our HTTP reply and may send the same activity again
 (same id) when it does not get one in time or a network hop fails; behind a load
 balancer the retry may reach another replica. So the ids are kept in the catalog's
-database (ingest/db.py), which every replica shares, in a table this class creates and
-alone writes; a claim is one write transaction, so only one process wins it.
+database (ingest/db.py), which every replica shares, in a table this class alone writes
+(ingest/schema.py makes it); a claim is one write transaction, so only one process wins it.
 
 A claim is held by its process ('host:pid') until the turn is over (`handled`), then kept
 until TTL_SECONDS after it was made. A claim whose process died in the middle of the turn
@@ -28,14 +28,6 @@ TTL_SECONDS = 15 * 60
 IN_FLIGHT_SECONDS = 60.0
 #: How often a process clears claims past their TTL (each claim clears its own key anyway).
 PURGE_SECONDS = 60.0
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS seen_activities (
-    activity_key TEXT PRIMARY KEY,
-    seen_at DOUBLE PRECISION NOT NULL,
-    owner TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS seen_activities_seen_at ON seen_activities(seen_at);
-"""
 Key = tuple[str, ...]
 
 
@@ -51,8 +43,6 @@ class SeenActivities:
         self.owner = owner or this_process()
         self.clock = clock
         self._purged_at = float("-inf")
-        with db.transaction():
-            db.create(SCHEMA)
 
     def first_time(self, key: Key) -> bool:
         """Claim `key`: True for the one caller, in any process, that claims it first

@@ -2,7 +2,7 @@
 it while `serve` runs, and so that of several replicas watching one inbox exactly one
 takes each file.
 
-Two tables, created and written only here, through the catalog's Database (as the
+Two tables, written only here (ingest/schema.py makes them), through the catalog's Database (as the
 subscriptions are): `inbox_files`, a row per file by its path inside the inbox (replicas
 that mount the share in other places agree on it) with the size and modification time
 it was taken at and what came of it; and `intakes`, a row per round that took files:
@@ -26,27 +26,6 @@ from bot.subscriptions import holder_is_dead
 from ingest.db import Database
 from ingest.pipeline import FileResult
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS inbox_files (
-    path TEXT PRIMARY KEY,
-    size BIGINT NOT NULL,
-    mtime_ns BIGINT NOT NULL,
-    status TEXT NOT NULL,
-    meeting_date TEXT NOT NULL DEFAULT '',
-    reason TEXT NOT NULL DEFAULT '',
-    warning TEXT NOT NULL DEFAULT '',
-    owner TEXT,
-    lease_until TEXT,
-    taken_at TEXT
-);
-CREATE TABLE IF NOT EXISTS intakes (
-    id INTEGER PRIMARY KEY,
-    owner TEXT NOT NULL,
-    started_at TEXT NOT NULL,
-    finished_at TEXT NOT NULL,
-    files TEXT NOT NULL DEFAULT '[]'
-);
-"""
 #: The status of a file claimed and not yet finished; the others are FileResult's.
 TAKING = "taking"
 #: Long enough for a round to read its files and index them (MAX_FILES_A_ROUND in
@@ -110,8 +89,6 @@ class Intake:
 
     def __init__(self, db: Database):
         self.db = db
-        with db.transaction():
-            db.create(SCHEMA)
 
     def files(self) -> dict[str, InboxFile]:
         """Every file the inbox has claimed, by its path inside the inbox."""

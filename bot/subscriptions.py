@@ -19,24 +19,6 @@ from bot.owner import holder_is_dead
 from ingest.catalog import Catalog
 from ingest.db import Database
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS subscriptions (
-    conversation_id TEXT PRIMARY KEY,
-    tenant_id TEXT NOT NULL DEFAULT '',
-    service_url TEXT NOT NULL,
-    reference TEXT NOT NULL,
-    subscribed_by TEXT NOT NULL DEFAULT '',
-    subscribed_at TEXT NOT NULL,
-    active INTEGER NOT NULL DEFAULT 1,
-    watermark INTEGER NOT NULL DEFAULT 0,
-    failures INTEGER NOT NULL DEFAULT 0,
-    last_error TEXT NOT NULL DEFAULT '',
-    last_sent_at TEXT,
-    lease_owner TEXT,
-    lease_until TEXT,
-    sending_watermark INTEGER
-);
-"""
 #: After this many failed sends in a row that say the bot is gone (403/404), stop trying.
 MAX_PERMANENT_FAILURES = 3
 
@@ -63,16 +45,12 @@ def _now(now: dt.datetime | None = None) -> str:
 
 class Subscriptions:
     """The subscriptions table, in the catalog's database (`ingest.db.Database`), which
-    it creates and alone writes. `sequence` is the catalog's ingest sequence now: a new
+    it alone writes (ingest/schema.py makes it). `sequence` is the catalog's ingest sequence now: a new
     subscription's watermark."""
 
     def __init__(self, db: Database, *, sequence: Callable[[], int]):
         self.db = db
         self.sequence = sequence
-        with db.transaction():
-            db.create(SCHEMA)
-            if "sending_watermark" not in db.columns("subscriptions"):  # tables made before it
-                db.execute("ALTER TABLE subscriptions ADD COLUMN sending_watermark INTEGER")
 
     @classmethod
     def over(cls, catalog: Catalog) -> "Subscriptions":
