@@ -2,11 +2,11 @@
 `schema_version` table that records which of them a database has had.
 
 Every table of the database is made here, whichever package reads and writes it: the
-catalog's, the search index's ledger, the bot's subscriptions, feedback and inbox. One
-list, kept where the database is, rather than one per owner: a migration may span the
-tables of several owners, one number then tells what shape the whole database has, and
-whichever command opens the catalog first (`ingest`, `serve`, `status`) brings all of it
-forward. It holds SQL only, so ingest still imports nothing of retrieval or bot.
+catalog's, the search index's ledger, the bot's subscriptions, feedback, inbox and
+leases. One list, kept where the database is, rather than one per owner: a migration may
+span the tables of several owners (the leases did), one number then tells what shape the
+whole database has, and whichever command opens the catalog first (`ingest`, `serve`,
+`status`) brings all of it forward. It holds SQL only, so ingest still imports nothing of retrieval or bot.
 
 A migration runs once, in order, and is never edited once released: a new shape is a new
 migration at the end. Migrating is one write transaction, which on both backends keeps
@@ -164,6 +164,46 @@ def _adopt_unversioned(db: Database) -> None:
                    "SELECT forum, meeting_date, indexed_hash, chunk_ids FROM meetings")
 
 
+LEASES = """
+CREATE TABLE leases (
+    name TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    until DOUBLE PRECISION NOT NULL
+);
+"""
+#: How long bot/dedupe.py held a claim in flight, and one handled, when its claims moved.
+DEDUPE_IN_FLIGHT_SECONDS, DEDUPE_TTL_SECONDS = 60.0, 15 * 60.0
+
+
+def _one_lease_table(db: Database) -> None:
+    """The digest's sends, the inbox's claims and the retry dedupe kept their leases each
+    in columns of their own; they move to one table, `leases` (bot/leases.py), under the
+    names those modules give them."""
+    db.create(LEASES)
+    moved = [(f"digest:{r['conversation_id']}", r["lease_owner"], _epoch(r["lease_until"]))
+             for r in db.execute("SELECT conversation_id, lease_owner, lease_until FROM "
+                                 "subscriptions WHERE lease_owner IS NOT NULL AND "
+                                 "lease_until IS NOT NULL").fetchall()]
+    moved += [(f"inbox:{r['path']}", r["owner"], _epoch(r["lease_until"]))
+              for r in db.execute("SELECT path, owner, lease_until FROM inbox_files WHERE "
+                                  "status='taking' AND owner IS NOT NULL AND "
+                                  "lease_until IS NOT NULL").fetchall()]
+    # a claim in flight held for a minute; a handled one (no owner) for the TTL
+    moved += [(f"activity:{r['activity_key']}", r["owner"],
+               r["seen_at"] + (DEDUPE_IN_FLIGHT_SECONDS if r["owner"] else DEDUPE_TTL_SECONDS))
+              for r in db.execute("SELECT * FROM seen_activities").fetchall()]
+    for lease in moved:
+        db.execute("INSERT INTO leases (name, owner, until) VALUES (?, ?, ?)", lease)
+    for table, column in (("subscriptions", "lease_owner"), ("subscriptions", "lease_until"),
+                          ("inbox_files", "owner"), ("inbox_files", "lease_until")):
+        db.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    db.execute("DROP TABLE seen_activities")
+
+
+def _epoch(iso: str) -> float:
+    return dt.datetime.fromisoformat(iso).timestamp()
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -173,6 +213,7 @@ class Migration:
 
 MIGRATIONS = (
     Migration(1, "the tables as made before schema_version", _adopt_unversioned),
+    Migration(2, "one leases table for the digest, the inbox and the dedupe", _one_lease_table),
 )
 LATEST = MIGRATIONS[-1].version
 
