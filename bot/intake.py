@@ -88,7 +88,7 @@ class IntakeRecord:
 
 
 #: Every file, with the lease of the process taking it (if one is).
-FILES = (f"SELECT f.*, l.name AS lease_name, l.owner, l.until FROM inbox_files f "
+FILES = ("SELECT f.*, l.name AS lease_name, l.owner, l.until FROM inbox_files f "
          f"LEFT JOIN leases l ON l.name = '{LEASE_PREFIX}' || f.path")
 
 
