@@ -2,24 +2,25 @@
 
 Teams' connector waits 15 s for our HTTP reply and may send the same activity again
 (same id) when it does not get one in time or a network hop fails; behind a load
-balancer the retry may reach another replica. So the ids are kept in the catalog's
-database (ingest/db.py), which every replica shares, in a table this class creates and
-alone writes; a claim is one write transaction, so only one process wins it.
+balancer the retry may reach another replica. So each activity is claimed as a lease
+(bot/leases.py, named 'activity:<hash>') in the catalog's database, which every replica
+shares; a claim is one write transaction, so only one process wins it.
 
-A claim is held by its process ('host:pid') until the turn is over (`handled`), then kept
-until TTL_SECONDS after it was made. A claim whose process died in the middle of the turn
+A claim is held by its process ('host:pid') until the turn is over (`handled`), then by
+nobody until TTL_SECONDS after that. A claim whose process died in the middle of the turn
 (killed: it can neither finish nor let go) would swallow the retry meant to replace it,
 so it is void at once when that process was on this machine, and after IN_FLIGHT_SECONDS
 otherwise. Keys are stored as hashes: no conversation or activity id is kept.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import time
 from typing import Callable
 
-from bot.owner import holder_is_dead, this_process
+from bot import leases
 from ingest.db import Database
 
 TTL_SECONDS = 15 * 60
@@ -28,14 +29,8 @@ TTL_SECONDS = 15 * 60
 IN_FLIGHT_SECONDS = 60.0
 #: How often a process clears claims past their TTL (each claim clears its own key anyway).
 PURGE_SECONDS = 60.0
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS seen_activities (
-    activity_key TEXT PRIMARY KEY,
-    seen_at DOUBLE PRECISION NOT NULL,
-    owner TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS seen_activities_seen_at ON seen_activities(seen_at);
-"""
+#: The leases' names: this and the key's hash.
+LEASE_PREFIX = "activity:"
 Key = tuple[str, ...]
 
 
@@ -48,48 +43,35 @@ class SeenActivities:
                  clock: Callable[[], float] = time.time):
         self.db = db
         self.ttl = ttl
-        self.owner = owner or this_process()
+        self.owner = owner or leases.this_process()
         self.clock = clock
-        self._purged_at = float("-inf")
-        with db.transaction():
-            db.create(SCHEMA)
+        self._purged_at = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
 
     def first_time(self, key: Key) -> bool:
         """Claim `key`: True for the one caller, in any process, that claims it first
         within the TTL (or takes over the claim of a dead process)."""
-        now, digest = self.clock(), _digest(key)
+        now = self._now()
+        in_flight = dt.timedelta(seconds=min(IN_FLIGHT_SECONDS, self.ttl))
         with self.db.transaction() as db:
-            if now - self._purged_at >= PURGE_SECONDS:
-                db.execute("DELETE FROM seen_activities WHERE seen_at < ?", (now - self.ttl,))
+            if (now - self._purged_at).total_seconds() >= PURGE_SECONDS:
+                leases.purge(db, LEASE_PREFIX, now)
                 self._purged_at = now
-            row = db.execute("SELECT seen_at, owner FROM seen_activities WHERE activity_key=?",
-                             (digest,)).fetchone()
-            if row and not self._void(row, now):
-                return False
-            if row:
-                db.execute("DELETE FROM seen_activities WHERE activity_key=?", (digest,))
-            db.execute("INSERT INTO seen_activities (activity_key, seen_at, owner) "
-                       "VALUES (?, ?, ?)", (digest, now, self.owner))
-        return True
+            return leases.claim(db, _lease(key), self.owner, now=now, until=now + in_flight)
 
     def handled(self, key: Key) -> None:
         """The turn is over: the claim stays for the TTL, held by no process."""
         with self.db.transaction() as db:
-            db.execute("UPDATE seen_activities SET owner='' WHERE activity_key=? AND owner=?",
-                       (_digest(key), self.owner))
+            leases.renew(db, _lease(key), self.owner, to=leases.NOBODY,
+                         until=self._now() + dt.timedelta(seconds=self.ttl))
 
     def forget(self, key: Key) -> None:
         """Let `key` be claimed again (its turn failed)."""
         with self.db.transaction() as db:
-            db.execute("DELETE FROM seen_activities WHERE activity_key=? AND owner=?",
-                       (_digest(key), self.owner))
+            leases.release(db, _lease(key), self.owner)
 
-    def _void(self, row, now: float) -> bool:
-        if now - row["seen_at"] >= self.ttl:
-            return True
-        owner = row["owner"]
-        return bool(owner) and (holder_is_dead(owner) or now - row["seen_at"] >= IN_FLIGHT_SECONDS)
+    def _now(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.clock(), dt.timezone.utc)
 
 
-def _digest(key: Key) -> str:
-    return hashlib.sha256(json.dumps(list(key)).encode()).hexdigest()
+def _lease(key: Key) -> str:
+    return LEASE_PREFIX + hashlib.sha256(json.dumps(list(key)).encode()).hexdigest()

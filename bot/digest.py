@@ -22,7 +22,7 @@ from typing import Awaitable, Callable
 from zoneinfo import ZoneInfo
 
 from bot.cards import digest_card
-from bot.owner import this_process
+from bot.leases import this_process
 from bot.subscriptions import Subscription, Subscriptions
 from ingest.catalog import Catalog, NewDecision
 

@@ -1,10 +1,10 @@
 """The search index's ledger: for each meeting, the content hash the index was last built
 from and the ids of the chunks the index may hold (ingest/chunk.py's `chunk_id`).
 
-It lives in the catalog's database (ingest/db.py), in a table the index alone creates and
-writes, so that the catalog and the ledger agree after a crash: a meeting whose hash is
-not the catalog's is re-indexed on the next sync, and the ids recorded before an index
-write (old and new together) are the ones to remove afterwards.
+It lives in the catalog's database (ingest/db.py), in a table that the index alone writes
+(made by ingest/schema.py), so that the catalog and the ledger agree after a crash: a
+meeting whose hash is not the catalog's is re-indexed on the next sync, and the ids
+recorded before an index write (old and new together) are the ones to remove afterwards.
 """
 from __future__ import annotations
 
@@ -16,17 +16,6 @@ from ingest.db import Database
 from ingest.model import Meeting
 
 TABLE = "index_ledger"
-SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS {TABLE} (
-    forum TEXT NOT NULL,
-    meeting_date TEXT NOT NULL,
-    indexed_hash TEXT,
-    chunk_ids TEXT NOT NULL DEFAULT '[]',
-    PRIMARY KEY (forum, meeting_date)
-);
-"""
-#: Where catalogs made before the ledger kept it: columns of their `meetings` table.
-OLD_COLUMNS = {"indexed_hash", "chunk_ids"}
 
 
 class IndexLedger:
@@ -35,23 +24,6 @@ class IndexLedger:
 
     def __init__(self, db: Database):
         self.db = db
-        if db.columns(TABLE):  # made already: no write lock to wait for (an ingest holds it)
-            return
-        with db.transaction():
-            new = not db.columns(TABLE)
-            db.create(SCHEMA)
-            if new:
-                self._take_over_old_columns()
-
-    def _take_over_old_columns(self) -> None:
-        """A catalog from before the ledger kept it in `meetings`: carry it over, so an
-        upgrade re-indexes nothing. One from before chunk ids were recorded carries
-        nothing over: its meetings are re-indexed on the next sync (from the stored
-        vectors, by id), or the dense rerank and the removal of a replaced meeting's old
-        chunks would find nothing."""
-        if OLD_COLUMNS <= self.db.columns("meetings"):
-            self.db.execute(f"INSERT INTO {TABLE} (forum, meeting_date, indexed_hash, chunk_ids) "
-                            "SELECT forum, meeting_date, indexed_hash, chunk_ids FROM meetings")
 
     def stale(self, catalog: Catalog) -> list[Meeting]:
         """The meetings of `catalog` the index lags behind, oldest first."""

@@ -66,8 +66,10 @@ def row(data: Settings) -> dict:
     catalog's ingest sequence (what a delivered digest's watermark becomes)."""
     with open_catalog(data) as catalog:
         with catalog.transaction() as db:
-            found = dict(db.execute("SELECT * FROM subscriptions WHERE conversation_id=?",
-                                    (CONVERSATION,)).fetchone())
+            found = dict(db.execute(
+                "SELECT s.*, l.owner AS lease_owner FROM subscriptions s LEFT JOIN leases l "
+                "ON l.name=? WHERE s.conversation_id=?",
+                (f"digest:{CONVERSATION}", CONVERSATION)).fetchone())
         found["max_seq"] = catalog.max_seq()
     return found
 
