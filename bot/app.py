@@ -21,13 +21,13 @@ from typing import AsyncIterator
 
 from aiohttp import web
 
-from bot.adapter import BotConfig, BotEndpoint
+from bot.teams.adapter import BotConfig, BotEndpoint
 from bot.conversation import Conversation
-from bot.dedupe import SeenActivities
+from bot.teams.dedupe import SeenActivities
 from bot.digest import DigestRunner, schedule
 from bot.engine import Engine
 from bot.feedback import Feedback
-from bot.handler import ACK_AFTER, STREAM_AFTER, ReferatBot
+from bot.teams.handler import ACK_AFTER, STREAM_AFTER, ReferatBot
 from bot.inbox import Inbox, watch
 from bot.keys import (ack_after_key, bot_key, catalog_key, conversation_key, digest_key,
                       embedder_key, endpoint_key, engine_key, feedback_key, inbox_key,

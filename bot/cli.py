@@ -18,7 +18,7 @@ from pathlib import Path
 import click
 
 from bot.lookup import Found, NoMeeting, NoPunkt, look_up
-from bot.manifest_cli import manifest_command
+from bot.teams.manifest_cli import manifest_command
 from bot.printable import EscapingFormatter, one_line
 from bot.resources import open_catalog, open_index
 from bot.settings import Settings, SettingsError
@@ -424,7 +424,7 @@ def _section(heading: str, lines: list[str]) -> None:
 
 
 async def _send_digests(settings: Settings, catalog, subscriptions):
-    from bot.adapter import BotEndpoint
+    from bot.teams.adapter import BotEndpoint
     from bot.digest import DigestRunner
 
     try:

@@ -3,7 +3,7 @@
 `Conversation.handle(incoming, where)` turns a `Message` (its text, the @mention already
 removed) or a card action (`bot.actions`) from the conversation `where` into a list of
 `Reply` (a text, an Adaptive Card, or both; an answer's text with the [1], [2] of the
-sources it cites). The Teams activity handler (`bot/handler.py`) translates activities
+sources it cites). The Teams activity handler (`bot/teams/handler.py`) translates activities
 into these plain values and the replies back into activities; the local chat page
 (`/api/chat`) calls this class directly. Both therefore say exactly the same, but for
 feedback: Teams has its own 👍/👎 on an answer (`rate`), the chat page gets the card's.

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.adapter import BotEndpoint
+from bot.teams.adapter import BotEndpoint
 from bot.conversation import Conversation
-from bot.dedupe import SeenActivities
+from bot.teams.dedupe import SeenActivities
 from bot.digest import DigestRunner
 from bot.engine import Engine
 from bot.feedback import Feedback
-from bot.handler import ReferatBot
+from bot.teams.handler import ReferatBot
 from bot.inbox import Inbox
 from bot.settings import Settings
 from bot.subscriptions import Subscriptions

@@ -14,7 +14,7 @@ from bot.app import create_app
 from bot.conversation import Conversation
 from bot.engine import Engine
 from bot.feedback import Feedback
-from bot.handler import ReferatBot
+from bot.teams.handler import ReferatBot
 from bot.resources import open_catalog
 from bot.settings import Settings
 from bot.subscriptions import Subscriptions

@@ -20,8 +20,8 @@ from botframework.connector.auth.jwt_token_extractor import _OpenIdMetadata
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from bot import adapter
-from bot.adapter import MAX_WAITING
+from bot.teams import adapter
+from bot.teams.adapter import MAX_WAITING
 from fake_teams import activity_json, execute_value
 
 APP_ID = "00000000-1111-2222-3333-444444444444"

@@ -13,7 +13,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot import activities, citations
+from bot import citations
+from bot.teams import activities
 from bot.citations import Source
 from bot.conversation import Conversation, Message, Reply, Where
 from ingest.model import Meeting, Punkt

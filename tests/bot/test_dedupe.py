@@ -12,7 +12,7 @@ import threading
 
 import pytest
 
-from bot.dedupe import IN_FLIGHT_SECONDS, PURGE_SECONDS, SeenActivities
+from bot.teams.dedupe import IN_FLIGHT_SECONDS, PURGE_SECONDS, SeenActivities
 from bot.resources import open_catalog
 
 pytestmark = pytest.mark.both_catalogs

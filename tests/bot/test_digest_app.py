@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from bot.cli import main
 from bot.keys import catalog_key, digest_key, engine_key, subscriptions_key
 from bot.resources import open_catalog
-from bot.service_urls import is_channel_url
+from bot.teams.service_urls import is_channel_url
 from bot.settings import Settings
 from bot.subscriptions import Subscriptions
 from fake_teams import SERVICE_URL, activity_json

@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 BOT = Path(__file__).resolve().parents[2] / "bot"
-EDGE = {"adapter.py", "handler.py"}
+EDGE = {"teams/adapter.py", "teams/handler.py"}
 SDK = ("botbuilder", "botframework", "msrest")
 
 
@@ -21,10 +21,10 @@ def imported(path: Path) -> set[str]:
 
 
 def test_only_the_adapter_and_the_handler_import_the_bot_framework():
-    users = {p.name for p in BOT.glob("*.py")
+    users = {p.relative_to(BOT).as_posix() for p in BOT.rglob("*.py")
              if any(n.split(".")[0] in SDK for n in imported(p))}
     assert users == EDGE
 
 
 def test_the_adapter_takes_nothing_from_the_handler():
-    assert "bot.handler" not in imported(BOT / "adapter.py")
+    assert "bot.teams.handler" not in imported(BOT / "teams" / "adapter.py")

@@ -14,7 +14,7 @@ import urllib.request
 import pytest
 from click.testing import CliRunner
 
-from bot.adapter import BotConfig
+from bot.teams.adapter import BotConfig
 from bot.app import create_app
 from bot.cli import main
 from bot.settings import SettingsError

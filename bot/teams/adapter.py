@@ -1,5 +1,5 @@
 """The Bot Framework side of the server: CloudAdapter, authentication, dedupe and
-proactive sends. With `bot/handler.py`, the only module that imports botbuilder, so a
+proactive sends. With `bot/teams/handler.py`, the only module that imports botbuilder, so a
 move to the Microsoft 365 Agents SDK touches these two (the local chat page calls the
 conversation core directly, `bot/conversation.py`).
 
@@ -13,7 +13,7 @@ until its key fetch is checked not to block the loop); credentials are read thro
 models (`microsoft_agents.activity.Activity`), so the handler's `Activity`/`Entity`
 imports and `.serialize()`/`.deserialize()` become `model_validate`/`model_dump`; the
 handler subclasses the Agents SDK's `ActivityHandler` (or becomes `AgentApplication`
-routes) with the same methods. Unchanged: the conversation core, `bot/activities.py`'s
+routes) with the same methods. Unchanged: the conversation core, `bot/teams/activities.py`'s
 activity JSON (citations, streaminfo, feedback, invokes are channel JSON, not SDK
 types), the routes, dedupe and digest.
 
@@ -63,9 +63,9 @@ from botframework.connector.auth import (AuthenticateRequestResult,
 from botframework.connector.auth.jwt_token_extractor import _OpenIdMetadata
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
-from bot.dedupe import SeenActivities
+from bot.teams.dedupe import SeenActivities
 from bot.digest import DeliveryFailed
-from bot.service_urls import is_channel_url
+from bot.teams.service_urls import is_channel_url
 from bot.settings import Settings
 from bot.texts import say
 

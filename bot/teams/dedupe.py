@@ -23,7 +23,7 @@ from bot.owner import holder_is_dead, this_process
 from ingest.db import Database
 
 TTL_SECONDS = 15 * 60
-#: A turn acknowledges within seconds (bot/handler.py ACK_AFTER); a claim held longer
+#: A turn acknowledges within seconds (bot/teams/handler.py ACK_AFTER); a claim held longer
 #: than this by a process on another machine is taken to be that of a dead process.
 IN_FLIGHT_SECONDS = 60.0
 #: How often a process clears claims past their TTL (each claim clears its own key anyway).

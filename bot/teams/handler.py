@@ -1,5 +1,5 @@
 """The Teams activity handler: translates activities into the conversation core's plain
-values (`bot.conversation`) and its replies back into activities (`bot.activities` writes
+values (`bot.conversation`) and its replies back into activities (`bot.teams.activities` writes
 them as JSON). No reply is decided here.
 
 Strips the @mention, turns a card's `value` into an action (`bot.actions.parse`), and
@@ -23,7 +23,7 @@ id is given to the core when it is sent (`Conversation.sent`), the 👍/👎 is 
 it (`Conversation.rate`) and answered 200 with an empty object, as Teams asks.
 `adaptiveCard/action`, a card's Action.Execute, is answered with the card that replaces
 it; `composeExtension/query`, the compose box's search, with a result list
-(`bot.compose`).
+(`bot.teams.compose`).
 """
 from __future__ import annotations
 
@@ -36,7 +36,8 @@ from botbuilder.core import CardFactory, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import Activity, ConversationReference, Entity
 
-from bot import actions, activities, compose
+from bot import actions
+from bot.teams import activities, compose
 from bot.conversation import (Conversation, Incoming, Message, Reply, Results, Where,
                               is_question)
 from bot.feedback import parse_reaction
@@ -307,7 +308,7 @@ def is_channel(activity: Activity) -> bool:
 
 
 def to_activity(sent: dict) -> Activity:
-    """A JSON activity of `bot.activities` as botbuilder's Activity; its entities keep
+    """A JSON activity of `bot.teams.activities` as botbuilder's Activity; its entities keep
     every field (botbuilder's Entity would serialise only `type`)."""
     activity = Activity().deserialize({k: v for k, v in sent.items() if k != "entities"})
     if "entities" in sent:
