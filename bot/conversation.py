@@ -26,9 +26,9 @@ from bot.commands import (EMPTY, HELP, ITEM, LATEST, MEETING, QUESTION, SUBSCRIB
                           Command, parse_command)
 from bot.engine import Engine, NotReady
 from bot.feedback import Feedback, Reaction
+from bot.jobs.subscriptions import Subscriptions
 from bot.links import SourceLinks
 from bot.lookup import Found, NoMeeting, look_up
-from bot.subscriptions import Subscriptions
 from bot.texts import say
 from ingest.catalog import Catalog
 from ingest.db import CatalogUnavailable

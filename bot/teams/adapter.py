@@ -63,10 +63,10 @@ from botframework.connector.auth import (AuthenticateRequestResult,
 from botframework.connector.auth.jwt_token_extractor import _OpenIdMetadata
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
-from bot.teams.dedupe import SeenActivities
-from bot.digest import DeliveryFailed
-from bot.teams.service_urls import is_channel_url
+from bot.jobs.digest import DeliveryFailed
 from bot.settings import Settings
+from bot.teams.dedupe import SeenActivities
+from bot.teams.service_urls import is_channel_url
 from bot.texts import say
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ import json
 import time
 from typing import Callable
 
-from bot.owner import holder_is_dead, this_process
+from bot.jobs.holders import holder_is_dead, this_process
 from ingest.db import Database
 
 TTL_SECONDS = 15 * 60

@@ -37,10 +37,10 @@ from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import Activity, ConversationReference, Entity
 
 from bot import actions
-from bot.teams import activities, compose
 from bot.conversation import (Conversation, Incoming, Message, Reply, Results, Where,
                               is_question)
 from bot.feedback import parse_reaction
+from bot.teams import activities, compose
 from bot.texts import say
 
 log = logging.getLogger(__name__)

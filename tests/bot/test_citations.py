@@ -14,9 +14,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot import citations
-from bot.teams import activities
 from bot.citations import Source
 from bot.conversation import Conversation, Message, Reply, Where
+from bot.teams import activities
 from ingest.model import Meeting, Punkt
 from retrieval.model import Answer, Citation
 

@@ -152,7 +152,7 @@ def quick_retries(monkeypatch):
 
 
 async def test_proactive_card_failures_carry_the_status(bot_client, connector, quick_retries):
-    from bot.digest import DeliveryFailed
+    from bot.jobs.digest import DeliveryFailed
     from bot.keys import endpoint_key
 
     endpoint = bot_client.app[endpoint_key]

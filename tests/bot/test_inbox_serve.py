@@ -19,7 +19,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.intake import Intake
+from bot.jobs.intake import Intake
 from bot.resources import open_catalog, open_index
 from bot.settings import Settings
 from fake_teams import activity_json

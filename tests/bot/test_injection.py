@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from bot.cli import main
 from bot.feedback import Feedback
-from bot.inbox import Inbox
+from bot.jobs.inbox import Inbox
 from bot.resources import open_catalog
 from bot.settings import Settings
 

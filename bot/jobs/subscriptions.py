@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import Callable
 
-from bot.owner import holder_is_dead
+from bot.jobs.holders import holder_is_dead
 from ingest.catalog import Catalog
 from ingest.db import Database
 

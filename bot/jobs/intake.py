@@ -22,7 +22,7 @@ import json
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from bot.subscriptions import holder_is_dead
+from bot.jobs.holders import holder_is_dead
 from ingest.db import Database
 from ingest.pipeline import FileResult
 
@@ -50,7 +50,7 @@ CREATE TABLE IF NOT EXISTS intakes (
 #: The status of a file claimed and not yet finished; the others are FileResult's.
 TAKING = "taking"
 #: Long enough for a round to read its files and index them (MAX_FILES_A_ROUND in
-#: bot/inbox.py); a holder that died on this machine is not waited for.
+#: bot/jobs/inbox.py); a holder that died on this machine is not waited for.
 LEASE = dt.timedelta(minutes=30)
 
 
