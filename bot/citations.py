@@ -16,8 +16,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from bot import actions, cards
-from bot.actions import ShowPunkt
+from bot import card_actions, cards
+from bot.card_actions import ShowPunkt
 from bot.texts import say
 from ingest.model import Meeting, Punkt
 from retrieval.model import Answer, Citation
@@ -73,7 +73,7 @@ def listed(sources: tuple[Source, ...] | list[Source]) -> list[dict]:
     button data that shows the whole punkt."""
     return [{"position": i, "name": citation_name(s.citation), "abstract": abstract(s.citation),
              "url": s.url,
-             "show": actions.data(ShowPunkt(s.citation.meeting_date, s.citation.punkt))}
+             "show": card_actions.data(ShowPunkt(s.citation.meeting_date, s.citation.punkt))}
             for i, s in enumerate(sources[:MAX_CITATIONS], 1)]
 
 

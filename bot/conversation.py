@@ -1,7 +1,7 @@
 """The conversation, free of any bot SDK: a message or a card action in, replies out.
 
 `Conversation.handle(incoming, where)` turns a `Message` (its text, the @mention already
-removed) or a card action (`bot.actions`) from the conversation `where` into a list of
+removed) or a card action (`bot.card_actions`) from the conversation `where` into a list of
 `Reply` (a text, an Adaptive Card, or both; an answer's text with the [1], [2] of the
 sources it cites). The Teams activity handler (`bot/teams/handler.py`) translates activities
 into these plain values and the replies back into activities; the local chat page
@@ -20,7 +20,7 @@ import logging
 from dataclasses import dataclass, replace
 
 from bot import cards
-from bot.actions import Ask, CardAction, ShowMeeting, ShowPunkt, Unreadable, Vote
+from bot.card_actions import Ask, CardAction, ShowMeeting, ShowPunkt, Unreadable, Vote
 from bot.citations import Source, cited_text
 from bot.commands import (EMPTY, HELP, ITEM, LATEST, MEETING, QUESTION, SUBSCRIBE, UNSUBSCRIBE,
                           Command, parse_command)

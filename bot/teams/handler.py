@@ -2,7 +2,7 @@
 values (`bot.conversation`) and its replies back into activities (`bot.teams.activities` writes
 them as JSON). No reply is decided here.
 
-Strips the @mention, turns a card's `value` into an action (`bot.actions.parse`), and
+Strips the @mention, turns a card's `value` into an action (`bot.card_actions.parse`), and
 builds the `Where` of the conversation (its reference for proactive messages, the tenant
 Teams sends in channelData).
 
@@ -36,7 +36,7 @@ from botbuilder.core import CardFactory, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import Activity, ConversationReference, Entity
 
-from bot import actions
+from bot import card_actions
 from bot.conversation import (Conversation, Incoming, Message, Reply, Results, Where,
                               is_question)
 from bot.feedback import parse_reaction
@@ -119,7 +119,7 @@ class ReferatBot(TeamsActivityHandler):
         except ValueError as e:
             log.info("refused an adaptiveCard/action: %s", e)
             return InvokeResponse(status=400, body=card_action_error(400, "BadRequest", str(e)))
-        action = actions.parse(data) if isinstance(data, dict) else actions.Unreadable()
+        action = card_actions.parse(data) if isinstance(data, dict) else card_actions.Unreadable()
         try:
             replies = await self.conversation.handle(action, where(activity))
         except Exception:  # a bug or a failing catalog: the user still gets a sentence
@@ -283,7 +283,7 @@ def incoming(activity: Activity) -> Incoming:
     """A card's button (its data in `value`), or the text written."""
     value = activity.value
     if isinstance(value, dict) and value.get("command"):
-        return actions.parse(value)
+        return card_actions.parse(value)
     return Message(message_text(activity))
 
 

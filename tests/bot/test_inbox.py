@@ -174,7 +174,8 @@ async def test_an_inbox_share_that_goes_away_is_reported_and_polled_until_it_is_
     await eventually(lambda: ask(client, telefon_question(JUNE)),
                      lambda body: answers_telefon(body, JUNE), what="an answer from the new meeting")
     assert (await readyz(client))[1]["inbox"]["reachable"]
-    said = [r for r in caplog.records if r.name == "bot.jobs.inbox" and "cannot be read" in r.getMessage()]
+    said = [r for r in caplog.records
+            if r.name == "bot.jobs.inbox" and "cannot be read" in r.getMessage()]
     assert len(said) == 1 and said[0].levelno == logging.WARNING
 
 
