@@ -21,20 +21,20 @@ from typing import AsyncIterator
 
 from aiohttp import web
 
+from bot.app_keys import (ack_after_key, bot_key, catalog_key, conversation_key, digest_key,
+                      embedder_key, endpoint_key, engine_key, feedback_key, inbox_key,
+                      seen_key, settings_key, stream_after_key, subscriptions_key)
 from bot.conversation import Conversation
 from bot.engine import Engine
 from bot.feedback import Feedback
 from bot.jobs.digest import DigestRunner, schedule
 from bot.jobs.inbox import Inbox, watch
 from bot.jobs.subscriptions import Subscriptions
-from bot.keys import (ack_after_key, bot_key, catalog_key, conversation_key, digest_key,
-                      embedder_key, endpoint_key, engine_key, feedback_key, inbox_key,
-                      seen_key, settings_key, stream_after_key, subscriptions_key)
 from bot.links import SourceLinks
-from bot.resources import open_catalog
 from bot.routes import (MAX_BODY_BYTES, error_middleware, handler_args,
                         header_size_middleware, setup_routes)
 from bot.settings import Settings
+from bot.stores import open_catalog
 from bot.teams.adapter import BotConfig, BotEndpoint
 from bot.teams.dedupe import SeenActivities
 from bot.teams.handler import ACK_AFTER, STREAM_AFTER, ReferatBot

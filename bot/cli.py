@@ -17,10 +17,10 @@ from pathlib import Path
 
 import click
 
-from bot.lookup import Found, NoMeeting, NoPunkt, look_up
+from bot.meeting_lookup import Found, NoMeeting, NoPunkt, look_up
 from bot.printable import EscapingFormatter, one_line
-from bot.resources import open_catalog, open_index
 from bot.settings import Settings, SettingsError
+from bot.stores import open_catalog, open_index
 from bot.teams.manifest_cli import manifest_command
 from ingest.dates import parse_day
 from ingest.db import CatalogUnavailable, redact

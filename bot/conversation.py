@@ -28,7 +28,7 @@ from bot.engine import Engine, NotReady
 from bot.feedback import Feedback, Reaction
 from bot.jobs.subscriptions import Subscriptions
 from bot.links import SourceLinks
-from bot.lookup import Found, NoMeeting, look_up
+from bot.meeting_lookup import Found, NoMeeting, look_up
 from bot.texts import say
 from ingest.catalog import Catalog
 from ingest.db import CatalogUnavailable

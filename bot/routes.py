@@ -29,10 +29,10 @@ from aiohttp import web
 from aiohttp.http_exceptions import BadHttpMessage
 
 from bot import card_actions
+from bot.app_keys import conversation_key, endpoint_key, engine_key, inbox_key
 from bot.citations import listed
 from bot.conversation import MAX_QUESTION_CHARS, Message, Where
 from bot.engine import STORE_DOWN, NotReady
-from bot.keys import conversation_key, endpoint_key, engine_key, inbox_key
 from bot.texts import say
 from ingest.db import CatalogUnavailable
 from retrieval.store import StoreUnavailable

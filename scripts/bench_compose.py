@@ -43,7 +43,7 @@ from aiohttp.test_utils import TestClient, TestServer  # noqa: E402
 from bench_query import (QUESTIONS, SAMPLES, Corpus, log, open_corpus, other_load,  # noqa: E402
                          summary, timed, write_synthetic)
 from bot.app import create_app  # noqa: E402
-from bot.keys import engine_key  # noqa: E402
+from bot.app_keys import engine_key  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.teams.compose import COMMAND_ID, PARAMETER, results_body  # noqa: E402
 from retrieval.browse import browse  # noqa: E402

@@ -23,8 +23,8 @@ from click.testing import CliRunner
 from bot.app import create_app
 from bot.cli import main
 from bot.jobs.subscriptions import Subscriptions
-from bot.resources import open_catalog, open_index
 from bot.settings import Settings
+from bot.stores import open_catalog, open_index
 from closed_forms import FORMATS, FORMS, Form, referat
 from ingest.pipeline import ingest_paths
 from layout_files import write_format

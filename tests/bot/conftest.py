@@ -15,8 +15,8 @@ from bot.conversation import Conversation
 from bot.engine import Engine
 from bot.feedback import Feedback
 from bot.jobs.subscriptions import Subscriptions
-from bot.resources import open_catalog
 from bot.settings import Settings
+from bot.stores import open_catalog
 from bot.teams.handler import ReferatBot
 from fake_teams import Chat, FakeConnector
 from ingest.pipeline import ingest_paths

@@ -193,7 +193,7 @@ async def test_a_body_no_activity_can_be_is_400_on_the_secured_endpoint(refusing
 async def test_teams_feedback_needs_a_valid_token_too(secured, signing_key, connector):
     """The message/submitAction invoke is an activity like any other: without a valid
     token it is a 401 and nothing is stored; with one, Teams' 200 and empty body."""
-    from bot.keys import feedback_key
+    from bot.app_keys import feedback_key
 
     body = activity_json(service_url=connector.url, activity_id="feedback-1", type="invoke",
                          name="message/submitAction", replyToId="1700000000000",

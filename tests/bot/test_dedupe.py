@@ -12,7 +12,7 @@ import threading
 
 import pytest
 
-from bot.resources import open_catalog
+from bot.stores import open_catalog
 from bot.teams.dedupe import IN_FLIGHT_SECONDS, PURGE_SECONDS, SeenActivities
 
 pytestmark = pytest.mark.both_catalogs

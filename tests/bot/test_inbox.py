@@ -13,9 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 from bot.app import create_app
+from bot.app_keys import catalog_key, digest_key, inbox_key
 from bot.cli import main
 from bot.jobs.intake import Intake
-from bot.keys import catalog_key, digest_key, inbox_key
 from bot.settings import Settings, SettingsError
 from fake_teams import activity_json
 from new_minutes import answers_telefon, file_name, redated, telefon_question

@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 
 from bot.jobs.subscriptions import Subscriptions
-from bot.resources import open_catalog
 from bot.settings import Settings
+from bot.stores import open_catalog
 from fake_teams import actions
 from ingest.pipeline import ingest_paths
 

@@ -15,8 +15,8 @@ import pytest
 
 from bot.jobs.digest import DigestRunner
 from bot.jobs.subscriptions import Subscriptions
-from bot.resources import open_catalog, open_index
 from bot.settings import Settings
+from bot.stores import open_catalog, open_index
 from ingest.pipeline import ingest_paths
 from retrieval.answer import Answerer
 from retrieval.store import StoreUnavailable, connect

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from bot.jobs.subscriptions import Subscriptions
-from bot.resources import open_catalog
 from bot.settings import Settings
+from bot.stores import open_catalog
 from catalogs import fresh_postgres_catalog
 from ingest.pipeline import ingest_paths
 
