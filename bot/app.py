@@ -35,7 +35,8 @@ from bot.routes import (MAX_BODY_BYTES, error_middleware, handler_args,
                         header_size_middleware, setup_routes)
 from bot.settings import Settings
 from bot.stores import open_catalog
-from bot.teams.adapter import BotConfig, BotEndpoint
+from bot.teams.adapter import BotEndpoint
+from bot.teams.auth import BotConfig
 from bot.teams.dedupe import SeenActivities
 from bot.teams.handler import ACK_AFTER, STREAM_AFTER, ReferatBot
 from bot.texts import say

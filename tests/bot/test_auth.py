@@ -20,8 +20,8 @@ from botframework.connector.auth.jwt_token_extractor import _OpenIdMetadata
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from bot.teams import adapter
-from bot.teams.adapter import MAX_WAITING
+from bot.teams import auth
+from bot.teams.auth import MAX_WAITING
 from fake_teams import activity_json, execute_value
 
 APP_ID = "00000000-1111-2222-3333-444444444444"
@@ -282,7 +282,7 @@ class SilentServer:
 @pytest.fixture
 async def silent(monkeypatch):
     """The silent server, with the adapter giving up on it after 1.5 s instead of 5."""
-    monkeypatch.setattr(adapter, "KEYS_FETCH_SECONDS", 1.5)
+    monkeypatch.setattr(auth, "KEYS_FETCH_SECONDS", 1.5)
     server = await SilentServer().start()
     yield server
     await server.close()

@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 BOT = Path(__file__).resolve().parents[2] / "bot"
-EDGE = {"teams/adapter.py", "teams/handler.py"}
+EDGE = {"teams/adapter.py", "teams/auth.py", "teams/dedupe.py", "teams/handler.py"}
 SDK = ("botbuilder", "botframework", "msrest")
 
 

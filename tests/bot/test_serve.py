@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from bot.app import create_app
 from bot.cli import main
 from bot.settings import SettingsError
-from bot.teams.adapter import BotConfig
+from bot.teams.auth import BotConfig
 from servers import free_port
 
 SERVE_TIMEOUT = 120
