@@ -7,7 +7,8 @@ Start-up order, each a generator that opens before `yield` and closes after:
 2. `engine_ctx`: the embedding model and search index, loaded once in the background
    (`bot.engine`), so the server answers /healthz at once and /readyz when ready;
 3. `bot_ctx`: the conversation core, the Teams activity handler over it, and the Bot
-   Framework adapter;
+   Framework adapter, with its signing-key guard (a botbuilder class attribute replaced,
+   a pool of threads) in place until clean-up;
 4. `refresh_ctx`: takes meetings ingested while the server runs into the search index;
 5. `inbox_ctx`: takes minutes dropped into REFERATBOT_INBOX into the catalog and the index;
 6. `digest_ctx`: the daily digest scheduler, sending through the endpoint's adapter.
@@ -36,7 +37,7 @@ from bot.routes import (MAX_BODY_BYTES, error_middleware, handler_args,
 from bot.settings import Settings
 from bot.stores import open_catalog
 from bot.teams.adapter import BotEndpoint
-from bot.teams.auth import BotConfig
+from bot.teams.auth import BotConfig, signing_keys_guarded
 from bot.teams.dedupe import SeenActivities
 from bot.teams.handler import ACK_AFTER, STREAM_AFTER, ReferatBot
 from bot.texts import say
@@ -113,8 +114,9 @@ async def bot_ctx(app: web.Application) -> AsyncIterator[None]:
     if not settings.app_id:
         log.warning("MicrosoftAppId is not set: /api/messages accepts unauthenticated "
                     "requests (local use and the Bot Framework Emulator only)")
-    yield
-    await bot.drain()
+    with signing_keys_guarded():
+        yield
+        await bot.drain()
 
 
 async def refresh_ctx(app: web.Application) -> AsyncIterator[None]:

@@ -35,7 +35,7 @@ from msrest.exceptions import ClientRequestError, HttpOperationError
 
 from bot.jobs.digest import DeliveryFailed
 from bot.settings import Settings
-from bot.teams.auth import AuthenticationBusy, BotConfig, RefuseOnAnyError, guard_signing_keys
+from bot.teams.auth import AuthenticationBusy, BotConfig, RefuseOnAnyError
 from bot.teams.dedupe import Dedupe, SeenActivities
 from bot.teams.service_urls import is_channel_url
 from bot.texts import say
@@ -55,7 +55,6 @@ class BotEndpoint:
         self.app_id = settings.app_id
         authentication = authentication or ConfigurationBotFrameworkAuthentication(
             BotConfig.from_settings(settings))
-        guard_signing_keys()
         self.adapter = CloudAdapter(RefuseOnAnyError(authentication))
         self.adapter.on_turn_error = on_turn_error
         if seen is not None:

@@ -17,17 +17,21 @@ is answered 503 at once (`AuthenticationBusy`): it was not checked, so it is not
 unauthorised, and a 5xx is what retry policies treat as transient (Bot Framework's own
 BotFrameworkHttpStatusCodeErrorDetectionStrategy does), so a real Teams activity caught
 in a flood of forged ones may be resent rather than be refused for good.
+
+Nothing of this is built at import: the app puts the guard in place at start-up and
+takes it away at clean-up (`signing_keys_guarded`, in bot/app.py's `bot_ctx`).
 """
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import datetime as dt
 import logging
 import threading
 import time
 from dataclasses import dataclass
-from typing import Awaitable
+from typing import Awaitable, Iterator
 
 import aiohttp
 
@@ -46,9 +50,8 @@ KEYS_FETCH_SECONDS = 5.0
 KEYS_RETRY_SECONDS = 30.0
 #: Validations in flight at once; a request beyond them is answered 503 at once.
 MAX_WAITING = 64
-#: The key fetches run here, off the event loop (one per metadata URL at a time).
-_KEY_FETCHER = concurrent.futures.ThreadPoolExecutor(max_workers=4,
-                                                     thread_name_prefix="signing-keys")
+#: Worker threads fetching keys, off the event loop (one per metadata URL at a time).
+KEY_FETCHERS = 4
 
 
 class AuthenticationBusy(RuntimeError):
@@ -133,10 +136,11 @@ class _SigningKeys(_OpenIdMetadata):
     KEYS_RETRY_SECONDS. Keys already held stay in use when a refresh fails: they rotate
     seldom, and refusing every real activity for a slow key endpoint helps nobody."""
 
-    def __init__(self, url: str, keys: list | None = None,
-                 last_updated: dt.datetime = dt.datetime.min):
+    def __init__(self, url: str, fetcher: concurrent.futures.Executor,
+                 keys: list | None = None, last_updated: dt.datetime = dt.datetime.min):
         super().__init__(url)
         self.keys, self.last_updated = list(keys or []), last_updated
+        self._fetcher = fetcher
         self._lock = threading.Lock()
         self._fetching: concurrent.futures.Future | None = None
         self._retry_at = 0.0
@@ -147,7 +151,7 @@ class _SigningKeys(_OpenIdMetadata):
         if time.monotonic() >= self._retry_at:
             with self._lock:
                 if self._fetching is None:
-                    self._fetching = _KEY_FETCHER.submit(self._fetch)
+                    self._fetching = self._fetcher.submit(self._fetch)
                 fetching = self._fetching
             # shielded: a caller that gives up must not cancel the fetch the others await
             await asyncio.shield(asyncio.wrap_future(fetching))
@@ -185,18 +189,42 @@ async def _download_keys(url: str) -> list[dict]:
 
 
 class _SigningKeyCache(dict):
-    """What `JwtTokenExtractor.metadataCache` becomes: every URL botbuilder asks for (the
-    channel's, the Emulator's, any other) gets a `_SigningKeys`; an entry put in as
-    botbuilder's own `_OpenIdMetadata` is taken over with its URL and keys."""
+    """What `JwtTokenExtractor.metadataCache` becomes while the guard is in place: every
+    URL botbuilder asks for (the channel's, the Emulator's, any other) gets a
+    `_SigningKeys` fetching in `fetcher`; an entry put in as botbuilder's own
+    `_OpenIdMetadata` is taken over with its URL and keys. `replaced` is botbuilder's
+    cache, put back when the last app using the guard closes (`users`)."""
+
+    def __init__(self, replaced: dict, fetcher: concurrent.futures.Executor):
+        super().__init__(replaced)
+        self.replaced, self.fetcher, self.users = replaced, fetcher, 0
 
     def get(self, url, default=None):
         found = super().get(url)
         if not isinstance(found, _SigningKeys):
-            found = self[url] = _SigningKeys(url) if found is None else \
-                _SigningKeys(found.url, found.keys, found.last_updated)
+            found = self[url] = _SigningKeys(url, self.fetcher) if found is None else \
+                _SigningKeys(found.url, self.fetcher, found.keys, found.last_updated)
         return found
 
 
-def guard_signing_keys() -> None:
-    if not isinstance(JwtTokenExtractor.metadataCache, _SigningKeyCache):
-        JwtTokenExtractor.metadataCache = _SigningKeyCache(JwtTokenExtractor.metadataCache)
+@contextlib.contextmanager
+def signing_keys_guarded() -> Iterator[None]:
+    """The signing-key guard in place while the context is open (the app's start-up to
+    its clean-up): botbuilder's class-level key cache becomes a `_SigningKeyCache` with a
+    pool of KEY_FETCHERS threads. The apps of one process share it, as botbuilder's
+    cache is one: the first to open puts it in place, the last to close puts botbuilder's
+    cache back and shuts the pool down (a fetch under way ends within KEYS_FETCH_SECONDS)."""
+    cache = JwtTokenExtractor.metadataCache
+    if not isinstance(cache, _SigningKeyCache):
+        fetcher = concurrent.futures.ThreadPoolExecutor(max_workers=KEY_FETCHERS,
+                                                        thread_name_prefix="signing-keys")
+        cache = JwtTokenExtractor.metadataCache = _SigningKeyCache(cache, fetcher)
+    cache.users += 1
+    try:
+        yield
+    finally:
+        cache.users -= 1
+        if not cache.users:
+            if JwtTokenExtractor.metadataCache is cache:
+                JwtTokenExtractor.metadataCache = cache.replaced
+            cache.fetcher.shutdown(wait=False, cancel_futures=True)
