@@ -9,14 +9,14 @@ aiohttp) would change: `CloudAdapter` and the JWT check come from
 `microsoft_agents.hosting.aiohttp` (its `jwt_authorization_middleware` or
 `start_agent_process` in place of `BotEndpoint.process`; keep the signing-key guard,
 `auth.py`, until its key fetch is checked not to block the loop); credentials are read
-through `MsalConnectionManager` and the `CONNECTIONS__SERVICE_CONNECTION__SETTINGS__*` variables
-(mapped from `Settings` here, so the README's variables stay); activities are pydantic
-models (`microsoft_agents.activity.Activity`), so the handler's `Activity`/`Entity`
-imports and `.serialize()`/`.deserialize()` become `model_validate`/`model_dump`; the
-handler subclasses the Agents SDK's `ActivityHandler` (or becomes `AgentApplication`
-routes) with the same methods. Unchanged: the conversation core, `bot/teams/activities.py`'s
-activity JSON (citations, streaminfo, feedback, invokes are channel JSON, not SDK
-types), the routes, dedupe and digest.
+through `MsalConnectionManager` and the `CONNECTIONS__SERVICE_CONNECTION__SETTINGS__*`
+variables (mapped from `Settings` here, so the README's variables stay); activities are
+pydantic models (`microsoft_agents.activity.Activity`), so the handler's
+`Activity`/`Entity` imports and `.serialize()`/`.deserialize()` become
+`model_validate`/`model_dump`; the handler subclasses the Agents SDK's `ActivityHandler`
+(or becomes `AgentApplication` routes) with the same methods. Unchanged: the
+conversation core, `activities.py`'s activity JSON (citations, streaminfo, feedback,
+invokes are channel JSON, not SDK types), the routes, dedupe and digest.
 
 `BotEndpoint.process` takes an already-parsed request (the route checks size, content type
 and JSON) and returns an HTTP status: a token refused is a 401 (`auth.py`), an activity

@@ -213,7 +213,8 @@ def signing_keys_guarded() -> Iterator[None]:
     its clean-up): botbuilder's class-level key cache becomes a `_SigningKeyCache` with a
     pool of KEY_FETCHERS threads. The apps of one process share it, as botbuilder's
     cache is one: the first to open puts it in place, the last to close puts botbuilder's
-    cache back and shuts the pool down (a fetch under way ends within KEYS_FETCH_SECONDS)."""
+    cache back and shuts the pool down (a fetch under way ends within
+    KEYS_FETCH_SECONDS)."""
     cache = JwtTokenExtractor.metadataCache
     if not isinstance(cache, _SigningKeyCache):
         fetcher = concurrent.futures.ThreadPoolExecutor(max_workers=KEY_FETCHERS,

@@ -1,5 +1,5 @@
-"""For Teams, the message entity that turns an answer's [1], [2] markers (`bot/citations.py`)
-into citation pop-ups under the AI label.
+"""For Teams, the message entity that turns an answer's [1], [2] markers
+(`bot/citations.py`) into citation pop-ups under the AI label.
 
 Plain dicts, no bot SDK. The shape and the limits are Teams' ("Enhance AI-generated bot
 messages", https://learn.microsoft.com/microsoftteams/platform/bots/how-to/bot-messages-ai-generated-content):

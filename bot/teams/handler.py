@@ -1,6 +1,6 @@
 """The Teams activity handler: translates activities into the conversation core's plain
-values (`bot.conversation`) and its replies back into activities (`bot.teams.activities` writes
-them as JSON). No reply is decided here.
+values (`bot.conversation`) and its replies back into activities (`bot.teams.activities`
+writes them as JSON). No reply is decided here.
 
 Strips the @mention, turns a card's `value` into an action (`bot.card_actions.parse`), and
 builds the `Where` of the conversation (its reference for proactive messages, the tenant
@@ -119,7 +119,8 @@ class ReferatBot(TeamsActivityHandler):
         except ValueError as e:
             log.info("refused an adaptiveCard/action: %s", e)
             return InvokeResponse(status=400, body=card_action_error(400, "BadRequest", str(e)))
-        action = card_actions.parse(data) if isinstance(data, dict) else card_actions.Unreadable()
+        action = card_actions.parse(data) if isinstance(data, dict) \
+            else card_actions.Unreadable()
         try:
             replies = await self.conversation.handle(action, where(activity))
         except Exception:  # a bug or a failing catalog: the user still gets a sentence

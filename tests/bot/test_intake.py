@@ -1,6 +1,6 @@
-"""The inbox's records in the catalog (bot/jobs/intake.py), with the SQLite and the PostgreSQL
-catalog: a file is claimed by one process, not again at the stamp it was taken at, again
-once it changes; a lease that ran out or whose holder died is void."""
+"""The inbox's records in the catalog (bot/jobs/intake.py), with the SQLite and the
+PostgreSQL catalog: a file is claimed by one process, not again at the stamp it was taken
+at, again once it changes; a lease that ran out or whose holder died is void."""
 from __future__ import annotations
 
 import datetime as dt

@@ -32,7 +32,8 @@ import importlib, json, pkgutil, threading
 from botframework.connector.auth import JwtTokenExtractor
 cache, before = JwtTokenExtractor.metadataCache, set(threading.enumerate())
 import bot
-names = [m.name for m in pkgutil.walk_packages(bot.__path__, "bot.") if m.name != "bot.__main__"]
+names = [m.name for m in pkgutil.walk_packages(bot.__path__, "bot.")
+         if m.name != "bot.__main__"]  # which runs the CLI
 for name in names:
     importlib.import_module(name)
 print(json.dumps({"modules": names, "cache_kept": JwtTokenExtractor.metadataCache is cache
@@ -42,8 +43,8 @@ print(json.dumps({"modules": names, "cache_kept": JwtTokenExtractor.metadataCach
 
 
 def bot_modules() -> list:
-    return [importlib.import_module(m.name)
-            for m in pkgutil.walk_packages(bot.__path__, "bot.") if m.name != "bot.__main__"]
+    return [importlib.import_module(m.name) for m in pkgutil.walk_packages(bot.__path__, "bot.")
+            if m.name != "bot.__main__"]
 
 
 @pytest.mark.slow  # a subprocess
