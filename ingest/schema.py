@@ -171,13 +171,14 @@ CREATE TABLE leases (
     until DOUBLE PRECISION NOT NULL
 );
 """
-#: How long bot/dedupe.py held a claim in flight, and one handled, when its claims moved.
+#: How long the dedupe (bot/teams/dedupe.py) held a claim in flight, and one handled,
+#: when its claims moved.
 DEDUPE_IN_FLIGHT_SECONDS, DEDUPE_TTL_SECONDS = 60.0, 15 * 60.0
 
 
 def _one_lease_table(db: Database) -> None:
     """The digest's sends, the inbox's claims and the retry dedupe kept their leases each
-    in columns of their own; they move to one table, `leases` (bot/leases.py), under the
+    in columns of their own; they move to one table, `leases` (bot/jobs/leases.py), under the
     names those modules give them."""
     db.create(LEASES)
     moved = [(f"digest:{r['conversation_id']}", r["lease_owner"], _epoch(r["lease_until"]))

@@ -12,8 +12,8 @@ import threading
 
 import pytest
 
-from bot.dedupe import IN_FLIGHT_SECONDS, PURGE_SECONDS, SeenActivities
-from bot.resources import open_catalog
+from bot.stores import open_catalog
+from bot.teams.dedupe import IN_FLIGHT_SECONDS, PURGE_SECONDS, SeenActivities
 
 pytestmark = pytest.mark.both_catalogs
 KEY = ("msteams", "a:personal-chat-1", "act-1")

@@ -13,9 +13,10 @@ import pytest
 
 from bot import cards
 from bot.cards import digest_card, short_decision
-from bot.digest import DeliveryFailed, DigestRunner, next_run, schedule
+from bot.jobs import subscriptions as bot_subscriptions
+from bot.jobs.digest import DeliveryFailed, DigestRunner, next_run, schedule
+from bot.jobs.subscriptions import Subscriptions
 from bot.settings import Settings
-from bot.subscriptions import Subscriptions
 from fake_teams import actions
 from ingest.catalog import Catalog
 from ingest.pipeline import ingest_paths

@@ -1,4 +1,4 @@
-"""The one lease mechanism (bot/leases.py) that the digest's sends, the inbox's claims and
+"""The one lease mechanism (bot/jobs/leases.py) that the digest's sends, the inbox's claims and
 the retry dedupe share: one holder at a time until the lease runs out, a dead holder on
 this machine void at once, a lease handed to nobody standing until it runs out. Each test
 runs with the SQLite and with the PostgreSQL catalog."""
@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from bot import leases
+from bot.jobs import leases
 
 pytestmark = pytest.mark.both_catalogs
 

@@ -12,10 +12,10 @@ import threading
 
 import pytest
 
-from bot.dedupe import SeenActivities
+from bot.teams.dedupe import SeenActivities
 from bot.feedback import Feedback, Reaction
-from bot.intake import Intake, Stamp
-from bot.subscriptions import Subscriptions
+from bot.jobs.intake import Intake, Stamp
+from bot.jobs.subscriptions import Subscriptions
 from ingest import schema
 from ingest.catalog import Catalog
 from ingest.db import CatalogUnavailable, Database

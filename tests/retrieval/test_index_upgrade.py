@@ -11,8 +11,8 @@ import sqlite3
 import numpy as np
 import pytest
 
-from bot.resources import open_catalog, open_index
 from bot.settings import Settings
+from bot.stores import open_catalog, open_index
 from ingest.pipeline import ingest_paths
 from retrieval.embed import Embedder
 

@@ -3,7 +3,7 @@
 Each row holds the Teams conversation reference (as JSON, with the tenant id that
 botbuilder 4.17.1 drops), who subscribed and when, and the digest watermark: the catalog
 sequence number of the last decision delivered. Sending is guarded by a lease
-(bot/leases.py, named 'digest:<conversation id>'), claimed in one write transaction, so
+(bot/jobs/leases.py, named 'digest:<conversation id>'), claimed in one write transaction, so
 two `serve` processes never send the same digest at once; the lease of a process killed
 in the middle of a send on this machine is void at once, so a restart sends that digest.
 """
@@ -14,8 +14,8 @@ import json
 from dataclasses import dataclass
 from typing import Callable
 
-from bot import leases
-from bot.leases import HELD
+from bot.jobs import leases
+from bot.jobs.leases import HELD
 from ingest.catalog import Catalog
 from ingest.db import Database
 

@@ -8,7 +8,7 @@ Taking a file is `ingest_file`, as `referatbot ingest` does it: idempotent, one
 transaction a file, a bad file refused with the reason; but read in a child process given
 READ_SECONDS, so that a file slow to read is refused and never holds up the rest, and a
 link leading out of the inbox is refused, not followed. Each file is claimed in the
-catalog first (bot/intake.py), so of several replicas on one inbox exactly one reads it
+catalog first (bot/jobs/intake.py), so of several replicas on one inbox exactly one reads it
 and indexes it, under the claim; the others take the new meetings into their index once
 no file is being taken. Blocking work (the folder, the catalog, the index) runs in
 worker threads.
@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Callable
 
 from bot.engine import Engine
-from bot.intake import TAKING, Intake, InboxFile, Stamp
-from bot.leases import this_process
+from bot.jobs.intake import TAKING, Intake, InboxFile, Stamp
+from bot.jobs.leases import this_process
 from ingest.catalog import Catalog
 from ingest.limits import READ_SECONDS
 from ingest.parse import DEFAULT_FORUM

@@ -8,7 +8,7 @@ the inbox (replicas that mount the share in other places agree on it) with the s
 modification time it was taken at and what came of it; and `intakes`, a row per round
 that took files: which process, when, and each file's result.
 
-A file is claimed before it is read, in one write transaction, with a lease (bot/leases.py,
+A file is claimed before it is read, in one write transaction, with a lease (bot/jobs/leases.py,
 named 'inbox:<path>', as a digest send is), so two processes cannot both take it; a lease
 whose holder on this machine no longer runs is void at once. A file whose size and
 modification time are those it was taken at is not taken again: a refused file stays
@@ -23,8 +23,8 @@ import json
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from bot import leases
-from bot.leases import HELD, Lease
+from bot.jobs import leases
+from bot.jobs.leases import HELD, Lease
 from ingest.db import Database
 from ingest.pipeline import FileResult
 
@@ -33,7 +33,7 @@ LEASE_PREFIX = "inbox:"
 #: The status of a file claimed and not yet finished; the others are FileResult's.
 TAKING = "taking"
 #: Long enough for a round to read its files and index them (MAX_FILES_A_ROUND in
-#: bot/inbox.py); a holder that died on this machine is not waited for.
+#: bot/jobs/inbox.py); a holder that died on this machine is not waited for.
 LEASE = dt.timedelta(minutes=30)
 
 
