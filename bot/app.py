@@ -7,7 +7,8 @@ Start-up order, each a generator that opens before `yield` and closes after:
 2. `engine_ctx`: the embedding model and search index, loaded once in the background
    (`bot.engine`), so the server answers /healthz at once and /readyz when ready;
 3. `bot_ctx`: the conversation core, the Teams activity handler over it, and the Bot
-   Framework adapter;
+   Framework adapter, with its signing-key guard (a botbuilder class attribute replaced,
+   a pool of threads) in place until clean-up;
 4. `refresh_ctx`: takes meetings ingested while the server runs into the search index;
 5. `inbox_ctx`: takes minutes dropped into REFERATBOT_INBOX into the catalog and the index;
 6. `digest_ctx`: the daily digest scheduler, sending through the endpoint's adapter.
@@ -21,23 +22,24 @@ from typing import AsyncIterator
 
 from aiohttp import web
 
-from bot.adapter import BotConfig, BotEndpoint
-from bot.conversation import Conversation
-from bot.dedupe import SeenActivities
-from bot.digest import DigestRunner, schedule
-from bot.engine import Engine
-from bot.feedback import Feedback
-from bot.handler import ACK_AFTER, STREAM_AFTER, ReferatBot
-from bot.inbox import Inbox, watch
-from bot.keys import (ack_after_key, bot_key, catalog_key, conversation_key, digest_key,
+from bot.app_keys import (ack_after_key, bot_key, catalog_key, conversation_key, digest_key,
                       embedder_key, endpoint_key, engine_key, feedback_key, inbox_key,
                       seen_key, settings_key, stream_after_key, subscriptions_key)
+from bot.conversation import Conversation
+from bot.engine import Engine
+from bot.feedback import Feedback
+from bot.jobs.digest import DigestRunner, schedule
+from bot.jobs.inbox import Inbox, watch
+from bot.jobs.subscriptions import Subscriptions
 from bot.links import SourceLinks
-from bot.resources import open_catalog
 from bot.routes import (MAX_BODY_BYTES, error_middleware, handler_args,
                         header_size_middleware, setup_routes)
 from bot.settings import Settings
-from bot.subscriptions import Subscriptions
+from bot.stores import open_catalog
+from bot.teams.adapter import BotEndpoint
+from bot.teams.auth import BotConfig, signing_keys_guarded
+from bot.teams.dedupe import SeenActivities
+from bot.teams.handler import ACK_AFTER, STREAM_AFTER, ReferatBot
 from bot.texts import say
 from ingest.db import CatalogUnavailable
 from retrieval.embed import Embedder
@@ -112,8 +114,9 @@ async def bot_ctx(app: web.Application) -> AsyncIterator[None]:
     if not settings.app_id:
         log.warning("MicrosoftAppId is not set: /api/messages accepts unauthenticated "
                     "requests (local use and the Bot Framework Emulator only)")
-    yield
-    await bot.drain()
+    with signing_keys_guarded():
+        yield
+        await bot.drain()
 
 
 async def refresh_ctx(app: web.Application) -> AsyncIterator[None]:

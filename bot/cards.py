@@ -3,7 +3,7 @@
 Pure functions from the domain types (Answer, Meeting, Punkt) to plain dicts; the handler
 wraps them in an attachment for Teams, the local chat page renders the same dicts as HTML.
 
-A button's `data` is one of the actions in `bot.actions` (built and read back there
+A button's `data` is one of the actions in `bot.card_actions` (built and read back there
 only). Buttons that show a punkt or a meeting are `Action.Execute` (Universal Actions,
 card version 1.4 and up), answered with a card that replaces the one clicked, falling
 back to an `Action.Submit` of the same data; a question or a vote is an `Action.Submit`,
@@ -20,8 +20,8 @@ import datetime as dt
 import json
 import re
 
-from bot import actions
-from bot.actions import Ask, ShowMeeting, ShowPunkt, Vote
+from bot import card_actions
+from bot.card_actions import Ask, ShowMeeting, ShowPunkt, Vote
 from bot.links import SourceLinks
 from bot.texts import HELP_EXAMPLES, HELP_FACTS, say
 from ingest.catalog import NewDecision
@@ -171,7 +171,7 @@ def marked(text: str, words: tuple[str, ...]) -> str:
 
 def _feedback_actions(answer: Answer) -> list[dict]:
     cited = tuple((c.meeting_date, c.punkt) for c in answer.citations)
-    question = shorten(answer.question, actions.MAX_VOTE_QUESTION_CHARS)
+    question = shorten(answer.question, card_actions.MAX_VOTE_QUESTION_CHARS)
     return [_submit(say(label), Vote(vote, question, cited))
             for label, vote in (("vote_up", "up"), ("vote_down", "down"))]
 
@@ -432,9 +432,9 @@ def _heading(text: str, *, size: str = "Large", spacing: str | None = None) -> d
     return block
 
 
-def _submit(title: str, action: actions.CardAction) -> dict:
+def _submit(title: str, action: card_actions.CardAction) -> dict:
     """A button that sends a message: a question asked, a vote cast."""
-    return {"type": "Action.Submit", "title": title, "data": actions.data(action)}
+    return {"type": "Action.Submit", "title": title, "data": card_actions.data(action)}
 
 
 def _open_url(title: str, url: str) -> dict:

@@ -17,17 +17,17 @@ from pathlib import Path
 
 import click
 
-from bot.lookup import Found, NoMeeting, NoPunkt, look_up
-from bot.manifest_cli import manifest_command
+from bot.meeting_lookup import Found, NoMeeting, NoPunkt, look_up
 from bot.printable import EscapingFormatter, one_line
-from bot.resources import open_catalog, open_index
 from bot.settings import Settings, SettingsError
+from bot.stores import open_catalog, open_index
+from bot.teams.manifest_cli import manifest_command
 from ingest.dates import parse_day
 from ingest.db import CatalogUnavailable, redact
 from ingest.pipeline import ingest_paths
 from retrieval.embed import Embedder
-from retrieval.wording import say
 from retrieval.store import ModelMismatch, StoreUnavailable
+from retrieval.wording import say
 
 
 def _dump(obj) -> None:
@@ -269,7 +269,7 @@ def evaluate(settings: Settings, questions: Path, as_json: bool, split: str | No
 @click.pass_obj
 def status(settings: Settings, as_json: bool) -> None:
     """What the catalog holds and the inbox's last intake (also while serve runs)."""
-    from bot.intake import Intake
+    from bot.jobs.intake import Intake
 
     with _catalog(settings) as catalog:
         meetings, punkter = catalog.count()
@@ -365,8 +365,8 @@ def digest(settings: Settings, mode: str | None, as_json: bool) -> None:
     import asyncio
 
     from bot.cards import digest_card
-    from bot.digest import pending
-    from bot.subscriptions import Subscriptions
+    from bot.jobs.digest import pending
+    from bot.jobs.subscriptions import Subscriptions
 
     if mode is None:
         raise click.UsageError("choose --dry-run or --send")
@@ -437,8 +437,8 @@ def _section(heading: str, lines: list[str]) -> None:
 
 
 async def _send_digests(settings: Settings, catalog, subscriptions):
-    from bot.adapter import BotEndpoint
-    from bot.digest import DigestRunner
+    from bot.jobs.digest import DigestRunner
+    from bot.teams.adapter import BotEndpoint
 
     try:
         endpoint = BotEndpoint(settings, bot=None)

@@ -1,9 +1,9 @@
 """The conversation, free of any bot SDK: a message or a card action in, replies out.
 
 `Conversation.handle(incoming, where)` turns a `Message` (its text, the @mention already
-removed) or a card action (`bot.actions`) from the conversation `where` into a list of
+removed) or a card action (`bot.card_actions`) from the conversation `where` into a list of
 `Reply` (a text, an Adaptive Card, or both; an answer's text with the [1], [2] of the
-sources it cites). The Teams activity handler (`bot/handler.py`) translates activities
+sources it cites). The Teams activity handler (`bot/teams/handler.py`) translates activities
 into these plain values and the replies back into activities; the local chat page
 (`/api/chat`) calls this class directly. Both therefore say exactly the same, but for
 feedback: Teams has its own 👍/👎 on an answer (`rate`), the chat page gets the card's.
@@ -20,15 +20,15 @@ import logging
 from dataclasses import dataclass, replace
 
 from bot import cards
-from bot.actions import Ask, CardAction, ShowMeeting, ShowPunkt, Unreadable, Vote
+from bot.card_actions import Ask, CardAction, ShowMeeting, ShowPunkt, Unreadable, Vote
 from bot.citations import Source, cited_text
 from bot.commands import (EMPTY, HELP, ITEM, LATEST, MEETING, QUESTION, SUBSCRIBE, UNSUBSCRIBE,
                           Command, parse_command)
 from bot.engine import Engine, NotReady
 from bot.feedback import Feedback, Reaction
+from bot.jobs.subscriptions import Subscriptions
 from bot.links import SourceLinks
-from bot.lookup import Found, NoMeeting, look_up
-from bot.subscriptions import Subscriptions
+from bot.meeting_lookup import Found, NoMeeting, look_up
 from bot.texts import say
 from ingest.catalog import Catalog
 from ingest.db import CatalogUnavailable

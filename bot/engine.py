@@ -29,8 +29,8 @@ import gc
 import logging
 from dataclasses import dataclass, replace
 
-from bot.resources import open_index
 from bot.settings import Settings
+from bot.stores import open_index
 from ingest.catalog import Catalog
 from ingest.db import CatalogUnavailable
 from retrieval.answer import Answerer

@@ -32,31 +32,6 @@ REACTIONS = {"like": "up", "dislike": "down"}
 #: Days an answer is remembered for Teams' feedback on it.
 KEEP_DAYS = 30
 MAX_COMMENT_CHARS = 2000
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS feedback (
-    id INTEGER PRIMARY KEY,
-    question TEXT NOT NULL,
-    punkter TEXT NOT NULL DEFAULT '[]',
-    vote TEXT NOT NULL CHECK (vote IN ('up', 'down')),
-    created_at TEXT NOT NULL,
-    comment TEXT NOT NULL DEFAULT '',
-    activity_id TEXT NOT NULL DEFAULT '',
-    vote_key TEXT NOT NULL DEFAULT ''
-);
-CREATE TABLE IF NOT EXISTS sent_answers (
-    answer_key TEXT PRIMARY KEY,
-    question TEXT NOT NULL,
-    punkter TEXT NOT NULL DEFAULT '[]',
-    sent_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS sent_answers_by_time ON sent_answers (sent_at);
-"""
-#: Columns a feedback table from before Teams' feedback loop (and its dedupe) lacks.
-ADDED_COLUMNS = {"comment": "TEXT NOT NULL DEFAULT ''", "activity_id": "TEXT NOT NULL DEFAULT ''",
-                 "vote_key": "TEXT NOT NULL DEFAULT ''"}
-#: Made once the columns are there.
-ONE_VOTE_PER_ACTIVITY = ("CREATE UNIQUE INDEX IF NOT EXISTS feedback_once ON feedback (vote_key) "
-                         "WHERE vote_key <> ''")
 
 
 @dataclass(frozen=True)
@@ -107,18 +82,12 @@ def _feedback_text(raw) -> str:
 
 
 class Feedback:
-    """The feedback tables, in the catalog's database, which it creates and alone writes.
+    """The feedback tables, in the catalog's database, which it alone writes (ingest/schema.py
+    makes them).
     Calls block (a database call): run them in a thread from async code."""
 
     def __init__(self, db: Database):
         self.db = db
-        with db.transaction():
-            db.create(SCHEMA)
-            have = db.columns("feedback")
-            for column, declaration in ADDED_COLUMNS.items():
-                if column not in have:
-                    db.execute(f"ALTER TABLE feedback ADD COLUMN {column} {declaration}")
-            db.execute(ONE_VOTE_PER_ACTIVITY)
 
     def record(self, question: str, punkter: list[tuple[str, int]], vote: str, *,
                comment: str = "", activity_id: str = "", vote_key: str = "") -> None:

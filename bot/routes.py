@@ -28,11 +28,11 @@ from pathlib import Path
 from aiohttp import web
 from aiohttp.http_exceptions import BadHttpMessage
 
-from bot import actions
+from bot import card_actions
+from bot.app_keys import conversation_key, endpoint_key, engine_key, inbox_key
 from bot.citations import listed
 from bot.conversation import MAX_QUESTION_CHARS, Message, Where
 from bot.engine import STORE_DOWN, NotReady
-from bot.keys import conversation_key, endpoint_key, engine_key, inbox_key
 from bot.texts import say
 from ingest.db import CatalogUnavailable
 from retrieval.store import StoreUnavailable
@@ -124,7 +124,7 @@ async def chat(request: web.Request) -> web.Response:
                      "page never acts on a Teams conversation")
     if len(text) > MAX_QUESTION_CHARS:
         raise _error(web.HTTPBadRequest, f"the message is longer than {MAX_QUESTION_CHARS} characters")
-    incoming = actions.parse(value) if value and value.get("command") else Message(text)
+    incoming = card_actions.parse(value) if value and value.get("command") else Message(text)
     try:
         replies = await request.app[conversation_key].handle(
             incoming, Where(conversation, local=True))

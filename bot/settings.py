@@ -192,7 +192,7 @@ class Settings:
     source_url: str | None = _default("source_url")
     #: the forum of a referat that names none
     default_forum: str = _default("default_forum")
-    #: a folder `serve` takes minutes from (bot/inbox.py); None: no inbox
+    #: a folder `serve` takes minutes from (bot/jobs/inbox.py); None: no inbox
     inbox: Path | None = _default("inbox")
     inbox_poll_seconds: float = _default("inbox_poll_seconds")
     port: int = _default("port")

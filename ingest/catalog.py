@@ -15,47 +15,9 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest import schema
 from ingest.db import CatalogUnavailable, Database
 from ingest.model import CLOSED_TITLE, DAGSORDEN, REFERAT, Meeting, Punkt
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meetings (
-    id INTEGER PRIMARY KEY,
-    forum TEXT NOT NULL,
-    meeting_date TEXT NOT NULL,
-    time TEXT NOT NULL DEFAULT '',
-    place TEXT NOT NULL DEFAULT '',
-    source TEXT NOT NULL DEFAULT '',
-    content_hash TEXT NOT NULL,
-    ingested_at TEXT NOT NULL,
-    kind TEXT NOT NULL DEFAULT 'referat',
-    UNIQUE (forum, meeting_date)
-);
-CREATE TABLE IF NOT EXISTS punkter (
-    meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,
-    number INTEGER NOT NULL,
-    title TEXT NOT NULL,
-    heading TEXT NOT NULL DEFAULT '',
-    case_number TEXT NOT NULL DEFAULT '',
-    closed INTEGER NOT NULL DEFAULT 0,
-    sections TEXT NOT NULL DEFAULT '{}',
-    bilag TEXT NOT NULL DEFAULT '[]',
-    first_seq INTEGER NOT NULL,
-    first_ingested_at TEXT NOT NULL,
-    PRIMARY KEY (meeting_id, number)
-);
-CREATE INDEX IF NOT EXISTS punkter_first_seq ON punkter(first_seq);
-CREATE TABLE IF NOT EXISTS sources (
-    file_hash TEXT PRIMARY KEY,
-    path TEXT NOT NULL,
-    meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,
-    ingested_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS settings (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-"""
 
 #: Reads kept (the last answer of each read and its arguments, with the catalog's version
 #: it was read at): a read repeated while nothing was stored since is answered from memory
@@ -125,17 +87,18 @@ def _now() -> str:
 
 class Catalog:
     """Meetings and punkter in a SQLite file (a path) or a PostgreSQL database (a
-    `postgresql://` URL). Safe to share between threads."""
+    `postgresql://` URL). Safe to share between threads. Opening it brings the whole
+    database to the latest schema (ingest/schema.py)."""
 
     def __init__(self, target: Path | str):
         self.db = Database(target)
         self._lock = self.db.lock
         self._remembered: OrderedDict[tuple, object] = OrderedDict()
-        with self.transaction():
-            self.db.create(SCHEMA)
-            if "kind" not in self.db.columns("meetings"):  # catalogs made before agendas
-                self.db.execute("ALTER TABLE meetings ADD COLUMN kind TEXT NOT NULL "
-                                "DEFAULT 'referat'")
+        try:
+            schema.migrate(self.db)
+        except BaseException:
+            self.db.close()
+            raise
 
     @property
     def location(self) -> str:

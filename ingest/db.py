@@ -1,11 +1,11 @@
 """The catalog's database: a SQLite file, or a PostgreSQL server that several machines share.
 
-The catalog, the search index's ledger, the digest subscriptions and the feedback votes
-each own their tables here and write their SQL once, in the form both understand: `?`
-placeholders, `INSERT ... ON CONFLICT (...) DO UPDATE` (see `upsert`), `RETURNING id`,
-rows read by column name. `Database` translates the rest: placeholders, the id column of
-the schema, the column lookup for migrations, and how a write transaction keeps other
-processes out.
+The catalog, the search index's ledger, the digest subscriptions, the feedback votes, the
+inbox's records and the leases each own their tables here (made by ingest/schema.py) and
+write their SQL once, in the form both understand: `?` placeholders, `INSERT ... ON
+CONFLICT (...) DO UPDATE` (see `upsert`), `RETURNING id`, rows read by column name.
+`Database` translates the rest: placeholders, the id column of the schema, the column
+lookup for migrations, and how a write transaction keeps other processes out.
 
 A PostgreSQL server may restart or go away under a running process. Its connection is then
 replaced: a statement outside a transaction, or a transaction before its first statement,

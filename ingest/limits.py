@@ -39,5 +39,6 @@ MAX_DOCX_RATIO = 100
 DOCX_RATIO_FROM_BYTES = 1 * MB
 #: Seconds the inbox gives one file to be read, in a process killed when they are up: ten
 #: times the 255-page PDF, so a loaded machine still reads real minutes. Twenty files a
-#: round (bot/inbox.py) then take at most 20 minutes, inside the round's 30-minute lease.
+#: round (bot/jobs/inbox.py) then take at most 20 minutes, inside the round's 30-minute
+#: lease.
 READ_SECONDS = 60.0

@@ -2,12 +2,12 @@
 from, the layout it was built in, and the ids of the records the index may hold: chunks
 (ingest/chunk.py's `chunk_id`) and sentences (retrieval/sentences.py's `sentence_id`).
 
-It lives in the catalog's database (ingest/db.py), in a table the index alone creates and
-writes, so that the catalog and the ledger agree after a crash: a meeting whose hash is
-not the catalog's is re-indexed on the next sync, and the ids recorded before an index
-write (old and new together) are the ones to remove afterwards. A meeting indexed in an
-older layout (before sentences were embedded) is re-indexed too, its chunk vectors taken
-from the store rather than embedded again.
+It lives in the catalog's database (ingest/db.py), in a table that the index alone writes
+(made by ingest/schema.py), so that the catalog and the ledger agree after a crash: a
+meeting whose hash is not the catalog's is re-indexed on the next sync, and the ids
+recorded before an index write (old and new together) are the ones to remove afterwards.
+A meeting indexed in an older layout (before sentences were embedded) is re-indexed too,
+its chunk vectors taken from the store rather than embedded again.
 """
 from __future__ import annotations
 
@@ -19,20 +19,8 @@ from ingest.db import Database
 from ingest.model import Meeting
 
 TABLE = "index_ledger"
-SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS {TABLE} (
-    forum TEXT NOT NULL,
-    meeting_date TEXT NOT NULL,
-    indexed_hash TEXT,
-    chunk_ids TEXT NOT NULL DEFAULT '[]',
-    layout INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (forum, meeting_date)
-);
-"""
 #: What the index holds of a meeting: 1 is chunks and sentences (0: chunks only).
 LAYOUT = 1
-#: Where catalogs made before the ledger kept it: columns of their `meetings` table.
-OLD_COLUMNS = {"indexed_hash", "chunk_ids"}
 
 
 class IndexLedger:
@@ -41,25 +29,6 @@ class IndexLedger:
 
     def __init__(self, db: Database):
         self.db = db
-        if "layout" in db.columns(TABLE):  # made already: no write lock to wait for
-            return
-        with db.transaction():
-            columns = db.columns(TABLE)
-            if not columns:
-                db.create(SCHEMA)
-                self._take_over_old_columns()
-            elif "layout" not in columns:  # a ledger from before sentences were indexed
-                db.execute(f"ALTER TABLE {TABLE} ADD COLUMN layout INTEGER NOT NULL DEFAULT 0")
-
-    def _take_over_old_columns(self) -> None:
-        """A catalog from before the ledger kept it in `meetings`: carry it over, so an
-        upgrade re-indexes nothing. One from before chunk ids were recorded carries
-        nothing over: its meetings are re-indexed on the next sync (from the stored
-        vectors, by id), or the dense rerank and the removal of a replaced meeting's old
-        chunks would find nothing."""
-        if OLD_COLUMNS <= self.db.columns("meetings"):
-            self.db.execute(f"INSERT INTO {TABLE} (forum, meeting_date, indexed_hash, chunk_ids) "
-                            "SELECT forum, meeting_date, indexed_hash, chunk_ids FROM meetings")
 
     def stale(self, catalog: Catalog) -> list[Meeting]:
         """The meetings of `catalog` the index lags behind (other content, or an older

@@ -28,8 +28,8 @@ import aiohttp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from bot.resources import open_catalog  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from bot.stores import open_catalog  # noqa: E402
 from catalogs import PostgresServer  # noqa: E402
 from ingest.pipeline import ingest_paths  # noqa: E402
 from servers import free_port  # noqa: E402

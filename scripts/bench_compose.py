@@ -3,7 +3,7 @@
 seconds, for the sample corpus and (with --meetings N) N synthetic meetings. Per query:
 
 - compose (lexical): what the bot runs, `retrieval.browse` on the lexical side plus the
-  result list's JSON (`bot.compose.results_body`: 25 cards and previews);
+  result list's JSON (`bot.teams.compose.results_body`: 25 cards and previews);
 - compose (full): the same with the dense side too (embed the words, ask Chroma), the
   question vector cache emptied before each, for the comparison;
 - plain lexical: plain BM25 (LexicalIndex, compounds=False) ranking the punkter, the
@@ -43,9 +43,9 @@ from aiohttp.test_utils import TestClient, TestServer  # noqa: E402
 from bench_query import (QUESTIONS, SAMPLES, Corpus, log, open_corpus, other_load,  # noqa: E402
                          summary, timed, write_synthetic)
 from bot.app import create_app  # noqa: E402
-from bot.compose import COMMAND_ID, PARAMETER, results_body  # noqa: E402
-from bot.keys import engine_key  # noqa: E402
+from bot.app_keys import engine_key  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from bot.teams.compose import COMMAND_ID, PARAMETER, results_body  # noqa: E402
 from retrieval.browse import browse  # noqa: E402
 from retrieval.index import punkt_document  # noqa: E402
 from retrieval.lexical import LexicalIndex  # noqa: E402

@@ -31,8 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.resources import open_catalog, open_index  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from bot.stores import open_catalog, open_index  # noqa: E402
 from ingest.pipeline import ingest_paths  # noqa: E402
 from retrieval.embed import Embedder  # noqa: E402
 

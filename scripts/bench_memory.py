@@ -53,8 +53,8 @@ def main() -> None:
     stage("python")
     import bot.app  # noqa: F401  (what `serve` imports)
     from bot.engine import release_freed_memory
-    from bot.resources import open_catalog, open_index
     from bot.settings import Settings
+    from bot.stores import open_catalog, open_index
     from retrieval.answer import Answerer
     from retrieval.index import LexicalState
     stage("imports")

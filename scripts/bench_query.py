@@ -40,8 +40,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import numpy as np  # noqa: E402
 import psutil  # noqa: E402
 
-from bot.resources import open_catalog, open_index  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from bot.stores import open_catalog, open_index  # noqa: E402
 from ingest.dates import MONTH_NAMES_DA  # noqa: E402
 from ingest.pipeline import ingest_paths  # noqa: E402
 from retrieval.answer import Answerer  # noqa: E402

@@ -51,8 +51,8 @@ def measure(size: int, mode: str, corpus: Path, work: Path) -> dict:
     import psutil
 
     sys.path.insert(0, str(ROOT))
-    from bot.resources import open_catalog, open_index
     from bot.settings import Settings
+    from bot.stores import open_catalog, open_index
     from ingest.pipeline import ingest_paths
     from retrieval.answer import Answerer
 

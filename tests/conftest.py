@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.resources import open_catalog, open_index
 from bot.settings import Settings
+from bot.stores import open_catalog, open_index
 from browser import REPORTS
 from catalogs import BACKENDS, fresh_postgres_catalog
 from ingest.pipeline import ingest_paths

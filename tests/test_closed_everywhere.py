@@ -22,9 +22,9 @@ from click.testing import CliRunner
 
 from bot.app import create_app
 from bot.cli import main
-from bot.resources import open_catalog, open_index
+from bot.jobs.subscriptions import Subscriptions
 from bot.settings import Settings
-from bot.subscriptions import Subscriptions
+from bot.stores import open_catalog, open_index
 from closed_forms import FORMATS, FORMS, Form, referat
 from ingest.pipeline import ingest_paths
 from layout_files import write_format

@@ -14,13 +14,13 @@ from bot.app import create_app
 from bot.conversation import Conversation
 from bot.engine import Engine
 from bot.feedback import Feedback
-from bot.handler import ReferatBot
-from bot.resources import open_catalog
+from bot.jobs.subscriptions import Subscriptions
 from bot.settings import Settings
-from bot.subscriptions import Subscriptions
+from bot.stores import open_catalog
+from bot.teams.handler import ReferatBot
 from fake_teams import Chat, FakeConnector
-from servers import wait_ready
 from ingest.pipeline import ingest_paths
+from servers import wait_ready
 
 #: stream_after for tests whose replies must not depend on how fast an answer is
 NO_STREAM = float("inf")

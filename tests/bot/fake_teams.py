@@ -10,8 +10,8 @@ from aiohttp.test_utils import TestServer
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, Entity
 
-from bot.adapter import on_turn_error
-from bot.handler import ReferatBot
+from bot.teams.adapter import on_turn_error
+from bot.teams.handler import ReferatBot
 
 BOT_ID = "28:referatbot-app-id"
 BOT_NAME = "Referatbot"

@@ -21,9 +21,9 @@ from botframework.connector.auth.jwt_token_extractor import _OpenIdMetadata
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from bot import adapter
-from bot.adapter import MAX_WAITING
 from bot.settings import Settings
+from bot.teams import adapter, auth
+from bot.teams.auth import MAX_WAITING
 from fake_teams import activity_json, execute_value
 
 APP_ID = "00000000-1111-2222-3333-444444444444"
@@ -195,7 +195,7 @@ async def test_a_body_no_activity_can_be_is_400_on_the_secured_endpoint(refusing
 async def test_teams_feedback_needs_a_valid_token_too(secured, signing_key, connector):
     """The message/submitAction invoke is an activity like any other: without a valid
     token it is a 401 and nothing is stored; with one, Teams' 200 and empty body."""
-    from bot.keys import feedback_key
+    from bot.app_keys import feedback_key
 
     body = activity_json(service_url=connector.url, activity_id="feedback-1", type="invoke",
                          name="message/submitAction", replyToId="1700000000000",
@@ -284,7 +284,7 @@ class SilentServer:
 @pytest.fixture
 async def silent(monkeypatch):
     """The silent server, with the adapter giving up on it after 1.5 s instead of 5."""
-    monkeypatch.setattr(adapter, "KEYS_FETCH_SECONDS", 1.5)
+    monkeypatch.setattr(auth, "KEYS_FETCH_SECONDS", 1.5)
     server = await SilentServer().start()
     yield server
     await server.close()
@@ -375,11 +375,11 @@ async def test_keys_held_stay_in_use_when_their_refresh_gets_no_answer(start_app
 async def test_turns_share_a_connector_and_a_user_token_client_per_app_and_service_url():
     """botbuilder asks for both on every turn; each costs ~10 ms of the event loop to
     build (msrest's retry policy), and a connector client its own connections."""
-    auth = adapter.BotEndpoint(Settings(**SECURED), None).adapter.bot_framework_authentication
+    authn = adapter.BotEndpoint(Settings(**SECURED), None).adapter.bot_framework_authentication
     ours = ClaimsIdentity({"aud": APP_ID, "appid": APP_ID, "ver": "1.0"}, True)
     emea, amer = "https://smba.trafficmanager.net/emea/", "https://smba.trafficmanager.net/amer/"
-    first = await auth.create_connector_factory(ours).create(emea)
-    assert await auth.create_connector_factory(ours).create(emea) is first
-    assert await auth.create_connector_factory(ours).create(amer) is not first
-    assert (await auth.create_user_token_client(ours)
-            is await auth.create_user_token_client(ours))
+    first = await authn.create_connector_factory(ours).create(emea)
+    assert await authn.create_connector_factory(ours).create(emea) is first
+    assert await authn.create_connector_factory(ours).create(amer) is not first
+    assert (await authn.create_user_token_client(ours)
+            is await authn.create_user_token_client(ours))

@@ -29,7 +29,7 @@ async def served(bot_settings, embedder):
     await site.start()
     port = site._server.sockets[0].getsockname()[1]
     app = runner.app
-    from bot.keys import engine_key
+    from bot.app_keys import engine_key
     for _ in range(WAIT_SECONDS * 10):
         if app[engine_key].ready:
             break

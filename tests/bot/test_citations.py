@@ -13,9 +13,11 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot import activities, citations
+from bot import citations
 from bot.citations import Source
 from bot.conversation import Conversation, Message, Reply, Where
+from bot.teams import activities
+from bot.teams.citations import message_entity
 from ingest.model import Meeting, Punkt
 from retrieval.model import Answer, Citation
 
@@ -67,7 +69,7 @@ def test_the_answer_carries_its_first_sources_marker_and_names_the_others():
 def test_every_citation_has_its_marker_in_the_text_and_no_marker_is_without_one():
     answer = Answer("q", True, "Svaret.", tuple(numbered(25)))
     text = citations.cited_text(answer)
-    entity = citations.message_entity([source(c) for c in answer.citations], card_bytes=0)
+    entity = message_entity([source(c) for c in answer.citations], card_bytes=0)
     positions = [c["position"] for c in entity["citation"]]
     assert positions == list(range(1, 21))  # Teams: at most 20 citations
     for p in positions:
@@ -79,8 +81,8 @@ def test_every_citation_has_its_marker_in_the_text_and_no_marker_is_without_one(
 
 
 def test_the_message_entity_is_the_documented_shape():
-    entity = citations.message_entity([source(url="https://intra.example.dk/cf/2024-04-24#7")],
-                                      card_bytes=20_000)
+    entity = message_entity([source(url="https://intra.example.dk/cf/2024-04-24#7")],
+                            card_bytes=20_000)
     assert {k: entity[k] for k in ("type", "@type", "@context", "additionalType")} == {
         "type": "https://schema.org/Message", "@type": "Message",
         "@context": "https://schema.org", "additionalType": ["AIGeneratedContent"]}
@@ -101,9 +103,9 @@ def test_the_message_entity_is_the_documented_shape():
 
 
 def test_no_url_without_a_source_link_and_no_citations_without_sources():
-    [claim] = citations.message_entity([source()], card_bytes=0)["citation"]
+    [claim] = message_entity([source()], card_bytes=0)["citation"]
     assert "url" not in claim["appearance"] and "text" not in claim["appearance"]
-    assert "citation" not in citations.message_entity([], card_bytes=0)
+    assert "citation" not in message_entity([], card_bytes=0)
 
 
 long_text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=0,
@@ -119,7 +121,7 @@ long_text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), mi
 def test_every_claim_is_within_teams_limits(title, snippet, section, case):
     c = dataclasses.replace(TELEFON, title=title, snippet=snippet, section=section,
                             case_number=case)
-    [claim] = citations.message_entity([source(c)], card_bytes=0)["citation"]
+    [claim] = message_entity([source(c)], card_bytes=0)["citation"]
     appearance = claim["appearance"]
     # the limits as Teams documents them, written out: a constant changed by mistake fails
     assert 0 < len(appearance["name"]) <= 80
@@ -132,7 +134,7 @@ def test_every_claim_is_within_teams_limits(title, snippet, section, case):
 def test_long_fields_are_shortened_at_a_word_and_say_so():
     c = dataclasses.replace(TELEFON, title="Meget " * 30, snippet="lang " * 100,
                             case_number="00.01.00-A21-9-18-og-meget-mere-end-det")
-    appearance = citations.message_entity([source(c)], card_bytes=0)["citation"][0]["appearance"]
+    appearance = message_entity([source(c)], card_bytes=0)["citation"][0]["appearance"]
     assert appearance["name"].endswith("…") and appearance["abstract"].endswith("…")
     assert appearance["keywords"][1].endswith("…")
 

@@ -8,10 +8,10 @@ import itertools
 
 import pytest
 
-from bot.compose import MAX_COUNT
 from bot.conversation import Conversation
 from bot.engine import Engine
-from bot.handler import ReferatBot
+from bot.teams.compose import MAX_COUNT
+from bot.teams.handler import ReferatBot
 from bot.texts import say
 from fake_teams import Chat, actions, activity_json, texts
 

@@ -12,8 +12,8 @@ import threading
 
 import pytest
 
-from bot.dedupe import IN_FLIGHT_SECONDS, PURGE_SECONDS, SeenActivities
-from bot.resources import open_catalog
+from bot.stores import open_catalog
+from bot.teams.dedupe import IN_FLIGHT_SECONDS, PURGE_SECONDS, SeenActivities
 
 pytestmark = pytest.mark.both_catalogs
 KEY = ("msteams", "a:personal-chat-1", "act-1")
@@ -29,7 +29,8 @@ class Clock:
 
 def rows(catalog) -> int:
     with catalog.transaction() as db:
-        return db.execute("SELECT COUNT(*) AS n FROM seen_activities").fetchone()["n"]
+        return db.execute("SELECT COUNT(*) AS n FROM leases WHERE name LIKE 'activity:%'") \
+            .fetchone()["n"]
 
 
 def test_second_sight_is_refused_until_the_ttl_passes(catalog):
@@ -95,7 +96,7 @@ def test_ids_past_the_ttl_are_cleared_and_none_is_stored_in_the_clear(catalog):
         assert seen.first_time(("msteams", "a:personal-chat-1", f"act-{i}"))
     assert rows(catalog) == 5
     with catalog.transaction() as db:
-        stored = " ".join(r["activity_key"] for r in db.execute("SELECT * FROM seen_activities"))
+        stored = " ".join(r["name"] for r in db.execute("SELECT name FROM leases"))
     assert "act-" not in stored and "personal-chat" not in stored
     clock.now += max(60, PURGE_SECONDS) + 1
     assert seen.first_time(("msteams", "a:personal-chat-1", "act-new"))

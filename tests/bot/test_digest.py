@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from bot import cards
-from bot import subscriptions as bot_subscriptions
 from bot.cards import digest_card, short_decision
-from bot.digest import DeliveryFailed, DigestRunner, next_run, schedule
+from bot.jobs import subscriptions as bot_subscriptions
+from bot.jobs.digest import DeliveryFailed, DigestRunner, next_run, schedule
+from bot.jobs.subscriptions import Subscriptions
 from bot.settings import Settings
-from bot.subscriptions import Subscriptions
 from fake_teams import actions
 from ingest.catalog import Catalog
 from ingest.pipeline import ingest_paths
@@ -290,18 +290,3 @@ def test_digest_cli_dry_run_lists_what_each_subscription_would_get(tmp_path, cat
     with Catalog(target) as catalog:
         assert Subscriptions.over(catalog).get("c1").watermark == 0
     assert CliRunner().invoke(main, ["--data-dir", str(data), "digest"], env=env).exit_code == 2
-
-
-def test_a_subscriptions_table_from_before_the_send_intent_gets_its_column(catalog):
-    """A catalog made before `sending_watermark`: opening it adds the column, and the
-    subscriptions it held still send."""
-    old_schema = bot_subscriptions.SCHEMA.replace(",\n    sending_watermark INTEGER", "")
-    assert "sending_watermark" not in old_schema
-    with catalog.transaction() as db:
-        db.create(old_schema)
-    assert "sending_watermark" not in catalog.db.columns("subscriptions")
-    subs = Subscriptions.over(catalog)
-    assert "sending_watermark" in catalog.db.columns("subscriptions")
-    assert subs.subscribe(reference("19:old@thread.tacv2"), tenant_id="t", service_url="x",
-                          subscribed_by="Marie")
-    assert subs.get("19:old@thread.tacv2").in_doubt is None

@@ -12,12 +12,12 @@ import weakref
 import pytest
 from click.testing import CliRunner
 
+from bot.app_keys import catalog_key, digest_key, engine_key, subscriptions_key
 from bot.cli import main
-from bot.keys import catalog_key, digest_key, engine_key, subscriptions_key
-from bot.resources import open_catalog
-from bot.service_urls import is_channel_url
+from bot.jobs.subscriptions import Subscriptions
 from bot.settings import Settings
-from bot.subscriptions import Subscriptions
+from bot.stores import open_catalog
+from bot.teams.service_urls import is_channel_url
 from fake_teams import SERVICE_URL, activity_json
 from ingest.pipeline import ingest_paths
 

@@ -9,8 +9,8 @@ import logging
 
 import pytest
 
+from bot.app_keys import subscriptions_key
 from bot.conversation import MAX_QUESTION_CHARS
-from bot.keys import subscriptions_key
 from bot.routes import MAX_BODY_BYTES, PARSED_HEADER_BYTES
 from bot.texts import say
 from fake_teams import (BOT_ID, BOT_NAME, SERVICE_URL, TELEFON_QUESTION, TELEFON_SOURCE,
@@ -136,13 +136,13 @@ async def test_subscribe_over_http_stores_the_tenant_from_channel_data(bot_clien
     assert status == 201
     [reply] = await connector.wait_for(1)
     assert reply["text"].startswith("Så er det på plads")
-    from bot.keys import subscriptions_key
+    from bot.app_keys import subscriptions_key
     sub = bot_client.app[subscriptions_key].get("a:personal-chat-1")
     assert (sub.tenant_id, sub.service_url) == ("tenant-1", connector.url)
 
 
 async def test_proactive_card_to_a_subscription(bot_client, connector):
-    from bot.keys import endpoint_key, subscriptions_key
+    from bot.app_keys import endpoint_key, subscriptions_key
 
     await post_json(bot_client, "/api/messages", activity_json("abonner", service_url=connector.url))
     sub = bot_client.app[subscriptions_key].get("a:personal-chat-1")
@@ -166,8 +166,8 @@ def quick_retries(monkeypatch):
 
 
 async def test_proactive_card_failures_carry_the_status(bot_client, connector, quick_retries):
-    from bot.digest import DeliveryFailed
-    from bot.keys import endpoint_key
+    from bot.app_keys import endpoint_key
+    from bot.jobs.digest import DeliveryFailed
 
     endpoint = bot_client.app[endpoint_key]
     reference = {"conversation": {"id": "a:bot-removed"}, "serviceUrl": connector.url,

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from bot.app import create_app
 from bot.engine import LEXICAL, LOADING, READY, Engine, NotReady
-from bot.resources import open_catalog, open_index
 from bot.routes import SEARCH_HEADER
+from bot.stores import open_catalog, open_index
 from bot.texts import say
 from fake_teams import TELEFON_QUESTION, texts
 from ingest.pipeline import ingest_paths

@@ -1,6 +1,6 @@
 """The feedback tables: Teams' reactions read as votes, answers remembered for a while so
-Teams' feedback finds their question and punkter, an older feedback table taken over,
-and `referatbot feedback` summarising it all per punkt and per week."""
+Teams' feedback finds their question and punkter, and `referatbot feedback` summarising
+it all per punkt and per week."""
 from __future__ import annotations
 
 import datetime as dt
@@ -62,21 +62,6 @@ def test_answers_are_remembered_for_teams_feedback_and_then_forgotten(catalog):
     assert [r["question"] for r in kept] == ["nyt spørgsmål"]
     assert "a:chat" not in kept[0]["answer_key"] and len(kept[0]["answer_key"]) == 64
 
-
-def test_a_feedback_table_from_before_is_taken_over(catalog):
-    with catalog.db.transaction() as db:
-        db.create("""CREATE TABLE IF NOT EXISTS feedback (
-            id INTEGER PRIMARY KEY, question TEXT NOT NULL, punkter TEXT NOT NULL DEFAULT '[]',
-            vote TEXT NOT NULL CHECK (vote IN ('up', 'down')), created_at TEXT NOT NULL)""")
-        db.execute("INSERT INTO feedback (question, punkter, vote, created_at) VALUES (?,?,?,?)",
-                   ("før", '[{"date": "2024-04-24", "punkt": 7}]', "up", "2026-01-05T08:00:00+00:00"))
-    feedback = Feedback(catalog.db)
-    feedback.record("efter", [], "down", comment="hmm", activity_id="m1")
-    for _ in range(2):
-        feedback.react("a:chat", "m2", Reaction("up"), invoke_id="feedback-1")
-    assert [(v.question, v.comment, v.activity_id) for v in feedback.votes()] == [
-        ("før", "", ""), ("efter", "hmm", "m1"), ("", "", "m2")]
-    Feedback(catalog.db)  # and again: nothing to add
 
 
 def test_one_vote_per_feedback_activity(catalog):

@@ -11,8 +11,8 @@ from botbuilder.schema import Activity, ChannelAccount
 from bot.conversation import Conversation
 from bot.engine import Engine
 from bot.feedback import Feedback
-from bot.handler import ReferatBot
-from bot.subscriptions import Subscriptions
+from bot.jobs.subscriptions import Subscriptions
+from bot.teams.handler import ReferatBot
 from bot.texts import say
 from fake_teams import (BOT_ID, BOT_NAME, SERVICE_URL, TELEFON_QUESTION, TELEFON_SOURCE, Chat,
                         actions, as_json, card_of, execute_button, texts)

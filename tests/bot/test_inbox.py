@@ -13,9 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 from bot.app import create_app
+from bot.app_keys import catalog_key, digest_key, inbox_key
 from bot.cli import main
-from bot.intake import Intake
-from bot.keys import catalog_key, digest_key, inbox_key
+from bot.jobs.intake import Intake
 from bot.settings import Settings, SettingsError
 from fake_teams import activity_json
 from new_minutes import answers_telefon, file_name, redated, telefon_question
@@ -139,7 +139,7 @@ async def test_a_bad_file_is_refused_once_and_taken_again_when_it_changes(
     await eventually(polls, lambda n: n >= seen + 10, what="ten more polls")
     assert [t.status for t in takes_of(app, "2024/noter.txt")] == ["refused"]
     said = [r for r in caplog.records
-            if r.name == "bot.inbox" and "refused 2024/noter.txt" in r.getMessage()]
+            if r.name == "bot.jobs.inbox" and "refused 2024/noter.txt" in r.getMessage()]
     assert len(said) == 1 and said[0].levelno == logging.WARNING
     assert reason in said[0].getMessage()
 
@@ -174,7 +174,8 @@ async def test_an_inbox_share_that_goes_away_is_reported_and_polled_until_it_is_
     await eventually(lambda: ask(client, telefon_question(JUNE)),
                      lambda body: answers_telefon(body, JUNE), what="an answer from the new meeting")
     assert (await readyz(client))[1]["inbox"]["reachable"]
-    said = [r for r in caplog.records if r.name == "bot.inbox" and "cannot be read" in r.getMessage()]
+    said = [r for r in caplog.records
+            if r.name == "bot.jobs.inbox" and "cannot be read" in r.getMessage()]
     assert len(said) == 1 and said[0].levelno == logging.WARNING
 
 

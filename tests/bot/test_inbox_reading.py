@@ -1,4 +1,4 @@
-"""How the inbox reads a file (bot/inbox.py with the real catalog and real files): in a
+"""How the inbox reads a file (bot/jobs/inbox.py with the real catalog and real files): in a
 child process given a time budget, so that a file slow to read is refused with a sentence
 naming the budget and the files after it are taken; a link out of the inbox is refused,
 so that a referat kept elsewhere does not become answerable; a hostile file is refused
@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from bot.inbox import Inbox
+from bot.jobs.inbox import Inbox
 from hostile_files import document_xml, page_content, write_docx, write_shared_page_pdf
 from ingest.limits import MAX_DOCX_XML_BYTES, MAX_PAGES, MB
 from minutes_files import misplace_startxref, write_pdf

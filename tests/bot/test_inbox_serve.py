@@ -19,9 +19,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.intake import Intake
-from bot.resources import open_catalog, open_index
+from bot.jobs.intake import Intake
 from bot.settings import Settings
+from bot.stores import open_catalog, open_index
 from fake_teams import activity_json
 from ingest.pipeline import ingest_paths
 from new_minutes import answers_telefon, file_name, redated, telefon_question

@@ -13,9 +13,9 @@ from click.testing import CliRunner
 
 from bot.cli import main
 from bot.feedback import Feedback
-from bot.inbox import Inbox
-from bot.resources import open_catalog
+from bot.jobs.inbox import Inbox
 from bot.settings import Settings
+from bot.stores import open_catalog
 
 #: A name that would start a line of its own, clear the screen and return the cursor.
 EVIL = "x\nERROR forged: a line of its own\x1b[2J\r.txt"

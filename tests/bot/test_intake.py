@@ -1,6 +1,6 @@
-"""The inbox's records in the catalog (bot/intake.py), with the SQLite and the PostgreSQL
-catalog: a file is claimed by one process, not again at the stamp it was taken at, again
-once it changes; a lease that ran out or whose holder died is void."""
+"""The inbox's records in the catalog (bot/jobs/intake.py), with the SQLite and the
+PostgreSQL catalog: a file is claimed by one process, not again at the stamp it was taken
+at, again once it changes; a lease that ran out or whose holder died is void."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,8 +9,8 @@ import subprocess
 
 import pytest
 
-from bot.inbox import Inbox
-from bot.intake import LEASE, TAKING, Intake, Stamp
+from bot.jobs.inbox import Inbox
+from bot.jobs.intake import LEASE, TAKING, Intake, Stamp
 from ingest.pipeline import FileResult
 
 pytestmark = pytest.mark.both_catalogs

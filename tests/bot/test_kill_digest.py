@@ -3,7 +3,7 @@ open, then run again: no digest lost, none twice, and the watermark moves only w
 delivery.
 
 The run is a real process; the connector is the fake one, in this test's event loop, so
-the test decides when the send is accepted. One window stays open (bot/digest.py): a
+the test decides when the send is accepted. One window stays open (bot/jobs/digest.py): a
 process killed after the connector accepted the card and before the watermark was
 written sends it again on the rerun. `test_killed_after_the_connector_accepted...`
 measures that window for what it is: one duplicate, said in the rerun's log (the intent
@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.resources import open_catalog
+from bot.jobs.subscriptions import Subscriptions
 from bot.settings import Settings
-from bot.subscriptions import Subscriptions
+from bot.stores import open_catalog
 from fake_teams import actions
 from ingest.pipeline import ingest_paths
 
@@ -66,8 +66,10 @@ def row(data: Settings) -> dict:
     catalog's ingest sequence (what a delivered digest's watermark becomes)."""
     with open_catalog(data) as catalog:
         with catalog.transaction() as db:
-            found = dict(db.execute("SELECT * FROM subscriptions WHERE conversation_id=?",
-                                    (CONVERSATION,)).fetchone())
+            found = dict(db.execute(
+                "SELECT s.*, l.owner AS lease_owner FROM subscriptions s LEFT JOIN leases l "
+                "ON l.name=? WHERE s.conversation_id=?",
+                (f"digest:{CONVERSATION}", CONVERSATION)).fetchone())
         found["max_seq"] = catalog.max_seq()
     return found
 

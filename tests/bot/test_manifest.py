@@ -18,10 +18,10 @@ from PIL import Image
 from referencing import Registry
 
 from bot.commands import QUESTION, WORDS, parse_command
-from bot.compose import COMMAND_ID, PARAMETER
-from bot.manifest import (MANIFEST_DIR, ManifestError, build_manifest, build_package,
+from bot.teams.compose import COMMAND_ID, PARAMETER
+from bot.teams.manifest import (MANIFEST_DIR, ManifestError, build_manifest, build_package,
                           load_schema, schema_violations, validate_manifest)
-from bot.manifest_cli import manifest_command
+from bot.teams.manifest_cli import manifest_command
 from fake_teams import card_of, texts
 
 APP_ID = "1b4f9c3e-2d7a-4e8b-9f60-3c2a1d5e7b90"

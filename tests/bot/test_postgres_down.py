@@ -15,8 +15,8 @@ import asyncio
 import pytest
 
 from bot.app import create_app
-from bot.keys import subscriptions_key
-from bot.resources import open_catalog
+from bot.app_keys import subscriptions_key
+from bot.stores import open_catalog
 from bot.texts import say
 from catalogs import PostgresServer
 from fake_teams import TELEFON_QUESTION, activity_json, chat_page, texts

@@ -14,10 +14,10 @@ import urllib.request
 import pytest
 from click.testing import CliRunner
 
-from bot.adapter import BotConfig
 from bot.app import create_app
 from bot.cli import main
 from bot.settings import SettingsError
+from bot.teams.auth import BotConfig
 from servers import free_port
 
 SERVE_TIMEOUT = 120

@@ -10,8 +10,8 @@ import logging
 
 import pytest
 
+from bot.app_keys import bot_key, feedback_key
 from bot.feedback import MAX_COMMENT_CHARS
-from bot.keys import bot_key, feedback_key
 from bot.texts import say
 from fake_teams import BOT_ID, TELEFON_QUESTION, TELEFON_SOURCE, actions, activity_json, texts
 

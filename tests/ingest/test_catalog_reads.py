@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.resources import open_catalog
+from bot.stores import open_catalog
 from ingest.parse import parse_referat
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "samples" / "chefforum-2024-04-24.txt"

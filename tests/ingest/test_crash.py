@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.resources import open_catalog, open_index
 from bot.settings import Settings
+from bot.stores import open_catalog, open_index
 from ingest.parse import parse_referat
 from ingest.pipeline import ingest_paths
 from ingest_state import catalog_state, chroma_state, expected_chunk_ids, stale_meetings

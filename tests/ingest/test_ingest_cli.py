@@ -12,12 +12,12 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
-from bot.resources import open_catalog, open_index
 from bot.settings import Settings
+from bot.stores import open_catalog, open_index
 from ingest.pipeline import ingest_paths
-from retrieval.embed import default_model
 from ingest_state import chroma_state, expected_chunk_ids, stale_meetings
 from minutes_files import misplace_startxref, write_pdf
+from retrieval.embed import default_model
 
 ITEM_KEYS = {"punkt", "title", "heading", "case_number", "closed", "sections", "bilag"}
 

@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
-from bot.resources import open_catalog
 from bot.settings import Settings
+from bot.stores import open_catalog
 from ingest.pipeline import ingest_paths
 from layout_files import parse_file
 

@@ -13,10 +13,10 @@ import sys
 
 import pytest
 
-from bot.digest import DigestRunner
-from bot.resources import open_catalog, open_index
+from bot.jobs.digest import DigestRunner
+from bot.jobs.subscriptions import Subscriptions
 from bot.settings import Settings
-from bot.subscriptions import Subscriptions
+from bot.stores import open_catalog, open_index
 from ingest.pipeline import ingest_paths
 from retrieval.answer import Answerer
 from retrieval.store import StoreUnavailable, connect

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.resources import open_catalog
+from bot.jobs.subscriptions import Subscriptions
 from bot.settings import Settings
-from bot.subscriptions import Subscriptions
+from bot.stores import open_catalog
 from catalogs import fresh_postgres_catalog
 from ingest.pipeline import ingest_paths
 

@@ -19,9 +19,9 @@ import urllib.request
 import pytest
 from selenium.webdriver.common.by import By
 
-from bot.resources import open_catalog
+from bot.jobs.subscriptions import Subscriptions
 from bot.settings import Settings
-from bot.subscriptions import Subscriptions
+from bot.stores import open_catalog
 from bot.texts import HELP_EXAMPLES, say
 from fake_teams import TELEFON_QUESTION, TELEFON_SOURCE
 from playground_page import AI_LABEL, BOT, CHANNEL, GROUP

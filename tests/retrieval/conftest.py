@@ -8,8 +8,8 @@ from dataclasses import dataclass, replace
 
 import pytest
 
-from bot.resources import open_catalog, open_index
 from bot.settings import Settings
+from bot.stores import open_catalog, open_index
 from ingest.catalog import Catalog
 from ingest.model import Punkt
 from retrieval.answer import Answerer

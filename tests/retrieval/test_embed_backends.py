@@ -87,7 +87,7 @@ def test_answering_on_onnxruntime_imports_no_torch(indexed_samples):
     script = f"""
 import sys
 from pathlib import Path
-from bot.resources import open_catalog, open_index
+from bot.stores import open_catalog, open_index
 from bot.settings import Settings
 from retrieval.answer import Answerer
 settings = Settings(data_dir=Path({str(indexed_samples)!r}))

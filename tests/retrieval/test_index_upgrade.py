@@ -13,8 +13,8 @@ import sqlite3
 import numpy as np
 import pytest
 
-from bot.resources import open_catalog, open_index
 from bot.settings import Settings
+from bot.stores import open_catalog, open_index
 from ingest.pipeline import ingest_paths
 from retrieval.embed import Embedder
 from retrieval.sentences import embed_text, is_sentence_id, sentences
@@ -35,9 +35,14 @@ class CountingEmbedder(Embedder):
         return self.real.passages(texts, progress=progress)
 
 
+#: The tables of a catalog from before the ledger's own table (and the bot's).
+CATALOG_TABLES = {"meetings", "punkter", "sources", "settings"}
+
+
 def as_an_older_release_left_it(catalog_path, *, chunk_ids: bool) -> None:
     """Move the ledger back into the catalog's meetings table, as an older release kept
-    it (with or without the chunk_ids column), and drop the ledger's table."""
+    it (with or without the chunk_ids column), and drop every table that release did
+    not have, the ledger's and schema_version among them."""
     db = sqlite3.connect(catalog_path)
     db.execute("ALTER TABLE meetings ADD COLUMN indexed_hash TEXT")
     db.execute("UPDATE meetings SET indexed_hash=(SELECT indexed_hash FROM index_ledger i "
@@ -46,7 +51,9 @@ def as_an_older_release_left_it(catalog_path, *, chunk_ids: bool) -> None:
         db.execute("ALTER TABLE meetings ADD COLUMN chunk_ids TEXT NOT NULL DEFAULT '[]'")
         db.execute("UPDATE meetings SET chunk_ids=(SELECT chunk_ids FROM index_ledger i "
                    "WHERE i.forum=meetings.forum AND i.meeting_date=meetings.meeting_date)")
-    db.execute("DROP TABLE index_ledger")
+    for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall():
+        if table not in CATALOG_TABLES:
+            db.execute(f"DROP TABLE {table}")
     db.commit()
     db.close()
 

@@ -1,27 +1,8 @@
-"""The Bot Framework side of the server: CloudAdapter, authentication, dedupe and
-proactive sends. With `bot/handler.py`, the only module that imports botbuilder, so a
-move to the Microsoft 365 Agents SDK touches these two (the local chat page calls the
-conversation core directly, `bot/conversation.py`).
-
-Moving to the Microsoft 365 Agents SDK (`microsoft-agents-hosting-aiohttp`, which keeps
-aiohttp) would change: `CloudAdapter` and the JWT check come from
-`microsoft_agents.hosting.aiohttp` (its `jwt_authorization_middleware` or
-`start_agent_process` in place of `BotEndpoint.process`; keep the signing-key guard below
-until its key fetch is checked not to block the loop); credentials are read through
-`MsalConnectionManager` and the `CONNECTIONS__SERVICE_CONNECTION__SETTINGS__*` variables
-(mapped from `Settings` here, so the README's variables stay); activities are pydantic
-models (`microsoft_agents.activity.Activity`), so the handler's `Activity`/`Entity`
-imports and `.serialize()`/`.deserialize()` become `model_validate`/`model_dump`; the
-handler subclasses the Agents SDK's `ActivityHandler` (or becomes `AgentApplication`
-routes) with the same methods. Unchanged: the conversation core, `bot/activities.py`'s
-activity JSON (citations, streaminfo, feedback, invokes are channel JSON, not SDK
-types), the routes, dedupe and digest.
-
-`BotEndpoint.process` takes an already-parsed request (the route checks size, content type
-and JSON) and returns an HTTP status. Every way a token can be wrong is a 401: botbuilder
-4.17.1 lets PyJWT errors (malformed, expired, bad signature) and its own lookups (an
-unknown key id) escape as 500s, so authentication is wrapped to turn any failure into
-PermissionError, which CloudAdapter's callers map to 401.
+"""Who may call /api/messages: the Bot Framework credentials (`BotConfig`), and every
+way a token can be wrong a 401. botbuilder 4.17.1 lets PyJWT errors (malformed, expired,
+bad signature) and its own lookups (an unknown key id) escape as 500s, so authentication
+is wrapped to turn any failure into PermissionError, which CloudAdapter's callers map to
+401.
 
 Signing keys. A token whose (unverified) issuer is the Bot Framework's or the Emulator's
 makes botbuilder fetch that issuer's OpenID signing keys, and its own fetch is a blocking
@@ -36,6 +17,15 @@ is answered 503 at once (`AuthenticationBusy`): it was not checked, so it is not
 unauthorised, and a 5xx is what retry policies treat as transient (Bot Framework's own
 BotFrameworkHttpStatusCodeErrorDetectionStrategy does), so a real Teams activity caught
 in a flood of forged ones may be resent rather than be refused for good.
+
+Connections. botbuilder asks the authentication for a connector client and a user-token
+client on every turn and proactive send, and builds each anew (msrest's retry policy
+alone costs ~10 ms of the event loop, and each client opens its own connections);
+`RefuseOnAnyError` keeps one connector client per app id, service URL and audience
+(`_ReusedConnectors`) and one user-token client per app id, across turns.
+
+Nothing of this is built at import: the app puts the guard in place at start-up and
+takes it away at clean-up (`signing_keys_guarded`, in bot/app.py's `bot_ctx`).
 """
 from __future__ import annotations
 
@@ -48,28 +38,18 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from typing import Awaitable, Callable
+from typing import Awaitable, Iterator
 
 import aiohttp
 
-from botbuilder.core import (Bot, CardFactory, MessageFactory, Middleware, TurnContext,
-                             serializer_helper)
-from botbuilder.integration.aiohttp import (CloudAdapter,
-                                            ConfigurationBotFrameworkAuthentication)
-from botbuilder.schema import (Activity, ActivityEventNames, ActivityTypes,
-                               ConversationReference)
+from botbuilder.schema import Activity
 from botframework.connector.auth import (AuthenticateRequestResult,
                                          BotFrameworkAuthentication, ClaimsIdentity,
                                          ConnectorFactory, JwtTokenExtractor,
                                          JwtTokenValidation)
 from botframework.connector.auth.jwt_token_extractor import _OpenIdMetadata
-from msrest.exceptions import ClientRequestError, HttpOperationError
 
-from bot.dedupe import SeenActivities
-from bot.digest import DeliveryFailed
-from bot.service_urls import is_channel_url
 from bot.settings import Settings
-from bot.texts import say
 
 log = logging.getLogger(__name__)
 #: Seconds a fetch of an issuer's signing keys (metadata document and key set) may take.
@@ -78,11 +58,10 @@ KEYS_FETCH_SECONDS = 5.0
 KEYS_RETRY_SECONDS = 30.0
 #: Validations in flight at once; a request beyond them is answered 503 at once.
 MAX_WAITING = 64
+#: Worker threads fetching keys, off the event loop (one per metadata URL at a time).
+KEY_FETCHERS = 4
 #: connector clients kept (one per app id, service URL and audience: a few in practice)
 CONNECTORS_KEPT = 32
-#: The key fetches run here, off the event loop (one per metadata URL at a time).
-_KEY_FETCHER = concurrent.futures.ThreadPoolExecutor(max_workers=4,
-                                                     thread_name_prefix="signing-keys")
 
 
 class AuthenticationBusy(RuntimeError):
@@ -111,101 +90,7 @@ class BotConfig:
         return cls(settings.app_id, settings.app_password, app_type, settings.app_tenant_id)
 
 
-class BotEndpoint:
-    """The bot behind POST /api/messages and the local chat page's POST /api/chat."""
-
-    def __init__(self, settings: Settings, bot: Bot | None, *,
-                 seen: SeenActivities | None = None,
-                 authentication: BotFrameworkAuthentication | None = None):
-        """`seen`: the activities already handled, shared by the replicas; None for an
-        endpoint that only sends (`digest --send`)."""
-        self.bot = bot
-        self.app_id = settings.app_id
-        authentication = authentication or ConfigurationBotFrameworkAuthentication(
-            BotConfig.from_settings(settings))
-        _guard_signing_keys()
-        self.adapter = CloudAdapter(_RefuseOnAnyError(authentication))
-        self.adapter.on_turn_error = on_turn_error
-        if seen is not None:
-            self.adapter.use(_Dedupe(seen))
-
-    async def process(self, body: dict, auth_header: str | None) -> tuple[int, dict | None]:
-        """One activity from the channel: (HTTP status, JSON body or None)."""
-        try:
-            activity = Activity().deserialize(body)
-        except Exception as e:  # msrest's DeserializationError and friends: not an Activity
-            log.info("refused a body that is not an activity: %s", e)
-            return 400, {"error": "the body is not a Bot Framework activity"}
-        if not activity.type:
-            return 400, {"error": "the activity has no type"}
-        missing = [name for name, value in (
-            ("channelId", activity.channel_id), ("serviceUrl", activity.service_url),
-            ("conversation.id", activity.conversation.id if activity.conversation else None))
-            if not value]
-        if missing:
-            return 400, {"error": f"the activity has no {', '.join(missing)}"}
-        try:
-            invoke = await self.adapter.process_activity(auth_header, activity, self.bot.on_turn)
-        except PermissionError as e:
-            log.info("refused an activity: %s", e)
-            return 401, {"error": "unauthorized"}
-        except AuthenticationBusy as e:
-            log.warning("answered 503 without checking the token: %s", e)
-            return 503, {"error": "too many requests are being authenticated; try again shortly"}
-        if invoke:
-            return invoke.status, _json(invoke.body)
-        return 201, None
-
-    def may_send_to(self, service_url: str) -> bool:
-        """Whether a proactive message may go to `service_url`: with authentication on,
-        only to a Bot Framework channel's (botbuilder gives the bot's token to any)."""
-        return not self.app_id or is_channel_url(service_url)
-
-    async def send_card(self, reference: dict, card: dict) -> None:
-        """Post `card` proactively to the conversation of a stored reference (the JSON a
-        subscription keeps), whose service URL the caller has checked (`may_send_to`).
-        Raises DeliveryFailed with the connector's HTTP status (403 or 404 when the bot
-        was removed), or without one when the service is unreachable."""
-        activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
-        failures: list[Exception] = []
-
-        async def send(context: TurnContext) -> None:
-            try:
-                await context.send_activity(activity)
-            except Exception as e:  # kept for the caller; the turn's error handler stays out
-                failures.append(e)
-
-        await self.adapter.continue_conversation(
-            ConversationReference().deserialize(reference), send, self.app_id)
-        if failures:
-            error = failures[0]
-            status = error.response.status_code if isinstance(error, HttpOperationError) \
-                and error.response is not None else None
-            if not isinstance(error, (HttpOperationError, ClientRequestError, OSError)):
-                raise error
-            raise DeliveryFailed(f"the Teams connector refused the message: {error}",
-                                 status=status) from error
-
-
-def _json(body):
-    """An invoke response's body as JSON: botbuilder's models serialised, plain JSON (such
-    as the `{}` Teams' feedback invoke wants) as it is."""
-    if body is None or isinstance(body, (dict, list, str, int, float, bool)):
-        return body
-    return serializer_helper(body)
-
-
-async def on_turn_error(context: TurnContext, error: Exception) -> None:
-    """A bug or an unreachable store while handling a turn: log it, tell the user."""
-    log.error("error while handling a %s activity", context.activity.type,
-              exc_info=(type(error), error, error.__traceback__))
-    try:
-        await context.send_activity(say("sorry"))
-    except Exception:  # the connector is unreachable too; the log has the cause
-        log.exception("could not tell the user about the error")
-
-
-class _RefuseOnAnyError(BotFrameworkAuthentication):
+class RefuseOnAnyError(BotFrameworkAuthentication):
     """Delegates to the real authentication; any failure to authenticate a request is a
     PermissionError (401), never an exception that becomes a 500. At most `max_waiting`
     checks are in flight; one more raises AuthenticationBusy at once."""
@@ -297,9 +182,6 @@ class _ReusedConnectors(ConnectorFactory):
         return client
 
 
-# --- signing keys ----------------------------------------------------------------------
-
-
 class _SigningKeys(_OpenIdMetadata):
     """One OpenID metadata URL's signing keys, refreshed when botbuilder's rules say so
     (daily; for an unknown key id at most hourly), but fetched in a worker thread within
@@ -307,10 +189,11 @@ class _SigningKeys(_OpenIdMetadata):
     KEYS_RETRY_SECONDS. Keys already held stay in use when a refresh fails: they rotate
     seldom, and refusing every real activity for a slow key endpoint helps nobody."""
 
-    def __init__(self, url: str, keys: list | None = None,
-                 last_updated: dt.datetime = dt.datetime.min):
+    def __init__(self, url: str, fetcher: concurrent.futures.Executor,
+                 keys: list | None = None, last_updated: dt.datetime = dt.datetime.min):
         super().__init__(url)
         self.keys, self.last_updated = list(keys or []), last_updated
+        self._fetcher = fetcher
         self._lock = threading.Lock()
         self._fetching: concurrent.futures.Future | None = None
         self._retry_at = 0.0
@@ -321,7 +204,7 @@ class _SigningKeys(_OpenIdMetadata):
         if time.monotonic() >= self._retry_at:
             with self._lock:
                 if self._fetching is None:
-                    self._fetching = _KEY_FETCHER.submit(self._fetch)
+                    self._fetching = self._fetcher.submit(self._fetch)
                 fetching = self._fetching
             # shielded: a caller that gives up must not cancel the fetch the others await
             await asyncio.shield(asyncio.wrap_future(fetching))
@@ -359,58 +242,43 @@ async def _download_keys(url: str) -> list[dict]:
 
 
 class _SigningKeyCache(dict):
-    """What `JwtTokenExtractor.metadataCache` becomes: every URL botbuilder asks for (the
-    channel's, the Emulator's, any other) gets a `_SigningKeys`; an entry put in as
-    botbuilder's own `_OpenIdMetadata` is taken over with its URL and keys."""
+    """What `JwtTokenExtractor.metadataCache` becomes while the guard is in place: every
+    URL botbuilder asks for (the channel's, the Emulator's, any other) gets a
+    `_SigningKeys` fetching in `fetcher`; an entry put in as botbuilder's own
+    `_OpenIdMetadata` is taken over with its URL and keys. `replaced` is botbuilder's
+    cache, put back when the last app using the guard closes (`users`)."""
+
+    def __init__(self, replaced: dict, fetcher: concurrent.futures.Executor):
+        super().__init__(replaced)
+        self.replaced, self.fetcher, self.users = replaced, fetcher, 0
 
     def get(self, url, default=None):
         found = super().get(url)
         if not isinstance(found, _SigningKeys):
-            found = self[url] = _SigningKeys(url) if found is None else \
-                _SigningKeys(found.url, found.keys, found.last_updated)
+            found = self[url] = _SigningKeys(url, self.fetcher) if found is None else \
+                _SigningKeys(found.url, self.fetcher, found.keys, found.last_updated)
         return found
 
 
-def _guard_signing_keys() -> None:
-    if not isinstance(JwtTokenExtractor.metadataCache, _SigningKeyCache):
-        JwtTokenExtractor.metadataCache = _SigningKeyCache(JwtTokenExtractor.metadataCache)
-
-
-class _Dedupe(Middleware):
-    """Runs each (channel, conversation, activity id) once, across the replicas sharing
-    the catalog; a retry of one in flight or recently handled is acknowledged without a
-    second reply. Runs after authentication, so an unauthenticated caller cannot burn the
-    id of a real activity. When the catalog does not answer, the activity is answered
-    (a possible second answer to a retry beats none)."""
-
-    def __init__(self, seen: SeenActivities):
-        self.seen = seen
-
-    async def on_turn(self, context: TurnContext, logic: Callable[[], Awaitable]) -> None:
-        activity = context.activity
-        # An invoke waits for its own response (the handler answers each alike); one
-        # skipped here would have none, and botbuilder would answer the retry with a 501.
-        if not activity.id or activity.name == ActivityEventNames.continue_conversation \
-                or activity.type == ActivityTypes.invoke:
-            await logic()
-            return
-        key = (activity.channel_id or "", activity.conversation.id if activity.conversation
-               else "", activity.id)
-        try:
-            first = await asyncio.to_thread(self.seen.first_time, key)
-        except Exception:  # the catalog's database is down: answer without the memory
-            log.warning("could not check whether activity %s was seen before; answering it",
-                        activity.id, exc_info=True)
-            first = True
-        if not first:
-            log.info("activity %s seen before: not answering it again", activity.id)
-            return
-        try:
-            await logic()
-        except BaseException:
-            # let the channel's retry have another go
-            with contextlib.suppress(Exception):
-                await asyncio.to_thread(self.seen.forget, key)
-            raise
-        with contextlib.suppress(Exception):  # else the claim is void after IN_FLIGHT_SECONDS
-            await asyncio.to_thread(self.seen.handled, key)
+@contextlib.contextmanager
+def signing_keys_guarded() -> Iterator[None]:
+    """The signing-key guard in place while the context is open (the app's start-up to
+    its clean-up): botbuilder's class-level key cache becomes a `_SigningKeyCache` with a
+    pool of KEY_FETCHERS threads. The apps of one process share it, as botbuilder's
+    cache is one: the first to open puts it in place, the last to close puts botbuilder's
+    cache back and shuts the pool down (a fetch under way ends within
+    KEYS_FETCH_SECONDS)."""
+    cache = JwtTokenExtractor.metadataCache
+    if not isinstance(cache, _SigningKeyCache):
+        fetcher = concurrent.futures.ThreadPoolExecutor(max_workers=KEY_FETCHERS,
+                                                        thread_name_prefix="signing-keys")
+        cache = JwtTokenExtractor.metadataCache = _SigningKeyCache(cache, fetcher)
+    cache.users += 1
+    try:
+        yield
+    finally:
+        cache.users -= 1
+        if not cache.users:
+            if JwtTokenExtractor.metadataCache is cache:
+                JwtTokenExtractor.metadataCache = cache.replaced
+            cache.fetcher.shutdown(wait=False, cancel_futures=True)

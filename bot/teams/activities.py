@@ -21,8 +21,8 @@ streamId, streamType final and no streamSequence.
 from __future__ import annotations
 
 from bot import cards
-from bot.citations import ADAPTIVE_CARD, message_entity
 from bot.conversation import Reply
+from bot.teams.citations import ADAPTIVE_CARD, message_entity
 
 #: UTF-16 bytes of a whole message: Teams' advised 80 KB.
 MAX_MESSAGE_BYTES = 80_000

@@ -22,8 +22,8 @@ from typing import Awaitable, Callable
 from zoneinfo import ZoneInfo
 
 from bot.cards import digest_card
-from bot.owner import this_process
-from bot.subscriptions import Subscription, Subscriptions
+from bot.jobs.leases import this_process
+from bot.jobs.subscriptions import Subscription, Subscriptions
 from ingest.catalog import Catalog, NewDecision
 
 log = logging.getLogger(__name__)

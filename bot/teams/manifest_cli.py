@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from bot.manifest import build_package
+from bot.teams.manifest import build_package
 
 
 @click.command("manifest")

@@ -2,11 +2,10 @@
 
 Each row holds the Teams conversation reference (as JSON, with the tenant id that
 botbuilder 4.17.1 drops), who subscribed and when, and the digest watermark: the catalog
-sequence number of the last decision delivered. Sending is guarded by a lease, claimed in
-one write transaction, so two `serve` processes never send the same digest at once. A lease whose
-holder was a process on this machine that no longer runs (killed in the middle of a send)
-is void at once, so a restart sends that digest instead of waiting for the lease to run
-out; a holder on another machine is waited for.
+sequence number of the last decision delivered. Sending is guarded by a lease
+(bot/jobs/leases.py, named 'digest:<conversation id>'), claimed in one write transaction, so
+two `serve` processes never send the same digest at once; the lease of a process killed
+in the middle of a send on this machine is void at once, so a restart sends that digest.
 """
 from __future__ import annotations
 
@@ -15,28 +14,13 @@ import json
 from dataclasses import dataclass
 from typing import Callable
 
-from bot.owner import holder_is_dead
+from bot.jobs import leases
+from bot.jobs.leases import HELD
 from ingest.catalog import Catalog
 from ingest.db import Database
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS subscriptions (
-    conversation_id TEXT PRIMARY KEY,
-    tenant_id TEXT NOT NULL DEFAULT '',
-    service_url TEXT NOT NULL,
-    reference TEXT NOT NULL,
-    subscribed_by TEXT NOT NULL DEFAULT '',
-    subscribed_at TEXT NOT NULL,
-    active INTEGER NOT NULL DEFAULT 1,
-    watermark INTEGER NOT NULL DEFAULT 0,
-    failures INTEGER NOT NULL DEFAULT 0,
-    last_error TEXT NOT NULL DEFAULT '',
-    last_sent_at TEXT,
-    lease_owner TEXT,
-    lease_until TEXT,
-    sending_watermark INTEGER
-);
-"""
+#: The leases' names: this and the conversation id.
+LEASE_PREFIX = "digest:"
 #: After this many failed sends in a row that say the bot is gone (403/404), stop trying.
 MAX_PERMANENT_FAILURES = 3
 
@@ -63,16 +47,12 @@ def _now(now: dt.datetime | None = None) -> str:
 
 class Subscriptions:
     """The subscriptions table, in the catalog's database (`ingest.db.Database`), which
-    it creates and alone writes. `sequence` is the catalog's ingest sequence now: a new
-    subscription's watermark."""
+    it alone writes (ingest/schema.py makes it). `sequence` is the catalog's ingest
+    sequence now: a new subscription's watermark."""
 
     def __init__(self, db: Database, *, sequence: Callable[[], int]):
         self.db = db
         self.sequence = sequence
-        with db.transaction():
-            db.create(SCHEMA)
-            if "sending_watermark" not in db.columns("subscriptions"):  # tables made before it
-                db.execute("ALTER TABLE subscriptions ADD COLUMN sending_watermark INTEGER")
 
     @classmethod
     def over(cls, catalog: Catalog) -> "Subscriptions":
@@ -100,7 +80,8 @@ class Subscriptions:
                 "service_url": service_url, "reference": json.dumps(reference, ensure_ascii=False),
                 "subscribed_by": subscribed_by, "subscribed_at": _now(), "active": 1,
                 "watermark": self.sequence(), "failures": 0, "last_error": "",
-                "last_sent_at": None, "lease_owner": None, "lease_until": None})
+                "last_sent_at": None})
+            leases.release(db, _lease(conversation_id), None)
         return True
 
     def unsubscribe(self, conversation_id: str) -> bool:
@@ -113,9 +94,9 @@ class Subscriptions:
     def deactivate(self, conversation_id: str, reason: str) -> None:
         """End a subscription the bot must not send to, saying why (its lease too)."""
         with self.db.transaction() as db:
-            db.execute("UPDATE subscriptions SET active=0, last_error=?, lease_owner=NULL, "
-                       "lease_until=NULL, sending_watermark=NULL WHERE conversation_id=?",
-                       (reason[:500], conversation_id))
+            db.execute("UPDATE subscriptions SET active=0, last_error=?, sending_watermark=NULL "
+                       "WHERE conversation_id=?", (reason[:500], conversation_id))
+            leases.release(db, _lease(conversation_id), None)
 
     def get(self, conversation_id: str) -> Subscription | None:
         with self.db.transaction() as db:
@@ -134,14 +115,10 @@ class Subscriptions:
         """Take the right to send this conversation's digest, or None if another process
         holds it. One write transaction, so two processes cannot both win."""
         with self.db.transaction() as db:
-            row = db.execute("SELECT lease_owner FROM subscriptions WHERE conversation_id=?",
+            row = db.execute("SELECT active FROM subscriptions WHERE conversation_id=?",
                              (conversation_id,)).fetchone()
-            dead = row["lease_owner"] if row and holder_is_dead(row["lease_owner"]) else None
-            cur = db.execute(
-                "UPDATE subscriptions SET lease_owner=?, lease_until=? WHERE conversation_id=? "
-                "AND active=1 AND (lease_until IS NULL OR lease_until < ? OR lease_owner=?)",
-                (owner, _now(now + lease), conversation_id, _now(now), dead))
-            if cur.rowcount != 1:
+            if not (row and row["active"]) or not leases.claim(
+                    db, _lease(conversation_id), owner, now=now, until=now + lease):
                 return None
             row = db.execute("SELECT * FROM subscriptions WHERE conversation_id=?",
                              (conversation_id,)).fetchone()
@@ -153,41 +130,47 @@ class Subscriptions:
         already be in the conversation (`Subscription.in_doubt`)."""
         with self.db.transaction() as db:
             db.execute("UPDATE subscriptions SET sending_watermark=? WHERE conversation_id=? "
-                       "AND lease_owner=?", (watermark, conversation_id, owner))
+                       f"AND {HELD}", (watermark, conversation_id, _lease(conversation_id), owner))
 
     def delivered(self, conversation_id: str, owner: str, watermark: int, *,
                   now: dt.datetime) -> None:
-        """Teams accepted the digest: move the watermark and release the lease. One
-        statement outside a write transaction (the lease owner in its WHERE keeps it
-        safe), so it waits for no other writer: this is the window in which a kill makes
-        the digest be sent again."""
+        """Teams accepted the digest: move the watermark, then release the lease. Each one
+        statement outside a write transaction (the lease in the first one's WHERE keeps it
+        safe), so it waits for no other writer: until the first, a kill makes the digest
+        be sent again; after it, the lease is a dead process's and void."""
         self.db.execute(
             "UPDATE subscriptions SET watermark=CASE WHEN watermark > ? THEN watermark ELSE ? END, "
-            "failures=0, last_error='', last_sent_at=?, lease_owner=NULL, lease_until=NULL, "
-            "sending_watermark=NULL WHERE conversation_id=? AND lease_owner=?",
-            (watermark, watermark, _now(now), conversation_id, owner))
+            "failures=0, last_error='', last_sent_at=?, sending_watermark=NULL "
+            f"WHERE conversation_id=? AND {HELD}",
+            (watermark, watermark, _now(now), conversation_id, _lease(conversation_id), owner))
+        leases.release(self.db, _lease(conversation_id), owner)
 
     def release(self, conversation_id: str, owner: str) -> None:
         """Nothing was sent (nothing new): give the lease back."""
         with self.db.transaction() as db:
-            db.execute("UPDATE subscriptions SET lease_owner=NULL, lease_until=NULL, "
-                       "sending_watermark=NULL WHERE conversation_id=? AND lease_owner=?",
-                       (conversation_id, owner))
+            db.execute("UPDATE subscriptions SET sending_watermark=NULL WHERE conversation_id=? "
+                       f"AND {HELD}", (conversation_id, _lease(conversation_id), owner))
+            leases.release(db, _lease(conversation_id), owner)
 
     def failed(self, conversation_id: str, owner: str, error: str, *, permanent: bool) -> bool:
         """A send failed; the watermark stays, so the next run retries. Returns True when
         the subscription was made inactive (the bot was removed from the conversation)."""
         with self.db.transaction() as db:
             db.execute(
-                "UPDATE subscriptions SET failures=failures+1, last_error=?, lease_owner=NULL, "
-                "lease_until=NULL, sending_watermark=NULL WHERE conversation_id=? AND lease_owner=?",
-                (error[:500], conversation_id, owner))
+                "UPDATE subscriptions SET failures=failures+1, last_error=?, "
+                f"sending_watermark=NULL WHERE conversation_id=? AND {HELD}",
+                (error[:500], conversation_id, _lease(conversation_id), owner))
+            leases.release(db, _lease(conversation_id), owner)
             if not permanent:
                 return False
             cur = db.execute(
                 "UPDATE subscriptions SET active=0 WHERE conversation_id=? AND failures>=?",
                 (conversation_id, MAX_PERMANENT_FAILURES))
         return cur.rowcount > 0
+
+
+def _lease(conversation_id: str) -> str:
+    return LEASE_PREFIX + conversation_id
 
 
 def _subscription(row) -> Subscription:

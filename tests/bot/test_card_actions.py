@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from bot import actions, cards
-from bot.actions import Ask, ShowMeeting, ShowPunkt, Unreadable, Vote
+from bot import card_actions, cards
+from bot.card_actions import Ask, ShowMeeting, ShowPunkt, Unreadable, Vote
 from retrieval.model import Answer, Citation
 
 DAY = dt.date(2024, 4, 24)
@@ -22,8 +22,9 @@ DAY = dt.date(2024, 4, 24)
     Vote("down", "?"),
 ])
 def test_every_action_round_trips_through_json(action):
-    sent = json.loads(json.dumps(actions.data(action), ensure_ascii=False))  # as Teams returns it
-    assert actions.parse(sent) == action
+    # as Teams returns it
+    sent = json.loads(json.dumps(card_actions.data(action), ensure_ascii=False))
+    assert card_actions.parse(sent) == action
 
 
 @pytest.mark.parametrize("value", [
@@ -41,20 +42,20 @@ def test_every_action_round_trips_through_json(action):
     {"command": ["punkt"]},
 ])
 def test_anything_else_is_unreadable(value):
-    parsed = actions.parse(value)
+    parsed = card_actions.parse(value)
     assert isinstance(parsed, Unreadable)
     assert parsed.command == (value["command"] if isinstance(value["command"], str) else "")
 
 
 def test_a_vote_carries_a_bounded_question_and_punkter():
     vote = Vote("up", "x" * 5000, tuple((DAY, n) for n in range(1, 30)))
-    data = actions.data(vote)
-    assert len(data["question"]) == actions.MAX_VOTE_QUESTION_CHARS
-    assert len(data["punkter"]) == actions.MAX_VOTE_PUNKTER
+    data = card_actions.data(vote)
+    assert len(data["question"]) == card_actions.MAX_VOTE_QUESTION_CHARS
+    assert len(data["punkter"]) == card_actions.MAX_VOTE_PUNKTER
 
 
 def test_every_button_on_the_cards_parses():
-    """The cards build their buttons through actions.data only."""
+    """The cards build their buttons through card_actions.data only."""
     citation = Citation("Chefforum", DAY, 7, "Rådhusets telefontider", "", "Beslutning", "Svar.")
     answer = Answer("telefontider?", True, "Svar.", (citation,))
     found = []
@@ -72,7 +73,7 @@ def test_every_button_on_the_cards_parses():
     for card in (cards.answer_card(answer), cards.help_card(),
                  cards.no_meeting_card(DAY, [dt.date(2019, 1, 17)])):
         walk(card)
-    assert found and not [d for d in found if isinstance(actions.parse(d), Unreadable)]
+    assert found and not [d for d in found if isinstance(card_actions.parse(d), Unreadable)]
 
 
 def test_shorten_cuts_at_a_word_within_the_limit():

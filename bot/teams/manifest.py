@@ -27,7 +27,7 @@ from jsonschema.validators import extend
 from referencing import Registry
 from referencing.exceptions import Unresolvable
 
-MANIFEST_DIR = Path(__file__).resolve().parent.parent / "manifest"
+MANIFEST_DIR = Path(__file__).resolve().parents[2] / "manifest"
 TEMPLATE_NAME = "manifest.template.json"
 SCHEMA_NAME = "schema/teams-manifest-v1.29.schema.json"
 # icon file -> (width, height) Teams requires

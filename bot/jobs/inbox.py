@@ -8,7 +8,7 @@ Taking a file is `ingest_file`, as `referatbot ingest` does it: idempotent, one
 transaction a file, a bad file refused with the reason; but read in a child process given
 READ_SECONDS, so that a file slow to read is refused and never holds up the rest, and a
 link leading out of the inbox is refused, not followed. Each file is claimed in the
-catalog first (bot/intake.py), so of several replicas on one inbox exactly one reads it
+catalog first (bot/jobs/intake.py), so of several replicas on one inbox exactly one reads it
 and indexes it, under the claim; the others take the new meetings into their index once
 no file is being taken. Blocking work (the folder, the catalog, the index) runs in
 worker threads.
@@ -20,13 +20,12 @@ import contextlib
 import dataclasses
 import datetime as dt
 import logging
-import os
-import socket
 from pathlib import Path
 from typing import Callable
 
 from bot.engine import Engine
-from bot.intake import TAKING, Intake, InboxFile, Stamp
+from bot.jobs.intake import TAKING, Intake, InboxFile, Stamp
+from bot.jobs.leases import this_process
 from ingest.catalog import Catalog
 from ingest.limits import READ_SECONDS
 from ingest.parse import DEFAULT_FORUM
@@ -55,8 +54,7 @@ class Inbox:
         #: the forum of a referat that names none (REFERATBOT_DEFAULT_FORUM)
         self.default_forum = default_forum
         self.intake = Intake(catalog.db)
-        # named as DigestRunner names itself: holder_is_dead reads 'host:pid'
-        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}"
+        self.owner = owner or this_process()
         self.polls = 0
         #: how long one file may take to read, in a child process killed when it is up
         self.read_seconds = read_seconds

@@ -3,16 +3,16 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.adapter import BotEndpoint
 from bot.conversation import Conversation
-from bot.dedupe import SeenActivities
-from bot.digest import DigestRunner
 from bot.engine import Engine
 from bot.feedback import Feedback
-from bot.handler import ReferatBot
-from bot.inbox import Inbox
+from bot.jobs.digest import DigestRunner
+from bot.jobs.inbox import Inbox
+from bot.jobs.subscriptions import Subscriptions
 from bot.settings import Settings
-from bot.subscriptions import Subscriptions
+from bot.teams.adapter import BotEndpoint
+from bot.teams.dedupe import SeenActivities
+from bot.teams.handler import ReferatBot
 from ingest.catalog import Catalog
 from retrieval.embed import Embedder
 

@@ -1,8 +1,8 @@
 """The Teams activity handler: translates activities into the conversation core's plain
-values (`bot.conversation`) and its replies back into activities (`bot.activities` writes
-them as JSON). No reply is decided here.
+values (`bot.conversation`) and its replies back into activities (`bot.teams.activities`
+writes them as JSON). No reply is decided here.
 
-Strips the @mention, turns a card's `value` into an action (`bot.actions.parse`), and
+Strips the @mention, turns a card's `value` into an action (`bot.card_actions.parse`), and
 builds the `Where` of the conversation (its reference for proactive messages, the tenant
 Teams sends in channelData).
 
@@ -23,7 +23,7 @@ id is given to the core when it is sent (`Conversation.sent`), the 👍/👎 is 
 it (`Conversation.rate`) and answered 200 with an empty object, as Teams asks.
 `adaptiveCard/action`, a card's Action.Execute, is answered with the card that replaces
 it; `composeExtension/query`, the compose box's search, with a result list
-(`bot.compose`).
+(`bot.teams.compose`).
 """
 from __future__ import annotations
 
@@ -36,10 +36,11 @@ from botbuilder.core import CardFactory, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import Activity, ConversationReference, Entity
 
-from bot import actions, activities, compose
+from bot import card_actions
 from bot.conversation import (Conversation, Incoming, Message, Reply, Results, Where,
                               is_question)
 from bot.feedback import parse_reaction
+from bot.teams import activities, compose
 from bot.texts import say
 
 log = logging.getLogger(__name__)
@@ -118,7 +119,8 @@ class ReferatBot(TeamsActivityHandler):
         except ValueError as e:
             log.info("refused an adaptiveCard/action: %s", e)
             return InvokeResponse(status=400, body=card_action_error(400, "BadRequest", str(e)))
-        action = actions.parse(data) if isinstance(data, dict) else actions.Unreadable()
+        action = card_actions.parse(data) if isinstance(data, dict) \
+            else card_actions.Unreadable()
         try:
             replies = await self.conversation.handle(action, where(activity))
         except Exception:  # a bug or a failing catalog: the user still gets a sentence
@@ -282,7 +284,7 @@ def incoming(activity: Activity) -> Incoming:
     """A card's button (its data in `value`), or the text written."""
     value = activity.value
     if isinstance(value, dict) and value.get("command"):
-        return actions.parse(value)
+        return card_actions.parse(value)
     return Message(message_text(activity))
 
 
@@ -307,7 +309,7 @@ def is_channel(activity: Activity) -> bool:
 
 
 def to_activity(sent: dict) -> Activity:
-    """A JSON activity of `bot.activities` as botbuilder's Activity; its entities keep
+    """A JSON activity of `bot.teams.activities` as botbuilder's Activity; its entities keep
     every field (botbuilder's Entity would serialise only `type`)."""
     activity = Activity().deserialize({k: v for k, v in sent.items() if k != "entities"})
     if "entities" in sent:
