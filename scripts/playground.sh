@@ -56,18 +56,26 @@ if [ "$meetings" = "[]" ]; then
 fi
 
 work=$(mktemp -d)
-serve_pid="" playground_pid=""
+serve_pid="" playground_pid="" interrupted=""
 stop() {
     trap - EXIT INT TERM
-    local pid
+    local pid n
     for pid in $serve_pid $playground_pid; do
+        # Ctrl-C reached them too (the terminal's process group): let each stop on its
+        # own first, as a second signal in the middle of its clean-up would cut it short
+        n=0
+        while [ -n "$interrupted" ] && [ $n -lt 100 ] && kill -0 "$pid" 2>/dev/null; do
+            sleep 0.1
+            n=$((n + 1))
+        done
         kill "$pid" 2>/dev/null || true
     done
     wait 2>/dev/null || true
     rm -rf "$work"
 }
 trap stop EXIT
-trap 'exit 130' INT TERM
+trap 'interrupted=1; exit 130' INT
+trap 'exit 143' TERM
 
 python -m bot serve --port "$PORT" &
 serve_pid=$!

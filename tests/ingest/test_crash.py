@@ -223,7 +223,7 @@ def meeting_count(catalog_path: Path) -> int:
     return _count(catalog_path, "SELECT COUNT(*) FROM meetings")
 
 
-def kill_when(proc: subprocess.Popen, reached, what: str, timeout: float = 300) -> None:
+def kill_when(proc: subprocess.Popen, reached, what: str, timeout: float = 900) -> None:
     """SIGKILL `proc` as soon as `reached()` holds; it must still be running until then."""
     deadline = time.monotonic() + timeout
     try:
@@ -285,16 +285,18 @@ def test_sigkill_during_indexing_then_rerun_equals_a_clean_ingest(tmp_path, samp
 
 
 @pytest.mark.slow  # a subprocess
-def test_sigkill_at_random_points_over_200_files_then_rerun_equals_a_clean_ingest(tmp_path, sample):
+def test_sigkill_at_random_points_over_120_files_then_rerun_equals_a_clean_ingest(tmp_path, sample):
     """Three kills in a row at random points (while reading files into the catalog, then
     twice while indexing), then a run to the end: the same meetings, punkter and chunks as
     a clean ingest. KILL_SEED=n repeats a failing sequence."""
     seed = int(os.environ.get("KILL_SEED") or random.randrange(10**6))
     rnd = random.Random(seed)
-    corpus = synthetic_corpus(tmp_path, sample, 200)
+    # 120 files: each meeting's sentences are embedded too, and the kills must land in
+    # time on a loaded machine
+    corpus = synthetic_corpus(tmp_path, sample, 120)
     data = tmp_path / "data"
     catalog_path = Settings(data_dir=data).catalog_path
-    stored, first, second = rnd.randint(1, 199), rnd.randint(1, 90), rnd.randint(100, 199)
+    stored, first, second = rnd.randint(1, 119), rnd.randint(1, 50), rnd.randint(60, 119)
     where = f"KILL_SEED={seed}: kills at {stored} stored, {first} and {second} indexed"
     kill_when(run_cli("ingest", str(corpus), data_dir=data),
               lambda: meeting_count(catalog_path) >= stored, f"{stored} stored ({where})")
