@@ -12,12 +12,14 @@ import datetime as dt
 import functools
 import json
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ingest import schema
 from ingest.db import CatalogUnavailable, Database
+from ingest.forum_names import same_forum
 from ingest.model import CLOSED_TITLE, DAGSORDEN, REFERAT, Meeting, Punkt
+from ingest.parse import content_hash
 
 #: Reads kept (the last answer of each read and its arguments, with the catalog's version
 #: it was read at): a read repeated while nothing was stored since is answered from memory
@@ -134,10 +136,12 @@ class Catalog:
         one meeting, and its referat replaces its agenda; an agenda that arrives after the
         referat is not stored ('kept': the referat stays). Punkter keep their
         first-ingested sequence across replacements when number and title are unchanged,
-        so a corrected referat does not re-announce them.
+        so a corrected referat does not re-announce them. A forum the catalog knows under
+        another spelling (`ØKONOMIUDVALG`, `Økonomiudvalget`) keeps the one it has.
         """
         now = _now()
         with self.transaction():
+            meeting = self._as_known_forum(meeting)
             row = self.db.execute(
                 "SELECT id, content_hash, kind FROM meetings WHERE forum=? AND meeting_date=?",
                 (meeting.forum, meeting.meeting_date.isoformat())).fetchone()
@@ -155,6 +159,16 @@ class Catalog:
             self.db.upsert("sources", "file_hash", {"file_hash": file_hash, "path": meeting.source,
                                                     "meeting_id": meeting_id, "ingested_at": now})
         return status
+
+    def _as_known_forum(self, meeting: Meeting) -> Meeting:
+        """The meeting under its forum's name as first stored, its hash made anew with it."""
+        known = next((r["forum"] for r in self.db.execute("SELECT DISTINCT forum FROM meetings")
+                      if r["forum"] != meeting.forum and same_forum(r["forum"], meeting.forum)),
+                     None)
+        if known is None:
+            return meeting
+        return replace(meeting, forum=known, content_hash=content_hash(
+            known, meeting.meeting_date.isoformat(), meeting.punkter, meeting.time, meeting.place))
 
     def _insert_meeting(self, meeting: Meeting, now: str) -> int:
         return self.db.execute(
