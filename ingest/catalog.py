@@ -233,6 +233,14 @@ class Catalog:
         return [MeetingSummary(r["forum"], dt.date.fromisoformat(r["meeting_date"]), r["time"],
                                r["place"], r["n"], r["source"], r["kind"]) for r in rows]
 
+    def forums(self) -> list[str]:
+        """The forums of the meetings, by name."""
+        return sorted({m.forum for m in self.meetings()})
+
+    def forums_on(self, day: dt.date) -> list[str]:
+        """The forums that met on `day`, by name."""
+        return sorted({m.forum for m in self.meetings() if m.meeting_date == day})
+
     @remembered
     def meeting(self, day: dt.date, forum: str | None = None) -> Meeting | None:
         sql = "SELECT * FROM meetings WHERE meeting_date=?"
