@@ -259,9 +259,10 @@ class Catalog:
                 "SELECT * FROM meetings ORDER BY meeting_date DESC, forum LIMIT 1").fetchone()
             return self._meeting(row) if row else None
 
-    def nearest_dates(self, day: dt.date, n: int = 3) -> list[dt.date]:
-        """Meeting dates closest to `day`, for 'no meeting that day' replies."""
-        dates = [m.meeting_date for m in self.meetings()]
+    def nearest_dates(self, day: dt.date, n: int = 3, forum: str | None = None) -> list[dt.date]:
+        """Meeting dates closest to `day` (of `forum`'s meetings, when given), for 'no
+        meeting that day' replies."""
+        dates = sorted({m.meeting_date for m in self.meetings() if forum in (None, m.forum)})
         return sorted(sorted(dates, key=lambda d: abs((d - day).days))[:n])
 
     def iter_meetings(self):

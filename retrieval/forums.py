@@ -172,6 +172,19 @@ class ForumNames:
             rest = rest[:start] + " " + rest[end:]
         return Named(tuple(dict.fromkeys(order)), " ".join(rest.split()))
 
+    def only(self, text: str) -> str:
+        """The one forum `text` names in any form (an abbreviation in any case too, as a
+        command's argument may write it); ValueError naming the forums otherwise."""
+        named = self.named(text).forums
+        if not named and len(text.split()) == 1:
+            named = self.named(text.upper()).forums
+        if len(named) == 1:
+            return named[0]
+        if named:
+            raise ValueError(f"'{text}' names several forums: {', '.join(named)}")
+        raise ValueError(f"'{text}' names no forum; the forums are: "
+                         f"{', '.join(self.forums) or 'none yet'}")
+
     def _english(self, question: str) -> list[tuple[int, int, set[str]]]:
         """English phrases ending in a body's noun, each with the forums of that body
         whose parts its other words name ("the finance committee": Økonomiudvalget)."""
