@@ -11,7 +11,8 @@ A forum is named
   Økonomiudvalget is ØU, Teknik- og Miljøudvalget TMU, Kommunalbestyrelsen KB, Chefforum CF;
 - by an alias the deployment sets (`byrådet=Kommunalbestyrelsen`);
 - in English, by a phrase of the words in FORUM_WORDS ending in a body's noun: "the city
-  council", "the finance committee", "the council" (every forum of that kind).
+  council", "the finance committee", "the council" (every forum of that kind; a body's
+  noun alone only after "the", since `forum` is Danish too).
 A form that fits several forums names each of them.
 """
 from __future__ import annotations
@@ -49,7 +50,7 @@ BODY_WORDS = {
     "group": ("gruppe",),
 }
 _ENGLISH = re.compile(
-    r"(?<![\w-])(?:the\s+)?(?P<words>(?:(?:{mods})(?:\s*,\s*|\s+and\s+|\s+))*)"
+    r"(?<![\w-])(?P<the>the\s+)?(?P<words>(?:(?:{mods})(?:\s*,\s*|\s+and\s+|\s+))*)"
     r"(?P<body>{bodies})(?:s|'s)?(?![\w-])".format(
         mods="|".join(sorted(FORUM_WORDS, key=len, reverse=True)),
         bodies="|".join(sorted(BODY_WORDS, key=len, reverse=True))),
@@ -192,6 +193,8 @@ class ForumNames:
         for m in _ENGLISH.finditer(question):
             bodies = BODY_WORDS[m.group("body").lower()]
             words = [w for w in re.findall(r"\w+", m.group("words").lower()) if w != "and"]
+            if not words and not m.group("the"):
+                continue  # a bare `forum` is a Danish word too ("i hvilket forum …")
             forums = set()
             for forum in self.forums:
                 found = parts(forum)

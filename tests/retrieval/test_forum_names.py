@@ -74,6 +74,8 @@ def test_a_question_names_several_forums_in_its_order(names, question, forums):
     "spiller TUBA i orkestret på CFO-mødet?",
     "ØUK og KBH: tmu, cf og øu med små bogstaver",
     "bestyrelsen for by- og boligforeningen",
+    # a body's English noun alone, in Danish
+    "i hvilket forum blev sagen om council-boliger besluttet?",
 ])
 def test_a_question_naming_no_forum_is_left_as_it_is(names, question):
     assert names.named(question) == Named((), question)
