@@ -8,7 +8,8 @@ A forum is named
   the head (`miljøudvalget` for Teknik- og Miljøudvalget) where no forum is called that;
 - by the initials of its name's parts, in capitals as minutes print them: a compound is
   split before the noun that names the body (udvalg, bestyrelse, råd, forum …), so
-  Økonomiudvalget is ØU, Teknik- og Miljøudvalget TMU, Kommunalbestyrelsen KB, Chefforum CF;
+  Økonomiudvalget is ØU, Teknik- og Miljøudvalget TMU, Kommunalbestyrelsen KB, Chefforum CF
+  (in capitals only, and never inside a word: `cf.`, `TUBA` name nothing);
 - by an alias the deployment sets (`byrådet=Kommunalbestyrelsen`);
 - in English, by a phrase of the words in FORUM_WORDS ending in a body's noun: "the city
   council", "the finance committee", "the council" (every forum of that kind; a body's
