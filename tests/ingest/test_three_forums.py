@@ -10,7 +10,6 @@ import json
 
 import pytest
 
-from bot.stores import open_catalog
 from forum_files import (AGENDA_DAY, CLOSED, CLOSED_WORDS, COMMITTEE, COUNCIL, COUNCIL_DAY,
                          SHARED_CASE, SHARED_DAY, committee_agenda, committee_page,
                          council_pdf, forum_files)
@@ -18,14 +17,7 @@ from ingest.model import Punkt
 from ingest.pipeline import ingest_paths
 from layout_files import parse_file
 
-
 pytestmark = pytest.mark.both_catalogs
-
-
-@pytest.fixture
-def catalog(settings):
-    with open_catalog(settings) as catalog:
-        yield catalog
 
 
 @pytest.fixture
