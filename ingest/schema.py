@@ -205,7 +205,8 @@ def _ledger_layout(db: Database) -> None:
     """The ledger records what the index holds of each meeting (retrieval/ledger.py's
     LAYOUT): meetings indexed before are 0, chunks only, and are re-indexed once with
     their sentences, their chunk vectors reused."""
-    db.execute("ALTER TABLE index_ledger ADD COLUMN layout INTEGER NOT NULL DEFAULT 0")
+    if "layout" not in db.columns("index_ledger"):  # a catalog of a pre-release build has it
+        db.execute("ALTER TABLE index_ledger ADD COLUMN layout INTEGER NOT NULL DEFAULT 0")
 
 
 def _epoch(iso: str) -> float:

@@ -55,7 +55,12 @@ def first(sentence: str, answer_type: str, asked: frozenset[str] = frozenset()) 
     """The first thing of the asked type in a sentence that the question does not name,
     as written ("24.000 kr.", "1. marts 2019"), or None."""
     pattern = CARRIERS.get(answer_type)
+    # a count or a sum is not a date's day or year: the types are told apart by their spans
+    dates = [m.span() for m in CARRIERS["date"].finditer(sentence)] \
+        if answer_type in ("number", "amount") else []
     for m in pattern.finditer(sentence) if pattern else ():
+        if any(m.start() < end and start < m.end() for start, end in dates):
+            continue
         found = set(terms(m.group(0)))
         if not found or not found <= asked:
             return m.group(0).strip()

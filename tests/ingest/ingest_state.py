@@ -11,14 +11,19 @@ def catalog_state(catalog) -> list[dict]:
     return [{**m.to_json(), "content_hash": m.content_hash} for m in catalog.iter_meetings()]
 
 
+PAGE = 5000
+
+
 def chroma_state(index) -> dict[str, tuple[str, dict]]:
     """record id -> (document, metadata) of every chunk and every sentence in the store (a
     sentence's document is "": its text is read from the catalog)."""
     out = {}
     for collection in (index.store.collection, index.store.sentences):
-        got = collection.get(include=["documents", "metadatas"])
-        out.update((i, (d or "", m)) for i, d, m in zip(got["ids"], got["documents"],
-                                                        got["metadatas"]))
+        # in pages: Chroma's get of a whole large collection exceeds SQLite's variables
+        for offset in range(0, collection.count(), PAGE):
+            got = collection.get(include=["documents", "metadatas"], limit=PAGE, offset=offset)
+            out.update((i, (d or "", m)) for i, d, m in zip(got["ids"], got["documents"],
+                                                            got["metadatas"]))
     return out
 
 

@@ -234,7 +234,8 @@ def test_ingest_again_and_reindex(tmp_path, small_referat):
     assert first.stderr.strip().splitlines()[-1].startswith("1 file(s): 1 new; 1 meeting(s) indexed")
     settings = Settings(data_dir=data)
     with open_catalog(settings) as catalog:
-        before = chroma_state(open_index(settings, catalog))
+        index = open_index(settings, catalog)
+        before, chunks = chroma_state(index), index.store.count()
 
     again = run("ingest", str(small_referat), data_dir=data)
     assert again.exit_code == 0
@@ -243,7 +244,7 @@ def test_ingest_again_and_reindex(tmp_path, small_referat):
 
     rebuilt = run("reindex", data_dir=data)
     assert rebuilt.exit_code == 0
-    assert rebuilt.stderr.strip().splitlines()[-1] == f"reindexed 1 meeting(s), {len(before)} chunks"
+    assert rebuilt.stderr.strip().splitlines()[-1] == f"reindexed 1 meeting(s), {chunks} chunks"
     with open_catalog(settings) as catalog:
         assert chroma_state(open_index(settings, catalog)) == before
 

@@ -23,6 +23,18 @@ def test_sentences_carry_their_type(sentence, answer_type):
     assert carries(sentence, answer_type)
 
 
+@pytest.mark.parametrize("sentence, answer_type, found", [
+    ("Lederdagen holdes 22. september 2021 på rådhuset.", "number", None),
+    ("Mødet er i uge 34.", "number", None),
+    ("I 2024 er der afsat 3 mio. kr. til projektet.", "number", "3"),
+    ("Der deltog 140 ledere den 22. september 2021.", "number", "140"),
+    ("Lederdagen holdes 22. september 2021 på rådhuset.", "date", "22. september"),
+])
+def test_a_count_or_a_sum_is_not_a_dates_day_or_year(sentence, answer_type, found):
+    """A question asking how many is not answered by the day or year of a date."""
+    assert first(sentence, answer_type) == found
+
+
 def test_what_the_question_already_names_is_no_answer():
     asked = frozenset(understand("hvem er ny leder efter Trine Sander?").terms) | {"trine", "sand"}
     assert not carries("Trine Sander er fratrukket.", "person", asked)
