@@ -26,6 +26,7 @@ from ingest.dates import parse_day
 from ingest.db import CatalogUnavailable, redact
 from ingest.pipeline import ingest_paths
 from retrieval.embed import Embedder
+from retrieval.forums import ForumNames
 from retrieval.store import ModelMismatch, StoreUnavailable
 from retrieval.wording import say
 
@@ -129,22 +130,28 @@ def meetings(settings: Settings, as_json: bool) -> None:
 @main.command()
 @click.argument("date")
 @click.argument("punkt", required=False, type=int)
+@click.option("--forum", "forum_name", metavar="NAME",
+              help="The forum, when several met that day (its name in any form, or its "
+                   "initials: CF, KB, TMU).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
-def show(settings: Settings, date: str, punkt: int | None, as_json: bool) -> None:
+def show(settings: Settings, date: str, punkt: int | None, forum_name: str | None,
+         as_json: bool) -> None:
     """Show a meeting (DATE as 2024-04-24, 24-04-2024 or 24.04.2024), or one PUNKT of it."""
     try:
         day = parse_day(date)
     except ValueError as e:
         raise click.ClickException(str(e)) from e
     with _catalog(settings) as catalog:
-        found = look_up(catalog, day, punkt)
+        forum = _forum_of(settings, catalog, forum_name, day)
+        found = look_up(catalog, day, punkt, forum)
+    of = f" of {forum}" if forum else ""
     if isinstance(found, NoMeeting):
         near = ", ".join(f"{d:%d-%m-%Y}" for d in found.nearest)
         raise click.ClickException(
-            f"no meeting on {day:%d-%m-%Y}" + (f"; nearest: {near}" if near else ""))
+            f"no meeting{of} on {day:%d-%m-%Y}" + (f"; nearest: {near}" if near else ""))
     if isinstance(found, NoPunkt):
-        raise click.ClickException(f"the meeting on {day:%d-%m-%Y} has no punkt {punkt} "
+        raise click.ClickException(f"the meeting{of} on {day:%d-%m-%Y} has no punkt {punkt} "
                                    f"(it has {', '.join(map(str, found.numbers))})")
     meeting, item = found.meeting, found.punkt
     if item is not None:
@@ -161,6 +168,22 @@ def show(settings: Settings, date: str, punkt: int | None, as_json: bool) -> Non
     for p in meeting.punkter:
         for line in ["", *_punkt_lines(p)]:
             _echo(line)
+
+
+def _forum_of(settings: Settings, catalog, name: str | None, day: dt.date) -> str | None:
+    """The forum `--forum NAME` names; without it, None when at most one forum met on
+    `day`, and an error naming each forum that did when several did."""
+    if name is not None:
+        try:
+            return ForumNames(catalog.forums(), settings.forum_aliases).only(name)
+        except ValueError as e:
+            raise click.ClickException(f"--forum {e}") from e
+    met = catalog.forums_on(day)
+    if len(met) > 1:
+        raise click.ClickException(
+            f"{len(met)} forums met on {day:%d-%m-%Y}: {', '.join(met)}; choose one with "
+            f"--forum NAME")
+    return None
 
 
 def _punkt_lines(p) -> list[str]:

@@ -41,11 +41,13 @@ class NoPunkt:
 Lookup = Found | NoMeeting | NoPunkt
 
 
-def look_up(catalog: Catalog, day: dt.date, number: int | None = None) -> Lookup:
-    """The meeting on `day` (and its punkt `number`). Blocks: a catalog read."""
-    meeting = catalog.meeting(day)
+def look_up(catalog: Catalog, day: dt.date, number: int | None = None,
+            forum: str | None = None) -> Lookup:
+    """The meeting on `day` (of `forum`, when given; else the first forum's by name), and
+    its punkt `number`. Blocks: a catalog read."""
+    meeting = catalog.meeting(day, forum)
     if meeting is None:
-        return NoMeeting(day, tuple(catalog.nearest_dates(day, NEAREST)))
+        return NoMeeting(day, tuple(catalog.nearest_dates(day, NEAREST, forum)))
     if number is None:
         return Found(meeting)
     punkt = meeting.punkt(number)

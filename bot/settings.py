@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.links import template_problem
 from ingest.db import postgres_url_problem, redact
 from retrieval.embed import backend_problem, default_model
+from retrieval.forums import parse_aliases
 
 
 class SettingsError(ValueError):
@@ -95,6 +96,14 @@ _source_url = _checked(template_problem, "a link template such as "
                        "https://intranet.example.dk/cf/{date}#punkt-{punkt}")
 
 
+def _aliases(raw: str, name: str) -> tuple[tuple[str, str], ...]:
+    try:
+        return parse_aliases(raw)
+    except ValueError as e:
+        raise SettingsError(f"{name} must be alias=forum entries separated by ';', such as "
+                            f"byrådet=Kommunalbestyrelsen;BY=Kommunalbestyrelsen, but {e}") from None
+
+
 def app_type(raw: str, name: str = "MicrosoftAppType") -> str:
     """The app type by the name botbuilder reads; the one check of its value."""
     try:
@@ -155,6 +164,9 @@ SETTINGS = (
             "and {punkt}"),
     Setting("REFERATBOT_DEFAULT_FORUM", "default_forum", _text, "Chefforum", "`Chefforum`",
             "the forum of a referat whose head names none (ingest and the inbox say so)"),
+    Setting("REFERATBOT_FORUM_ALIASES", "forum_aliases", _aliases, (), "unset",
+            "more names of forums in questions and commands: alias=forum;… (a forum is "
+            "already known by its name as Danish inflects it and by its initials)"),
     Setting("REFERATBOT_INBOX", "inbox", _path, None, "unset",
             "a folder `serve` takes new and changed minutes from by itself"),
     Setting("REFERATBOT_INBOX_POLL_SECONDS", "inbox_poll_seconds", _seconds, 10.0, "`10`",
@@ -192,6 +204,8 @@ class Settings:
     source_url: str | None = _default("source_url")
     #: the forum of a referat that names none
     default_forum: str = _default("default_forum")
+    #: (alias, forum) pairs: more names of forums (retrieval/forums.py)
+    forum_aliases: tuple[tuple[str, str], ...] = _default("forum_aliases")
     #: a folder `serve` takes minutes from (bot/jobs/inbox.py); None: no inbox
     inbox: Path | None = _default("inbox")
     inbox_poll_seconds: float = _default("inbox_poll_seconds")

@@ -12,12 +12,14 @@ import datetime as dt
 import functools
 import json
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ingest import schema
 from ingest.db import CatalogUnavailable, Database
+from ingest.forum_names import same_forum
 from ingest.model import CLOSED_TITLE, DAGSORDEN, REFERAT, Meeting, Punkt
+from ingest.parse import content_hash
 
 #: Reads kept (the last answer of each read and its arguments, with the catalog's version
 #: it was read at): a read repeated while nothing was stored since is answered from memory
@@ -134,10 +136,12 @@ class Catalog:
         one meeting, and its referat replaces its agenda; an agenda that arrives after the
         referat is not stored ('kept': the referat stays). Punkter keep their
         first-ingested sequence across replacements when number and title are unchanged,
-        so a corrected referat does not re-announce them.
+        so a corrected referat does not re-announce them. A forum the catalog knows under
+        another spelling (`ØKONOMIUDVALG`, `Økonomiudvalget`) keeps the one it has.
         """
         now = _now()
         with self.transaction():
+            meeting = self._as_known_forum(meeting)
             row = self.db.execute(
                 "SELECT id, content_hash, kind FROM meetings WHERE forum=? AND meeting_date=?",
                 (meeting.forum, meeting.meeting_date.isoformat())).fetchone()
@@ -155,6 +159,16 @@ class Catalog:
             self.db.upsert("sources", "file_hash", {"file_hash": file_hash, "path": meeting.source,
                                                     "meeting_id": meeting_id, "ingested_at": now})
         return status
+
+    def _as_known_forum(self, meeting: Meeting) -> Meeting:
+        """The meeting under its forum's name as first stored, its hash made anew with it."""
+        known = next((r["forum"] for r in self.db.execute("SELECT DISTINCT forum FROM meetings")
+                      if r["forum"] != meeting.forum and same_forum(r["forum"], meeting.forum)),
+                     None)
+        if known is None:
+            return meeting
+        return replace(meeting, forum=known, content_hash=content_hash(
+            known, meeting.meeting_date.isoformat(), meeting.punkter, meeting.time, meeting.place))
 
     def _insert_meeting(self, meeting: Meeting, now: str) -> int:
         return self.db.execute(
@@ -219,6 +233,14 @@ class Catalog:
         return [MeetingSummary(r["forum"], dt.date.fromisoformat(r["meeting_date"]), r["time"],
                                r["place"], r["n"], r["source"], r["kind"]) for r in rows]
 
+    def forums(self) -> list[str]:
+        """The forums of the meetings, by name."""
+        return sorted({m.forum for m in self.meetings()})
+
+    def forums_on(self, day: dt.date) -> list[str]:
+        """The forums that met on `day`, by name."""
+        return sorted({m.forum for m in self.meetings() if m.meeting_date == day})
+
     @remembered
     def meeting(self, day: dt.date, forum: str | None = None) -> Meeting | None:
         sql = "SELECT * FROM meetings WHERE meeting_date=?"
@@ -237,9 +259,10 @@ class Catalog:
                 "SELECT * FROM meetings ORDER BY meeting_date DESC, forum LIMIT 1").fetchone()
             return self._meeting(row) if row else None
 
-    def nearest_dates(self, day: dt.date, n: int = 3) -> list[dt.date]:
-        """Meeting dates closest to `day`, for 'no meeting that day' replies."""
-        dates = [m.meeting_date for m in self.meetings()]
+    def nearest_dates(self, day: dt.date, n: int = 3, forum: str | None = None) -> list[dt.date]:
+        """Meeting dates closest to `day` (of `forum`'s meetings, when given), for 'no
+        meeting that day' replies."""
+        dates = sorted({m.meeting_date for m in self.meetings() if forum in (None, m.forum)})
         return sorted(sorted(dates, key=lambda d: abs((d - day).days))[:n])
 
     def iter_meetings(self):

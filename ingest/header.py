@@ -43,6 +43,8 @@ KIND_THEN_FORUM = re.compile(
 _FORUM_END = re.compile(
     r"(?<!\s)\s+(?:d\.|den|kl\.?|mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag|\d).*$",
     re.IGNORECASE)
+#: Words inside a forum's name written in lower case (`Udvalget for Teknik og Miljø`).
+_NAME_LINKS = {"og", "for", "i", "af", "til", "med", "om"}
 TIME = re.compile(r"\bkl\.?\s*(\d{1,2})[.:](\d{2})", re.IGNORECASE)
 _PLACE = re.compile(r"^(?:mødested|sted)\s*:?\s*(?P<place>.*)$", re.IGNORECASE)
 _DATE_FIELD = re.compile(r"^(?:mødedato|dato|mødetidspunkt|tidspunkt)\b", re.IGNORECASE)
@@ -96,8 +98,10 @@ def _forum_name(raw: str) -> str | None:
     name = name.strip(" -–—.,:;*#")
     if not name or len(name) > 80:
         return None
-    if name.isupper():  # `ØKONOMIUDVALG` -> `Økonomiudvalg`, `TEKNISK UDVALG` -> `Teknisk Udvalg`
-        name = " ".join(w.capitalize() for w in name.split())
+    if name.isupper():  # `ØKONOMIUDVALG` -> `Økonomiudvalg`, `TEKNISK UDVALG` -> `Teknisk Udvalg`,
+        # `TEKNIK- OG MILJØUDVALG` -> `Teknik- og Miljøudvalg`
+        name = " ".join(w.lower() if i and w.lower() in _NAME_LINKS else w.capitalize()
+                        for i, w in enumerate(name.split()))
     return name
 
 

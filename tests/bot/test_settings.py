@@ -34,10 +34,18 @@ def test_values_from_the_environment():
     ({"REFERATBOT_DIGEST_WEEKDAYS_ONLY": "sometimes"}, "REFERATBOT_DIGEST_WEEKDAYS_ONLY"),
     ({"MicrosoftAppType": "Anyone"}, "MicrosoftAppType"),
     ({"MicrosoftAppType": "SingleTenant"}, "MicrosoftAppTenantId"),
+    ({"REFERATBOT_FORUM_ALIASES": "byrådet=Kommunalbestyrelsen;BY"},
+     "REFERATBOT_FORUM_ALIASES must be alias=forum entries .* but 'BY' is not alias=forum"),
 ])
 def test_bad_values_name_the_variable(env, named):
     with pytest.raises(SettingsError, match=named):
         Settings.from_env(env)
+
+
+def test_forum_aliases_are_read_into_pairs():
+    s = Settings.from_env({"REFERATBOT_FORUM_ALIASES": "byrådet=Kommunalbestyrelsen;BY=Kommunalbestyrelsen"})
+    assert s.forum_aliases == (("byrådet", "Kommunalbestyrelsen"), ("BY", "Kommunalbestyrelsen"))
+    assert Settings.from_env({}).forum_aliases == ()
 
 
 def test_flags_override_the_environment(tmp_path):

@@ -1,0 +1,48 @@
+"""A forum's name in the forms Danish gives it. Documents print one forum as
+`Økonomiudvalget`, `ØKONOMIUDVALG` or `Økonomiudvalgets`, and questions inflect it the
+same ways, so both the catalog (one forum, however its documents spell it) and the
+question side (retrieval/forums.py) read names through these forms.
+
+Danish nouns take the article as an ending: -et (udvalget, rådet), -en (kommissionen),
+-n after an -e (bestyrelsen); the genitive adds -s to either form.
+"""
+from __future__ import annotations
+
+import re
+
+#: The definite endings, and the shortest stem one is taken off (so `en` is no ending of itself).
+DEFINITE = ("et", "en", "n")
+_MIN_STEM = 3
+#: A name's words: letters, digits and a hyphen that ends a compound's first part (`Teknik-`).
+WORD = re.compile(r"\w+-?")
+
+
+def name_words(name: str) -> list[str]:
+    """The name's words, case-folded: `Teknik- og Miljøudvalget` -> teknik-, og, miljøudvalget."""
+    return WORD.findall(name.casefold())
+
+
+def stems(word: str) -> set[str]:
+    """The word without its article, as it may be: `byrådet` -> byrådet, byråd;
+    `bestyrelsen` -> bestyrelsen, bestyrels, bestyrelse."""
+    word = word.casefold()
+    return {word} | {word[:-len(end)] for end in DEFINITE
+                     if word.endswith(end) and len(word) - len(end) >= _MIN_STEM}
+
+
+def inflections(word: str) -> set[str]:
+    """Every form of the word a text prints: each stem bare and with each article, each of
+    those in the genitive. More forms than the language has (`byråden`) cost nothing:
+    they are matched as whole words only."""
+    forms = set()
+    for stem in stems(word):
+        for form in (stem, stem + "et", stem + "en", stem + "n" if stem.endswith("e") else stem):
+            forms |= {form, form + "s"}
+    return forms
+
+
+def same_forum(a: str, b: str) -> bool:
+    """Whether two printed names are one forum's: the same words, blind to case and the
+    article (`TEKNIK- OG MILJØUDVALG`, `Teknik- og Miljøudvalget`)."""
+    wa, wb = name_words(a), name_words(b)
+    return len(wa) == len(wb) and all(stems(x) & stems(y) for x, y in zip(wa, wb))
