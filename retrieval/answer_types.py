@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import re
 
-from ingest.dates import MONTHS
+from ingest.dates import MONTH_PATTERN
 from retrieval.text import terms
 
-_MONTHS = "|".join(sorted(MONTHS, key=len, reverse=True))
 NUMBER_WORDS = ("en to tre fire fem seks syv otte ni ti elleve tolv tyve tredive fyrre "
                 "halvtreds hundrede tusind halvdelen halvdel dobbelt one two three four five "
                 "six seven eight nine ten hundred thousand half").split()
@@ -24,7 +23,7 @@ CARRIERS = {
     "number": re.compile(
         rf"{_FIGURE}|\b(?:{'|'.join(NUMBER_WORDS)})\b(?=\s+\w)", re.IGNORECASE),
     "date": re.compile(
-        rf"\b\d{{1,2}}\.?\s*(?:{_MONTHS})\b|\b(?:{_MONTHS})\s+(?:19|20)\d\d\b|"
+        rf"\b\d{{1,2}}\.?\s*(?:{MONTH_PATTERN})\b|\b(?:{MONTH_PATTERN})\s+(?:19|20)\d\d\b|"
         r"\bkl\.?\s*\d|\buge\s+\d|\b(?:19|20)\d\d\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|"
         r"\b(?:mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag|foråret|efteråret|"
         r"sommeren|vinteren|sommerferien|årsskiftet|nytår|snarest|løbende|dagligt|ugentligt|"

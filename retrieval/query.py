@@ -19,7 +19,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, replace
 
-from ingest.dates import MONTH_YEAR, MONTHS, YEAR, find_day, month_number
+from ingest.dates import MONTH_PATTERN, MONTH_YEAR, YEAR, find_day, month_number
 from retrieval.english import is_english, translate
 from retrieval.text import (DANISH_STOPWORDS, WORD, index_term, is_dropped, normalise_quarters,
                             term, words)
@@ -64,9 +64,8 @@ YEAR_LEAD = frozenset("i in fra from siden since år året during tilbage back".
 #: 15/3-23, 15.3.23, 15-03-23: day, month and a two-digit year
 SHORT_DMY = re.compile(r"(?<![\d.\-/])(\d{1,2})[-./](\d{1,2})[-./](\d{2})(?![\d.\-/])")
 #: marts 19, april 24, march '23: a month and a two-digit year (no day before it)
-_MONTHS = "|".join(sorted(MONTHS, key=len, reverse=True))
 MONTH_SHORT_YEAR = re.compile(
-    rf"(?<![\d.]\s)\b({_MONTHS})\.?\s+'?(\d{{2}})(?![\d.:,/-])\b", re.IGNORECASE)
+    rf"(?<![\d.]\s)\b({MONTH_PATTERN})\.?\s+'?(\d{{2}})(?![\d.:,/-])\b", re.IGNORECASE)
 
 #: Answer types, recognised from the question's own words, Danish and English.
 ANSWER_TYPES = (
