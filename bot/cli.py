@@ -26,8 +26,8 @@ from ingest.dates import parse_day
 from ingest.db import CatalogUnavailable, redact
 from ingest.pipeline import ingest_paths
 from retrieval.embed import Embedder
+from retrieval.phrasebook import say
 from retrieval.store import ModelMismatch, StoreUnavailable
-from retrieval.wording import say
 
 
 def _dump(obj) -> None:
@@ -208,7 +208,7 @@ def format_answer(answer) -> str:
     lines = answer.answer.splitlines()
     if answer.meeting:
         lines += [f"  {n}. {t}" for n, t in answer.meeting.items]
-    sources = "Sources:" if answer.lang == "en" else "Kilder:"
+    sources = say("sources", answer.lang) + ":"
     for label, cites in ((sources, answer.citations), (say("maybe", answer.lang), answer.suggestions)):
         if cites:
             lines += ["", label]

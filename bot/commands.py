@@ -12,8 +12,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from bot.texts import say
 from ingest.dates import parse_day
+from retrieval.phrasebook import say
 
 HELP, MEETING, LATEST, ITEM = "help", "meeting", "latest", "item"
 SUBSCRIBE, UNSUBSCRIBE, QUESTION, EMPTY = "subscribe", "unsubscribe", "question", "empty"

@@ -29,12 +29,12 @@ from bot.feedback import Feedback, Reaction
 from bot.jobs.subscriptions import Subscriptions
 from bot.links import SourceLinks
 from bot.meeting_lookup import Found, NoMeeting, look_up
-from bot.texts import say
 from ingest.catalog import Catalog
 from ingest.db import CatalogUnavailable
 from ingest.model import Meeting
 from retrieval.browse import Match
 from retrieval.model import Citation
+from retrieval.phrasebook import say
 from retrieval.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -169,7 +169,7 @@ class Conversation:
         if command.problem:
             return Reply(command.problem)
         if command.name == EMPTY:
-            return Reply(say("empty"))
+            return Reply(say("empty_chat"))
         if command.name == HELP:
             return Reply(card=cards.help_card())
         if command.name == MEETING:
@@ -178,7 +178,7 @@ class Conversation:
             return await self._look_up(command.day, command.number)
         if command.name == LATEST:
             meeting = await asyncio.to_thread(self.catalog.latest)
-            return Reply(card=cards.meeting_card(meeting)) if meeting else Reply(say("no_referater"))
+            return Reply(card=cards.meeting_card(meeting)) if meeting else Reply(say("empty_catalog"))
         if command.name == SUBSCRIBE:
             return await self._subscribe(where)
         if command.name == UNSUBSCRIBE:

@@ -33,8 +33,8 @@ from bot.app_keys import conversation_key, endpoint_key, engine_key, inbox_key
 from bot.citations import listed
 from bot.conversation import MAX_QUESTION_CHARS, Message, Where
 from bot.engine import STORE_DOWN, NotReady
-from bot.texts import say
 from ingest.db import CatalogUnavailable
+from retrieval.phrasebook import say
 from retrieval.store import StoreUnavailable
 
 log = logging.getLogger(__name__)

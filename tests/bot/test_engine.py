@@ -13,12 +13,12 @@ from bot.app import create_app
 from bot.engine import LEXICAL, LOADING, READY, Engine, NotReady
 from bot.routes import SEARCH_HEADER
 from bot.stores import open_catalog, open_index
-from bot.texts import say
 from fake_teams import TELEFON_QUESTION, texts
 from ingest.pipeline import ingest_paths
 from new_minutes import answers_telefon, file_name, redated, telefon_question
 from retrieval.embed import Embedder
 from retrieval.index import LexicalState
+from retrieval.phrasebook import say
 from servers import wait_ready
 
 
