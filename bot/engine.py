@@ -23,9 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
-import ctypes.util
-import gc
 import logging
 from dataclasses import dataclass, replace
 
@@ -194,8 +191,6 @@ class Engine:
             if not await asyncio.to_thread(self._refresh_due):
                 return False
             await asyncio.to_thread(self._refresh_blocking)
-            # only now does no frame hold the index replaced
-            await asyncio.to_thread(release_freed_memory)
             return True
 
     def _refresh_due(self) -> bool:
@@ -279,15 +274,3 @@ def _lexical(catalog: Catalog, index: SearchIndex, *, error: str) -> Status:
     log.info("answering from the words alone: %d punkter searchable", len(lexical.refs))
     return Status(LEXICAL, error, lexical, Answerer.lexical(lexical), seq)
 
-
-def release_freed_memory() -> None:
-    """Give the memory of an index just replaced back to the system. Its lexical side
-    holds reference cycles (its caches), so it waits for a full collection; and glibc keeps
-    what was freed in the worker thread's arena, so without `malloc_trim` the server's RSS
-    grew by about 100 MB with every refresh at 1,000 meetings (scripts/soak.py) while
-    holding one index at a time."""
-    gc.collect()
-    libc = ctypes.util.find_library("c")
-    trim = getattr(ctypes.CDLL(libc), "malloc_trim", None) if libc else None
-    if trim is not None:  # glibc only; elsewhere the allocator decides
-        trim(0)

@@ -16,13 +16,14 @@ records which one built it (`Embedder.backend`), as it records the model.
 """
 from __future__ import annotations
 
-import functools
 import importlib.util
 import logging
 import os
 from pathlib import Path
 
 import numpy as np
+
+from retrieval.memo import Memo
 
 MINILM = "bundled:all-MiniLM-L6-v2"
 E5 = "bundled:multilingual-e5-small"
@@ -32,6 +33,8 @@ BACKENDS = (TORCH, ONNX_FP32, ONNX_INT8)
 #: eval figures of every question file (docs/performance.md, "Embedding backends"): fp32 gives torch's
 #: figures on all five; int8 lost two questions on two of them (hit@1, snippets).
 FAST = ONNX_FP32
+#: Question vectors kept (384 floats each for the e5).
+QUERIES_KEPT = 1024
 log = logging.getLogger(__name__)
 
 
@@ -91,6 +94,8 @@ class Embedder:
         # texts a batch 20-40 % faster than 32); sentence-transformers' default for torch
         self.batch_size = batch_size or (32 if self.backend.startswith("torch") else 8)
         self._model = None
+        #: recent questions' vectors: asked questions repeat in a chat
+        self._queries: Memo[str, np.ndarray] = Memo(QUERIES_KEPT)
 
     def _precise(self, chosen: str) -> str:
         """What the index records: the backend with its precision (torch runs the e5 in
@@ -155,14 +160,13 @@ class Embedder:
 
     def query(self, text: str) -> np.ndarray:
         """A question's vector; asked questions repeat in a chat, so recent ones are kept."""
-        return self._query(text)
+        return self._queries.get(text, self._query)
 
     def forget_queries(self) -> None:
         """Empty the cache of question vectors, so that a benchmark times every question
         as a new one."""
-        Embedder._query.cache_clear()
+        self._queries.clear()
 
-    @functools.lru_cache(maxsize=1024)
     def _query(self, text: str) -> np.ndarray:
         vector = self._encode([self.prefixes[0] + text], False)[0]
         vector.flags.writeable = False
