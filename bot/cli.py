@@ -24,6 +24,7 @@ from bot.stores import open_catalog, open_embedder, open_index
 from bot.teams.manifest_cli import manifest_command
 from ingest.dates import parse_day
 from ingest.db import CatalogUnavailable, redact
+from ingest.model import Outcome
 from ingest.pipeline import ingest_paths
 from retrieval.phrasebook import say
 from retrieval.store import ModelMismatch, StoreUnavailable
@@ -274,7 +275,7 @@ def status(settings: Settings, as_json: bool) -> None:
         meetings, punkter = catalog.count()
         intake = Intake(catalog.db)
         last = next(iter(intake.intakes(1)), None)
-        refused = sorted((f for f in intake.files().values() if f.status == "refused"
+        refused = sorted((f for f in intake.files().values() if f.status == Outcome.REFUSED
                           and (settings.inbox is None or (settings.inbox / f.path).is_file())),
                          key=lambda f: f.path)
     if as_json:
@@ -296,7 +297,7 @@ def _intake_lines(last) -> list[str]:
     if last is None:
         return ["last intake: none (the inbox, REFERATBOT_INBOX, has taken no file yet)"]
     lines = [f"last intake: {last.finished_at} by {last.owner}: {len(last.files)} file(s), "
-             f"{last.count('new')} meeting(s) added, {last.count('refused')} refused"]
+             f"{last.count(Outcome.NEW)} meeting(s) added, {last.count(Outcome.REFUSED)} refused"]
     for f in last.files:
         lines.append(f"  {f.status}: {f.path}" + (f" ({f.meeting_date})" if f.meeting_date else "")
                      + (f": {f.reason}" if f.reason else "") + (f"; {f.warning}" if f.warning else ""))

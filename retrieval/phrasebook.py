@@ -10,6 +10,8 @@ filled in key by key.
 """
 from __future__ import annotations
 
+from retrieval.answer_types import AnswerType
+
 #: The example question every "write a question" reply offers.
 _ASK_DA = "Skriv et spørgsmål, fx: hvad besluttede CF om telefontider?"
 
@@ -173,7 +175,8 @@ MESSAGES = {"da": DA, "en": EN}
 
 #: The answer types (retrieval/answer_types.py) whose absence the answerer names, and the
 #: key of their words.
-ASKED = {kind: f"asked_{kind}" for kind in ("amount", "number", "date", "person")}
+ASKED = {kind: f"asked_{kind}" for kind in (AnswerType.AMOUNT, AnswerType.NUMBER, AnswerType.DATE,
+                                            AnswerType.PERSON)}
 
 #: The help card's commands and what each does, in the order shown.
 HELP_FACTS = {

@@ -11,7 +11,7 @@ is in the question's language (retrieval/phrasebook.py).
 from __future__ import annotations
 
 from ingest.model import DAGSORDEN, DECISION, Meeting
-from retrieval.answer_types import first
+from retrieval.answer_types import AnswerType, first
 from retrieval.model import Answer, Citation, MeetingOverview
 from retrieval.phrasebook import ASKED, say
 from retrieval.query import Query
@@ -75,12 +75,12 @@ def _answer_text(query: Query, best: Citation, candidates: Candidates) -> str:
              "quote": best.snippet}
     if best.kind == DAGSORDEN:
         return say("on_agenda", lang, **where)
-    if best.section == DECISION and (query.decision or query.answer_type == "decision"):
+    if best.section == DECISION and (query.decision or query.answer_type == AnswerType.DECISION):
         return say("decided", lang, **where)
-    if query.answer_type == "date":
+    if query.answer_type == AnswerType.DATE:
         return say("dated", lang, **where)
-    amount = first(best.snippet, "amount", candidates.asked) \
-        if query.answer_type == "amount" else None
+    amount = first(best.snippet, AnswerType.AMOUNT, candidates.asked) \
+        if query.answer_type == AnswerType.AMOUNT else None
     if amount:
         return say("amount", lang, amount=amount, **where)
     return say("quoted", lang, **where)

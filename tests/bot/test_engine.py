@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 
 from bot.app import create_app
-from bot.engine import LEXICAL, LOADING, READY, Engine, NotReady
+from bot.engine import Engine, NotReady, State
 from bot.routes import SEARCH_HEADER
 from bot.stores import open_catalog, open_index
 from fake_teams import TELEFON_QUESTION, texts
@@ -45,7 +45,7 @@ async def until(predicate, seconds: float = 60.0) -> None:
 
 async def test_before_loading_nothing_answers(bot_settings, bot_catalog):
     engine = Engine(bot_settings, bot_catalog)
-    assert engine.status.state == LOADING
+    assert engine.status.state == State.LOADING
     try:
         await engine.ask(TELEFON_QUESTION)
     except NotReady as e:
@@ -59,7 +59,7 @@ async def test_the_lexical_side_answers_while_the_model_loads(bot_settings, bot_
     engine = Engine(bot_settings, bot_catalog, embedder=gated)
     loading = asyncio.ensure_future(asyncio.to_thread(engine.load_blocking))
     try:
-        await until(lambda: engine.status.state == LEXICAL)
+        await until(lambda: engine.status.state == State.LEXICAL)
         # the model is not loaded, so any use of it would wait at the gate: this must not
         asked = await asyncio.wait_for(engine.ask(TELEFON_QUESTION), 30)
         assert asked.lexical and asked.answer.answered
@@ -69,7 +69,7 @@ async def test_the_lexical_side_answers_while_the_model_loads(bot_settings, bot_
     finally:
         gated.gate.set()
         await loading
-    assert engine.status.state == READY
+    assert engine.status.state == State.READY
     assert (await engine.ask(TELEFON_QUESTION)).lexical is False
 
 
@@ -101,7 +101,7 @@ async def test_a_meeting_indexed_while_the_model_loads_is_answered_once_loaded(
     loading = asyncio.ensure_future(asyncio.to_thread(engine.load_blocking))
     day = dt.date(2025, 3, 12)
     try:
-        await until(lambda: engine.status.state == LEXICAL)
+        await until(lambda: engine.status.state == State.LEXICAL)
         new = tmp_path / file_name(day)
         new.write_text(redated(samples_dir, day), encoding="utf-8")
         assert ingest_paths([new], bot_catalog, progress=False).ok
