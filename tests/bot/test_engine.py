@@ -3,6 +3,7 @@ still loading, or for good when it cannot be loaded: labelled as such on every f
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -143,8 +144,12 @@ async def test_without_a_model_the_words_answer_and_every_front_end_says_so(
 
 
 def store_threads() -> int:
-    """This process's threads that Chroma's Rust side runs (its runtime, its SQLite pool)."""
-    names = (Path("/proc/self/task", t, "comm").read_text() for t in os.listdir("/proc/self/task"))
+    """This process's threads that Chroma's Rust side runs (its runtime, its SQLite pool).
+    A thread that ends while they are listed is not counted."""
+    names = []
+    for t in os.listdir("/proc/self/task"):
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+            names.append(Path("/proc/self/task", t, "comm").read_text())
     return sum(name.startswith(("tokio", "sqlx")) for name in names)
 
 
