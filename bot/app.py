@@ -40,9 +40,9 @@ from bot.teams.adapter import BotEndpoint
 from bot.teams.auth import BotConfig, signing_keys_guarded
 from bot.teams.dedupe import SeenActivities
 from bot.teams.handler import ACK_AFTER, STREAM_AFTER, ReferatBot
-from bot.texts import say
 from ingest.db import CatalogUnavailable
 from retrieval.embed import Embedder
+from retrieval.phrasebook import say
 
 log = logging.getLogger(__name__)
 #: How long shutdown waits for a model still loading before closing the catalog under it.

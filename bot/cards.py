@@ -7,7 +7,7 @@ A button's `data` is one of the actions in `bot.card_actions` (built and read ba
 only). Buttons that show a punkt or a meeting are `Action.Execute` (Universal Actions,
 card version 1.4 and up), answered with a card that replaces the one clicked, falling
 back to an `Action.Submit` of the same data; a question or a vote is an `Action.Submit`,
-which Teams sends as a message. What the cards say is in `bot.texts`.
+which Teams sends as a message. What the cards say is in `retrieval.phrasebook`.
 
 Size: Teams refuses a bot message above about 100 KB counted in UTF-16 and advises staying
 within 80 KB (https://learn.microsoft.com/microsoftteams/platform/bots/how-to/format-your-bot-messages;
@@ -23,11 +23,11 @@ import re
 from bot import card_actions
 from bot.card_actions import Ask, ShowMeeting, ShowPunkt, Vote
 from bot.links import SourceLinks
-from bot.texts import HELP_EXAMPLES, HELP_FACTS, say
 from ingest.catalog import NewDecision
 from ingest.chunk import split_sentences
 from ingest.model import DECISION, Meeting, Punkt
 from retrieval.model import Answer, Citation
+from retrieval.phrasebook import HELP_EXAMPLES, HELP_FACTS, say
 
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"
@@ -121,7 +121,7 @@ def not_found_card(answer: Answer, *, lexical: bool = False) -> dict:
     """Says plainly that the minutes hold no answer (why is the message's text), and
     offers the nearest punkter, each a line to click: Teams cuts a button's title to one
     line, which took the meeting and punkt off a long title's button."""
-    body = [_heading(say("not_found", answer.lang))]
+    body = [_heading(say("no_answer", answer.lang))]
     if answer.suggestions:
         body.append(_text(say("maybe", answer.lang), subtle=True))
         body += [_suggestion(s) for s in answer.suggestions]
@@ -373,8 +373,8 @@ def help_card(*, greeting: bool = False) -> dict:
 
 def no_meeting_card(day: dt.date, nearest: tuple[dt.date, ...] | list[dt.date]) -> dict:
     """No meeting on `day`: say so, and offer the nearest meetings as buttons."""
-    body = [_text(say("no_meeting", day=short_date(day)), weight="Bolder"),
-            _text(say("nearest_meetings") if nearest else say("no_referater"))]
+    body = [_text(say("no_meeting_on", day=short_date(day)), weight="Bolder"),
+            _text(say("nearest_meetings") if nearest else say("empty_catalog"))]
     actions = [_show(say("meeting_button", day=short_date(d)), ShowMeeting(d)) for d in nearest]
     return _card(body, actions)
 

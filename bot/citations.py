@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 from bot import card_actions, cards
 from bot.card_actions import ShowPunkt
-from bot.texts import say
 from ingest.model import Meeting, Punkt
 from retrieval.model import Answer, Citation
+from retrieval.phrasebook import say
 
 #: Teams shows at most 20 citations; the chat page lists as many.
 MAX_CITATIONS = 20

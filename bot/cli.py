@@ -20,15 +20,15 @@ import click
 from bot.meeting_lookup import Found, NoMeeting, NoPunkt, look_up
 from bot.printable import EscapingFormatter, one_line
 from bot.settings import Settings, SettingsError
-from bot.stores import open_catalog, open_index
+from bot.stores import open_catalog, open_embedder, open_index
 from bot.teams.manifest_cli import manifest_command
 from ingest.dates import parse_day
 from ingest.db import CatalogUnavailable, redact
+from ingest.model import Outcome
 from ingest.pipeline import ingest_paths
-from retrieval.embed import Embedder
 from retrieval.forums import ForumNames
+from retrieval.phrasebook import say
 from retrieval.store import ModelMismatch, StoreUnavailable
-from retrieval.wording import say
 
 
 def _dump(obj) -> None:
@@ -99,7 +99,7 @@ def reindex(settings: Settings) -> None:
     """Rebuild the search index from the catalog (after changing the embedding model)."""
     # Load the model before dropping the old vectors: a model that cannot load must not
     # cost the index that works.
-    embedder = Embedder(settings.embedding_model, backend=settings.embedding_backend)
+    embedder = open_embedder(settings)
     try:
         embedder.load()
     except RuntimeError as e:
@@ -231,7 +231,7 @@ def format_answer(answer) -> str:
     lines = answer.answer.splitlines()
     if answer.meeting:
         lines += [f"  {n}. {t}" for n, t in answer.meeting.items]
-    sources = "Sources:" if answer.lang == "en" else "Kilder:"
+    sources = say("sources", answer.lang) + ":"
     for label, cites in ((sources, answer.citations), (say("maybe", answer.lang), answer.suggestions)):
         if cites:
             lines += ["", label]
@@ -298,7 +298,7 @@ def status(settings: Settings, as_json: bool) -> None:
         meetings, punkter = catalog.count()
         intake = Intake(catalog.db)
         last = next(iter(intake.intakes(1)), None)
-        refused = sorted((f for f in intake.files().values() if f.status == "refused"
+        refused = sorted((f for f in intake.files().values() if f.status == Outcome.REFUSED
                           and (settings.inbox is None or (settings.inbox / f.path).is_file())),
                          key=lambda f: f.path)
     if as_json:
@@ -320,7 +320,7 @@ def _intake_lines(last) -> list[str]:
     if last is None:
         return ["last intake: none (the inbox, REFERATBOT_INBOX, has taken no file yet)"]
     lines = [f"last intake: {last.finished_at} by {last.owner}: {len(last.files)} file(s), "
-             f"{last.count('new')} meeting(s) added, {last.count('refused')} refused"]
+             f"{last.count(Outcome.NEW)} meeting(s) added, {last.count(Outcome.REFUSED)} refused"]
     for f in last.files:
         lines.append(f"  {f.status}: {f.path}" + (f" ({f.meeting_date})" if f.meeting_date else "")
                      + (f": {f.reason}" if f.reason else "") + (f"; {f.warning}" if f.warning else ""))

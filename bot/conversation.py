@@ -22,19 +22,19 @@ from dataclasses import dataclass, replace
 from bot import cards
 from bot.card_actions import Ask, CardAction, ShowMeeting, ShowPunkt, Unreadable, Vote
 from bot.citations import Source, cited_text
-from bot.commands import (EMPTY, HELP, ITEM, LATEST, MEETING, QUESTION, SUBSCRIBE, UNSUBSCRIBE,
-                          Command, parse_command)
+from bot.commands import (Command, Empty, Help, Latest, Question, Subscribe, Unclear, Unsubscribe,
+                          parse_command)
 from bot.engine import Engine, NotReady
 from bot.feedback import Feedback, Reaction
 from bot.jobs.subscriptions import Subscriptions
 from bot.links import SourceLinks
 from bot.meeting_lookup import Found, NoMeeting, look_up
-from bot.texts import say
 from ingest.catalog import Catalog
 from ingest.db import CatalogUnavailable
 from ingest.model import Meeting
 from retrieval.browse import Match
 from retrieval.model import Citation
+from retrieval.phrasebook import say
 from retrieval.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ class Results:
 
 
 def is_question(request: Request) -> bool:
-    return isinstance(request, Command) and request.name == QUESTION
+    return isinstance(request, Question)
 
 
 class Conversation:
@@ -152,39 +152,34 @@ class Conversation:
             return [Reply(say("unavailable"))]
 
     async def _respond(self, request: Request, where: Where) -> list[Reply]:
-        if isinstance(request, Command):
-            return [await self._command(request, where)]
-        if isinstance(request, ShowMeeting):
-            return [await self._look_up(request.day)]
-        if isinstance(request, ShowPunkt):
-            return [await self._look_up(request.day, request.number)]
-        if isinstance(request, Vote):
-            return [await self._vote(request)]
-        assert isinstance(request, Unreadable), request
-        return [Reply(say("bad_feedback" if request.command == "feedback" else "bad_button"))]
+        match request:
+            case Question(text):
+                return [await self._answer(text, votes=where.local)]
+            case ShowMeeting(day):
+                return [await self._look_up(day)]
+            case ShowPunkt(day, number):
+                return [await self._look_up(day, number)]
+            case Latest():
+                meeting = await asyncio.to_thread(self.catalog.latest)
+                return [Reply(card=cards.meeting_card(meeting)) if meeting
+                        else Reply(say("empty_catalog"))]
+            case Help():
+                return [Reply(card=cards.help_card())]
+            case Subscribe():
+                return [await self._subscribe(where)]
+            case Unsubscribe():
+                return [await self._unsubscribe(where)]
+            case Vote():
+                return [await self._vote(request)]
+            case Unclear(problem=problem):
+                return [Reply(problem)]
+            case Empty():
+                return [Reply(say("empty_chat"))]
+            case Unreadable(command):
+                return [Reply(say("bad_feedback" if command == "feedback" else "bad_button"))]
+        raise AssertionError(f"no reply to {request!r}")
 
     # --- commands ------------------------------------------------------------------------
-
-    async def _command(self, command: Command, where: Where) -> Reply:
-        if command.problem:
-            return Reply(command.problem)
-        if command.name == EMPTY:
-            return Reply(say("empty"))
-        if command.name == HELP:
-            return Reply(card=cards.help_card())
-        if command.name == MEETING:
-            return await self._look_up(command.day)
-        if command.name == ITEM:
-            return await self._look_up(command.day, command.number)
-        if command.name == LATEST:
-            meeting = await asyncio.to_thread(self.catalog.latest)
-            return Reply(card=cards.meeting_card(meeting)) if meeting else Reply(say("no_referater"))
-        if command.name == SUBSCRIBE:
-            return await self._subscribe(where)
-        if command.name == UNSUBSCRIBE:
-            return await self._unsubscribe(where)
-        assert command.name == QUESTION, command
-        return await self._answer(command.text, votes=where.local)
 
     async def _look_up(self, day, number: int | None = None) -> Reply:
         found = await asyncio.to_thread(look_up, self.catalog, day, number)

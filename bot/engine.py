@@ -23,11 +23,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
-import ctypes.util
-import gc
 import logging
 from dataclasses import dataclass, replace
+from enum import StrEnum
 
 from bot.settings import Settings
 from bot.stores import open_index
@@ -48,10 +46,17 @@ WARM_UP_QUESTION = "hvad besluttede CF om telefontider?"
 RETRY_FIRST = 1.0
 RETRY_MAX = 15.0
 
-#: The engine's states. LEXICAL answers from the words alone: the model is still
-#: loading (no error), or could not be loaded (the error says why). STORE_DOWN: the
-#: vector store or the catalog's database did not answer while loading (retried).
-LOADING, LEXICAL, READY, STORE_DOWN, FAILED = "loading", "lexical", "ready", "store down", "failed"
+
+class State(StrEnum):
+    """The engine's states. LEXICAL answers from the words alone: the model is still
+    loading (no error), or could not be loaded (the error says why). STORE_DOWN: the
+    vector store or the catalog's database did not answer while loading (retried)."""
+
+    LOADING = "loading"
+    LEXICAL = "lexical"
+    READY = "ready"
+    STORE_DOWN = "store down"
+    FAILED = "failed"
 
 
 class NotReady(RuntimeError):
@@ -66,7 +71,7 @@ class NotReady(RuntimeError):
 class Status:
     """The engine at one moment, replaced whole: a question sees one state or the next."""
 
-    state: str = LOADING
+    state: State = State.LOADING
     #: why loading failed, as a sentence; empty while loading or once loaded
     error: str = ""
     index: SearchIndex | None = None
@@ -95,7 +100,7 @@ class Engine:
 
     @property
     def ready(self) -> bool:
-        return self.status.state == READY
+        return self.status.state == State.READY
 
     @property
     def error(self) -> str:
@@ -116,7 +121,7 @@ class Engine:
         wait = self.retry_first
         while not self._stopping.is_set():
             await asyncio.to_thread(self.load_blocking)
-            if self.status.state != STORE_DOWN:
+            if self.status.state != State.STORE_DOWN:
                 return
             log.warning("%s does not answer; loading again in %.0f s", self.store_label, wait)
             with contextlib.suppress(asyncio.TimeoutError):
@@ -139,7 +144,7 @@ class Engine:
         kept in `status.error`, for /readyz; the server stays up."""
         try:
             index = open_index(self.settings, self.catalog, embedder=self.embedder)
-            if self.status.state == LOADING:  # not on a retry: the store was down
+            if self.status.state == State.LOADING:  # not on a retry: the store was down
                 self.status = _lexical(self.catalog, index, error="")
         except Exception as e:  # reported on /readyz and in the log; the server stays up
             self.status = self._failed(e)
@@ -155,14 +160,14 @@ class Engine:
             # than the index, and the next refresh takes it in
             seq = self.catalog.max_seq()
             words_only = self.status  # built at loaded_seq: still true if nothing came since
-            built = words_only.index.state if words_only.state == LEXICAL \
+            built = words_only.index.state if words_only.state == State.LEXICAL \
                 and words_only.loaded_seq == seq else None
             indexed = index.sync(progress=False, built=built)
             if indexed:
                 log.info("indexed %d meeting(s) the index lagged behind", indexed)
             answerer = Answerer(index)
             answerer.ask(WARM_UP_QUESTION)
-            self.status = Status(READY, "", index, answerer, seq)
+            self.status = Status(State.READY, "", index, answerer, seq)
             log.info("engine ready: %d punkter searchable", len(index.refs))
         except Exception as e:
             self.status = self._failed(e)
@@ -171,10 +176,10 @@ class Engine:
         down = isinstance(e, (StoreUnavailable, CatalogUnavailable))
         if down or not self._server_answers():
             log.warning("the search engine could not be loaded: %s", e)
-            return Status(STORE_DOWN, str(e) if down else
+            return Status(State.STORE_DOWN, str(e) if down else
                           f"{self.store_label} does not answer: {type(e).__name__}: {e}")
         log.exception("the search engine could not be loaded")
-        return Status(FAILED, f"{type(e).__name__}: {e}")
+        return Status(State.FAILED, f"{type(e).__name__}: {e}")
 
     def _server_answers(self) -> bool:
         """False when a Chroma server is configured and does not answer a heartbeat."""
@@ -194,18 +199,16 @@ class Engine:
             if not await asyncio.to_thread(self._refresh_due):
                 return False
             await asyncio.to_thread(self._refresh_blocking)
-            # only now does no frame hold the index replaced
-            await asyncio.to_thread(release_freed_memory)
             return True
 
     def _refresh_due(self) -> bool:
         status = self.status
-        final = status.state == READY or (status.state == LEXICAL and status.error)
+        final = status.state == State.READY or (status.state == State.LEXICAL and status.error)
         return bool(final) and self.catalog.max_seq() != status.loaded_seq
 
     def _refresh_blocking(self) -> None:
         status, seq = self.status, self.catalog.max_seq()
-        if status.state == LEXICAL:  # the model is missing: the lexical side alone
+        if status.state == State.LEXICAL:  # the model is missing: the lexical side alone
             self.status = _lexical(self.catalog, status.index, error=status.error)
             return
         index = SearchIndex(self.catalog, status.index.store, status.index.embedder)
@@ -220,7 +223,7 @@ class Engine:
         NotReady while nothing can answer yet or after loading failed."""
         status = _answering(self.status)
         answer = await asyncio.to_thread(self._ask_blocking, status.answerer, question)
-        return Asked(answer, lexical=status.state == LEXICAL)
+        return Asked(answer, lexical=status.state == State.LEXICAL)
 
     async def search(self, words: str, *, skip: int = 0, count: int = 25) -> list[Match]:
         """The punkter matching a few typed words, a page at a time (`retrieval.browse`),
@@ -263,10 +266,10 @@ class Engine:
 def _answering(status: Status) -> Status:
     """`status` if it can answer; else StoreUnavailable or NotReady saying why not."""
     if status.answerer is None:
-        if status.state == STORE_DOWN:
+        if status.state == State.STORE_DOWN:
             raise StoreUnavailable(status.error)
         raise NotReady(status.error or "the search engine is still loading",
-                       failed=status.state == FAILED)
+                       failed=status.state == State.FAILED)
     return status
 
 
@@ -277,17 +280,5 @@ def _lexical(catalog: Catalog, index: SearchIndex, *, error: str) -> Status:
     lexical = SearchIndex(catalog, index.store, index.embedder)
     lexical.load_lexical()
     log.info("answering from the words alone: %d punkter searchable", len(lexical.refs))
-    return Status(LEXICAL, error, lexical, Answerer.lexical(lexical), seq)
+    return Status(State.LEXICAL, error, lexical, Answerer.lexical(lexical), seq)
 
-
-def release_freed_memory() -> None:
-    """Give the memory of an index just replaced back to the system. Its lexical side
-    holds reference cycles (its caches), so it waits for a full collection; and glibc keeps
-    what was freed in the worker thread's arena, so without `malloc_trim` the server's RSS
-    grew by about 100 MB with every refresh at 1,000 meetings (scripts/soak.py) while
-    holding one index at a time."""
-    gc.collect()
-    libc = ctypes.util.find_library("c")
-    trim = getattr(ctypes.CDLL(libc), "malloc_trim", None) if libc else None
-    if trim is not None:  # glibc only; elsewhere the allocator decides
-        trim(0)

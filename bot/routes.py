@@ -32,9 +32,9 @@ from bot import card_actions
 from bot.app_keys import conversation_key, endpoint_key, engine_key, inbox_key
 from bot.citations import listed
 from bot.conversation import MAX_QUESTION_CHARS, Message, Where
-from bot.engine import STORE_DOWN, NotReady
-from bot.texts import say
+from bot.engine import NotReady, State
 from ingest.db import CatalogUnavailable
+from retrieval.phrasebook import say
 from retrieval.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -151,7 +151,7 @@ async def readyz(request: web.Request) -> web.Response:
     store_down = "the vector store does not answer (the server log has the details)"
     if not parts["catalog"]:
         body["error"] = "the catalog database does not answer (the server log has the details)"
-    elif engine.status.state == STORE_DOWN:
+    elif engine.status.state == State.STORE_DOWN:
         body["error"] = store_down
     elif engine.error:
         body["error"] = LOAD_FAILED

@@ -78,6 +78,12 @@ def _zone(raw: str, name: str) -> str:
     return raw
 
 
+def _user_cache() -> Path:
+    """The user's cache folder for referatbot: $XDG_CACHE_HOME/referatbot, else
+    ~/.cache/referatbot."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "referatbot"
+
+
 def _checked(problem_of: Callable[[str], str | None], wanted: str,
              shown: Callable[[str], str] = str) -> Callable[[str, str], str]:
     """A reader of text that `problem_of` checks: its problem, named with the variable,
@@ -143,6 +149,8 @@ SETTINGS = (
             "onnx-fp32 for the bundled e5, else torch",
             "what runs the model: torch, onnx-fp32 or onnx-int8 (onnx: the bundled e5 only; "
             "run `referatbot reindex` after a change)"),
+    Setting("REFERATBOT_MODEL_CACHE", "model_cache", _path, _user_cache, "`~/.cache/referatbot`",
+            "where the bundled e5's folder and its onnxruntime export are built, once"),
     Setting("CHROMA_HOST", "chroma_host", _text, None, "unset",
             "a `chroma run` server instead of the embedded store"),
     Setting("CHROMA_PORT", "chroma_port", _port, 8000, "8000", "the Chroma server's port"),
@@ -189,6 +197,8 @@ class Settings:
     embedding_model: str = _default("embedding_model")
     #: empty: the model's own (retrieval.embed.default_backend)
     embedding_backend: str = _default("embedding_backend")
+    #: where the bundled e5 is built (retrieval.e5_build, retrieval.onnx_build)
+    model_cache: Path = _default("model_cache")
     chroma_host: str | None = _default("chroma_host")
     chroma_port: int = _default("chroma_port")
     # Bot Framework (empty app id: no authentication, for local use and the Emulator)

@@ -18,7 +18,7 @@ from pathlib import Path
 from ingest import schema
 from ingest.db import CatalogUnavailable, Database
 from ingest.forum_names import same_forum
-from ingest.model import CLOSED_TITLE, DAGSORDEN, REFERAT, Meeting, Punkt
+from ingest.model import CLOSED_TITLE, DAGSORDEN, REFERAT, Meeting, Outcome, Punkt
 from ingest.parse import content_hash
 
 #: Reads kept (the last answer of each read and its arguments, with the catalog's version
@@ -129,12 +129,12 @@ class Catalog:
             row = self.db.execute("SELECT 1 FROM sources WHERE file_hash=?", (file_hash,)).fetchone()
         return row is not None
 
-    def store(self, meeting: Meeting, file_hash: str) -> str:
-        """Write a meeting in one transaction: 'new', 'replaced', 'unchanged' or 'kept'.
+    def store(self, meeting: Meeting, file_hash: str) -> Outcome:
+        """Write a meeting in one transaction: NEW, REPLACED, UNCHANGED or KEPT.
 
         A meeting is identified by forum and date, so the same minutes as .pdf and .txt are
         one meeting, and its referat replaces its agenda; an agenda that arrives after the
-        referat is not stored ('kept': the referat stays). Punkter keep their
+        referat is not stored (KEPT: the referat stays). Punkter keep their
         first-ingested sequence across replacements when number and title are unchanged,
         so a corrected referat does not re-announce them. A forum the catalog knows under
         another spelling (`ØKONOMIUDVALG`, `Økonomiudvalget`) keeps the one it has.
@@ -146,15 +146,15 @@ class Catalog:
                 "SELECT id, content_hash, kind FROM meetings WHERE forum=? AND meeting_date=?",
                 (meeting.forum, meeting.meeting_date.isoformat())).fetchone()
             if row and row["kind"] == REFERAT and meeting.kind == DAGSORDEN:
-                return "kept"
+                return Outcome.KEPT
             if row and row["content_hash"] == meeting.content_hash:
-                status, meeting_id = "unchanged", row["id"]
+                status, meeting_id = Outcome.UNCHANGED, row["id"]
             elif row:
-                status, meeting_id = "replaced", row["id"]
+                status, meeting_id = Outcome.REPLACED, row["id"]
                 first = self._replace_meeting(meeting_id, meeting, now)
                 self._insert_punkter(meeting_id, meeting, now, first)
             else:
-                status, meeting_id = "new", self._insert_meeting(meeting, now)
+                status, meeting_id = Outcome.NEW, self._insert_meeting(meeting, now)
                 self._insert_punkter(meeting_id, meeting, now, {})
             self.db.upsert("sources", "file_hash", {"file_hash": file_hash, "path": meeting.source,
                                                     "meeting_id": meeting_id, "ingested_at": now})

@@ -24,20 +24,25 @@ MONTHS = {
 }
 MONTH_NAMES_DA = ("januar", "februar", "marts", "april", "maj", "juni", "juli",
                   "august", "september", "oktober", "november", "december")
+MONTH_NAMES_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
+                  "September", "October", "November", "December")
 
-_MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
+#: Any month name or abbreviation in MONTHS, longest first (`marts` before `mar`), for a
+#: regex group: the one pattern the parser, the query understanding and the answer types
+#: share.
+MONTH_PATTERN = "|".join(sorted(MONTHS, key=len, reverse=True))
 #: 24-04-2024, 24.04.2024, 24/4/2024
 NUMERIC_DMY = re.compile(r"(?<!\d)(\d{1,2})[-./](\d{1,2})[-./](\d{4})(?!\d)")
 #: 2024-04-24
 ISO = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
 #: 24. april 2024, 24 april 2024, 2. sept. 2021
 DAY_MONTH_YEAR = re.compile(
-    rf"(?<!\d)(\d{{1,2}})\.?\s+({_MONTH_RE})\.?,?\s+(\d{{4}})(?!\d)", re.IGNORECASE)
+    rf"(?<!\d)(\d{{1,2}})\.?\s+({MONTH_PATTERN})\.?,?\s+(\d{{4}})(?!\d)", re.IGNORECASE)
 #: April 24, 2024
 MONTH_DAY_YEAR = re.compile(
-    rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)", re.IGNORECASE)
+    rf"\b({MONTH_PATTERN})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)", re.IGNORECASE)
 #: marts 2023, April 2024
-MONTH_YEAR = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{4}})(?!\d)", re.IGNORECASE)
+MONTH_YEAR = re.compile(rf"\b({MONTH_PATTERN})\.?\s+(\d{{4}})(?!\d)", re.IGNORECASE)
 YEAR = re.compile(r"(?<![\d.\-/])((?:19|20)\d{2})(?![\d.\-/])")
 
 
@@ -89,7 +94,3 @@ def parse_day(text: str) -> dt.date:
             f"'{text}' is not a date; write it as 24-04-2024, 24.04.2024 or 2024-04-24")
     return found[0]
 
-
-def danish_long(day: dt.date) -> str:
-    """24. april 2024"""
-    return f"{day.day}. {MONTH_NAMES_DA[day.month - 1]} {day.year}"

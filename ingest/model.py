@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 #: Section headings a referat uses, in their usual order. `Bilag` is kept apart as a list.
 SECTION_NAMES = (
@@ -20,6 +21,20 @@ DECISION = "Beslutning"
 HISTORY = "Sagsforløb"
 #: What a meeting's document is: minutes with decisions, or the agenda before the meeting.
 REFERAT, DAGSORDEN = "referat", "dagsorden"
+
+
+class Outcome(StrEnum):
+    """What ingesting a file did. Its value is what `ingest --json`, `status` and the
+    inbox's records write."""
+
+    NEW = "new"
+    REPLACED = "replaced"
+    UNCHANGED = "unchanged"
+    #: the same file (by hash) was ingested before
+    KNOWN = "known"
+    #: an agenda of a meeting whose referat is stored: the referat stays
+    KEPT = "kept"
+    REFUSED = "refused"
 
 
 #: All a closed punkt shows of itself, beside its number.

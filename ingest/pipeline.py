@@ -11,6 +11,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from ingest.catalog import Catalog
+from ingest.model import Outcome
 from ingest.parse import DEFAULT_FORUM, ParseError, parse_referat
 from ingest.readers import (SUPPORTED, ReadError, file_bytes, read_bytes, repairs, repairs_line,
                             unexpected)
@@ -22,9 +23,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class FileResult:
     path: str
-    #: new | replaced | unchanged | known | kept (an agenda of a meeting whose referat is
-    #: stored) | refused
-    status: str
+    status: Outcome
     meeting_date: str = ""
     reason: str = ""
     #: what the reader repaired in a damaged file it still read, as one line
@@ -49,7 +48,7 @@ class IngestReport:
 
     @property
     def refused(self) -> list[FileResult]:
-        return [r for r in self.results if r.status == "refused"]
+        return [r for r in self.results if r.status == Outcome.REFUSED]
 
     @property
     def repaired(self) -> list[FileResult]:
@@ -68,8 +67,7 @@ class IngestReport:
 
     def summary(self) -> str:
         c = self.counts()
-        parts = [f"{c.get(k, 0)} {k}" for k in ("new", "replaced", "unchanged", "known", "kept", "refused")
-                 if c.get(k)]
+        parts = [f"{c[k]} {k}" for k in Outcome if c.get(k)]
         return f"{len(self.results)} file(s): " + (", ".join(parts) or "nothing to do")
 
     def skipped_summary(self, examples: int = 3) -> str:
@@ -101,7 +99,7 @@ def collect_files(paths: list[Path]) -> tuple[list[FoundFile], list[FileResult],
         elif path.is_file():
             files.append(FoundFile(path))
         else:
-            refused.append(FileResult(str(path), "refused", reason="no such file or folder"))
+            refused.append(FileResult(str(path), Outcome.REFUSED, reason="no such file or folder"))
     return files, refused, skipped
 
 
@@ -114,10 +112,10 @@ def ingest_file(found: FoundFile, catalog: Catalog, *, seconds: float | None = N
     try:
         data = file_bytes(path, inside=found.folder)
     except ReadError as e:
-        return FileResult(str(path), "refused", reason=str(e))
+        return FileResult(str(path), Outcome.REFUSED, reason=str(e))
     file_hash = hashlib.sha256(data).hexdigest()
     if catalog.knows_file(file_hash):
-        return FileResult(str(path), "known")
+        return FileResult(str(path), Outcome.KNOWN)
     try:
         if seconds is None:
             with repairs() as notes:
@@ -126,12 +124,12 @@ def ingest_file(found: FoundFile, catalog: Catalog, *, seconds: float | None = N
             text, notes = read_in_child(data, path.name, seconds)
         meeting = parse_referat(text, source=str(path), default_forum=default_forum)
     except (ReadError, ParseError) as e:
-        return FileResult(str(path), "refused", reason=str(e))
+        return FileResult(str(path), Outcome.REFUSED, reason=str(e))
     except NoChild:  # the machine's fault, not the file's
         raise
     except Exception as e:  # a reader library tripping on a damaged file stops only it
         log.info("%s: unexpected error while reading", path, exc_info=True)
-        return FileResult(str(path), "refused", reason=unexpected(e))
+        return FileResult(str(path), Outcome.REFUSED, reason=unexpected(e))
     status = catalog.store(meeting, file_hash)
     said = [repairs_line(notes)]
     if not meeting.forum_named:
@@ -146,7 +144,7 @@ def ingest_paths(paths: list[Path], catalog: Catalog, *, progress: bool = True,
     report = IngestReport(list(refused), skipped)
     for found in tqdm(files, desc="reading", unit="file", disable=not progress or len(files) < 2):
         result = ingest_file(found, catalog, default_forum=default_forum)
-        if result.status == "refused":
+        if result.status == Outcome.REFUSED:
             # The caller reports refusals (the CLI prints one line each); log for -v.
             log.info("%s: refused: %s", result.path, result.reason)
         report.results.append(result)

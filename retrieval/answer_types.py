@@ -6,11 +6,26 @@ question, however well it matches the topic ("hvad koster X?" of a punkt without
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 
-from ingest.dates import MONTHS
+from ingest.dates import MONTH_PATTERN
 from retrieval.text import terms
 
-_MONTHS = "|".join(sorted(MONTHS, key=len, reverse=True))
+
+class AnswerType(StrEnum):
+    """What a question asks for (retrieval/query.py reads it from the question's words)."""
+
+    AMOUNT = "amount"
+    NUMBER = "number"
+    DATE = "date"
+    PERSON = "person"
+    REASON = "reason"
+    LIST = "list"
+    #: what was decided: the punkt's decision
+    DECISION = "decision"
+    OTHER = "other"
+
+
 NUMBER_WORDS = ("en to tre fire fem seks syv otte ni ti elleve tolv tyve tredive fyrre "
                 "halvtreds hundrede tusind halvdelen halvdel dobbelt one two three four five "
                 "six seven eight nine ten hundred thousand half").split()
@@ -18,46 +33,47 @@ NUMBER_WORDS = ("en to tre fire fem seks syv otte ni ti elleve tolv tyve tredive
 #: A figure that is not a case number, a date or a page reference.
 _FIGURE = r"(?<![\d.\-/])\d+(?:[.,]\d+)*(?![\d\-/])"
 CARRIERS = {
-    "amount": re.compile(
+    AnswerType.AMOUNT: re.compile(
         rf"{_FIGURE}\s*(?:(?:mio|mia)\b\.?(?:\s*kr\b\.?)?|kr\b\.?|kroner|tkr\b\.?|t\.kr\.?"
         r"|dkk|€|euro)|\b(?:kr\.?|dkk)\s*\d+(?:[.,]\d+)*", re.IGNORECASE),
-    "number": re.compile(
+    AnswerType.NUMBER: re.compile(
         rf"{_FIGURE}|\b(?:{'|'.join(NUMBER_WORDS)})\b(?=\s+\w)", re.IGNORECASE),
-    "date": re.compile(
-        rf"\b\d{{1,2}}\.?\s*(?:{_MONTHS})\b|\b(?:{_MONTHS})\s+(?:19|20)\d\d\b|"
+    AnswerType.DATE: re.compile(
+        rf"\b\d{{1,2}}\.?\s*(?:{MONTH_PATTERN})\b|\b(?:{MONTH_PATTERN})\s+(?:19|20)\d\d\b|"
         r"\bkl\.?\s*\d|\buge\s+\d|\b(?:19|20)\d\d\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|"
         r"\b(?:mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag|foråret|efteråret|"
         r"sommeren|vinteren|sommerferien|årsskiftet|nytår|snarest|løbende|dagligt|ugentligt|"
         r"månedligt|årligt|kvartal\w*|næste\s+år|i\s+år)\b", re.IGNORECASE),
-    "person": re.compile(
+    AnswerType.PERSON: re.compile(
         r"(?<![.!?]\s)(?<!^)\b[A-ZÆØÅ][a-zæøåé]+(?:\s+[A-ZÆØÅ][a-zæøåé]+)+\b|"
         r"\b[\w.-]+@[\w.-]+\.\w+\b|"
         r"\b\w+(?:chef|direktør|koordinator|konsulent)(?:en|er|erne|s)?\b|"
         r"\b(?:formand|formanden|sekretariatet|kontaktperson\w*|direktionen)\b|"
         r"\b(?:HR|IT|MED|Økonomi\s*&\s*Stab|Organisation\s*&\s*Politik|[A-ZÆØÅ][a-zæøå]+\s*&"
         r"\s*[A-ZÆØÅ][a-zæøå]+)\b"),
-    "reason": re.compile(
+    AnswerType.REASON: re.compile(
         r"\b(?:fordi|idet|pga|på\s+grund\s+af|derfor|skyldes|årsag\w*|begrund\w*|for\s+at|"
         r"med\s+henblik\s+på|således\s+at|så\s+(?:der|de|vi|man)|da\s+(?:der|det|de|man|vi)|"
         r"grundet|ønske\s+om|behov\s+for|som\s+følge\s+af)\b", re.IGNORECASE),
-    "list": re.compile(r":\s*$|^\s*(?:[-•*·]|\d+[.)])\s+|,.*,.*\bog\b"),
+    AnswerType.LIST: re.compile(r":\s*$|^\s*(?:[-•*·]|\d+[.)])\s+|,.*,.*\bog\b"),
 }
 
 
-def carries(sentence: str, answer_type: str, asked: frozenset[str] = frozenset()) -> bool:
+def carries(sentence: str, answer_type: AnswerType, asked: frozenset[str] = frozenset()) -> bool:
     """Whether a sentence holds something of the asked type that the question does not
     already name: for "hvem er ny leder efter Trine Sander?", neither "Trine Sander" nor
     "leder" is an answer. `asked` holds the question's index terms."""
     return first(sentence, answer_type, asked) is not None
 
 
-def first(sentence: str, answer_type: str, asked: frozenset[str] = frozenset()) -> str | None:
+def first(sentence: str, answer_type: AnswerType,
+          asked: frozenset[str] = frozenset()) -> str | None:
     """The first thing of the asked type in a sentence that the question does not name,
     as written ("24.000 kr.", "1. marts 2019"), or None."""
     pattern = CARRIERS.get(answer_type)
     # a count or a sum is not a date's day or year: the types are told apart by their spans
-    dates = [m.span() for m in CARRIERS["date"].finditer(sentence)] \
-        if answer_type in ("number", "amount") else []
+    dates = [m.span() for m in CARRIERS[AnswerType.DATE].finditer(sentence)] \
+        if answer_type in (AnswerType.NUMBER, AnswerType.AMOUNT) else []
     for m in pattern.finditer(sentence) if pattern else ():
         if any(m.start() < end and start < m.end() for start, end in dates):
             continue

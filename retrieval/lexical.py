@@ -18,12 +18,12 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
 from wordfreq import zipf_frequency
 
+from retrieval.memo import Memo
 from retrieval.spelling import Neighbours, danish_spellings
 from retrieval.text import fold, stem, terms
 from retrieval.text import term as term_of
@@ -35,6 +35,9 @@ MIN_PART = 4
 MIN_REST = 3
 #: Linking letters between the parts of a compound: "parkering-s-plads", "kantine-ordning".
 LINKS = "se"
+#: Results kept of each term lookup (expansions, compounds holding a term, a compound's
+#: parts, a term's documents).
+CACHED = 50_000
 
 
 @dataclass(frozen=True)
@@ -87,10 +90,12 @@ class LexicalIndex:
         tf = tf.tocoo()
         weights = self.idf[tf.row] * tf.data * (k1 + 1) / (tf.data + norm[tf.col])
         self.weights = sparse.csr_matrix((weights, (tf.row, tf.col)), shape=tf.shape)
-        self._expand = lru_cache(maxsize=50_000)(self._expand_uncached)
-        self._within = lru_cache(maxsize=50_000)(self._within_uncached)
-        self._parts = lru_cache(maxsize=50_000)(self._parts_uncached)
-        self._docs = lru_cache(maxsize=50_000)(self._docs_uncached)
+        # held as data, not as lru_cache around bound methods: no reference cycle, so a
+        # replaced index is freed at once (retrieval/memo.py)
+        self._expansions: Memo[str, tuple[tuple[str, float], ...]] = Memo(CACHED)
+        self._withins: Memo[str, tuple[tuple[str, float], ...]] = Memo(CACHED)
+        self._splits: Memo[str, tuple[str, ...]] = Memo(CACHED)
+        self._holders: Memo[int, frozenset[int]] = Memo(CACHED)
         self._neighbours: Neighbours | None = None
 
     def __len__(self) -> int:
@@ -180,6 +185,18 @@ class LexicalIndex:
         return float(max((self.idf[self.vocab[t]] * w for t, w in self._within(term)
                           if doc is None or doc in self._docs(self.vocab[t])),
                          default=0.0))
+
+    def _expand(self, term: str) -> tuple[tuple[str, float], ...]:
+        return self._expansions.get(term, self._expand_uncached)
+
+    def _within(self, term: str) -> tuple[tuple[str, float], ...]:
+        return self._withins.get(term, self._within_uncached)
+
+    def _parts(self, term: str) -> tuple[str, ...]:
+        return self._splits.get(term, self._parts_uncached)
+
+    def _docs(self, row: int) -> frozenset[int]:
+        return self._holders.get(row, self._docs_uncached)
 
     def _docs_uncached(self, row: int) -> frozenset[int]:
         """The documents that hold the term of a row (a set: element access into the

@@ -18,8 +18,10 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass, replace
+from enum import StrEnum
 
-from ingest.dates import MONTH_YEAR, MONTHS, YEAR, find_day, month_number
+from ingest.dates import MONTH_PATTERN, MONTH_YEAR, YEAR, find_day, month_number
+from retrieval.answer_types import AnswerType
 from retrieval.english import is_english, translate
 from retrieval.text import (DANISH_STOPWORDS, WORD, index_term, is_dropped, normalise_quarters,
                             term, words)
@@ -64,27 +66,46 @@ YEAR_LEAD = frozenset("i in fra from siden since år året during tilbage back".
 #: 15/3-23, 15.3.23, 15-03-23: day, month and a two-digit year
 SHORT_DMY = re.compile(r"(?<![\d.\-/])(\d{1,2})[-./](\d{1,2})[-./](\d{2})(?![\d.\-/])")
 #: marts 19, april 24, march '23: a month and a two-digit year (no day before it)
-_MONTHS = "|".join(sorted(MONTHS, key=len, reverse=True))
 MONTH_SHORT_YEAR = re.compile(
-    rf"(?<![\d.]\s)\b({_MONTHS})\.?\s+'?(\d{{2}})(?![\d.:,/-])\b", re.IGNORECASE)
+    rf"(?<![\d.]\s)\b({MONTH_PATTERN})\.?\s+'?(\d{{2}})(?![\d.:,/-])\b", re.IGNORECASE)
 
 #: Answer types, recognised from the question's own words, Danish and English.
 ANSWER_TYPES = (
-    ("amount", re.compile(r"\b(?:hvad|hvor\s+meget)\s+kost|\bkoste[rt]?\b|\bpris(?:en)?\b|"
-                          r"\bbeløb|\bhow\s+much\b.*\b(?:cost|pay|price|money|budget)|\bcosts?\b"
-                          r"|\bprice\b", re.IGNORECASE)),
-    ("number", re.compile(r"\bhvor\s+(?:mange|meget|stor|store|lang|længe|høj|ofte)\b|"
-                          r"\bantal(?:let)?\b|\bhow\s+(?:many|much|large|big|long|often|high)\b|"
-                          r"\bprocent|\bpercent|\bandel\b|\bshare\b", re.IGNORECASE)),
-    ("date", re.compile(r"\bhvornår\b|\bwhen\b|\bhvilken\s+dato\b|\bwhat\s+(?:date|time)\b|"
-                        r"\bhvilket\s+tidspunkt\b|\bfrist(?:en)?\b|\bdeadline\b|\btidsplan",
-                        re.IGNORECASE)),
-    ("person", re.compile(r"\bhvem\b|\bwho(?:m)?\b|\bkontaktperson", re.IGNORECASE)),
-    ("reason", re.compile(r"\bhvorfor\b|\bwhy\b|\bårsag(?:en)?\b|\bbegrundelse|\breason",
-                          re.IGNORECASE)),
-    ("list", re.compile(r"\bhvilke\b|\bwhich\b|\bwhat\s+are\b|\bhvad\s+er\s+de\b|\blist\b",
-                        re.IGNORECASE)),
+    (AnswerType.AMOUNT, re.compile(
+        r"\b(?:hvad|hvor\s+meget)\s+kost|\bkoste[rt]?\b|\bpris(?:en)?\b|"
+        r"\bbeløb|\bhow\s+much\b.*\b(?:cost|pay|price|money|budget)|\bcosts?\b"
+        r"|\bprice\b", re.IGNORECASE)),
+    (AnswerType.NUMBER, re.compile(
+        r"\bhvor\s+(?:mange|meget|stor|store|lang|længe|høj|ofte)\b|"
+        r"\bantal(?:let)?\b|\bhow\s+(?:many|much|large|big|long|often|high)\b|"
+        r"\bprocent|\bpercent|\bandel\b|\bshare\b", re.IGNORECASE)),
+    (AnswerType.DATE, re.compile(
+        r"\bhvornår\b|\bwhen\b|\bhvilken\s+dato\b|\bwhat\s+(?:date|time)\b|"
+        r"\bhvilket\s+tidspunkt\b|\bfrist(?:en)?\b|\bdeadline\b|\btidsplan", re.IGNORECASE)),
+    (AnswerType.PERSON, re.compile(r"\bhvem\b|\bwho(?:m)?\b|\bkontaktperson", re.IGNORECASE)),
+    (AnswerType.REASON, re.compile(
+        r"\bhvorfor\b|\bwhy\b|\bårsag(?:en)?\b|\bbegrundelse|\breason", re.IGNORECASE)),
+    (AnswerType.LIST, re.compile(
+        r"\bhvilke\b|\bwhich\b|\bwhat\s+are\b|\bhvad\s+er\s+de\b|\blist\b", re.IGNORECASE)),
 )
+
+
+class Reading(StrEnum):
+    """How a question's word was found in the minutes (retrieval/search.py `resolve`)."""
+
+    #: as written
+    WRITTEN = "written"
+    #: an English word, by the word list's Danish
+    TRANSLATED = "translated"
+    #: with its Danish letters put back ("fravaer" -> "fravær")
+    RESPELLED = "respelled"
+    #: one letter corrected
+    CORRECTED = "corrected"
+    #: two neighbouring words the minutes write as one compound
+    JOINED = "joined"
+    #: a compound the minutes write only in parts
+    IN_PARTS = "in parts"
+    UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True)
@@ -94,8 +115,8 @@ class Concept:
     word: str
     terms: tuple[str, ...]
     english: bool = False
-    #: how it was made from the question, when not word by word ("joined")
-    how: str = ""
+    #: how it was made from the question, when not word by word (JOINED)
+    how: Reading | None = None
 
     @property
     def term(self) -> str:
@@ -117,8 +138,7 @@ class Query:
     which_meeting: bool = False
     #: asks when the forum meets next, which no referat can tell
     future: bool = False
-    #: number, amount, date, person, reason, list, decision or other
-    answer_type: str = "other"
+    answer_type: AnswerType = AnswerType.OTHER
     english: bool = False
     #: a bare year ("i 2023") prefers that year's meetings but does not filter, since
     #: "udsat i 2023" may well be told in a 2024 referat
@@ -179,14 +199,14 @@ def _intent(concept: Concept) -> bool:
             or concept.word.lower() in MEETING_WORDS)
 
 
-def _answer_type(text: str, decision: bool) -> str:
+def _answer_type(text: str, decision: bool) -> AnswerType:
     """The type the question asks for first: "hvem var leder, og hvornår stoppede hun?"
     asks for a person."""
     found = [(m.start(), rank, name) for rank, (name, pattern) in enumerate(ANSWER_TYPES)
              for m in [pattern.search(text)] if m]
     if found:
         return min(found)[2]
-    return "decision" if decision else "other"
+    return AnswerType.DECISION if decision else AnswerType.OTHER
 
 
 def _dates(text: str) -> tuple[str, dt.date | None, dt.date | None, int | None]:

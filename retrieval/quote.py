@@ -6,19 +6,20 @@ the amount the best sentence states; then the quote (retrieval/snippet.py). An a
 punkt is said to be on the agenda and not yet decided, so an Indstilling is never taken
 for a decision. Unsure, it says so and quotes the nearest punkt's best sentence; the
 nearest punkter go in `suggestions`, as for nothing found. What the answerer says itself
-is in the question's language (retrieval/wording.py).
+is in the question's language (retrieval/phrasebook.py).
 """
 from __future__ import annotations
 
 from ingest.model import DAGSORDEN, DECISION, Meeting
-from retrieval.answer_types import first
+from retrieval.answer_types import AnswerType, first
 from retrieval.model import Answer, Citation, MeetingOverview
+from retrieval.phrasebook import ASKED, say
 from retrieval.query import Query
 from retrieval.retrieve import Candidate, Candidates
 from retrieval.snippet import best_snippet
 from retrieval.tuning import TUNING, Tuning
 from retrieval.verdict import Outcome, Reason, Verdict
-from retrieval.wording import ASKED, long_date, period, say, short_date
+from retrieval.wording import long_date, period, short_date
 
 
 def quote(verdict: Verdict, tuning: Tuning = TUNING) -> Answer:
@@ -74,12 +75,12 @@ def _answer_text(query: Query, best: Citation, candidates: Candidates) -> str:
              "quote": best.snippet}
     if best.kind == DAGSORDEN:
         return say("on_agenda", lang, **where)
-    if best.section == DECISION and (query.decision or query.answer_type == "decision"):
+    if best.section == DECISION and (query.decision or query.answer_type == AnswerType.DECISION):
         return say("decided", lang, **where)
-    if query.answer_type == "date":
+    if query.answer_type == AnswerType.DATE:
         return say("dated", lang, **where)
-    amount = first(best.snippet, "amount", candidates.asked) \
-        if query.answer_type == "amount" else None
+    amount = first(best.snippet, AnswerType.AMOUNT, candidates.asked) \
+        if query.answer_type == AnswerType.AMOUNT else None
     if amount:
         return say("amount", lang, amount=amount, **where)
     return say("quoted", lang, **where)
@@ -101,7 +102,7 @@ def _missing(verdict: Verdict, lang: str) -> str:
     answer_type = verdict.candidates.query.answer_type
     if verdict.reason != Reason.FACT_MISSING or answer_type not in ASKED:
         return ""
-    return say("missing", lang, what=ASKED[answer_type][lang])
+    return say("missing", lang, what=say(ASKED[answer_type], lang))
 
 
 def _none_text(verdict: Verdict, lang: str) -> str:

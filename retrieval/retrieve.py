@@ -11,21 +11,21 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
-from enum import Enum
+from enum import StrEnum
 
 import numpy as np
 
 from ingest.catalog import Catalog
 from ingest.model import Meeting, Punkt
 from retrieval.index import SearchIndex
-from retrieval.query import Query
+from retrieval.query import Query, Reading
 from retrieval.search import Ranked, Resolved, Searcher, resolve
 from retrieval.sentences import sentence_hash, sentence_id, sentences
 from retrieval.snippet import Evidence, weigh
 from retrieval.text import terms
 
 
-class Route(str, Enum):
+class Route(StrEnum):
     """What the question was taken for."""
 
     EMPTY = "empty"  # no words at all
@@ -181,7 +181,7 @@ def _weighed(query: Query, concepts: tuple[Resolved, ...], asked: frozenset[str]
             continue
         cosines = _cosines(meeting, punkt, vector, index) \
             if vector is not None and n < tuning.evidence_punkter else {}
-        if any(c.how == "in parts" for c in concepts):
+        if any(c.how == Reading.IN_PARTS for c in concepts):
             r = _parts_in_one_sentence(r, concepts, punkt, index, searcher)
         out.append(Candidate(meeting, punkt, r, _evidence(query, concepts, asked, punkt, cosines,
                                                            searcher)))

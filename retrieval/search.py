@@ -18,7 +18,7 @@ import numpy as np
 
 from retrieval.index import LexicalState, PunktRef, SearchIndex
 from retrieval.lexical import LexicalIndex
-from retrieval.query import Concept, Query
+from retrieval.query import Concept, Query, Reading
 from retrieval.specificity import generality_factor
 from retrieval.text import fold, term, terms
 from retrieval.tuning import TUNING, Tuning
@@ -36,8 +36,7 @@ class Resolved:
     concept: Concept
     #: index terms that stand for it, each with the weight of that reading
     terms: tuple[tuple[str, float], ...]
-    #: written, translated, respelled, corrected, joined, in parts or unknown
-    how: str
+    how: Reading
     #: its share of the question's specific content: idf times generality
     weight: float
     #: the index terms that hold it in a text: its readings and the compounds holding them
@@ -77,16 +76,17 @@ def resolve(query: Query, lexical: LexicalIndex, tuning: Tuning = TUNING) -> tup
         elif c.english and len(known) > 1:
             # several translations: each is only a guess at the sense
             known = [(t, len(known) ** -0.5) for t, _ in known]
-        how = ("translated" if c.english else "written") if known else "unknown"
+        how = (Reading.TRANSLATED if c.english else Reading.WRITTEN) if known else Reading.UNKNOWN
         word = c.word
         if not known and not c.english:
             found = lexical.respell(c.word)
             if found:
                 word, t, factor = found
-                known, how = [(t, factor)], "respelled" if factor == 1.0 else "corrected"
+                known = [(t, factor)]
+                how = Reading.RESPELLED if factor == 1.0 else Reading.CORRECTED
         if not known and not c.english and lexical.parts(c.term):
             # a compound the minutes write only in parts: credit() weighs the parts held
-            known, how = [(c.term, 1.0)], "in parts"
+            known, how = [(c.term, 1.0)], Reading.IN_PARTS
         idf = max((lexical.weight(t) for t, _ in known), default=lexical.unseen)
         weight = idf * generality_factor(word, "en" if c.english else "da", tuning.specific_zipf,
                                          tuning.everyday_zipf, tuning.everyday_floor)
@@ -94,7 +94,7 @@ def resolve(query: Query, lexical: LexicalIndex, tuning: Tuning = TUNING) -> tup
             # the word list is small: a word it lacks is weak evidence of a new topic
             weight *= tuning.untranslated
         forms = [(t, w) for k, _ in known for t, w in lexical.forms(k)]
-        out.append(Resolved(c, tuple(known), how if c.how == "" else c.how, weight,
+        out.append(Resolved(c, tuple(known), c.how or how, weight,
                             frozenset(t for t, _ in forms),
                             frozenset(t for t, w in forms if w == 1.0)))
     return tuple(out)
@@ -119,7 +119,7 @@ def _compound(a: Concept, b: Concept, lexical: LexicalIndex) -> Concept | None:
         joined = term(word)
         # a new, longer word of the minutes, not a stem that swallowed the second
         if joined in lexical.vocab and len(joined) > len(a.term) + len(b.term) // 2:
-            return Concept(word, (joined,), how="joined")
+            return Concept(word, (joined,), how=Reading.JOINED)
     return None
 
 
@@ -226,7 +226,7 @@ class Searcher:
         total = found = 0.0
         for r in resolved:
             total += r.weight
-            if sentences is not None and r.how == "in parts":
+            if sentences is not None and r.how == Reading.IN_PARTS:
                 held = _parts_together(lexical, r.terms[0][0], i, sentences)
             else:
                 held = max((factor * min(1.0, lexical.credit(t, i) / lexical.weight(t))

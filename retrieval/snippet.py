@@ -20,16 +20,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ingest.model import DECISION, Punkt
-from retrieval.answer_types import carries
+from retrieval.answer_types import AnswerType, carries
 from retrieval.search import Resolved
 from retrieval.sentences import Unit, sentences, units
 from retrieval.text import WORD, term, terms
 from retrieval.tuning import TUNING, Tuning
 
 #: The answer types a sentence can be seen to carry; a list is found by its form.
-TYPED = ("amount", "number", "date", "person", "reason")
+TYPED = frozenset({AnswerType.AMOUNT, AnswerType.NUMBER, AnswerType.DATE, AnswerType.PERSON,
+                   AnswerType.REASON})
 #: The types whose absence near the best sentence says the punkt may not answer.
-FACTS = ("amount", "number", "date", "person")
+FACTS = TYPED - {AnswerType.REASON}
 #: How far back a list item looks for the sentence that introduces its list.
 LEAD_REACH = 12
 #: Most sentences joined into one snippet.
@@ -66,7 +67,7 @@ class Evidence:
     def best(self) -> Weighed | None:
         return max(self.sentences, key=_rank, default=None)
 
-    def fact_missing(self, answer_type: str) -> bool:
+    def fact_missing(self, answer_type: AnswerType) -> bool:
         """The question asks for a number, an amount, a date or a person, and neither the
         best sentence nor its neighbours carry one."""
         best = self.best
@@ -88,7 +89,7 @@ class Snippet:
     highlights: tuple[str, ...] = ()
 
 
-def weigh(punkt: Punkt, concepts: tuple[Resolved, ...], *, answer_type: str,
+def weigh(punkt: Punkt, concepts: tuple[Resolved, ...], *, answer_type: AnswerType,
           asked: frozenset[str], similarity: dict[int, float],
           tuning: Tuning = TUNING) -> Evidence:
     """Every sentence of the punkt weighed. `similarity`: cosine to the question by the
@@ -112,18 +113,18 @@ def weigh(punkt: Punkt, concepts: tuple[Resolved, ...], *, answer_type: str,
 
 
 def best_snippet(punkt: Punkt, concepts: tuple[Resolved, ...], evidence: Evidence, *,
-                 decision: bool, answer_type: str = "other",
+                 decision: bool, answer_type: AnswerType = AnswerType.OTHER,
                  tuning: Tuning = TUNING) -> Snippet:
     """The quote of a punkt: around its best sentence of those that hold (with their
     neighbours) some of the question's words, or its whole Beslutning for a decision when
     that fits."""
     title = set(terms(punkt.title))
     forms = frozenset().union(*(c.forms for c in concepts)) if concepts else frozenset()
-    wanted = "other" if answer_type == "decision" else answer_type
+    wanted = AnswerType.OTHER if answer_type == AnswerType.DECISION else answer_type
     whole = punkt.sections.get(DECISION, "")
     # a question that names only the punkt ("eventuelt 15. marts 2023") asks what
     # became of it: its decision
-    decision = decision or (wanted == "other" and _names_only(concepts, title))
+    decision = decision or (wanted == AnswerType.OTHER and _names_only(concepts, title))
     if decision and whole and len(" ".join(whole.split())) <= tuning.decision_chars:
         text = _render(list(units(whole)))
         return Snippet(DECISION, text, _highlights(text, forms))

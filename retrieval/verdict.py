@@ -11,9 +11,10 @@ questions by scripts/fit_verdict.py, which reports their cross-validation and ca
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from ingest.model import Meeting
+from retrieval.answer_types import AnswerType
 from retrieval.retrieve import Candidate, Candidates, Route
 from retrieval.text import terms
 from retrieval.tuning import TUNING, Model, Tuning
@@ -25,7 +26,7 @@ COSINE_FLOOR = 0.8
 COSINE_SCALE = 10.0
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     ANSWER = "answer"
     UNSURE = "unsure"
     NONE = "none"
@@ -35,7 +36,7 @@ class Outcome(str, Enum):
 CONFIDENCE = {Outcome.ANSWER: "high", Outcome.UNSURE: "low", Outcome.NONE: "none"}
 
 
-class Reason(str, Enum):
+class Reason(StrEnum):
     """Why the verdict is what it is; the value is the answer's `note`."""
 
     ANSWERED = "answered"  # the first punkt answers, by the fitted verdict
@@ -157,8 +158,8 @@ def features(candidates: Candidates, n: int) -> dict[str, float]:
         else 0.0,
         "median": COSINE_SCALE * ranked.margin if ranked else 0.0,
         "match": best.match if best else 0.0,
-        "fact_missing": float(answer_type != "person" and missing),
-        "person_missing": float(answer_type == "person" and missing),
+        "fact_missing": float(answer_type != AnswerType.PERSON and missing),
+        "person_missing": float(answer_type == AnswerType.PERSON and missing),
         "title": sum(c.weight for c in concepts if c.forms & title_terms) / total,
         "english": float(candidates.query.english),
         "lead": (ranked.score - rival_score) if ranked else 0.0,

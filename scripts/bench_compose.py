@@ -166,7 +166,7 @@ def main() -> None:
     from retrieval.embed import Embedder
 
     queries = compose_queries(args.questions)
-    embedder = Embedder().load()
+    embedder = Embedder(model_cache=Settings.from_env().model_cache).load()
     embedder.query("opvarmning")
     log(f"model loaded; {len(queries)} queries")
     with tempfile.TemporaryDirectory(prefix="bench_compose_") as tmp:

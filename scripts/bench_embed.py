@@ -65,10 +65,12 @@ def worker(backend: str, threads: int, conn) -> None:
     """Load the backend, then answer the parent's requests until it says stop."""
     import psutil
 
+    from bot.settings import Settings
     from retrieval.embed import Embedder
 
     started = time.perf_counter()
-    embedder = Embedder(backend=backend, threads=threads).load()
+    embedder = Embedder(backend=backend, threads=threads,
+                        model_cache=Settings.from_env().model_cache).load()
     embedder.query("opvarmning")  # first-call costs out of the timings
     conn.send({"load_s": time.perf_counter() - started, "backend": embedder.backend,
                "torch_imported": "torch" in sys.modules})

@@ -42,8 +42,9 @@ SAMPLES = ROOT / "data" / "samples"
 class TimedEmbedder(Embedder):
     """The configured model, counting the texts it embeds and the time it takes."""
 
-    def __init__(self, model_name: str, backend: str = ""):
-        super().__init__(model_name, backend=backend)
+    def __init__(self, settings: Settings):
+        super().__init__(settings.embedding_model, backend=settings.embedding_backend,
+                         model_cache=settings.model_cache)
         self.texts = 0
         self.seconds = 0.0
 
@@ -70,7 +71,7 @@ def peak_rss() -> int:
 
 def run(source: Path, data_dir: Path, settings: Settings, log) -> dict:
     settings = settings.with_(data_dir=data_dir)
-    embedder = TimedEmbedder(settings.embedding_model, settings.embedding_backend)
+    embedder = TimedEmbedder(settings)
     start = time.perf_counter()
     embedder.load()
     load_s = time.perf_counter() - start

@@ -8,8 +8,7 @@ engine loads it, over an ingested data dir.
 Stages: the server's imports; the catalog; the index opened (Chroma); the lexical state
 (both BM25 indexes, the punkt references, the chunk ids), also measured by tracemalloc
 as the lexical index's own share; the embedding model; the first questions (Chroma's
-HNSW index and the backend's buffers); what the engine gives back to the system after
-loading (gc and malloc_trim: what building left freed in the heap). Prints a table (or --json) on stdout.
+HNSW index and the backend's buffers). Prints a table (or --json) on stdout.
 """
 from __future__ import annotations
 
@@ -52,7 +51,6 @@ def main() -> None:
 
     stage("python")
     import bot.app  # noqa: F401  (what `serve` imports)
-    from bot.engine import release_freed_memory
     from bot.settings import Settings
     from bot.stores import open_catalog, open_index
     from retrieval.answer import Answerer
@@ -80,8 +78,6 @@ def main() -> None:
     for q in QUESTIONS:
         answerer.ask(q)
     stage("first questions")
-    release_freed_memory()
-    stage("freed memory given back")
     result = {"data_dir": str(args.data_dir), "backend": index.embedder.backend,
               "punkter": len(index.refs), "chunks": index.store.count(),
               "questions_s": round(time.perf_counter() - t, 2),

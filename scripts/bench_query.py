@@ -292,7 +292,8 @@ def main() -> None:
 
     qs = questions(args.questions)
     t = time.perf_counter()
-    embedder = Embedder(backend=args.backend, threads=args.threads).load()
+    embedder = Embedder(backend=args.backend, threads=args.threads,
+                        model_cache=Settings.from_env().model_cache).load()
     embedder.query("opvarmning")
     load_s = time.perf_counter() - t
     log(f"model loaded in {load_s:.1f} s; {len(qs)} questions")

@@ -82,8 +82,8 @@ def score(questions: list[dict], got: list[dict]) -> dict[str, str]:
 def baselines(data_dir: Path):
     """rank(questions) -> {baseline: {metric: count}}: this tree's plain BM25 and plain
     dense over `data_dir`, opened once."""
-    from bot.stores import open_catalog, open_index
     from bot.settings import Settings
+    from bot.stores import open_catalog, open_index
     from retrieval.answer import Answerer
     from retrieval.evaluate import baseline_ranks
 

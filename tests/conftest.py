@@ -168,8 +168,7 @@ class SessionEmbedder(Embedder):
 
 #: Where SessionEmbedder keeps vectors between sessions; REFERATBOT_TEST_VECTORS=off to
 #: embed everything afresh.
-VECTOR_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") \
-    / "referatbot" / "test-vectors"
+VECTOR_CACHE = Settings().model_cache / "test-vectors"
 #: Embedded once per session to tell one model's vectors from another's.
 PROBE_TEXT = "Chefforum besluttede at godkende referatet."
 
@@ -181,7 +180,8 @@ def embedder() -> Embedder:
     which wait for each other at every layer, then made a question's encoding 5 times
     slower (torch, measured at load 5: 880 ms a question on 2 threads, 160 ms on one)."""
     off = os.environ.get("REFERATBOT_TEST_VECTORS", "").lower() in ("off", "0", "no")
-    loaded = SessionEmbedder(None if off else VECTOR_CACHE, threads=1).load()
+    loaded = SessionEmbedder(None if off else VECTOR_CACHE, threads=1,
+                             model_cache=Settings.from_env().model_cache).load()
     yield loaded
     loaded.save()
 

@@ -28,6 +28,7 @@ from bot.jobs.intake import TAKING, Intake, InboxFile, Stamp
 from bot.jobs.leases import this_process
 from ingest.catalog import Catalog
 from ingest.limits import READ_SECONDS
+from ingest.model import Outcome
 from ingest.parse import DEFAULT_FORUM
 from ingest.pipeline import FileResult, FoundFile, collect_files, ingest_file
 
@@ -111,7 +112,7 @@ class Inbox:
         each file, once."""
         self.intake.finish(self.owner, started, results, now=_now())
         for r in results:
-            if r.status == "refused":
+            if r.status == Outcome.REFUSED:
                 log.warning("inbox: refused %s: %s (not read again until it changes)",
                             r.path, r.reason)
             else:
@@ -143,7 +144,7 @@ class Inbox:
 
     def _note_refused(self, current: dict[str, Stamp], known: dict[str, InboxFile]) -> None:
         self.refused = tuple(f for path, f in sorted(known.items())
-                             if f.status == "refused" and current.get(path) == f.stamp)
+                             if f.status == Outcome.REFUSED and current.get(path) == f.stamp)
 
 
 async def intake_round(inbox: Inbox, engine: Engine, *,

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from bot.jobs import leases
 from bot.jobs.leases import HELD, Lease
 from ingest.db import Database
+from ingest.model import Outcome
 from ingest.pipeline import FileResult
 
 #: The leases' names: this and the path inside the inbox.
@@ -76,14 +77,14 @@ class IntakeRecord:
     finished_at: str
     files: tuple[FileResult, ...]
 
-    def count(self, status: str) -> int:
+    def count(self, status: Outcome) -> int:
         return sum(f.status == status for f in self.files)
 
     def to_json(self) -> dict:
         return {"owner": self.owner, "started_at": self.started_at,
                 "finished_at": self.finished_at, "taken": len(self.files),
-                "refused": self.count("refused"), "meetings_added": self.count("new"),
-                "meetings_replaced": self.count("replaced"),
+                "refused": self.count(Outcome.REFUSED), "meetings_added": self.count(Outcome.NEW),
+                "meetings_replaced": self.count(Outcome.REPLACED),
                 "files": [dataclasses.asdict(f) for f in self.files]}
 
 

@@ -38,7 +38,7 @@ from bot.settings import Settings
 from bot.teams.auth import AuthenticationBusy, BotConfig, RefuseOnAnyError
 from bot.teams.dedupe import Dedupe, SeenActivities
 from bot.teams.service_urls import is_channel_url
-from bot.texts import say
+from retrieval.phrasebook import say
 
 log = logging.getLogger(__name__)
 

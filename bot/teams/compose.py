@@ -20,9 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot import cards
-from bot.texts import say
 from ingest.chunk import split_sentences
 from retrieval.browse import Match
+from retrieval.phrasebook import say
 
 #: The search command and its parameter, as manifest/manifest.template.json names them.
 COMMAND_ID = "searchPunkter"

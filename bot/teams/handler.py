@@ -41,7 +41,7 @@ from bot.conversation import (Conversation, Incoming, Message, Reply, Results, W
                               is_question)
 from bot.feedback import parse_reaction
 from bot.teams import activities, compose
-from bot.texts import say
+from retrieval.phrasebook import say
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from bot.app import create_app
-from bot.texts import say
 from fake_teams import TELEFON_QUESTION, activity_json, chat_page, texts
+from retrieval.phrasebook import say
 from servers import free_port, readyz, wait_for_chroma, wait_ready
 
 #: `chroma run` subprocesses: the full tier only

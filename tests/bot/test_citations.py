@@ -20,6 +20,7 @@ from bot.teams import activities
 from bot.teams.citations import message_entity
 from ingest.model import Meeting, Punkt
 from retrieval.model import Answer, Citation
+from retrieval.tuning import TUNING
 
 TELEFON = Citation("Chefforum", dt.date(2024, 4, 24), 7, "Rådhusets telefontider",
                    "83.02.00-A00-1-23", "Beslutning",
@@ -211,10 +212,16 @@ async def test_no_answer_cites_or_shows_a_closed_punkt(conversation, bot_catalog
             assert "14.03.2019 · punkt 5" not in shown, question
 
 
-async def test_an_unsure_reply_cites_the_nearest_punkt_with_its_button(conversation):
-    """"hvorfor blev sagen om kommunens åbningstid for opkald udsat i 2023?": the verdict
-    is unsure of the town hall's phone hours punkt (it says the case was postponed, in
-    other words), so the reply says so, cites that punkt and offers "Vis hele punktet"."""
+async def test_an_unsure_reply_cites_the_nearest_punkt_with_its_button(
+        conversation, engine, monkeypatch):
+    """"hvorfor blev sagen om kommunens åbningstid for opkald udsat i 2023?": with the
+    verdict unsure of the town hall's phone hours punkt (its thresholds set here so that
+    it lands between them whatever the fitted ones are), the reply says so, cites that
+    punkt and offers "Vis hele punktet"."""
+    answerer = engine.status.answerer
+    hybrid = dataclasses.replace(TUNING.verdict.hybrid, high=1.0, low=0.0)
+    monkeypatch.setattr(answerer, "tuning", dataclasses.replace(
+        TUNING, verdict=dataclasses.replace(TUNING.verdict, hybrid=hybrid)))
     question = "hvorfor blev sagen om kommunens åbningstid for opkald udsat i 2023?"
     [reply] = await conversation.handle(Message(question), Where("c", local=True))
     assert reply.text.startswith("Jeg er ikke sikker på, at referaterne svarer på det.")

@@ -12,8 +12,8 @@ from bot.conversation import Conversation
 from bot.engine import Engine
 from bot.teams.compose import MAX_COUNT
 from bot.teams.handler import ReferatBot
-from bot.texts import say
 from fake_teams import Chat, actions, activity_json, texts
+from retrieval.phrasebook import say
 
 _ids = itertools.count()
 #: The samples' closed punkt: "Punkt 5: Lukket" of 14-03-2019.

@@ -12,9 +12,9 @@ import pytest
 from bot.app_keys import subscriptions_key
 from bot.conversation import MAX_QUESTION_CHARS
 from bot.routes import MAX_BODY_BYTES, PARSED_HEADER_BYTES
-from bot.texts import say
 from fake_teams import (BOT_ID, BOT_NAME, SERVICE_URL, TELEFON_QUESTION, TELEFON_SOURCE,
                         activity_json, texts)
+from retrieval.phrasebook import say
 
 ANSWER_KEYS = {"question", "answered", "answer", "citations", "meeting", "suggestions",
                "confidence"}

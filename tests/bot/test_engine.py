@@ -3,6 +3,7 @@ still loading, or for good when it cannot be loaded: labelled as such on every f
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -10,15 +11,15 @@ import threading
 from pathlib import Path
 
 from bot.app import create_app
-from bot.engine import LEXICAL, LOADING, READY, Engine, NotReady
+from bot.engine import Engine, NotReady, State
 from bot.routes import SEARCH_HEADER
 from bot.stores import open_catalog, open_index
-from bot.texts import say
 from fake_teams import TELEFON_QUESTION, texts
 from ingest.pipeline import ingest_paths
 from new_minutes import answers_telefon, file_name, redated, telefon_question
 from retrieval.embed import Embedder
 from retrieval.index import LexicalState
+from retrieval.phrasebook import say
 from servers import wait_ready
 
 
@@ -45,7 +46,7 @@ async def until(predicate, seconds: float = 60.0) -> None:
 
 async def test_before_loading_nothing_answers(bot_settings, bot_catalog):
     engine = Engine(bot_settings, bot_catalog)
-    assert engine.status.state == LOADING
+    assert engine.status.state == State.LOADING
     try:
         await engine.ask(TELEFON_QUESTION)
     except NotReady as e:
@@ -59,7 +60,7 @@ async def test_the_lexical_side_answers_while_the_model_loads(bot_settings, bot_
     engine = Engine(bot_settings, bot_catalog, embedder=gated)
     loading = asyncio.ensure_future(asyncio.to_thread(engine.load_blocking))
     try:
-        await until(lambda: engine.status.state == LEXICAL)
+        await until(lambda: engine.status.state == State.LEXICAL)
         # the model is not loaded, so any use of it would wait at the gate: this must not
         asked = await asyncio.wait_for(engine.ask(TELEFON_QUESTION), 30)
         assert asked.lexical and asked.answer.answered
@@ -69,7 +70,7 @@ async def test_the_lexical_side_answers_while_the_model_loads(bot_settings, bot_
     finally:
         gated.gate.set()
         await loading
-    assert engine.status.state == READY
+    assert engine.status.state == State.READY
     assert (await engine.ask(TELEFON_QUESTION)).lexical is False
 
 
@@ -101,7 +102,7 @@ async def test_a_meeting_indexed_while_the_model_loads_is_answered_once_loaded(
     loading = asyncio.ensure_future(asyncio.to_thread(engine.load_blocking))
     day = dt.date(2025, 3, 12)
     try:
-        await until(lambda: engine.status.state == LEXICAL)
+        await until(lambda: engine.status.state == State.LEXICAL)
         new = tmp_path / file_name(day)
         new.write_text(redated(samples_dir, day), encoding="utf-8")
         assert ingest_paths([new], bot_catalog, progress=False).ok
@@ -143,8 +144,12 @@ async def test_without_a_model_the_words_answer_and_every_front_end_says_so(
 
 
 def store_threads() -> int:
-    """This process's threads that Chroma's Rust side runs (its runtime, its SQLite pool)."""
-    names = (Path("/proc/self/task", t, "comm").read_text() for t in os.listdir("/proc/self/task"))
+    """This process's threads that Chroma's Rust side runs (its runtime, its SQLite pool).
+    A thread that ends while they are listed is not counted."""
+    names = []
+    for t in os.listdir("/proc/self/task"):
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+            names.append(Path("/proc/self/task", t, "comm").read_text())
     return sum(name.startswith(("tokio", "sqlx")) for name in names)
 
 

@@ -9,9 +9,9 @@ import itertools
 
 import pytest
 
-from bot.texts import say
 from fake_teams import (TELEFON_QUESTION, actions, activity_json, card_of, execute_button,
                         execute_value, texts)
+from retrieval.phrasebook import say
 
 _ids = itertools.count()
 ADAPTIVE = "application/vnd.microsoft.card.adaptive"

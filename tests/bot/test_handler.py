@@ -13,7 +13,7 @@ from bot.engine import Engine
 from bot.feedback import Feedback
 from bot.jobs.subscriptions import Subscriptions
 from bot.teams.handler import ReferatBot
-from bot.texts import say
+from retrieval.phrasebook import say
 from fake_teams import (BOT_ID, BOT_NAME, SERVICE_URL, TELEFON_QUESTION, TELEFON_SOURCE, Chat,
                         actions, as_json, card_of, execute_button, texts)
 
@@ -56,12 +56,12 @@ async def test_mention_is_stripped_in_a_channel(referatbot):
 
 async def test_mention_alone_is_an_empty_message(referatbot):
     chat = Chat(referatbot, conversation_type="groupChat")
-    assert only(await chat.mention("")).text == say("empty")
+    assert only(await chat.mention("")).text == say("empty_chat")
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\n"])
 async def test_empty_message_gets_a_hint(chat, text):
-    assert only(await chat.send(text)).text == say("empty")
+    assert only(await chat.send(text)).text == say("empty_chat")
 
 
 #: What Teams (the Agents Playground) puts in a message's text for a card inserted from
@@ -74,9 +74,9 @@ COMPOSE_CARD = ('\n<span class="inline-compose-card" itemid="0" '
 async def test_a_card_from_the_compose_box_sent_alone_is_an_empty_message(chat, referatbot):
     shared = {"contentType": "application/vnd.microsoft.card.adaptive",
               "content": {"type": "AdaptiveCard", "version": "1.5", "body": []}}
-    assert only(await chat.send(COMPOSE_CARD, attachments=[shared])).text == say("empty")
+    assert only(await chat.send(COMPOSE_CARD, attachments=[shared])).text == say("empty_chat")
     group = Chat(referatbot, conversation_type="groupChat")
-    assert only(await group.mention(COMPOSE_CARD)).text == say("empty")
+    assert only(await group.mention(COMPOSE_CARD)).text == say("empty_chat")
 
 
 async def test_words_beside_a_card_from_the_compose_box_are_the_question(chat):

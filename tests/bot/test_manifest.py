@@ -17,7 +17,7 @@ from jsonschema import Draft4Validator
 from PIL import Image
 from referencing import Registry
 
-from bot.commands import QUESTION, WORDS, parse_command
+from bot.commands import WORDS, Question, Unclear, parse_command
 from bot.teams.compose import COMMAND_ID, PARAMETER
 from bot.teams.manifest import (MANIFEST_DIR, ManifestError, build_manifest, build_package,
                           load_schema, schema_violations, validate_manifest)
@@ -160,7 +160,9 @@ def test_the_command_lists_hold_the_handlers_commands_for_every_scope(manifest):
     for command_list in bot["commandLists"]:
         basic = [c for c in command_list["commands"] if c.get("type", "basic") == "basic"]
         assert sorted(c["title"] for c in basic) == sorted(danish.values())
-        assert {parse_command(c["title"]).name for c in basic} == set(WORDS.values())
+        commands = [parse_command(c["title"]) for c in basic]
+        assert {c.meant if isinstance(c, Unclear) else type(c) for c in commands} \
+            == set(WORDS.values())
         covered |= set(command_list["scopes"])
     assert covered == set(bot["scopes"])
     descriptions = {c["title"]: c["description"] for c in bot["commandLists"][0]["commands"]}
@@ -183,7 +185,7 @@ def test_prompt_starters_are_questions_within_teams_limits(manifest):
         assert all(len(c["title"]) <= 32 and len(c["description"]) <= 128 for c in commands)
         prompts = [c for c in commands if c.get("type") == "prompt"]
         assert len(prompts) >= 3
-        assert all(parse_command(c["prompt"]).name == QUESTION for c in prompts)
+        assert all(isinstance(parse_command(c["prompt"]), Question) for c in prompts)
 
 
 def test_the_compose_box_search_is_the_handlers(manifest):

@@ -17,10 +17,10 @@ import pytest
 from bot.app import create_app
 from bot.app_keys import subscriptions_key
 from bot.stores import open_catalog
-from bot.texts import say
 from catalogs import PostgresServer
 from fake_teams import TELEFON_QUESTION, activity_json, chat_page, texts
 from ingest.pipeline import ingest_paths
+from retrieval.phrasebook import say
 from servers import free_port, readyz, wait_ready
 
 #: a PostgreSQL cluster stopped and started: the full tier only

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from bot.settings import APP_TYPES, SETTINGS, Settings, SettingsError
+from bot.stores import open_embedder
 from retrieval.embed import default_model
 
 
@@ -14,6 +15,13 @@ def test_defaults():
     assert s.embedding_model == default_model()
     assert s.chroma_host is None and s.app_id == ""
     assert (s.digest_time, s.digest_timezone, s.digest_weekdays_only) == ("08:00", "Europe/Copenhagen", True)
+
+
+def test_the_model_cache_is_a_setting_handed_to_the_embedder(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert Settings.from_env({}).model_cache == tmp_path / "xdg" / "referatbot"
+    settings = Settings.from_env({"REFERATBOT_MODEL_CACHE": str(tmp_path / "models")})
+    assert open_embedder(settings).model_cache == tmp_path / "models"
 
 
 def test_values_from_the_environment():

@@ -12,8 +12,8 @@ import pytest
 
 from bot.app_keys import bot_key, feedback_key
 from bot.feedback import MAX_COMMENT_CHARS
-from bot.texts import say
 from fake_teams import BOT_ID, TELEFON_QUESTION, TELEFON_SOURCE, actions, activity_json, texts
+from retrieval.phrasebook import say
 
 ANSWER_ID = "act-question"
 CHANNEL = "19:general@thread.tacv2"

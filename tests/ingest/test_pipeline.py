@@ -3,6 +3,7 @@ ingest is idempotent, a changed file replaces its meeting, closed punkter stay o
 Each test that stores runs with the SQLite and the PostgreSQL catalog."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from ingest.chunk import chunk_meeting
+from ingest.model import Outcome
 from ingest.parse import parse_referat
 from ingest.pipeline import IngestReport, ingest_paths
 from ingest.readers import read_file
@@ -216,6 +218,18 @@ def test_the_same_file_again_does_nothing(tmp_path, catalog, index, sample):
     copy = tmp_path / "kopi.txt"
     shutil.copy(path, copy)
     assert statuses(ingest([copy], catalog, index)) == {"kopi.txt": "known"}
+
+
+def test_an_outcome_is_written_as_its_word(tmp_path, catalog, sample):
+    """Outcome is a StrEnum: `ingest --json`, `status` and the inbox's records keep the
+    words they always wrote."""
+    path = tmp_path / "referat.txt"
+    shutil.copy(sample("2021-09-02"), path)
+    report = ingest_paths([path, path, tmp_path / "missing.txt"], catalog, progress=False)
+    assert [r.status for r in report.results] == [Outcome.REFUSED, Outcome.NEW, Outcome.KNOWN]
+    written = json.loads(json.dumps([dataclasses.asdict(r) for r in report.results]))
+    assert [r["status"] for r in written] == ["refused", "new", "known"]
+    assert report.summary() == "3 file(s): 1 new, 1 known, 1 refused"
 
 
 def test_a_changed_file_replaces_its_meeting(tmp_path, catalog, index, sample):

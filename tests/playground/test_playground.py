@@ -22,9 +22,9 @@ from selenium.webdriver.common.by import By
 from bot.jobs.subscriptions import Subscriptions
 from bot.settings import Settings
 from bot.stores import open_catalog
-from bot.texts import HELP_EXAMPLES, say
 from fake_teams import TELEFON_QUESTION, TELEFON_SOURCE
 from playground_page import AI_LABEL, BOT, CHANNEL, GROUP
+from retrieval.phrasebook import HELP_EXAMPLES, say
 from servers import listening, run_referatbot
 
 #: a Node.js server, a `serve` and a browser: the playground tier, and the full tier
@@ -101,7 +101,7 @@ def test_a_refused_question_shows_the_nearest_punkter(playground, stack):
     expected = ask(stack, ROCKETS)
     assert not expected["answered"] and expected["suggestions"], expected
     before = playground.say(ROCKETS)
-    [card] = [m for m in playground.wait_for(before, say("not_found")) if say("maybe") in m.text]
+    [card] = [m for m in playground.wait_for(before, say("no_answer")) if say("maybe") in m.text]
     # each nearest punkt in full, its meeting and number too, a line to click
     nearest = [say("suggestion", title=s["title"], number=s["punkt"],
                    day=f"{dt.date.fromisoformat(s['meeting_date']):%d.%m.%Y}")
@@ -110,7 +110,7 @@ def test_a_refused_question_shows_the_nearest_punkter(playground, stack):
     assert [line.text for line in lines] == nearest
     lines[0].click()
     title = expected["suggestions"][0]["title"]
-    playground.until(lambda _: title in card.text and say("not_found") not in card.text,
+    playground.until(lambda _: title in card.text and say("no_answer") not in card.text,
                      "the nearest punkt in the card")
     playground.assert_reachable()
 
@@ -176,7 +176,7 @@ def test_the_compose_box_search_lists_punkter_and_inserts_one(playground):
                      "the punkt's card in the compose box")
     before = playground.send()
     # sent to the bot alone, the card is an empty message: the bot says what to write
-    playground.wait_for(before, say("empty"))
+    playground.wait_for(before, say("empty_chat"))
     searches = [r for r in playground.requests() if r.kind == "invoke"]
     assert searches and all(r.status == 200 for r in searches)
     playground.assert_reachable()

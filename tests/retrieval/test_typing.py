@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.query import understand
+from retrieval.query import Reading, understand
 from retrieval.search import resolve
 from retrieval.spelling import Neighbours, danish_spellings, distance
 from retrieval.text import fold, term
@@ -73,10 +73,10 @@ def _first(answer):
 
 def test_a_split_compound_is_joined_when_the_minutes_write_it_whole(corpus):
     resolved = resolve(understand("mål for syge fravær"), corpus.index.lexical)
-    assert [r.concept.word for r in resolved if r.how == "joined"] == ["sygefravær"]
+    assert [r.concept.word for r in resolved if r.how == Reading.JOINED] == ["sygefravær"]
 
 
 def test_two_short_words_are_not_swallowed_into_one(corpus):
     # "medarbejdere få" is no compound, though the stem of "medarbejderefå" is a term
     resolved = resolve(understand("hvad kan ældre medarbejdere få?"), corpus.index.lexical)
-    assert not [r for r in resolved if r.how == "joined"]
+    assert not [r for r in resolved if r.how == Reading.JOINED]

@@ -1,12 +1,19 @@
-"""Everything the bot says itself, in one place: the replies of the conversation, the
-labels and notes on its cards, the digest's headings. The minutes' own words (answers,
-titles, decisions) come from the catalog and the answerer, not from here.
+"""Everything referatbot says in its own words, once, one table per language: the bot's
+replies, the labels and notes on its cards, the digest's headings, and the answerer's
+sentences around what it quotes. The minutes' own words (answers, titles, decisions) come
+from the catalog, never from here.
 
-One table per language, looked up by key with `say(key, lang, **fields)`; Danish is the
-bot's language and the fallback for a key another table lacks, so an English table can
-be filled in key by key (retrieval/wording.py does the same for the answerer's sentences).
+It sits in retrieval, below the bot (`bot -> retrieval -> ingest`), so the bot and the
+answerer read the same table. Look a text up with `say(key, lang, **fields)`; Danish is
+the bot's language and the fallback for a key the English table lacks, so English can be
+filled in key by key.
 """
 from __future__ import annotations
+
+from retrieval.answer_types import AnswerType
+
+#: The example question every "write a question" reply offers.
+_ASK_DA = "Skriv et spørgsmål, fx: hvad besluttede CF om telefontider?"
 
 DA = {
     # --- conversation ------------------------------------------------------------------
@@ -16,10 +23,8 @@ DA = {
     "loading": ("Jeg er ved at gøre referaterne klar og kan ikke svare på spørgsmål lige nu. "
                 "Prøv igen om et øjeblik. Imens virker møde, seneste og punkt."),
     "unavailable": "Søgningen er midlertidigt utilgængelig – prøv igen om lidt.",
-    "empty": ("Skriv et spørgsmål, fx: hvad besluttede CF om telefontider? "
-              "Skriv hjælp for at se, hvad jeg ellers kan."),
+    "empty_chat": _ASK_DA + " Skriv hjælp for at se, hvad jeg ellers kan.",
     "sorry": "Beklager, noget gik galt hos mig. Prøv igen, eller skriv hjælp.",
-    "no_referater": "Der er endnu ingen referater.",
     "search_loading": "Jeg er ved at gøre referaterne klar. Søg igen om et øjeblik.",
     "no_matches": "Intet punkt i referaterne matcher »{words}«.",
     "no_decisions": "Der er endnu ingen beslutninger i referaterne.",
@@ -61,8 +66,7 @@ DA = {
                      "kan være mindre præcist end ellers."),
     "vote_up": "👍 Brugbart",
     "vote_down": "👎 Ikke brugbart",
-    "not_found": "Intet svar i referaterne",
-    "maybe": "Måske et af disse punkter:",
+    "no_answer": "Intet svar i referaterne",
     "try_help": "Skriv **hjælp** for at se, hvad jeg kan.",
     "suggestion": "{title} ({day}, punkt {number})",
     "source_punkt": "punkt {number}",
@@ -88,7 +92,7 @@ DA = {
     "help_dates": ("Datoer kan skrives som 24-04-2024, 24.04.2024, 2024-04-24 eller "
                    "24. april 2024. Engelsk virker også (help, meeting, latest, item)."),
     "try": "Prøv fx:",
-    "no_meeting": "Der er intet referat fra et møde d. {day}.",
+    "no_meeting_on": "Der er intet referat fra et møde d. {day}.",
     "nearest_meetings": "De nærmeste møder er:",
     "no_punkt": "Mødet d. {day} har ikke noget punkt {number}. Det har punkterne {span}.",
     "no_punkter": "ingen",
@@ -96,7 +100,83 @@ DA = {
     "digest_title": "Nye beslutninger fra Chefforum",
     "more_decisions": ("… og {n} beslutninger mere. "
                        "Skriv `seneste` eller `møde <dato>` for at se dem."),
+    # --- the answerer ----------------------------------------------------------------------
+    "empty": _ASK_DA,
+    "no_topic": ("Spørgsmålet nævner ikke noget emne. "
+                 "Prøv fx: hvad besluttede CF om telefontider?"),
+    "empty_catalog": "Der er endnu ingen referater.",
+    "no_meeting": "Der er intet referat fra {period}.",
+    "nearest": " Nærmeste møder: {dates}.",
+    "nothing_in_period": "Der er ingen referater fra {period}.",
+    "nothing": "Jeg fandt intet i referaterne om det.",
+    "not_found": "Jeg fandt ikke noget i referaterne, der svarer på spørgsmålet.",
+    "future": ("Referaterne fortæller kun om afholdte møder, ikke hvornår det næste holdes. "
+               "Det seneste referat er fra {day}."),
+    "meeting": "{forum} d. {day} behandlede {n} punkter: {titles}.",
+    "meeting_agenda": ("Dagsordenen for {forum} d. {day} har {n} punkter: {titles}. "
+                       "Referatet med beslutningerne er ikke kommet endnu."),
+    "on_agenda": ("Punktet står på dagsordenen for {forum} d. {day} (punkt {n}) og er endnu "
+                  "ikke besluttet. Fra dagsordenen: «{quote}»"),
+    # an answer leads with what was asked, and where; the quote follows
+    "decided": "{forum} besluttede {day} (punkt {n}): «{quote}»",
+    "dated": "{day}, {forum} (punkt {n}): «{quote}»",
+    "amount": "{amount} – {forum} {day} (punkt {n}): «{quote}»",
+    "quoted": "{forum} {day} (punkt {n}): «{quote}»",
+    "unsure": "Jeg er ikke sikker på, at referaterne svarer på det.",
+    "missing": " Punktet om emnet nævner ikke {what}.",
+    "nearest_punkt": " Nærmest er {forum} {day}, punkt {n}: «{quote}»",
+    "meeting_of": "Punkterne blev behandlet på samme møde. ",
+    "maybe": "Måske et af disse punkter:",
+    # what an answer type asks for, in "missing" (ASKED)
+    "asked_amount": "noget beløb",
+    "asked_number": "noget tal",
+    "asked_date": "nogen dato eller noget tidspunkt",
+    "asked_person": "nogen person eller rolle",
 }
+
+#: English where an English question gets it: the answerer's sentences and the card around
+#: its answer; the rest falls back to Danish.
+EN = {
+    "empty": "Write a question, e.g.: what did CF decide about phone hours?",
+    "no_topic": "The question names no topic. Try e.g.: what did CF decide about phone hours?",
+    "empty_catalog": "There are no minutes yet.",
+    "no_meeting": "There are no minutes from {period}.",
+    "nearest": " Nearest meetings: {dates}.",
+    "nothing_in_period": "There are no minutes from {period}.",
+    "nothing": "I found nothing about that in the minutes.",
+    "not_found": "I found nothing in the minutes that answers the question.",
+    "future": ("The minutes tell only of meetings held, not when the next one is. "
+               "The latest minutes are from {day}."),
+    "meeting": "{forum} on {day} dealt with {n} items: {titles}.",
+    "meeting_agenda": ("The agenda of {forum} on {day} has {n} items: {titles}. "
+                       "The minutes with the decisions have not come yet."),
+    "on_agenda": ("The item is on the agenda of {forum} on {day} (item {n}) and has not been "
+                  "decided yet. From the agenda: «{quote}»"),
+    "decided": "{forum} decided on {day} (item {n}): «{quote}»",
+    "dated": "{day}, {forum} (item {n}): «{quote}»",
+    "amount": "{amount} – {forum} {day} (item {n}): «{quote}»",
+    "quoted": "{forum} {day} (item {n}): «{quote}»",
+    "unsure": "I am not sure that the minutes answer that.",
+    "missing": " The item on the topic does not state {what}.",
+    "nearest_punkt": " Nearest is {forum} {day}, item {n}: «{quote}»",
+    "meeting_of": "The items were dealt with at the same meeting. ",
+    "maybe": "Perhaps one of these items:",
+    "asked_amount": "an amount",
+    "asked_number": "a number",
+    "asked_date": "a date or time",
+    "asked_person": "a person or role",
+    "no_answer": "No answer in the minutes",
+    "try_help": "Write **help** to see what I can do.",
+    "see_also": "See also:",
+    "sources": "Sources",
+}
+
+MESSAGES = {"da": DA, "en": EN}
+
+#: The answer types (retrieval/answer_types.py) whose absence the answerer names, and the
+#: key of their words.
+ASKED = {kind: f"asked_{kind}" for kind in (AnswerType.AMOUNT, AnswerType.NUMBER, AnswerType.DATE,
+                                            AnswerType.PERSON)}
 
 #: The help card's commands and what each does, in the order shown.
 HELP_FACTS = {
@@ -119,17 +199,6 @@ HELP_EXAMPLES = (
     "møde 24-04-2024",
     "punkt 24-04-2024 7",
 )
-
-#: English where an English question gets the card around its answer; the rest falls back
-#: to Danish.
-EN = {
-    "not_found": "No answer in the minutes",
-    "maybe": "Perhaps one of these items:",
-    "try_help": "Write **help** to see what I can do.",
-    "see_also": "See also:",
-}
-
-MESSAGES = {"da": DA, "en": EN}
 
 
 def say(key: str, lang: str = "da", **fields) -> str:
