@@ -34,14 +34,7 @@ def _assert_not_found(answer):
 
 
 #: Off-topic questions the fitted verdict still answers, and why (retrieval/verdict.py).
-ANSWERED_ANYWAY = {
-    "d030": "'svømmehal' is written nowhere, but the budget rules' best sentence is close "
-            "to the question: probability 0.43 against the threshold 0.425",
-}
-
-
-@pytest.mark.parametrize("q", [q for q in DEV_NEGATIVES + NEW_NEGATIVES
-                               if q["id"] not in ANSWERED_ANYWAY], ids=lambda q: q["id"])
+@pytest.mark.parametrize("q", DEV_NEGATIVES + NEW_NEGATIVES, ids=lambda q: q["id"])
 def test_a_topic_never_discussed_is_not_found(ask, q):
     _assert_not_found(ask(q["question"]))
 
