@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from tqdm import tqdm
@@ -17,6 +17,7 @@ from ingest.model import DECISION, Meeting, Punkt, chunk_hash
 from retrieval.embed import Embedder
 from retrieval.ledger import IndexLedger
 from retrieval.lexical import LexicalIndex
+from retrieval.memo import Memo
 from retrieval.sentences import embed_text, is_sentence_id, sentence_id, sentences
 from retrieval.store import VectorStore
 
@@ -25,6 +26,10 @@ log = logging.getLogger(__name__)
 VECTOR_MEMO = 20_000
 #: Sentence vectors kept in memory by id for questions (the punkter asked about repeat).
 SENTENCE_MEMO = 20_000
+#: Chunk vectors kept in memory by id for questions, per lexical state (about 1.5 KB
+#: each: 30 MB at most); reading the candidates' vectors from Chroma was a sixth of a
+#: question's CPU time under load.
+CHUNK_VECTOR_MEMO = 20_000
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,10 @@ class LexicalState:
     ordinals: np.ndarray
     years: np.ndarray
     chunk_ids: dict[tuple[str, str, int], list[str]]
+    #: the vectors of chunks read for questions: kept with the state, as a chunk id names
+    #: other text once its meeting is indexed again, which only a new state can see
+    chunk_vectors: Memo[str, np.ndarray] = field(
+        default_factory=lambda: Memo(CHUNK_VECTOR_MEMO), compare=False, repr=False)
 
     @classmethod
     def empty(cls) -> "LexicalState":
@@ -186,9 +195,11 @@ class SearchIndex:
         """The n chunks nearest a question vector (Chroma's hits)."""
         return self.store.search(vector, n)
 
-    def chunk_vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
-        """id -> vector for the chunk ids that exist."""
-        return self.store.embeddings(ids)
+    def chunk_vectors(self, ids: list[str], state: LexicalState | None = None
+                      ) -> dict[str, np.ndarray]:
+        """id -> vector for the chunk ids that exist, kept in `state` (the current one by
+        default) once read."""
+        return (state or self.state).chunk_vectors.get_many(ids, self.store.embeddings)
 
     def chunk_texts(self, ids: list[str]) -> dict[str, str]:
         return self.store.documents(ids)

@@ -44,6 +44,22 @@ class Memo(Generic[K, V]):
             self._results[key] = value
         return value
 
+    def get_many(self, keys: list[K], compute: Callable[[list[K]], dict[K, V]]) -> dict[K, V]:
+        """The results for `keys`, those not kept from one `compute(missing)` call that
+        returns a result per key it knows (a key it leaves out is neither kept nor
+        returned)."""
+        found = {k: v for k in keys if (v := self._results.get(k, _MISSING)) is not _MISSING}
+        missing = [k for k in keys if k not in found]
+        if missing:
+            computed = compute(missing)
+            with self._lock:
+                for key, value in computed.items():
+                    if len(self._results) >= self.size:
+                        del self._results[next(iter(self._results))]
+                    self._results[key] = value
+            found.update(computed)
+        return found
+
     def clear(self) -> None:
         with self._lock:
             self._results.clear()

@@ -204,7 +204,7 @@ class Searcher:
                                           if nearest else ())]
         ids = {chunk_id: i for i in candidates for chunk_id in state.chunks_of(i)}
         found += [(ids[chunk_id], chunk_id, float(chunk @ vector))
-                  for chunk_id, chunk in self.index.chunk_vectors(list(ids)).items()]
+                  for chunk_id, chunk in self.index.chunk_vectors(list(ids), state).items()]
         for i, chunk_id, similarity in found:
             if i is not None and similarity > out[i]:
                 out[i] = similarity

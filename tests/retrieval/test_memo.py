@@ -55,3 +55,18 @@ def test_a_memo_computes_each_key_once_and_keeps_at_most_its_size():
 def test_a_memo_of_no_size_is_refused():
     with pytest.raises(ValueError, match="at least one"):
         Memo(0)
+
+
+def test_get_many_computes_only_what_it_lacks_and_keeps_only_what_was_found():
+    memo: Memo[str, int] = Memo(3)
+    calls: list[list[str]] = []
+
+    def lengths(keys: list[str]) -> dict[str, int]:
+        calls.append(keys)
+        return {k: len(k) for k in keys if k != "ukendt"}
+
+    assert memo.get_many(["a", "bb", "ukendt"], lengths) == {"a": 1, "bb": 2}
+    assert memo.get_many(["bb", "ccc", "ukendt"], lengths) == {"bb": 2, "ccc": 3}
+    assert calls == [["a", "bb", "ukendt"], ["ccc", "ukendt"]]
+    memo.get_many(["dddd"], lengths)  # full: the oldest ("a") goes
+    assert len(memo) == 3 and memo.get_many(["a"], lengths) == {"a": 1} and calls[-1] == ["a"]
