@@ -134,10 +134,8 @@ def _meeting_of(query: Query, catalog: Catalog) -> Meeting | None:
 
 def _latest(catalog: Catalog, forums: tuple[str, ...]) -> Meeting | None:
     """The latest meeting, of `forums` when given."""
-    if not forums:
-        return catalog.latest()
-    held = [m for m in catalog.meetings() if m.forum in forums]
-    return catalog.meeting(held[-1].meeting_date, held[-1].forum) if held else None
+    found = [m for m in (catalog.latest(f) for f in forums or (None,)) if m is not None]
+    return max(found, key=lambda m: m.meeting_date, default=None)
 
 
 def _on_day(query: Query, catalog: Catalog) -> Meeting | None:
