@@ -11,8 +11,9 @@ from bot.conversation import Conversation
 from bot.teams.handler import ReferatBot
 from conftest import NO_STREAM
 from fake_teams import Chat, actions, card_of, texts
-from forum_files import forum_files
+from forum_files import CLOSED_WORDS, forum_files
 from ingest.pipeline import ingest_paths
+from retrieval.phrasebook import say
 
 COMMITTEE_MEETING = "Teknik- og Miljøudvalget 24.04.2024"
 
@@ -71,6 +72,13 @@ async def test_a_punkt_of_a_forum(chat):
     assert shown[0] == "Teknik- og Miljøudvalget 24.04.2024 · punkt 2"
     shown = texts(await card(chat, "punkt kommunalbestyrelsen 27-05-2024 62"))
     assert shown[0] == "Kommunalbestyrelsen 27.05.2024 · punkt 62"
+
+
+async def test_a_closed_punkt_of_a_forum_stays_closed(chat):
+    for text in ("punkt KB 27-05-2024 64", "punkt TMU 24-04-2024 3", "møde KB 27-05-2024"):
+        shown = " ".join(texts(await card(chat, text)))
+        assert not any(word in shown for word in CLOSED_WORDS), text
+    assert say("closed_punkt") in texts(await card(chat, "punkt KB 27-05-2024 64"))
 
 
 async def test_a_forum_that_did_not_meet_that_day(chat):
