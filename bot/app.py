@@ -105,7 +105,7 @@ async def bot_ctx(app: web.Application) -> AsyncIterator[None]:
     links = SourceLinks(settings.source_url) if settings.source_url else None
     conversation = Conversation(app[engine_key], app[catalog_key], app[subscriptions_key],
                                 app[feedback_key], digest_when=digest_when(settings),
-                                links=links)
+                                links=links, forum_aliases=settings.forum_aliases)
     app[conversation_key] = conversation
     bot = ReferatBot(conversation, app_id=settings.app_id, ack_after=app[ack_after_key],
                      stream_after=app[stream_after_key])

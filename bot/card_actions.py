@@ -24,11 +24,16 @@ MAX_VOTE_PUNKTER = 10
 class ShowPunkt:
     day: dt.date
     number: int
+    #: the forum whose meeting it is, as written (`TMU`) or by its name; "" for the
+    #: day's one meeting (or, when two forums met that day, a choice of them)
+    forum: str = ""
 
 
 @dataclass(frozen=True)
 class ShowMeeting:
     day: dt.date
+    #: as ShowPunkt's
+    forum: str = ""
 
 
 @dataclass(frozen=True)
@@ -59,9 +64,10 @@ CardAction = ShowPunkt | ShowMeeting | Ask | Vote
 def data(action: CardAction) -> dict:
     """The `Action.Submit` data of a button."""
     if isinstance(action, ShowPunkt):
-        return {"command": PUNKT, "date": action.day.isoformat(), "punkt": action.number}
+        return {"command": PUNKT, "date": action.day.isoformat(), "punkt": action.number,
+                **_forum(action.forum)}
     if isinstance(action, ShowMeeting):
-        return {"command": MOEDE, "date": action.day.isoformat()}
+        return {"command": MOEDE, "date": action.day.isoformat(), **_forum(action.forum)}
     if isinstance(action, Ask):
         return {"command": SPOERG, "text": action.text}
     return {"command": FEEDBACK, "vote": action.vote,
@@ -75,9 +81,10 @@ def parse(value: dict) -> CardAction | Unreadable:
     command = value.get("command")
     try:
         if command == PUNKT:
-            return ShowPunkt(_day(value.get("date")), _number(value["punkt"]))
+            return ShowPunkt(_day(value.get("date")), _number(value["punkt"]),
+                             _forum_of(value))
         if command == MOEDE:
-            return ShowMeeting(_day(value.get("date")))
+            return ShowMeeting(_day(value.get("date")), _forum_of(value))
         if command == SPOERG and isinstance(value.get("text"), str):
             return Ask(value["text"])
         if command == FEEDBACK:
@@ -94,6 +101,19 @@ def _vote(value: dict) -> Vote:
     cited = tuple((_day(p["date"]), _number(p["punkt"]))
                   for p in value.get("punkter") or [])
     return Vote(vote, question[:MAX_VOTE_QUESTION_CHARS], cited[:MAX_VOTE_PUNKTER])
+
+
+def _forum(forum: str) -> dict:
+    """A button's forum, when it names one (a button of a card made before forums were
+    told apart has none)."""
+    return {"forum": forum} if forum else {}
+
+
+def _forum_of(value: dict) -> str:
+    forum = value.get("forum", "")
+    if not isinstance(forum, str):
+        raise ValueError("not a forum")
+    return forum
 
 
 def _day(text) -> dt.date:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from dataclasses import replace
 
 from bot import card_actions
 from bot.card_actions import Ask, ShowMeeting, ShowPunkt, Vote
@@ -111,7 +112,8 @@ def answer_card(answer: Answer, *, lexical: bool = False, votes: bool = True,
         body.append(_text(say("lexical_only"), subtle=True, separator=True))
     actions: list[dict] = []
     if answer.meeting:
-        actions.append(_show(say("show_meeting"), ShowMeeting(answer.meeting.meeting_date)))
+        actions.append(_show(say("show_meeting"), ShowMeeting(answer.meeting.meeting_date,
+                                                                   answer.meeting.forum)))
     if votes:
         actions += _feedback_actions(answer)
     return _card(body, actions) if body or actions else None
@@ -133,7 +135,7 @@ def not_found_card(answer: Answer, *, lexical: bool = False) -> dict:
 
 
 def _suggestion(s: Citation) -> dict:
-    show = ShowPunkt(s.meeting_date, s.punkt)
+    show = ShowPunkt(s.meeting_date, s.punkt, s.forum)
     line = say("suggestion", title=s.title, day=short_date(s.meeting_date), number=s.punkt)
     return {"type": "Container", "separator": True,
             "items": [_text(line, weight="Bolder", color="Accent")],
@@ -152,7 +154,7 @@ def _source(number: int, c: Citation, *, repeat_snippet: bool, url: str | None) 
         items.append(_text(f"{label}{marked(c.snippet, c.highlights)}", spacing="Small"))
     elif c.section:
         items.append(_text(say("quoted_from", section=c.section), subtle=True, spacing="Small"))
-    show = ShowPunkt(c.meeting_date, c.punkt)
+    show = ShowPunkt(c.meeting_date, c.punkt, c.forum)
     buttons = [_show(say("show_punkt"), show)] + ([_open_url(say("open_referat"), url)]
                                                   if url else [])
     items.append({"type": "ActionSet", "actions": buttons})
@@ -208,7 +210,8 @@ def _meeting_card(meeting: Meeting, cap: int | None, limit: int | None = None) -
             items.append(_text(say("no_decision"), subtle=True, spacing="Small"))
         body.append({"type": "Container", "separator": True, "items": items,
                      "selectAction": _show(say("show_punkt_number", number=p.number),
-                                             ShowPunkt(meeting.meeting_date, p.number))})
+                                             ShowPunkt(meeting.meeting_date, p.number,
+                                                                       meeting.forum))})
     if limit is not None and limit < len(meeting.punkter):
         body.append(_text(say("more_punkter", n=len(meeting.punkter) - limit,
                               day=f"{meeting.meeting_date:%d-%m-%Y}"),
@@ -279,12 +282,12 @@ def _punkt_buttons(meeting: Meeting, punkt: Punkt) -> list[dict]:
     numbers = [p.number for p in meeting.open_punkter]
     before = [n for n in numbers if n < punkt.number]
     after = [n for n in numbers if n > punkt.number]
-    day = meeting.meeting_date
-    buttons = [_show(say("previous_punkt", number=before[-1]), ShowPunkt(day, before[-1]))] \
-        if before else []
-    buttons.append(_show(say("show_meeting"), ShowMeeting(day)))
+    day, forum = meeting.meeting_date, meeting.forum
+    buttons = [_show(say("previous_punkt", number=before[-1]),
+                     ShowPunkt(day, before[-1], forum))] if before else []
+    buttons.append(_show(say("show_meeting"), ShowMeeting(day, forum)))
     if after:
-        buttons.append(_show(say("next_punkt", number=after[0]), ShowPunkt(day, after[0])))
+        buttons.append(_show(say("next_punkt", number=after[0]), ShowPunkt(day, after[0], forum)))
     return buttons
 
 
@@ -327,7 +330,7 @@ def _digest_card(decisions: list[NewDecision], n: int) -> dict:
             current = (d.forum, d.meeting_date)
             body.append(_text(f"{d.forum} {short_date(d.meeting_date)}", weight="Bolder",
                               spacing="Large"))
-        show = ShowPunkt(d.meeting_date, d.punkt.number)
+        show = ShowPunkt(d.meeting_date, d.punkt.number, d.forum)
         body.append({"type": "Container", "separator": True, "items": [
             _text(say("punkt_line", number=d.punkt.number, title=d.punkt.title), weight="Bolder"),
             _text(short_decision(d.punkt.decision)),
@@ -371,12 +374,35 @@ def help_card(*, greeting: bool = False) -> dict:
     return _card(body, [_submit(e, Ask(e)) for e in HELP_EXAMPLES])
 
 
-def no_meeting_card(day: dt.date, nearest: tuple[dt.date, ...] | list[dt.date]) -> dict:
-    """No meeting on `day`: say so, and offer the nearest meetings as buttons."""
-    body = [_text(say("no_meeting_on", day=short_date(day)), weight="Bolder"),
+def no_meeting_card(day: dt.date, nearest: tuple[dt.date, ...] | list[dt.date],
+                    forum: str = "") -> dict:
+    """No meeting on `day` (of `forum`, when asked for one): say so, and offer the nearest
+    meetings as buttons."""
+    said = say("no_forum_meeting_on", forum=forum, day=short_date(day)) if forum \
+        else say("no_meeting_on", day=short_date(day))
+    body = [_text(said, weight="Bolder"),
             _text(say("nearest_meetings") if nearest else say("empty_catalog"))]
-    actions = [_show(say("meeting_button", day=short_date(d)), ShowMeeting(d)) for d in nearest]
+    actions = [_show(say("meeting_button", day=short_date(d)), ShowMeeting(d, forum))
+               for d in nearest]
     return _card(body, actions)
+
+
+def forum_choice_card(action: ShowMeeting | ShowPunkt, forums: list[str]) -> dict:
+    """Two forums or more met on the day asked for without a forum: a button for each."""
+    body = [_text(say("forums_on", day=short_date(action.day)), weight="Bolder")]
+    return _card(body, [_show(forum, replace(action, forum=forum)) for forum in forums])
+
+
+def forums_card(meetings: dict[str, list[dt.date]]) -> dict:
+    """The forums, each with its meetings' number and first and last date (`fora`), and
+    a button to its latest meeting."""
+    facts = [{"title": forum, "value": say("forum_meetings", n=len(days), first=short_date(days[0]),
+                                            last=short_date(days[-1])) if len(days) > 1
+              else say("forum_meeting", first=short_date(days[0]))}
+             for forum, days in sorted(meetings.items())]
+    body = [_heading(say("forums_title"), size="Medium"), {"type": "FactSet", "facts": facts}]
+    return _card(body, [_show(forum, ShowMeeting(days[-1], forum))
+                        for forum, days in sorted(meetings.items())])
 
 
 def no_punkt_card(meeting: Meeting, number: int) -> dict:
@@ -384,7 +410,8 @@ def no_punkt_card(meeting: Meeting, number: int) -> dict:
     span = f"{numbers[0]}–{numbers[-1]}" if numbers else say("no_punkter")
     body = [_text(say("no_punkt", day=short_date(meeting.meeting_date), number=number, span=span),
                   weight="Bolder")]
-    return _card(body, [_show(say("show_meeting"), ShowMeeting(meeting.meeting_date))])
+    return _card(body, [_show(say("show_meeting"), ShowMeeting(meeting.meeting_date,
+                                                                     meeting.forum))])
 
 
 # --- building blocks -----------------------------------------------------------------------

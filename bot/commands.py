@@ -6,7 +6,12 @@ activity handler strips the @mention first; the conversation dispatches on the c
 with one `match`; nothing here knows about Teams.
 
     >>> parse_command("/møde 24-04-2024")
-    ShowMeeting(day=datetime.date(2024, 4, 24))
+    ShowMeeting(day=datetime.date(2024, 4, 24), forum='')
+    >>> parse_command("møde TMU 24-04-2024")
+    ShowMeeting(day=datetime.date(2024, 4, 24), forum='TMU')
+
+A forum is kept as written (`TMU`, `byrådet`): which forum it names is the catalog's to
+say (retrieval/forums.py), where the conversation looks it up.
 """
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ from dataclasses import dataclass
 from bot.card_actions import ShowMeeting, ShowPunkt
 from ingest.dates import parse_day
 from retrieval.phrasebook import say
+from retrieval.text import DANISH_STOPWORDS
 
 
 @dataclass(frozen=True)
@@ -26,7 +32,17 @@ class Help:
 
 @dataclass(frozen=True)
 class Latest:
-    """The latest meeting."""
+    """The latest meeting (of `forum`, as written, when given)."""
+
+    forum: str = ""
+    #: the whole message, answered as a question when `forum` names no forum
+    #: (`seneste sygefravær`)
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Forums:
+    """The forums of the catalog, each with its meetings' number and first and last date."""
 
 
 @dataclass(frozen=True)
@@ -59,8 +75,8 @@ class Unclear:
 
 
 #: What a message can ask for.
-Command = (Help | Latest | Subscribe | Unsubscribe | ShowMeeting | ShowPunkt | Question | Empty
-           | Unclear)
+Command = (Help | Latest | Forums | Subscribe | Unsubscribe | ShowMeeting | ShowPunkt | Question
+           | Empty | Unclear)
 
 #: First words, Danish first, then English aliases (with or without a leading `/`), and
 #: the command each names.
@@ -69,11 +85,15 @@ WORDS: dict[str, type] = {
     "møde": ShowMeeting, "mode": ShowMeeting, "meeting": ShowMeeting,
     "seneste": Latest, "latest": Latest,
     "punkt": ShowPunkt, "item": ShowPunkt,
+    "fora": Forums, "forums": Forums,
     "abonner": Subscribe, "abonnér": Subscribe, "subscribe": Subscribe,
     "afmeld": Unsubscribe, "unsubscribe": Unsubscribe,
 }
 #: What may follow `seneste` and still mean "the latest meeting".
 LATEST_TAIL = frozenset({"", "møde", "mødet", "meeting", "referat", "referatet"})
+#: Small words a forum's name may hold or follow (`seneste møde i Teknik- og Miljøudvalget`);
+#: any other small word makes `seneste …` a question (`seneste nyt om sygefravær`).
+FORUM_FILLERS = frozenset({"og", "i", "fra", "for", "in", "of", "the", "and"})
 _DIGIT = re.compile(r"\d")
 
 
@@ -89,10 +109,10 @@ def parse_command(text: str | None) -> Command:
         return Empty()
     first, _, rest = text.partition(" ")
     kind = WORDS.get(first.lower().lstrip("/").rstrip(":,."))
-    if kind in (Help, Subscribe, Unsubscribe):
+    if kind in (Help, Forums, Subscribe, Unsubscribe):
         return kind()
-    if kind is Latest and rest.lower().rstrip("?.!") in LATEST_TAIL:
-        return Latest()
+    if kind is Latest:
+        return _latest(rest, text)
     if kind is ShowMeeting:
         return _meeting(rest, text)
     if kind is ShowPunkt:
@@ -103,13 +123,28 @@ def parse_command(text: str | None) -> Command:
 # --- helpers -------------------------------------------------------------------------------
 
 
+def _latest(rest: str, text: str) -> Command:
+    """`seneste`, `seneste møde`, `seneste KB`, `seneste møde i byrådet`; a question
+    otherwise."""
+    words = [w for w in rest.rstrip("?.!").split() if w.lower() not in LATEST_TAIL]
+    if not words:
+        return Latest()
+    small = {w.lower() for w in words} & DANISH_STOPWORDS - FORUM_FILLERS
+    if small or _DIGIT.search(rest):
+        return Question(text)
+    while words and words[0].lower() in FORUM_FILLERS:
+        words = words[1:]
+    return Latest(" ".join(words), text) if words else Question(text)
+
+
 def _meeting(rest: str, text: str) -> Command:
     if not rest:
         return Unclear(ShowMeeting, say("which_date", formats=say("date_formats")))
-    day, problem = _day(rest)
+    forum, date_text = _forum_and_date(rest)
+    day, problem = _day(date_text)
     if day is None and not _DIGIT.search(rest):
         return Question(text)
-    return Unclear(ShowMeeting, problem) if day is None else ShowMeeting(day)
+    return Unclear(ShowMeeting, problem) if day is None else ShowMeeting(day, forum)
 
 
 def _item(rest: str, text: str) -> Command:
@@ -119,12 +154,28 @@ def _item(rest: str, text: str) -> Command:
         return usage
     if not _DIGIT.search(rest):
         return Question(text)
-    # `punkt 24-04-2024 7`, and also `punkt 7 24-04-2024`
-    for number, date_text in ((words[-1], " ".join(words[:-1])), (words[0], " ".join(words[1:]))):
-        if number.isdigit() and len(number) <= 3 and date_text:
+    # `punkt 24-04-2024 7`, and also `punkt 7 24-04-2024`; a forum before the date
+    for number, others in ((words[-1], words[:-1]), (words[0], words[1:])):
+        if number.isdigit() and len(number) <= 3 and others:
+            forum, date_text = _forum_and_date(" ".join(others))
             day, problem = _day(date_text)
-            return Unclear(ShowPunkt, problem) if day is None else ShowPunkt(day, int(number))
+            return Unclear(ShowPunkt, problem) if day is None \
+                else ShowPunkt(day, int(number), forum)
     return usage
+
+
+def _forum_and_date(text: str) -> tuple[str, str]:
+    """(the forum's words, the date) of `TMU 24-04-2024` or `byrådet 27. maj 2024`: the
+    first words, without a digit, before a date; ("", text) when none such are found."""
+    words = text.split()
+    if _day(text)[0] is not None:
+        return "", text
+    for i in range(1, len(words)):
+        if _DIGIT.search(words[i - 1]):
+            break
+        if _day(" ".join(words[i:]))[0] is not None:
+            return " ".join(words[:i]), " ".join(words[i:])
+    return "", text
 
 
 def _day(text: str) -> tuple[dt.date | None, str]:

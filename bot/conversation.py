@@ -22,8 +22,8 @@ from dataclasses import dataclass, replace
 from bot import cards
 from bot.card_actions import Ask, CardAction, ShowMeeting, ShowPunkt, Unreadable, Vote
 from bot.citations import Source, cited_text
-from bot.commands import (Command, Empty, Help, Latest, Question, Subscribe, Unclear, Unsubscribe,
-                          parse_command)
+from bot.commands import (Command, Empty, Forums, Help, Latest, Question, Subscribe, Unclear,
+                          Unsubscribe, parse_command)
 from bot.engine import Engine, NotReady
 from bot.feedback import Feedback, Reaction
 from bot.jobs.subscriptions import Subscriptions
@@ -33,6 +33,8 @@ from ingest.catalog import Catalog
 from ingest.db import CatalogUnavailable
 from ingest.model import Meeting
 from retrieval.browse import Match
+from retrieval.forums import ForumNames
+from retrieval.memo import Memo
 from retrieval.model import Citation
 from retrieval.phrasebook import say
 from retrieval.store import StoreUnavailable
@@ -97,15 +99,24 @@ class Results:
 
 
 def is_question(request: Request) -> bool:
-    return isinstance(request, Question)
+    """A question, or `seneste WORD`, which is one unless WORD names a forum."""
+    return isinstance(request, Question) or isinstance(request, Latest) and bool(request.forum)
+
+
+class NotAForum(ValueError):
+    """A command's forum names no forum, or several: the message says so, in Danish."""
 
 
 class Conversation:
     def __init__(self, engine: Engine, catalog: Catalog, subscriptions: Subscriptions,
                  feedback: Feedback, *, digest_when: str = "hver morgen",
-                 links: SourceLinks | None = None):
+                 links: SourceLinks | None = None,
+                 forum_aliases: tuple[tuple[str, str], ...] = ()):
         self.engine = engine
         self.catalog = catalog
+        #: the deployment's forum aliases (REFERATBOT_FORUM_ALIASES)
+        self.forum_aliases = forum_aliases
+        self._names: Memo[tuple[str, ...], ForumNames] = Memo(4)
         self.subscriptions = subscriptions
         self.feedback = feedback
         self.digest_when = digest_when
@@ -155,14 +166,12 @@ class Conversation:
         match request:
             case Question(text):
                 return [await self._answer(text, votes=where.local)]
-            case ShowMeeting(day):
-                return [await self._look_up(day)]
-            case ShowPunkt(day, number):
-                return [await self._look_up(day, number)]
-            case Latest():
-                meeting = await asyncio.to_thread(self.catalog.latest)
-                return [Reply(card=cards.meeting_card(meeting)) if meeting
-                        else Reply(say("empty_catalog"))]
+            case ShowMeeting() | ShowPunkt():
+                return [await asyncio.to_thread(self._look_up, request)]
+            case Latest(forum, text):
+                return [await self._latest(forum, text, votes=where.local)]
+            case Forums():
+                return [await asyncio.to_thread(self._forums)]
             case Help():
                 return [Reply(card=cards.help_card())]
             case Subscribe():
@@ -181,10 +190,38 @@ class Conversation:
 
     # --- commands ------------------------------------------------------------------------
 
-    async def _look_up(self, day, number: int | None = None) -> Reply:
-        found = await asyncio.to_thread(look_up, self.catalog, day, number)
+    def forum_names(self) -> ForumNames:
+        """How a command may name the catalog's forums, made once for each set of them.
+        Blocks: a catalog read."""
+        return self._names.get(tuple(self.catalog.forums()), self._forum_names)
+
+    def _forum_names(self, forums: tuple[str, ...]) -> ForumNames:
+        return ForumNames(forums, self.forum_aliases)
+
+    def _forum(self, text: str) -> str:
+        """The one forum `text` names; NotAForum saying why not. Blocks: a catalog read."""
+        names = self.forum_names()
+        found = names.matching(text)
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise NotAForum(say("several_forums", text=text, forums=", ".join(found)))
+        raise NotAForum(say("no_forum", text=text,
+                            forums=", ".join(names.forums) or say("no_punkter")))
+
+    def _look_up(self, action: ShowMeeting | ShowPunkt) -> Reply:
+        """`møde`, `punkt` and their buttons. When two forums met on the day and none is
+        named, a button for each. Blocks: catalog reads."""
+        number = action.number if isinstance(action, ShowPunkt) else None
+        try:
+            forum = self._forum(action.forum) if action.forum else None
+        except NotAForum as e:
+            return Reply(str(e))
+        if forum is None and len(met := self.catalog.forums_on(action.day)) > 1:
+            return Reply(card=cards.forum_choice_card(action, met))
+        found = look_up(self.catalog, action.day, number, forum)
         if isinstance(found, NoMeeting):
-            return Reply(card=cards.no_meeting_card(found.day, found.nearest))
+            return Reply(card=cards.no_meeting_card(found.day, found.nearest, forum or ""))
         if not isinstance(found, Found):
             return Reply(card=cards.no_punkt_card(found.meeting, found.number))
         if found.punkt is None:
@@ -192,6 +229,27 @@ class Conversation:
         return Reply(card=cards.punkt_card(found.meeting, found.punkt,
                                            url=self._url(found.meeting.meeting_date,
                                                          found.punkt.number)))
+
+    async def _latest(self, forum: str, text: str, *, votes: bool) -> Reply:
+        """The latest meeting (of `forum`); `seneste WORD` whose WORD names no forum is
+        answered as the question it is."""
+        try:
+            found = await asyncio.to_thread(self._forum, forum) if forum else None
+        except NotAForum:
+            return await self._answer(text, votes=votes)
+        meeting = await asyncio.to_thread(self.catalog.latest, found)
+        return Reply(card=cards.meeting_card(meeting)) if meeting else Reply(say("empty_catalog"))
+
+    def _forums(self) -> Reply:
+        """Each forum with its number of meetings and its first and last date. Blocks: a
+        catalog read."""
+        meetings = self.catalog.meetings()
+        if not meetings:
+            return Reply(say("empty_catalog"))
+        by_forum: dict[str, list[dt.date]] = {}
+        for m in meetings:
+            by_forum.setdefault(m.forum, []).append(m.meeting_date)
+        return Reply(card=cards.forums_card(by_forum))
 
     async def _subscribe(self, where: Where) -> Reply:
         if where.local or where.reference is None:

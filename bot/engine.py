@@ -211,7 +211,8 @@ class Engine:
         if status.state == State.LEXICAL:  # the model is missing: the lexical side alone
             self.status = _lexical(self.catalog, status.index, error=status.error)
             return
-        index = SearchIndex(self.catalog, status.index.store, status.index.embedder)
+        index = SearchIndex(self.catalog, status.index.store, status.index.embedder,
+                            aliases=status.index.aliases)
         indexed = index.sync(progress=False)
         self.status = replace(status, index=index, answerer=Answerer(index), loaded_seq=seq)
         log.info("search index refreshed: %d meeting(s) indexed, %d punkter searchable",
@@ -277,7 +278,7 @@ def _lexical(catalog: Catalog, index: SearchIndex, *, error: str) -> Status:
     """Words only: a lexical index of the whole catalog beside `index` (which may still be
     syncing), answered without the embedding model."""
     seq = catalog.max_seq()  # before reading: what is ingested meanwhile is newer
-    lexical = SearchIndex(catalog, index.store, index.embedder)
+    lexical = SearchIndex(catalog, index.store, index.embedder, aliases=index.aliases)
     lexical.load_lexical()
     log.info("answering from the words alone: %d punkter searchable", len(lexical.refs))
     return Status(State.LEXICAL, error, lexical, Answerer.lexical(lexical), seq)

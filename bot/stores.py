@@ -27,4 +27,4 @@ def open_index(settings: Settings, catalog: Catalog, *, embedder: Embedder | Non
                      port=settings.chroma_port)
     store = VectorStore(client, model_name=embedder.name, backend=embedder.backend,
                         fresh=fresh)
-    return SearchIndex(catalog, store, embedder)
+    return SearchIndex(catalog, store, embedder, aliases=settings.forum_aliases)

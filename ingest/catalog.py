@@ -253,10 +253,12 @@ class Catalog:
             return self._meeting(row) if row else None
 
     @remembered
-    def latest(self) -> Meeting | None:
+    def latest(self, forum: str | None = None) -> Meeting | None:
+        """The latest meeting (of `forum`, when given)."""
+        where, args = (" WHERE forum=?", [forum]) if forum else ("", [])
         with self._lock:
-            row = self.db.execute(
-                "SELECT * FROM meetings ORDER BY meeting_date DESC, forum LIMIT 1").fetchone()
+            row = self.db.execute(f"SELECT * FROM meetings{where} "
+                                  "ORDER BY meeting_date DESC, forum LIMIT 1", args).fetchone()
             return self._meeting(row) if row else None
 
     def nearest_dates(self, day: dt.date, n: int = 3, forum: str | None = None) -> list[dt.date]:

@@ -55,7 +55,7 @@ class Answerer:
         return self.walk(question).answer
 
     def walk(self, question: str) -> Walk:
-        query = understand(question)
+        query = understand(question, self.index.forum_names())
         candidates = retrieve(query, self.index, self.searcher)
         verdict = decide(candidates, self.tuning)
         return Walk(query, candidates, verdict, quote(verdict, self.tuning))

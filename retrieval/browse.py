@@ -3,7 +3,8 @@ a time: Teams' compose-box search. Not an answer: no not-found rule and no snipp
 a result list shows whatever matches and the reader picks.
 
 No words (or only a date, such as `marts 2023`) lists the punkter with a decision, the
-newest meeting first. Ranking is the search's own (`Searcher.rank`); given a lexical
+newest meeting first. A forum's name among the words (`byrådet`, `TMU`) keeps the results
+to that forum's. Ranking is the search's own (`Searcher.rank`); given a lexical
 searcher (`dense_weight=0`) it never touches the embedding model or the vector store, so
 it answers while the model loads and within Teams' 5 seconds. Closed punkter are not in
 the index and are skipped should the catalog hold one the index does not know as closed.
@@ -36,7 +37,7 @@ def browse(index: SearchIndex, words: str, *, skip: int = 0, count: int = 25,
         return []
     searcher = searcher or Searcher(index, dense_weight=0.0)
     state = index.state  # one state for the whole page
-    query = understand(words or "")
+    query = understand(words or "", index.forum_names(state))
     if not query.concepts:
         return _newest_decisions(index, state, searcher.mask(query, state), skip, count)
     ranked = searcher.rank(query, k=skip + count)[skip:]

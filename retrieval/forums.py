@@ -174,12 +174,20 @@ class ForumNames:
             rest = rest[:start] + " " + rest[end:]
         return Named(tuple(dict.fromkeys(order)), " ".join(rest.split()))
 
-    def only(self, text: str) -> str:
-        """The one forum `text` names in any form (an abbreviation in any case too, as a
-        command's argument may write it); ValueError naming the forums otherwise."""
+    def matching(self, text: str) -> tuple[str, ...]:
+        """The forums `text` names in any form: a forum's own name, or an abbreviation in
+        any case too, as a command's argument may write it (`møde tmu 24-04-2024`)."""
+        if text in self.forums:
+            return (text,)
         named = self.named(text).forums
         if not named and len(text.split()) == 1:
             named = self.named(text.upper()).forums
+        return named
+
+    def only(self, text: str) -> str:
+        """The one forum `text` names in any form (`matching`); ValueError naming the
+        forums otherwise."""
+        named = self.matching(text)
         if len(named) == 1:
             return named[0]
         if named:

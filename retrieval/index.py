@@ -15,6 +15,7 @@ from ingest.catalog import Catalog
 from ingest.chunk import chunk_meeting, parse_chunk_id
 from ingest.model import DECISION, Meeting, Punkt, chunk_hash
 from retrieval.embed import Embedder
+from retrieval.forums import ForumNames
 from retrieval.ledger import IndexLedger
 from retrieval.lexical import LexicalIndex
 from retrieval.memo import Memo
@@ -69,6 +70,8 @@ class LexicalState:
     ordinals: np.ndarray
     years: np.ndarray
     chunk_ids: dict[tuple[str, str, int], list[str]]
+    #: forum -> which punkter are its, by name
+    forums: dict[str, np.ndarray]
     #: the vectors of chunks read for questions: kept with the state, as a chunk id names
     #: other text once its meeting is indexed again, which only a new state can see
     chunk_vectors: Memo[str, np.ndarray] = field(
@@ -77,7 +80,7 @@ class LexicalState:
     @classmethod
     def empty(cls) -> "LexicalState":
         return cls((), LexicalIndex([]), LexicalIndex([]), {}, np.zeros(0, dtype=np.int64),
-                   np.zeros(0, dtype=np.int64), {})
+                   np.zeros(0, dtype=np.int64), {}, {})
 
     @classmethod
     def build(cls, catalog: Catalog, ledger: IndexLedger) -> "LexicalState":
@@ -94,10 +97,20 @@ class LexicalState:
             if not is_sentence_id(record_id):  # a sentence is found by its punkt
                 forum, day, number, _ = parse_chunk_id(record_id)
                 chunk_ids.setdefault((forum, day, number), []).append(record_id)
+        forums = np.array([r.forum for r in refs], dtype=object)
         return cls(tuple(refs), LexicalIndex(docs), LexicalIndex(decisions),
                    {ref.key: i for i, ref in enumerate(refs)},
                    np.array([r.meeting_date.toordinal() for r in refs], dtype=np.int64),
-                   np.array([r.meeting_date.year for r in refs], dtype=np.int64), chunk_ids)
+                   np.array([r.meeting_date.year for r in refs], dtype=np.int64), chunk_ids,
+                   {f: forums == f for f in sorted(set(forums))})
+
+    def of_forums(self, forums: tuple[str, ...]) -> np.ndarray:
+        """Which punkter are of one of `forums`."""
+        out = np.zeros(len(self.refs), dtype=bool)
+        for forum in forums:
+            if forum in self.forums:
+                out |= self.forums[forum]
+        return out
 
     def chunks_of(self, i: int) -> list[str]:
         """The chunk ids of the punkt at position i."""
@@ -105,10 +118,14 @@ class LexicalState:
 
 
 class SearchIndex:
-    def __init__(self, catalog: Catalog, store: VectorStore, embedder: Embedder):
+    def __init__(self, catalog: Catalog, store: VectorStore, embedder: Embedder, *,
+                 aliases: tuple[tuple[str, str], ...] = ()):
         self.catalog = catalog
         self.store = store
         self.embedder = embedder
+        #: the deployment's forum aliases (REFERATBOT_FORUM_ALIASES)
+        self.aliases = aliases
+        self._names: Memo[tuple[str, ...], ForumNames] = Memo(4)
         self.ledger = IndexLedger(catalog.db)
         self.state = LexicalState.empty()
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -126,6 +143,15 @@ class SearchIndex:
     @property
     def position(self) -> dict[tuple[str, str, int], int]:
         return self.state.position
+
+    def forum_names(self, state: LexicalState | None = None) -> ForumNames:
+        """How a question names the forums of the index's punkter: made once for each set of
+        forums (the catalog's version), not for each question."""
+        forums = tuple((state or self.state).forums)
+        return self._names.get(forums, self._forum_names)
+
+    def _forum_names(self, forums: tuple[str, ...]) -> ForumNames:
+        return ForumNames(forums, self.aliases)
 
     def sync(self, *, progress: bool = True, built: LexicalState | None = None) -> int:
         """Index every meeting the index lags behind and reload the lexical side.
@@ -191,9 +217,9 @@ class SearchIndex:
     def load_lexical(self) -> None:
         self.state = LexicalState.build(self.catalog, self.ledger)
 
-    def nearest(self, vector: np.ndarray, n: int):
-        """The n chunks nearest a question vector (Chroma's hits)."""
-        return self.store.search(vector, n)
+    def nearest(self, vector: np.ndarray, n: int, forums: tuple[str, ...] = ()):
+        """The n chunks nearest a question vector (Chroma's hits), of `forums` when given."""
+        return self.store.search(vector, n, forums)
 
     def chunk_vectors(self, ids: list[str], state: LexicalState | None = None
                       ) -> dict[str, np.ndarray]:

@@ -93,6 +93,13 @@ DA = {
                    "24. april 2024. Engelsk virker også (help, meeting, latest, item)."),
     "try": "Prøv fx:",
     "no_meeting_on": "Der er intet referat fra et møde d. {day}.",
+    "no_forum_meeting_on": "Der er intet referat fra et møde i {forum} d. {day}.",
+    "forums_on": "Flere fora holdt møde d. {day}. Hvilket møde vil du se?",
+    "no_forum": "»{text}« er ikke navnet på et forum. Fora i referaterne: {forums}.",
+    "several_forums": "»{text}« passer på flere fora: {forums}. Skriv ét af dem.",
+    "forums_title": "Fora i referaterne",
+    "forum_meetings": "{n} møder, {first}–{last}",
+    "forum_meeting": "1 møde, {first}",
     "nearest_meetings": "De nærmeste møder er:",
     "no_punkt": "Mødet d. {day} har ikke noget punkt {number}. Det har punkterne {span}.",
     "no_punkter": "ingen",
@@ -182,9 +189,10 @@ ASKED = {kind: f"asked_{kind}" for kind in (AnswerType.AMOUNT, AnswerType.NUMBER
 HELP_FACTS = {
     "da": (
         ("spørgsmål", "hvad besluttede CF om telefontider?"),
-        ("møde DATO", "et møde med alle punkter og beslutninger"),
-        ("seneste", "det seneste møde"),
-        ("punkt DATO NR", "et punkt i fuld længde"),
+        ("møde [FORUM] DATO", "et møde med alle punkter og beslutninger"),
+        ("seneste [FORUM]", "det seneste møde (i et forum: seneste KB)"),
+        ("punkt [FORUM] DATO NR", "et punkt i fuld længde"),
+        ("fora", "fora i referaterne, med antal møder"),
         ("abonner", "et dagligt overblik over nye beslutninger her"),
         ("afmeld", "stop det daglige overblik"),
         ("hjælp", "denne besked"),
@@ -196,8 +204,9 @@ HELP_EXAMPLES = (
     "hvad besluttede CF om telefontider?",
     "hvad blev der besluttet om sygefravær i 2024?",
     "seneste",
-    "møde 24-04-2024",
+    "møde CF 24-04-2024",
     "punkt 24-04-2024 7",
+    "fora",
 )
 
 

@@ -8,6 +8,9 @@ word, because the minutes talk about other years all the time (`budget 2024`, `u
 meeting, so it stays in the text as one word (retrieval/text.py). Decision words favour the
 Beslutning section; question fillers and the forum's own name do not rank.
 
+The forums a question names (retrieval/forums.py: `byrådet`, `TMU`, "the city council")
+become a filter too, and their words are no concepts.
+
 Each content word becomes a Concept: the index terms that stand for it. A Danish word has
 its own term; an English word has the terms of its Danish translations (any of them will
 do), and itself, for names and words both languages share.
@@ -23,6 +26,7 @@ from enum import StrEnum
 from ingest.dates import MONTH_PATTERN, MONTH_YEAR, YEAR, find_day, month_number
 from retrieval.answer_types import AnswerType
 from retrieval.english import is_english, translate
+from retrieval.forums import ForumNames
 from retrieval.text import (DANISH_STOPWORDS, WORD, index_term, is_dropped, normalise_quarters,
                             term, words)
 
@@ -148,6 +152,11 @@ class Query:
     title_concepts: tuple[Concept, ...] = ()
     #: the question with its date left in, for when no meeting matches the date
     undated: "Query | None" = None
+    #: the forums the question names, as the catalog spells them: only their punkter are
+    #: searched (none named: every forum's). Their words are no concepts; the embedding
+    #: model still reads them in `text` (without them, sentences that name the forum lost
+    #: the cosine that picked them: a tuning question's quote)
+    forums: tuple[str, ...] = ()
 
     @property
     def terms(self) -> tuple[str, ...]:
@@ -163,11 +172,14 @@ class Query:
         return "en" if self.english else "da"
 
 
-def understand(text: str) -> Query:
+def understand(text: str, forums: ForumNames | None = None) -> Query:
     """The first stage of the answering walk (retrieval/answer.py): what a question asks,
-    and about what."""
+    and about what; `forums`: the names of the catalog's forums, which a question may
+    name."""
     text = " ".join((text or "").split())
-    rest, start, end, year = _dates(text)
+    named = forums.named(text) if forums else None
+    unnamed = named.rest if named and named.forums else text
+    rest, start, end, year = _dates(unnamed)
     english = is_english(WORD.findall(text))
     concepts = _concepts(rest, english)
     lowered = words(text)
@@ -184,8 +196,9 @@ def understand(text: str) -> Query:
                   meeting=meeting, latest=latest, first=first, which_meeting=which,
                   future=bool(FUTURE_MEETING.search(text)), answer_type=_answer_type(text,
                                                                                    decision),
-                  english=english, year=year, title_concepts=concepts)
-    undated = tuple(c for c in _concepts(text, english) if not _intent(c)) if start else ()
+                  english=english, year=year, title_concepts=concepts,
+                  forums=named.forums if named else ())
+    undated = tuple(c for c in _concepts(unnamed, english) if not _intent(c)) if start else ()
     if undated:
         query = replace(query, undated=replace(query, concepts=undated, start=None, end=None,
                                                meeting=False, title_concepts=()))

@@ -77,7 +77,7 @@ def retrieve(query: Query, index: SearchIndex, searcher: Searcher) -> Candidates
     if not query.text:
         return Candidates(query, Route.EMPTY, dense=dense)
     if query.future:
-        latest = catalog.latest()
+        latest = _latest(catalog, query.forums)
         return Candidates(query, Route.FUTURE if latest else Route.EMPTY_CATALOG,
                           meeting=latest, dense=dense)
     if query.meeting:
@@ -88,9 +88,9 @@ def retrieve(query: Query, index: SearchIndex, searcher: Searcher) -> Candidates
             return Candidates(query, Route.EMPTY_CATALOG, dense=dense)
         if not (query.day and query.undated and (query.decision or query.concepts)):
             return Candidates(query, Route.NO_MEETING, dense=dense,
-                              nearest=tuple(catalog.nearest_dates(query.start)))
+                              nearest=_nearest(query, catalog))
     steps: tuple[str, ...] = ()
-    date_in_topic = bool(query.day and query.undated and catalog.meeting(query.day) is None)
+    date_in_topic = bool(query.day and query.undated and _on_day(query, catalog) is None)
     nearest: tuple[dt.date, ...] = ()
     searched = query
     if date_in_topic:
@@ -98,7 +98,7 @@ def retrieve(query: Query, index: SearchIndex, searcher: Searcher) -> Candidates
         # december 2018 godkendt?", "borgermødet 3. maj 2023")
         steps = (f"no meeting on {query.day.isoformat()}: the date searched as part of "
                  "the topic",)
-        nearest = tuple(catalog.nearest_dates(query.start))
+        nearest = _nearest(query, catalog)
         searched = query.undated
     if not searched.concepts:
         return Candidates(query, Route.NO_TOPIC, dense=dense, steps=steps)
@@ -112,20 +112,42 @@ def retrieve(query: Query, index: SearchIndex, searcher: Searcher) -> Candidates
 
 
 def _meeting_of(query: Query, catalog: Catalog) -> Meeting | None:
+    """The meeting a question names: the latest, a day's, or a period's (of the forums it
+    names, when it names any)."""
     if query.latest:
-        return catalog.latest()
+        return _latest(catalog, query.forums)
     if query.day:
-        return catalog.meeting(query.day)
+        return _on_day(query, catalog)
     start, end = (query.start, query.end) if query.start else (None, None)
     if start is None and query.year:
         start, end = dt.date(query.year, 1, 1), dt.date(query.year, 12, 31)
     if start is None:
         return None
-    days = [m.meeting_date for m in catalog.meetings() if start <= m.meeting_date <= end]
-    if not days:
+    held = [m for m in catalog.meetings() if start <= m.meeting_date <= end
+            and (not query.forums or m.forum in query.forums)]
+    if not held:
         return None
     # the first meeting of a year when asked for it, else a month's last meeting
-    return catalog.meeting(days[0] if query.first else days[-1])
+    found = held[0] if query.first else held[-1]
+    return catalog.meeting(found.meeting_date, found.forum)
+
+
+def _latest(catalog: Catalog, forums: tuple[str, ...]) -> Meeting | None:
+    """The latest meeting, of `forums` when given."""
+    found = [m for m in (catalog.latest(f) for f in forums or (None,)) if m is not None]
+    return max(found, key=lambda m: m.meeting_date, default=None)
+
+
+def _on_day(query: Query, catalog: Catalog) -> Meeting | None:
+    """The meeting on the question's day: of the first forum it names that met then."""
+    return next(filter(None, (catalog.meeting(query.day, f) for f in query.forums or (None,))),
+                None)
+
+
+def _nearest(query: Query, catalog: Catalog) -> tuple[dt.date, ...]:
+    """The meeting dates nearest the question's, of the one forum it names, if one."""
+    forum = query.forums[0] if len(query.forums) == 1 else None
+    return tuple(catalog.nearest_dates(query.start, forum=forum))
 
 
 def _within(query: Query, meeting: Meeting, index: SearchIndex,

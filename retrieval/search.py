@@ -134,11 +134,15 @@ class Searcher:
         self.dense_weight = tuning.dense_weight if dense_weight is None else dense_weight
 
     def mask(self, query: Query, state: LexicalState | None = None) -> np.ndarray:
-        """Punkter inside the question's date filter (all when it has none)."""
-        dates = (state or self.index.state).ordinals
+        """Punkter inside the question's date filter and of the forums it names (all when
+        it has neither)."""
+        state = state or self.index.state
+        dates = state.ordinals
+        out = state.of_forums(query.forums) if query.forums \
+            else np.ones(len(dates), dtype=bool)
         if query.start is None:
-            return np.ones(len(dates), dtype=bool)
-        return (dates >= query.start.toordinal()) & (dates <= query.end.toordinal())
+            return out
+        return out & (dates >= query.start.toordinal()) & (dates <= query.end.toordinal())
 
     def rank(self, query: Query, resolved: tuple[Resolved, ...] | None = None,
              k: int = 10) -> list[Ranked]:
@@ -156,8 +160,10 @@ class Searcher:
             dense = self.dense_scores(query, list(inside), nearest=False, chunks=nearest,
                                       state=state)
         elif self.dense_weight:
-            candidates = np.argsort(-lexical)[:self.tuning.rerank]
-            dense = self.dense_scores(query, [i for i in candidates if lexical[i] > 0],
+            # the forums named: Chroma's nearest are of them, and so are these
+            scored = np.where(mask, lexical, 0.0) if query.forums else lexical
+            candidates = np.argsort(-scored)[:self.tuning.rerank]
+            dense = self.dense_scores(query, [i for i in candidates if scored[i] > 0],
                                       chunks=nearest, state=state)
         else:
             dense = np.zeros_like(lexical)
@@ -199,9 +205,10 @@ class Searcher:
             return out
         best = {} if chunks is None else chunks
         vector = self.index.embedder.query(query.text)
+        hits = self.index.nearest(vector, self.tuning.dense_chunks, query.forums) \
+            if nearest else ()
         found = [(state.position.get((h.forum, h.meeting_date, h.punkt)), h.chunk_id,
-                  h.similarity) for h in (self.index.nearest(vector, self.tuning.dense_chunks)
-                                          if nearest else ())]
+                  h.similarity) for h in hits]
         ids = {chunk_id: i for i in candidates for chunk_id in state.chunks_of(i)}
         found += [(ids[chunk_id], chunk_id, float(chunk @ vector))
                   for chunk_id, chunk in self.index.chunk_vectors(list(ids), state).items()]

@@ -141,10 +141,11 @@ class VectorStore:
             keys.update((m["forum"], m["meeting_date"]) for m in got["metadatas"])
             offset += len(got["ids"])
 
-    def search(self, embedding: np.ndarray, n: int) -> list[Hit]:
+    def search(self, embedding: np.ndarray, n: int, forums: tuple[str, ...] = ()) -> list[Hit]:
         """The n nearest chunks (fewer when the collection is smaller: Chroma caps n
-        itself, so no count() round trip per question)."""
-        result = self.collection.query(query_embeddings=[embedding], n_results=n,
+        itself, so no count() round trip per question); of `forums` only, when given."""
+        where = {"forum": {"$in": list(forums)}} if forums else None
+        result = self.collection.query(query_embeddings=[embedding], n_results=n, where=where,
                                        include=["metadatas", "distances"])
         return [
             Hit(chunk_id=i, forum=m["forum"], meeting_date=m["meeting_date"], punkt=m["punkt"],

@@ -17,6 +17,8 @@ DAY = dt.date(2024, 4, 24)
 @pytest.mark.parametrize("action", [
     ShowPunkt(DAY, 7),
     ShowMeeting(DAY),
+    ShowPunkt(DAY, 2, "Teknik- og Miljøudvalget"),
+    ShowMeeting(DAY, "Chefforum"),
     Ask("hvad besluttede CF om telefontider?"),
     Vote("up", "hvad besluttede CF om telefontider?", ((DAY, 7), (dt.date(2019, 1, 17), 2))),
     Vote("down", "?"),
@@ -33,6 +35,7 @@ def test_every_action_round_trips_through_json(action):
     {"command": "punkt", "date": "2024-04-24", "punkt": "syv"},
     {"command": "punkt", "date": "2024-04-24", "punkt": True},
     {"command": "møde", "date": None},
+    {"command": "møde", "date": "2024-04-24", "forum": ["Chefforum"]},
     {"command": "spørg", "text": 7},
     {"command": "feedback", "vote": "sideways", "question": "q", "punkter": []},
     {"command": "feedback", "vote": "up", "punkter": []},

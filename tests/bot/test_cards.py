@@ -57,8 +57,8 @@ def test_answer_card():
     assert shown[5:8] == ["[2]", sygefravaer, "Beslutning: Chefforum gennemgik sygefraværet."]
     assert TELEFON.snippet not in shown  # the text says it, not the card
     data = [b["data"] for b in actions(card)]
-    assert data[:2] == [{"command": "punkt", "date": "2024-04-24", "punkt": 7},
-                        {"command": "punkt", "date": "2024-04-24", "punkt": 6}]
+    assert data[:2] == [{"command": "punkt", "date": "2024-04-24", "punkt": 7, "forum": "Chefforum"},
+                        {"command": "punkt", "date": "2024-04-24", "punkt": 6, "forum": "Chefforum"}]
     assert [d["vote"] for d in data[2:]] == ["up", "down"]
     assert data[2]["punkter"] == [{"date": "2024-04-24", "punkt": 7},
                                   {"date": "2024-04-24", "punkt": 6}]
@@ -85,7 +85,8 @@ def test_answer_about_a_meeting_offers_the_whole_meeting():
     answer = Answer("mødet 24-04-2024", True, "Chefforum d. 24. april 2024 behandlede 2 punkter: "
                     "1. Godkendelse; 7. Rådhusets telefontider.", meeting=overview)
     card = cards.answer_card(answer, votes=False)
-    assert [b["data"] for b in actions(card)] == [{"command": "møde", "date": "2024-04-24"}]
+    assert [b["data"] for b in actions(card)] == [{"command": "møde", "date": "2024-04-24",
+                                                   "forum": "Chefforum"}]
 
 
 def test_an_answer_with_nothing_to_add_has_no_card():
@@ -105,7 +106,8 @@ def test_not_found_card_offers_the_suggestions_as_lines_to_click():
     assert actions(card) == []
     [line] = [item for item in card["body"] if "selectAction" in item]
     assert line["selectAction"] == execute_button(
-        "Vis hele punktet", {"command": "punkt", "date": "2024-04-24", "punkt": 7})
+        "Vis hele punktet", {"command": "punkt", "date": "2024-04-24", "punkt": 7,
+                             "forum": "Chefforum"})
     bare = cards.answer_card(Answer("?", False, "Jeg fandt intet i referaterne om det."))
     # why is the message's text; the card says what to do next
     assert texts(bare) == ["Intet svar i referaterne", "Skriv **hjælp** for at se, hvad jeg kan."]

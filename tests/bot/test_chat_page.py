@@ -106,7 +106,7 @@ def _scenario(driver, url: str, out: Path) -> list[Path]:
     page = Page(driver)
     driver.get(url)
     assert driver.title == "Referatbot – lokal chat"
-    page.wait_for_card(0, "Sådan bruger du mig", "møde DATO")
+    page.wait_for_card(0, "Sådan bruger du mig", "møde [FORUM] DATO")
 
     # a question: the decision as the message's text, its source numbered as in Teams
     at = page.say(TELEFON_QUESTION)

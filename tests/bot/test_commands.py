@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from bot.card_actions import ShowMeeting, ShowPunkt
-from bot.commands import (Empty, Help, Latest, Question, Subscribe, Unclear, Unsubscribe,
+from bot.commands import (Empty, Forums, Help, Latest, Question, Subscribe, Unclear, Unsubscribe,
                           parse_command)
 
 APRIL_24 = dt.date(2024, 4, 24)
@@ -22,6 +22,8 @@ APRIL_24 = dt.date(2024, 4, 24)
     ("", Empty()), ("   ", Empty()), (None, Empty()),
     ("hvad besluttede CF om telefontider?", Question("hvad besluttede CF om telefontider?")),
     ("seneste nyt om sygefravær", Question("seneste nyt om sygefravær")),
+    ("seneste møde i 2023", Question("seneste møde i 2023")),
+    ("fora", Forums()), ("/forums", Forums()),
     ("møde om budgettet", Question("møde om budgettet")),
     ("punktlighed i Chefforum", Question("punktlighed i Chefforum")),
     ("hjælpemidler på rådhuset", Question("hjælpemidler på rådhuset")),
@@ -59,3 +61,19 @@ def test_problems_are_sentences(text, meant, problem):
 
 def test_whitespace_is_normalised():
     assert parse_command("  møde \n 24-04-2024 ") == ShowMeeting(APRIL_24)
+
+
+@pytest.mark.parametrize("text, command", [
+    # the forum as written: the conversation looks it up among the catalog's forums
+    ("møde TMU 24-04-2024", ShowMeeting(APRIL_24, "TMU")),
+    ("møde Teknik- og Miljøudvalget 24. april 2024", ShowMeeting(APRIL_24, "Teknik- og Miljøudvalget")),
+    ("meeting the city council April 24, 2024", ShowMeeting(APRIL_24, "the city council")),
+    ("punkt KB 24-04-2024 62", ShowPunkt(APRIL_24, 62, "KB")),
+    ("punkt 7 byrådet 24-04-2024", ShowPunkt(APRIL_24, 7, "byrådet")),
+    ("seneste KB", Latest("KB", "seneste KB")),
+    ("seneste møde i Teknik- og Miljøudvalget",
+     Latest("Teknik- og Miljøudvalget", "seneste møde i Teknik- og Miljøudvalget")),
+    ("latest city council meeting", Latest("city council", "latest city council meeting")),
+])
+def test_a_forum_before_the_date(text, command):
+    assert parse_command(text) == command

@@ -15,7 +15,7 @@ from retrieval.phrasebook import say
 
 _ids = itertools.count()
 ADAPTIVE = "application/vnd.microsoft.card.adaptive"
-TELEFON_PUNKT = {"command": "punkt", "date": "2024-04-24", "punkt": 7}
+TELEFON_PUNKT = {"command": "punkt", "date": "2024-04-24", "punkt": 7, "forum": "Chefforum"}
 
 
 async def post(client, connector, **fields):
@@ -73,7 +73,7 @@ async def test_a_meeting_is_read_punkt_by_punkt_in_one_card(bot_client, connecto
     assert texts(card)[0] == "Chefforum 24.04.2024"
     first = next(c["selectAction"] for c in card["body"] if "selectAction" in c)
     assert first == execute_button("Vis punkt 1", {"command": "punkt", "date": "2024-04-24",
-                                                   "punkt": 1})
+                                                   "punkt": 1, "forum": "Chefforum"})
     card = replacing_card(await execute(bot_client, connector, first["data"]))
     assert [b["title"] for b in actions(card)] == ["Vis hele mødet", "Punkt 2 ›"]
     seen = [texts(card)[1]]

@@ -17,7 +17,7 @@ from retrieval.phrasebook import say
 from fake_teams import (BOT_ID, BOT_NAME, SERVICE_URL, TELEFON_QUESTION, TELEFON_SOURCE, Chat,
                         actions, as_json, card_of, execute_button, texts)
 
-TELEFON_PUNKT = {"command": "punkt", "date": "2024-04-24", "punkt": 7}
+TELEFON_PUNKT = {"command": "punkt", "date": "2024-04-24", "punkt": 7, "forum": "Chefforum"}
 
 
 def only(replies: list[Activity]) -> Activity:
@@ -147,7 +147,7 @@ async def test_help(chat, text):
     card = card_of(only(await chat.send(text)))
     shown = texts(card)
     assert shown[0] == "Sådan bruger du mig"
-    assert any(t.startswith("møde DATO") for t in shown)
+    assert any(t.startswith("møde [FORUM] DATO") for t in shown)
     assert {"command": "spørg", "text": TELEFON_QUESTION} in [b["data"] for b in actions(card)]
 
 
@@ -192,7 +192,7 @@ async def test_punkt_in_full(chat, text):
     assert "Beslutning" in shown
     decision = shown[shown.index("Beslutning") + 1]
     assert "Chefforum besluttede, at Økonomiudvalgets beslutning fra april 2017" in decision
-    assert {"command": "møde", "date": "2024-04-24"} in [b["data"] for b in actions(card)]
+    assert {"command": "møde", "date": "2024-04-24", "forum": "Chefforum"} in [b["data"] for b in actions(card)]
 
 
 async def test_closed_punkt_is_not_shown(chat):

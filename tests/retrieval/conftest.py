@@ -1,6 +1,7 @@
 """Fixtures for the retrieval tests: the session's indexed samples (tests/conftest.py's
 `indexed_samples`: real catalog, real Chroma, the real bundled model), opened once with
-an Answerer over them. Every test in this folder shares them and only reads them."""
+an Answerer over them, and a catalog of three forums (the samples and tests/forum_files.py's
+committee and council). Every test in this folder shares them and only reads them."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,8 +11,10 @@ import pytest
 
 from bot.settings import Settings
 from bot.stores import open_catalog, open_index
+from forum_files import forum_files
 from ingest.catalog import Catalog
 from ingest.model import Punkt
+from ingest.pipeline import ingest_paths
 from retrieval.answer import Answerer
 from retrieval.index import SearchIndex
 from retrieval.model import Answer
@@ -51,6 +54,24 @@ def corpus(indexed_samples, embedder) -> SampleCorpus:
     with open_catalog(settings) as catalog:
         index = open_index(settings, catalog, embedder=embedder)
         assert index.sync(progress=False) == 0  # indexed already: nothing written
+        yield SampleCorpus(settings, catalog, index, Answerer(index), {})
+
+
+#: the deployment's aliases in the three forums' settings
+FORUM_ALIASES = (("byrådet", "Kommunalbestyrelsen"),)
+
+
+@pytest.fixture(scope="session")
+def three_forums(tmp_path_factory, samples_dir, embedder) -> SampleCorpus:
+    """The samples and the two forums' minutes, indexed, with an Answerer; the council
+    has the alias `byrådet`."""
+    root = tmp_path_factory.mktemp("forums")
+    settings = Settings(data_dir=root / "data", forum_aliases=FORUM_ALIASES)
+    with open_catalog(settings) as catalog:
+        report = ingest_paths([samples_dir, *forum_files(root)], catalog, progress=False)
+        assert report.ok and report.counts() == {"new": 8}, report.summary()
+        index = open_index(settings, catalog, embedder=embedder)
+        index.sync(progress=False)
         yield SampleCorpus(settings, catalog, index, Answerer(index), {})
 
 

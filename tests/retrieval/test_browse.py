@@ -73,3 +73,19 @@ def test_the_full_search_ranks_the_same_punkt_first(corpus):
     """With the dense side too (what scripts/bench_compose.py compares against)."""
     found = browse(corpus.index, "telefontider", searcher=Searcher(corpus.index))
     assert keys(found)[0] == (APRIL_2024, 7)
+
+
+@pytest.mark.parametrize("words, forums", [
+    ("parkeringsstrategi KB", {"Kommunalbestyrelsen"}),
+    ("byrådet parkeringsstrategi", {"Kommunalbestyrelsen"}),
+    ("TMU", {"Teknik- og Miljøudvalget"}),  # its newest decisions
+    ("Chefforum", {"Chefforum"}),
+])
+def test_a_forum_among_the_words_keeps_the_results_to_it(three_forums, words, forums):
+    found = browse(three_forums.index, words)
+    assert found and {m.forum for m in found} == forums
+
+
+def test_words_naming_no_forum_search_every_forum(three_forums):
+    assert {m.forum for m in browse(three_forums.index, "parkeringsstrategi")} >= {
+        "Kommunalbestyrelsen", "Teknik- og Miljøudvalget"}

@@ -1,0 +1,108 @@
+"""A question naming a forum searches only that forum, one naming two searches both, and
+one naming none searches all (retrieval/query.py `forums`, retrieval/search.py `mask`):
+on the catalog of three forums, where the parking strategy was decided by both the
+committee (24-04-2024, punkt 2) and the council (27-05-2024, punkt 62), and the committee
+met on the day of a Chefforum meeting. The answer's text and its citations name the
+forum of the punkt quoted."""
+from __future__ import annotations
+
+import pytest
+
+from forum_files import COMMITTEE, COUNCIL, COUNCIL_DAY, SHARED_DAY
+from retrieval.query import understand
+from retrieval.search import Searcher
+
+CF = "Chefforum"
+PARKING_COMMITTEE = (SHARED_DAY.isoformat(), 2)
+PARKING_COUNCIL = (COUNCIL_DAY.isoformat(), 62)
+
+
+def shown(answer) -> list[dict]:
+    """The punkter an answer cites or suggests, as JSON."""
+    found = answer.to_json()
+    return found["citations"] + found["suggestions"]
+
+
+@pytest.mark.parametrize("question, forum, first", [
+    ("hvad besluttede kommunalbestyrelsen om parkeringsstrategien?", COUNCIL, PARKING_COUNCIL),
+    ("hvad besluttede byrådet om parkeringsstrategien?", COUNCIL, PARKING_COUNCIL),  # alias
+    ("what did the city council decide about parking?", COUNCIL, PARKING_COUNCIL),
+    ("what did the technical and environmental committee decide about parking?", COMMITTEE,
+     PARKING_COMMITTEE),
+    ("hvad besluttede Teknik- og Miljøudvalget om parkeringsstrategien?", COMMITTEE,
+     PARKING_COMMITTEE),
+    ("hvad anbefalede TMU om parkeringsstrategien?", COMMITTEE, PARKING_COMMITTEE),
+    ("hvad besluttede CF om telefontider?", CF, ("2024-04-24", 7)),
+])
+def test_a_question_naming_a_forum_searches_only_it(three_forums, question, forum, first):
+    answer = three_forums.ask(question)
+    found = shown(answer)
+    assert answer.answered and found, answer.answer
+    assert {c["forum"] for c in found} == {forum}, found
+    assert (found[0]["meeting_date"], found[0]["punkt"]) == first
+
+
+def test_a_question_naming_two_forums_searches_both(three_forums):
+    answer = three_forums.ask("hvad besluttede TMU og KB om parkeringsstrategien?")
+    found = shown(answer)
+    assert {c["forum"] for c in found} == {COMMITTEE, COUNCIL}, found
+    assert {(c["meeting_date"], c["punkt"]) for c in found} >= {PARKING_COMMITTEE,
+                                                                 PARKING_COUNCIL}
+
+
+def test_a_question_naming_no_forum_searches_all(three_forums):
+    answer = three_forums.ask("hvad blev besluttet om parkeringsstrategien for bymidten?")
+    keys = {(c["meeting_date"], c["punkt"]) for c in shown(answer)}
+    assert keys >= {PARKING_COMMITTEE, PARKING_COUNCIL}
+    assert not understand("hvad blev besluttet om parkeringsstrategien?",
+                          three_forums.index.forum_names()).forums
+
+
+@pytest.mark.parametrize("question, forum", [
+    ("hvad behandlede Teknik- og Miljøudvalget 24. april 2024?", COMMITTEE),
+    ("hvad behandlede Chefforum 24. april 2024?", CF),
+    ("hvad stod der på dagsordenen for TMU i april 2024?", COMMITTEE),
+    ("hvad skete der på det seneste møde i Teknik- og Miljøudvalget?", COMMITTEE),
+    ("hvad skete der på det seneste CF-møde?", CF),
+])
+def test_a_meeting_of_a_named_forum(three_forums, question, forum):
+    """Two forums met on 24-04-2024: the one named is the meeting; the latest meeting is
+    the named forum's, not the catalog's latest (the council's)."""
+    answer = three_forums.ask(question)
+    assert answer.meeting is not None, answer.answer
+    assert answer.meeting.forum == forum
+    assert answer.meeting.meeting_date == SHARED_DAY
+    assert answer.answer.startswith(forum)
+
+
+def test_the_dense_side_reads_only_the_named_forums(three_forums):
+    """Chroma's nearest chunks are of the named forum only, so a forum with few punkter is
+    not crowded out of them by the others."""
+    index = three_forums.index
+    names = index.forum_names()
+    query = understand("hvad besluttede kommunalbestyrelsen om parkering og p-pladser?", names)
+    assert query.forums == (COUNCIL,)
+    hits = index.nearest(index.embedder.query(query.text), 60, query.forums)
+    assert hits and {h.forum for h in hits} == {COUNCIL}
+    dense = Searcher(index).dense_scores(query)
+    assert dense.any() and not dense[~index.state.of_forums(query.forums)].any()
+
+
+@pytest.mark.parametrize("question, lead, forum", [
+    ("hvad besluttede kommunalbestyrelsen om parkeringsstrategien?",
+     "Kommunalbestyrelsen besluttede 27. maj 2024 (punkt 62): «", COUNCIL),
+    ("hvad besluttede TMU om parkeringsstrategien?",
+     "Teknik- og Miljøudvalget besluttede 24. april 2024 (punkt 2): «", COMMITTEE),
+    ("what did the city council decide about parking?",
+     "Kommunalbestyrelsen decided on 27 May 2024 (item 62): «", COUNCIL),
+])
+def test_the_answer_names_the_forum_and_the_date(three_forums, question, lead, forum):
+    answer = three_forums.ask(question)
+    assert answer.answer.startswith(lead), answer.answer
+    assert answer.to_json()["citations"][0]["forum"] == forum
+
+
+def test_the_forum_names_are_made_once_per_catalog_version(three_forums):
+    index = three_forums.index
+    assert index.forum_names() is index.forum_names()
+    assert index.forum_names().forums == (CF, COUNCIL, COMMITTEE)
