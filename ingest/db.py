@@ -204,11 +204,16 @@ def _begin_locked(conn) -> None:
         raise
 
 
+#: How long a SQLite connection waits for another's lock, in seconds.
+SQLITE_TIMEOUT = 30.0
+
+
 def _connect_sqlite(path: Path) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+    conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None,
+                           timeout=SQLITE_TIMEOUT)
     conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA journal_mode=WAL")
+    _write_ahead_log(conn)
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA synchronous=NORMAL")
     return conn
@@ -223,3 +228,19 @@ def _connect_postgres(url: str, timeout: int):
     except psycopg.Error as e:
         raise CatalogUnavailable(f"cannot open the catalog at {redact(url)}: "
                                  f"{str(e).strip()}") from None
+
+
+def _write_ahead_log(conn: sqlite3.Connection) -> None:
+    """Turn the database to WAL. While another connection turns a new database to WAL,
+    SQLite answers "database is locked" at once, without its busy timeout (seen about
+    once in a hundred concurrent first starts on a loaded machine): try again until
+    the timeout."""
+    deadline = time.monotonic() + SQLITE_TIMEOUT
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
