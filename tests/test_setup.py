@@ -320,6 +320,7 @@ def test_packaging_has_the_data_folders_and_no_warning(tmp_path):
     (wheel,) = (tmp_path / "dist").glob("referatbot-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {"bot/static/index.html", "bot/static/chat.js", "bot/static/chat.css",
-            "retrieval/data/en_da.tsv", "ingest/pipeline.py", "bot/teams/adapter.py",
+            "retrieval/data/en_da.tsv", "retrieval/data/verdict.json", "ingest/pipeline.py",
+            "bot/teams/adapter.py",
             "bot/jobs/digest.py"} <= names
     assert not any(name.startswith("tests/") for name in names)

@@ -119,7 +119,7 @@ def test_help_and_its_examples(playground):
     before = playground.say("hjælp")
     [card] = playground.wait_for(before, say("how_to"), *HELP_EXAMPLES)
     before = len(playground.bot_messages())
-    playground.button(card, "møde 24-04-2024").click()  # an Action.Submit: a message
+    playground.button(card, "møde CF 24-04-2024").click()  # an Action.Submit: a message
     playground.wait_for(before, "Chefforum 24.04.2024", "Punkt 7: Rådhusets telefontider")
     playground.assert_reachable()
 
