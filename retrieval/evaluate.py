@@ -1,6 +1,7 @@
 """Scoring a question file as ../shared/eval/README.md describes, with the plain BM25 and
-plain dense baselines over the same punkter in the same run, overall, per kind and per
-language, the answers' confidence, and the verdict's trade-off over its answer threshold.
+plain dense baselines over the same punkter in the same run, overall, per kind, per
+language and per forum (a question's `forum`: the forum its answer comes from, which a
+citation must then match too), the answers' confidence, and the verdict's trade-off over its answer threshold.
 A question file may be split into a tuning and a held-out part (each question's `split`);
 `explain` prints what each stage of the answering walk made of one question."""
 from __future__ import annotations
@@ -53,7 +54,8 @@ class Report:
 
     def add(self, q: dict, metric: str, ok: bool) -> None:
         lang = q.get("lang") or understand(q["question"]).lang
-        for group in ("all", f"kind:{q['kind']}", f"lang:{lang}"):
+        forum = (f"forum:{q['forum']}",) if q.get("forum") else ()
+        for group in ("all", f"kind:{q['kind']}", f"lang:{lang}", *forum):
             self.groups.setdefault(group, Scores()).add(metric, ok)
 
     def __getitem__(self, group: str) -> Scores:
@@ -85,16 +87,16 @@ def score_answer(q: dict, answer: dict, report: Report,
         if not ok:
             missed.append(metric)
 
-    cited = [(c["meeting_date"], c["punkt"]) for c in answer["citations"]]
-    shown = cited + [(c["meeting_date"], c["punkt"]) for c in answer["suggestions"]]
+    shown = [(c["meeting_date"], c["punkt"]) for c in answer["citations"] + answer["suggestions"]]
     add("closed", not any(key in closed for key in shown))
+    cited = [_ref(c, q) for c in answer["citations"]]
     if q["kind"] == "negative":
         add("negative", not answer["answered"])
     elif q["kind"] == "meeting":
         add("meeting", (answer["meeting"] or {}).get("meeting_date") == q["meeting_date"])
         add("answered", answer["answered"])
     else:
-        want = (q["meeting_date"], q["punkt"])
+        want = _ref(q, q)
         ok = answer["answered"]
         add("hit@1", ok and cited[:1] == [want])
         add("hit@3", ok and want in cited[:3])
@@ -104,6 +106,12 @@ def score_answer(q: dict, answer: dict, report: Report,
                            (" ".join(p.lower().split()) for p in q["expected_phrases"])))
         add("answered", ok)
     return missed
+
+
+def _ref(item: dict, q: dict) -> tuple:
+    """A cited or expected punkt as the question is scored: by date and number, and by
+    forum too when the question names the forum its answer comes from."""
+    return (item["forum"] if q.get("forum") else None, item["meeting_date"], item["punkt"])
 
 
 def note_verdict(q: dict, answer: Answer, report: Report) -> None:
@@ -128,20 +136,25 @@ def baseline_ranks(answerer: Answerer, questions: list[dict]) -> dict[str, Repor
     for q in questions:
         if q["kind"] in ("negative", "meeting"):
             continue
-        want = (q["meeting_date"], q["punkt"])
+        want = _ref(q, q)
         lex = plain.scores(terms(q["question"]))
         vec = dense.dense_scores(Query(text=q["question"], concepts=()))
         for name, s in (("plain BM25", lex), ("plain dense", vec)):
             order = [i for i in s.argsort()[::-1][:3] if s[i] > 0]
-            got = [(index.refs[i].meeting_date.isoformat(), index.refs[i].number) for i in order]
+            got = [_ref({"forum": index.refs[i].forum, "punkt": index.refs[i].number,
+                         "meeting_date": index.refs[i].meeting_date.isoformat()}, q)
+                   for i in order]
             out[name].add(q, "hit@1", got[:1] == [want])
             out[name].add(q, "hit@3", want in got)
     return out
 
 
 def format_table(ours: Report, baselines: dict[str, Report]) -> str:
+    forums = any(g.startswith("forum:") for g in ours.groups)
     lines = [_overall(ours, baselines), "", _by_group(ours, baselines, "kind"), "",
-             _by_group(ours, baselines, "lang"), "", _errors(ours), _confidence(ours)]
+             _by_group(ours, baselines, "lang"), "",
+             *([_by_group(ours, baselines, "forum"), ""] if forums else []),
+             _errors(ours), _confidence(ours)]
     curve = tradeoff(ours.probabilities)
     if curve:
         lines += ["", "the verdict over its answer threshold (probability that the first "
