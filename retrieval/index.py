@@ -129,7 +129,8 @@ class SearchIndex:
         self.ledger = IndexLedger(catalog.db)
         self.state = LexicalState.empty()
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._sentences: OrderedDict[str, tuple[np.ndarray, str]] = OrderedDict()
+        #: sentence vectors by (id, the hash of the text they were made from)
+        self._sentences: Memo[tuple[str, str], np.ndarray] = Memo(SENTENCE_MEMO)
 
     # the current state's parts, for readers that need only one of them
     @property
@@ -235,14 +236,13 @@ class SearchIndex:
         was made from that text. Kept in memory once read, as the punkter asked about
         repeat from question to question; a kept vector of other text (the meeting was
         indexed again meanwhile, maybe by another process) is read again."""
-        missing = [i for i, h in wanted.items()
-                   if i not in self._sentences or self._sentences[i][1] != h]
-        for i, found in self.store.sentence_vectors(missing).items():
-            self._sentences[i] = found
-            while len(self._sentences) > SENTENCE_MEMO:
-                self._sentences.popitem(last=False)
-        return {i: self._sentences[i][0] for i, h in wanted.items()
-                if i in self._sentences and self._sentences[i][1] == h}
+        found = self._sentences.get_many(list(wanted.items()), self._stored_sentences)
+        return {i: found[(i, h)] for i, h in wanted.items() if (i, h) in found}
+
+    def _stored_sentences(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], np.ndarray]:
+        """The stored vectors of the (id, text hash) asked for, where made from that text."""
+        stored = self.store.sentence_vectors([i for i, _ in keys])
+        return {(i, h): stored[i][0] for i, h in keys if i in stored and stored[i][1] == h}
 
     def punkt(self, ref: PunktRef) -> Punkt | None:
         meeting = self.catalog.meeting(ref.meeting_date, ref.forum)
