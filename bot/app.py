@@ -167,6 +167,7 @@ async def digest_ctx(app: web.Application) -> AsyncIterator[None]:
         await endpoint.send_card(subscription.reference, card)
 
     runner = DigestRunner(app[catalog_key], app[subscriptions_key], send,
+                          index_state=app[engine_key].lexical_state,
                           may_send=endpoint.may_send_to)
     app[digest_key] = runner
     await runner.refuse_unsendable()

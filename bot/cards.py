@@ -20,9 +20,11 @@ import datetime as dt
 import json
 import re
 from dataclasses import replace
+from typing import Iterable
 
 from bot import card_actions
 from bot.card_actions import Ask, ShowMeeting, ShowPunkt, Vote
+from bot.jobs.subscriptions import Interest
 from bot.links import SourceLinks
 from ingest.catalog import NewDecision
 from ingest.chunk import split_sentences
@@ -310,35 +312,52 @@ def short_decision(text: str, limit: int = DIGEST_DECISION_CHARS) -> str:
     return shorten(out, limit)
 
 
-def digest_card(decisions: list[NewDecision]) -> dict:
-    """Decisions grouped by meeting, newest meeting first, each with a "Vis hele
-    punktet"; past DIGEST_MAX_ITEMS the oldest are left to `møde <dato>`, and fewer are
-    listed until the card fits."""
+def digest_card(decisions: list[NewDecision], interests: tuple[Interest, ...] = ()) -> dict:
+    """New decisions grouped by forum, then by meeting, newest first, each with a "Vis
+    hele punktet", under a line naming what the conversation follows; past
+    DIGEST_MAX_ITEMS the oldest are left to `møde <dato>`, and fewer are listed until
+    the card fits."""
     decisions = sorted(decisions, key=lambda d: (-d.meeting_date.toordinal(), d.forum,
                                                  d.punkt.number))
     n = min(len(decisions), DIGEST_MAX_ITEMS)
-    while n > 1 and card_bytes(_digest_card(decisions, n)) > MAX_CARD_BYTES:
+    while n > 1 and card_bytes(_digest_card(decisions, n, interests)) > MAX_CARD_BYTES:
         n = n * 3 // 4
-    return _digest_card(decisions, n)
+    return _digest_card(decisions, n, interests)
 
 
-def _digest_card(decisions: list[NewDecision], n: int) -> dict:
+def _digest_card(decisions: list[NewDecision], n: int, interests: tuple[Interest, ...]) -> dict:
     body: list[dict] = [_heading(say("digest_title"))]
-    current = None
-    for d in decisions[:n]:
-        if (d.forum, d.meeting_date) != current:
-            current = (d.forum, d.meeting_date)
-            body.append(_text(f"{d.forum} {short_date(d.meeting_date)}", weight="Bolder",
-                              spacing="Large"))
-        show = ShowPunkt(d.meeting_date, d.punkt.number, d.forum)
-        body.append({"type": "Container", "separator": True, "items": [
-            _text(say("punkt_line", number=d.punkt.number, title=d.punkt.title), weight="Bolder"),
-            _text(short_decision(d.punkt.decision)),
-            {"type": "ActionSet", "actions": [_show(say("show_punkt"), show)]},
-        ]})
+    if interests:
+        body.append(_text(say("following", what=following(interests)), subtle=True,
+                          spacing="None"))
+    by_forum: dict[str, list[NewDecision]] = {}
+    for d in decisions[:n]:  # the forum with the newest meeting first
+        by_forum.setdefault(d.forum, []).append(d)
+    for forum, listed in by_forum.items():
+        body.append(_heading(forum, size="Medium", spacing="Large"))
+        day = None
+        for d in listed:
+            if d.meeting_date != day:
+                day = d.meeting_date
+                body.append(_text(say("digest_meeting", day=short_date(day)), weight="Bolder",
+                                  spacing="Medium"))
+            show = ShowPunkt(d.meeting_date, d.punkt.number, d.forum)
+            body.append({"type": "Container", "separator": True, "items": [
+                _text(say("punkt_line", number=d.punkt.number, title=d.punkt.title),
+                      weight="Bolder"),
+                _text(short_decision(d.punkt.decision)),
+                {"type": "ActionSet", "actions": [_show(say("show_punkt"), show)]},
+            ]})
     if len(decisions) > n:
         body.append(_text(say("more_decisions", n=len(decisions) - n), subtle=True))
     return _card(body, [])
+
+
+def following(interests: Iterable[Interest]) -> str:
+    """What a conversation follows, in words: `alle fora; Kommunalbestyrelsen om «parkering»`."""
+    return "; ".join(
+        say("about_topic", forum=i.forum or say("every_forum"), topic=i.topic) if i.topic
+        else i.forum or say("every_forum") for i in interests)
 
 
 # --- the compose box -----------------------------------------------------------------------

@@ -387,30 +387,36 @@ def digest(settings: Settings, mode: str | None, as_json: bool) -> None:
     """The daily digest of new decisions, outside the server's own schedule."""
     import asyncio
 
-    from bot.cards import digest_card
-    from bot.jobs.digest import pending
+    from bot.cards import digest_card, following
+    from bot.jobs.digest import pending, words_of
     from bot.jobs.subscriptions import Subscriptions
 
     if mode is None:
         raise click.UsageError("choose --dry-run or --send")
     with _catalog(settings) as catalog:
         subscriptions = Subscriptions.over(catalog)
+        # the catalog's words, read now, for the topics (`abonner parkering`)
+        state = words_of(catalog)
         if mode == "dry-run":
-            for sub, decisions in pending(catalog, subscriptions):
+            for sub, decisions in pending(catalog, subscriptions, state):
                 if as_json:
                     _dump({"conversation_id": sub.conversation_id, "tenant_id": sub.tenant_id,
-                           "decisions": [{"meeting_date": d.meeting_date.isoformat(),
+                           "following": [{"forum": i.forum, "topic": i.topic}
+                                         for i in sub.watermarks],
+                           "decisions": [{"forum": d.forum,
+                                          "meeting_date": d.meeting_date.isoformat(),
                                           "punkt": d.punkt.number, "title": d.punkt.title}
                                          for d in decisions],
-                           "card": digest_card(decisions) if decisions else None})
+                           "card": digest_card(decisions, tuple(sub.watermarks))
+                           if decisions else None})
                     continue
-                _echo(f"{sub.conversation_id} (abonneret af {sub.subscribed_by or 'ukendt'}): "
-                      f"{len(decisions)} nye beslutninger")
+                _echo(f"{sub.conversation_id} (abonneret af {sub.subscribed_by or 'ukendt'}, "
+                      f"følger {following(sub.watermarks)}): {len(decisions)} nye beslutninger")
                 for d in decisions:
                     _echo(f"  {d.forum} {d.meeting_date:%d.%m.%Y}, punkt {d.punkt.number}: "
                           f"{d.punkt.title}")
             return
-        results = asyncio.run(_send_digests(settings, catalog, subscriptions))
+        results = asyncio.run(_send_digests(settings, catalog, subscriptions, state))
     for r in results:
         if as_json:
             _dump({"conversation_id": r.conversation_id, "status": r.status,
@@ -459,7 +465,7 @@ def _section(heading: str, lines: list[str]) -> None:
         _echo(f"  {line}")
 
 
-async def _send_digests(settings: Settings, catalog, subscriptions):
+async def _send_digests(settings: Settings, catalog, subscriptions, state):
     from bot.jobs.digest import DigestRunner
     from bot.teams.adapter import BotEndpoint
 
@@ -471,7 +477,7 @@ async def _send_digests(settings: Settings, catalog, subscriptions):
     async def send(subscription, card):
         await endpoint.send_card(subscription.reference, card)
 
-    return await DigestRunner(catalog, subscriptions, send,
+    return await DigestRunner(catalog, subscriptions, send, index_state=lambda: state,
                               may_send=endpoint.may_send_to).run_once()
 
 

@@ -47,12 +47,17 @@ class Forums:
 
 @dataclass(frozen=True)
 class Subscribe:
-    """The daily digest for this conversation."""
+    """The daily digest for this conversation: of every forum or those `words` name, about
+    the topic the rest of them names (`abonner byrådet parkering`), as written."""
+
+    words: str = ""
 
 
 @dataclass(frozen=True)
 class Unsubscribe:
-    """No more digest for this conversation."""
+    """No more digest for this conversation, or no more of what `words` name."""
+
+    words: str = ""
 
 
 @dataclass(frozen=True)
@@ -109,8 +114,10 @@ def parse_command(text: str | None) -> Command:
         return Empty()
     first, _, rest = text.partition(" ")
     kind = WORDS.get(first.lower().lstrip("/").rstrip(":,."))
-    if kind in (Help, Forums, Subscribe, Unsubscribe):
+    if kind in (Help, Forums):
         return kind()
+    if kind in (Subscribe, Unsubscribe):
+        return kind(rest.rstrip("?.!"))
     if kind is Latest:
         return _latest(rest, text)
     if kind is ShowMeeting:

@@ -26,7 +26,7 @@ from bot.commands import (Command, Empty, Forums, Help, Latest, Question, Subscr
                           Unsubscribe, parse_command)
 from bot.engine import Engine, NotReady
 from bot.feedback import Feedback, Reaction
-from bot.jobs.subscriptions import Subscriptions
+from bot.jobs.subscriptions import MAX_TOPIC_CHARS, Interest, Subscriptions
 from bot.links import SourceLinks
 from bot.meeting_lookup import Found, NoMeeting, look_up
 from ingest.catalog import Catalog
@@ -43,6 +43,9 @@ log = logging.getLogger(__name__)
 #: Longest question answered, and longest message the chat page takes; longer text is
 #: cut (a pasted document is not a question).
 MAX_QUESTION_CHARS = 1000
+#: Words between a subscription's forum and its topic (`abonner byrådet om parkering`).
+TOPIC_FILLERS = frozenset({"om", "omkring", "vedrørende", "vedr.", "emnet", "about", "on",
+                           "og", "and"})
 
 
 @dataclass(frozen=True)
@@ -174,10 +177,10 @@ class Conversation:
                 return [await asyncio.to_thread(self._forums)]
             case Help():
                 return [Reply(card=cards.help_card())]
-            case Subscribe():
-                return [await self._subscribe(where)]
-            case Unsubscribe():
-                return [await self._unsubscribe(where)]
+            case Subscribe(words):
+                return [await self._subscribe(words, where)]
+            case Unsubscribe(words):
+                return [await self._unsubscribe(words, where)]
             case Vote():
                 return [await self._vote(request)]
             case Unclear(problem=problem):
@@ -251,19 +254,48 @@ class Conversation:
             by_forum.setdefault(m.forum, []).append(m.meeting_date)
         return Reply(card=cards.forums_card(by_forum))
 
-    async def _subscribe(self, where: Where) -> Reply:
+    async def _subscribe(self, words: str, where: Where) -> Reply:
         if where.local or where.reference is None:
             return Reply(say("subscribe_local"))
-        new = await asyncio.to_thread(self.subscriptions.subscribe, where.reference,
-                                      tenant_id=where.tenant_id, service_url=where.service_url,
-                                      subscribed_by=where.user)
-        return Reply(say("subscribed", when=self.digest_when) if new else say("already_subscribed"))
+        forums, topic = await asyncio.to_thread(self._interest, words)
+        new = await asyncio.to_thread(
+            self.subscriptions.subscribe, where.reference, tenant_id=where.tenant_id,
+            service_url=where.service_url, subscribed_by=where.user,
+            interests=tuple(Interest(f, topic) for f in forums or ("",)))
+        now = await asyncio.to_thread(self.subscriptions.get, where.conversation_id)
+        what = cards.following(now.watermarks)
+        return Reply(say("subscribed", when=self.digest_when, what=what) if new
+                     else say("already_subscribed", what=what))
 
-    async def _unsubscribe(self, where: Where) -> Reply:
+    async def _unsubscribe(self, words: str, where: Where) -> Reply:
         if where.local:
             return Reply(say("subscribe_local"))
-        ended = await asyncio.to_thread(self.subscriptions.unsubscribe, where.conversation_id)
-        return Reply(say("unsubscribed") if ended else say("not_subscribed"))
+        forums, topic = await asyncio.to_thread(self._interest, words)
+        ended = 0
+        for forum in forums or (None,):
+            ended += await asyncio.to_thread(self.subscriptions.unsubscribe,
+                                             where.conversation_id, forum=forum,
+                                             topic=topic or None)
+        now = await asyncio.to_thread(self.subscriptions.get, where.conversation_id)
+        if not (now and now.active):
+            return Reply(say("unsubscribed") if ended else say("not_subscribed"))
+        asked = cards.following(Interest(f or "", topic) for f in forums or ("",))
+        what = cards.following(now.watermarks)
+        return Reply(say("unsubscribed_some", ended=asked, what=what) if ended
+                     else say("not_following", ended=asked, what=what))
+
+    def _interest(self, words: str) -> tuple[tuple[str, ...], str]:
+        """The forums `words` name (as the catalog spells them) and the topic the other
+        words name (`byrådet om parkering`: Kommunalbestyrelsen, "parkering"). Blocks: a
+        catalog read."""
+        names = self.forum_names()
+        named = names.named(words)
+        if not named.forums and len(words.split()) == 1 and (found := names.matching(words)):
+            return found, ""  # `abonner tmu`
+        topic = named.rest.split()
+        while topic and topic[0].lower() in TOPIC_FILLERS:
+            topic = topic[1:]
+        return named.forums, " ".join(topic).lower()[:MAX_TOPIC_CHARS]
 
     # --- questions and votes -------------------------------------------------------------
 

@@ -34,7 +34,7 @@ from ingest.db import CatalogUnavailable
 from retrieval.answer import Answerer
 from retrieval.browse import Match, browse
 from retrieval.embed import Embedder
-from retrieval.index import SearchIndex
+from retrieval.index import LexicalState, SearchIndex
 from retrieval.model import Answer
 from retrieval.search import Searcher
 from retrieval.store import StoreUnavailable, connect
@@ -190,6 +190,11 @@ class Engine:
             return True
         except Exception:  # refused, reset, timed out: not answering
             return False
+
+    def lexical_state(self) -> LexicalState | None:
+        """The words' index now (what the digest matches topics on); None while loading."""
+        index = self.status.index
+        return index.state if index is not None else None
 
     async def refresh(self) -> bool:
         """Take in meetings ingested since loading (`referatbot ingest` while the server

@@ -293,13 +293,15 @@ class Catalog:
     def max_seq(self) -> int:
         return int(self.get_setting("seq") or 0)
 
-    def decisions_since(self, seq: int) -> list[NewDecision]:
-        """Open punkter with a Beslutning first ingested after `seq`, by meeting and punkt."""
+    def decisions_since(self, seq: int, forum: str = "") -> list[NewDecision]:
+        """Open punkter with a Beslutning first ingested after `seq` (of `forum`, when
+        given), by meeting and punkt."""
+        where, params = ("AND m.forum=? ", (seq, forum)) if forum else ("", (seq,))
         with self._lock:
             rows = self.db.execute(
                 "SELECT p.*, m.forum, m.meeting_date FROM punkter p JOIN meetings m "
-                "ON m.id=p.meeting_id WHERE p.first_seq > ? AND p.closed=0 "
-                "ORDER BY m.meeting_date, m.forum, p.number", (seq,)).fetchall()
+                f"ON m.id=p.meeting_id WHERE p.first_seq > ? AND p.closed=0 {where}"
+                "ORDER BY m.meeting_date, m.forum, p.number", params).fetchall()
         out = []
         for r in rows:
             punkt = _punkt(r)

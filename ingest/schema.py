@@ -209,6 +209,29 @@ def _ledger_layout(db: Database) -> None:
         db.execute("ALTER TABLE index_ledger ADD COLUMN layout INTEGER NOT NULL DEFAULT 0")
 
 
+INTERESTS = """
+CREATE TABLE subscription_interests (
+    conversation_id TEXT NOT NULL,
+    forum TEXT NOT NULL DEFAULT '',
+    topic TEXT NOT NULL DEFAULT '',
+    watermark INTEGER NOT NULL,
+    added_at TEXT NOT NULL,
+    PRIMARY KEY (conversation_id, forum, topic)
+);
+"""
+
+
+def _interests(db: Database) -> None:
+    """A conversation follows one forum or every one, about a topic or any decision, each
+    with its own watermark (bot/jobs/subscriptions.py): every subscription made before
+    followed every forum's decisions, and keeps its watermark as that interest's."""
+    db.create(INTERESTS)
+    db.execute("INSERT INTO subscription_interests (conversation_id, forum, topic, watermark, "
+               "added_at) SELECT conversation_id, '', '', watermark, subscribed_at "
+               "FROM subscriptions")
+    db.execute("ALTER TABLE subscriptions DROP COLUMN watermark")
+
+
 def _epoch(iso: str) -> float:
     return dt.datetime.fromisoformat(iso).timestamp()
 
@@ -224,6 +247,8 @@ MIGRATIONS = (
     Migration(1, "the tables as made before schema_version", _adopt_unversioned),
     Migration(2, "one leases table for the digest, the inbox and the dedupe", _one_lease_table),
     Migration(3, "the index ledger's layout of each meeting", _ledger_layout),
+    Migration(4, "a subscription's interests, each a forum and a topic with its watermark",
+              _interests),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -34,14 +34,21 @@ DA = {
     "thanks_down": "Tak for din feedback. Den hjælper med at gøre svarene bedre.",
     "subscribe_local": ("Det daglige overblik kan kun bestilles og afmeldes i Teams, ikke på "
                         "den lokale side."),
-    "subscribed": ("Så er det på plads: her kommer et overblik over nye beslutninger fra "
-                   "Chefforum {when}, når der er nye referater. Skriv afmeld for at stoppe det."),
-    "already_subscribed": ("Denne samtale får allerede det daglige overblik. "
+    "subscribed": ("Så er det på plads: her kommer et overblik over nye beslutninger {when}, "
+                   "når der er nye referater. Samtalen følger nu: {what}. "
+                   "Skriv afmeld for at stoppe det."),
+    "already_subscribed": ("Denne samtale får allerede det overblik. Den følger: {what}. "
                            "Skriv afmeld for at stoppe det."),
     "unsubscribed": ("Det daglige overblik er stoppet for denne samtale. "
                      "Skriv abonner for at få det igen."),
+    "unsubscribed_some": ("Samtalen følger ikke længere {ended}. Den følger stadig: {what}. "
+                          "Skriv afmeld for at stoppe det helt."),
+    "not_following": ("Samtalen følger ikke {ended}, så det er der intet at afmelde. "
+                      "Den følger: {what}."),
     "not_subscribed": ("Denne samtale får ikke det daglige overblik, så der er intet at afmelde. "
                        "Skriv abonner for at få det."),
+    "every_forum": "alle fora",
+    "about_topic": "{forum} om «{topic}»",
     "digest_when": "{days} kl. {time}",
     "weekdays": "på hverdage",
     "every_day": "hver dag",
@@ -104,7 +111,9 @@ DA = {
     "no_punkt": "Mødet d. {day} har ikke noget punkt {number}. Det har punkterne {span}.",
     "no_punkter": "ingen",
     # --- digest --------------------------------------------------------------------------
-    "digest_title": "Nye beslutninger fra Chefforum",
+    "digest_title": "Nye beslutninger",
+    "following": "Samtalen følger: {what}",
+    "digest_meeting": "Mødet {day}",
     "more_decisions": ("… og {n} beslutninger mere. "
                        "Skriv `seneste` eller `møde <dato>` for at se dem."),
     # --- the answerer ----------------------------------------------------------------------
@@ -193,8 +202,9 @@ HELP_FACTS = {
         ("seneste [FORUM]", "det seneste møde (i et forum: seneste KB)"),
         ("punkt [FORUM] DATO NR", "et punkt i fuld længde"),
         ("fora", "fora i referaterne, med antal møder"),
-        ("abonner", "et dagligt overblik over nye beslutninger her"),
-        ("afmeld", "stop det daglige overblik"),
+        ("abonner [FORUM] [EMNE]", "et dagligt overblik over nye beslutninger her "
+                                   "(kun ét forum eller emne: abonner KB parkering)"),
+        ("afmeld [FORUM] [EMNE]", "stop overblikket (eller kun et forum eller emne)"),
         ("hjælp", "denne besked"),
     ),
 }

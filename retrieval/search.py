@@ -221,25 +221,31 @@ class Searcher:
     def coverage(self, resolved: tuple[Resolved, ...], i: int,
                  sentences: list[str] | None = None, *,
                  state: LexicalState | None = None) -> float:
-        """How much of the question's specific content the punkt holds: each concept by
-        its weight (idf times generality), held by its best reading there. A word the
-        minutes never write counts fully against every punkt: it is the strongest sign
-        of a topic they never discussed. So does a compound they write only in parts,
-        and a punkt holding one part of it holds only that part's share
-        (LexicalIndex.credit). Given the punkt's `sentences`, a compound held in parts is
-        held only by parts that stand in one sentence: "senior" in one paragraph and
-        "ordning" in another are no "seniorordning"."""
-        lexical = (state or self.index.state).lexical
-        total = found = 0.0
-        for r in resolved:
-            total += r.weight
-            if sentences is not None and r.how == Reading.IN_PARTS:
-                held = _parts_together(lexical, r.terms[0][0], i, sentences)
-            else:
-                held = max((factor * min(1.0, lexical.credit(t, i) / lexical.weight(t))
-                            for t, factor in r.terms), default=0.0)
-            found += r.weight * held
-        return found / total if total else 0.0
+        """`coverage` of the punkt at position i of `state` (the index's now)."""
+        return coverage((state or self.index.state).lexical, resolved, i, sentences)
+
+
+def coverage(lexical: LexicalIndex, resolved: tuple[Resolved, ...], i: int,
+             sentences: list[str] | None = None) -> float:
+    """How much of the question's specific content the punkt at position i holds: each
+    concept by its weight (idf times generality), held by its best reading there. A word
+    the minutes never write counts fully against every punkt: it is the strongest sign
+    of a topic they never discussed. So does a compound they write only in parts, and a
+    punkt holding one part of it holds only that part's share (LexicalIndex.credit).
+    Given the punkt's `sentences`, a compound held in parts is held only by parts that
+    stand in one sentence: "senior" in one paragraph and "ordning" in another are no
+    "seniorordning"."""
+    total = found = 0.0
+    for r in resolved:
+        total += r.weight
+        if sentences is not None and r.how == Reading.IN_PARTS:
+            held = _parts_together(lexical, r.terms[0][0], i, sentences)
+        else:
+            held = max((factor * min(1.0, lexical.credit(t, i) / lexical.weight(t))
+                        for t, factor in r.terms), default=0.0)
+        found += r.weight * held
+    return found / total if total else 0.0
+
 
 def _parts_together(lexical: LexicalIndex, compound: str, i: int, sentences: list[str]) -> float:
     """The share of a compound's weight that its parts found in one sentence carry."""

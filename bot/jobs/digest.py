@@ -1,5 +1,10 @@
-"""The daily digest: for each subscription, the decisions ingested since its last digest,
-in one message (`bot.cards.digest_card`), sent once.
+"""The daily digest: for each subscription, the decisions ingested since its last digest
+that its interests ask for (a forum's, or every forum's; about a topic, or any), in one
+message (`bot.cards.digest_card`), sent once.
+
+A topic is matched by `retrieval.topics.about` over the search index's lexical state; a
+decision the index has not taken in yet waits for a later run (its interest's watermark
+stops before it), so a decision is never skipped for a topic because the index lagged.
 
 The watermark moves only after Teams accepted the message, so a failed send is retried
 at the next run; a lease claimed in one write transaction of the catalog keeps two
@@ -23,8 +28,11 @@ from zoneinfo import ZoneInfo
 
 from bot.cards import digest_card
 from bot.jobs.leases import this_process
-from bot.jobs.subscriptions import Subscription, Subscriptions
+from bot.jobs.subscriptions import Interest, Subscription, Subscriptions
 from ingest.catalog import Catalog, NewDecision
+from retrieval.index import LexicalState
+from retrieval.ledger import IndexLedger
+from retrieval.topics import about
 
 log = logging.getLogger(__name__)
 LEASE = dt.timedelta(minutes=5)
@@ -53,32 +61,81 @@ class DigestResult:
     error: str = ""
 
 
+#: The search index's lexical state now, None while it loads (topics wait then).
+IndexState = Callable[[], LexicalState | None]
+
+
+@dataclass(frozen=True)
+class Due:
+    """What a subscription gets now: each new decision once, whichever of its interests
+    asked for it, and each interest's watermark once they are delivered."""
+
+    decisions: list[NewDecision]
+    watermarks: dict[Interest, int]
+
+
+def due(catalog: Catalog, sub: Subscription, state: LexicalState | None) -> Due:
+    """The new decisions of `sub`'s interests. Blocks: catalog reads."""
+    chosen: dict[tuple[str, str, int], NewDecision] = {}
+    marks: dict[Interest, int] = {}
+    read = catalog.max_seq()  # before reading: all up to it is in what is read next
+    for interest, mark in sub.watermarks.items():
+        found = [d for d in catalog.decisions_since(mark, interest.forum) if d.seq <= read]
+        weighed = read
+        if interest.topic:
+            if state is None:
+                continue  # nothing can tell yet what is about the topic
+            verdicts = about(state, interest.topic, [_key(d) for d in found])
+            waiting = [d.seq for d in found if verdicts[_key(d)] is None]
+            if waiting:  # the index lags: nothing from the first ingest it lacks on
+                found = [d for d in found if d.seq < min(waiting)]
+                weighed = min(waiting) - 1
+            found = [d for d in found if verdicts[_key(d)]]
+        marks[interest] = max(mark, weighed)
+        chosen.update((_key(d), d) for d in found)
+    return Due(list(chosen.values()), marks)
+
+
+def _key(d: NewDecision) -> tuple[str, str, int]:
+    return (d.forum, d.meeting_date.isoformat(), d.punkt.number)
+
+
+def words_of(catalog: Catalog) -> LexicalState:
+    """The catalog's words now, as the search index reads them. Blocks: catalog reads."""
+    return LexicalState.build(catalog, IndexLedger(catalog.db))
+
+
 # --- sending ---------------------------------------------------------------------------
 
-def pending(catalog: Catalog, subscriptions: Subscriptions) -> list[tuple[Subscription, list[NewDecision]]]:
+def pending(catalog: Catalog, subscriptions: Subscriptions,
+            state: LexicalState | None) -> list[tuple[Subscription, list[NewDecision]]]:
     """What each active subscription would get now (for `digest --dry-run`)."""
-    return [(s, catalog.decisions_since(s.watermark)) for s in subscriptions.active()]
+    return [(s, due(catalog, s, state).decisions) for s in subscriptions.active()]
 
 
 class DigestRunner:
     """`may_send(service_url)`: whether a digest may go there (with auth on, only to a Bot
     Framework channel's, `BotEndpoint.may_send_to`); a subscription to any other is made
-    inactive instead."""
+    inactive instead. `index_state`: the search index's words for topics (`serve`'s
+    engine has them); without it they are read from the catalog at each run."""
 
     def __init__(self, catalog: Catalog, subscriptions: Subscriptions, send: Sender, *,
-                 owner: str | None = None,
+                 index_state: IndexState | None = None, owner: str | None = None,
                  may_send: Callable[[str], bool] = lambda service_url: True):
         self.catalog = catalog
         self.subscriptions = subscriptions
         self.send = send
+        self.index_state = index_state or (lambda: words_of(catalog))
         self.owner = owner or this_process()
         self.may_send = may_send
 
     async def run_once(self, now: dt.datetime | None = None) -> list[DigestResult]:
         now = now or dt.datetime.now(dt.timezone.utc)
         results = []
-        for sub in await asyncio.to_thread(self.subscriptions.active):
-            results.append(await self._one(sub.conversation_id, now))
+        subscriptions = await asyncio.to_thread(self.subscriptions.active)
+        state = await asyncio.to_thread(self.index_state) if subscriptions else None
+        for sub in subscriptions:
+            results.append(await self._one(sub.conversation_id, now, state))
         return results
 
     async def refuse_unsendable(self) -> list[DigestResult]:
@@ -99,15 +156,19 @@ class DigestRunner:
                     reason)
         return DigestResult(sub.conversation_id, "deactivated", error=reason)
 
-    async def _one(self, conversation_id: str, now: dt.datetime) -> DigestResult:
+    async def _one(self, conversation_id: str, now: dt.datetime,
+                   state: LexicalState | None) -> DigestResult:
         subs = self.subscriptions
         sub = await asyncio.to_thread(subs.claim, conversation_id, self.owner, now=now, lease=LEASE)
         if sub is None:
             return DigestResult(conversation_id, "busy")
         if refused := await self._refuse(sub):
             return refused
-        decisions = await asyncio.to_thread(self.catalog.decisions_since, sub.watermark)
+        found = await asyncio.to_thread(due, self.catalog, sub, state)
+        decisions = found.decisions
         if not decisions:
+            await asyncio.to_thread(subs.considered, conversation_id, self.owner,
+                                    found.watermarks)
             await asyncio.to_thread(subs.release, conversation_id, self.owner)
             return DigestResult(conversation_id, "nothing new")
         watermark = max(d.seq for d in decisions)
@@ -117,7 +178,7 @@ class DigestRunner:
                         sub.in_doubt)
         await asyncio.to_thread(subs.sending, conversation_id, self.owner, watermark)
         try:
-            await self.send(sub, digest_card(decisions))
+            await self.send(sub, digest_card(decisions, tuple(sub.watermarks)))
         except DeliveryFailed as e:
             gone = await asyncio.to_thread(subs.failed, conversation_id, self.owner, str(e),
                                            permanent=e.permanent)
@@ -129,7 +190,8 @@ class DigestRunner:
                             conversation_id, e)
             return DigestResult(conversation_id, "deactivated" if gone else "failed",
                                 len(decisions), str(e))
-        await asyncio.to_thread(subs.delivered, conversation_id, self.owner, watermark, now=now)
+        await asyncio.to_thread(subs.delivered, conversation_id, self.owner, found.watermarks,
+                                now=now)
         return DigestResult(conversation_id, "sent", len(decisions))
 
 

@@ -1,11 +1,15 @@
 """Digest subscriptions, kept in the catalog's database so they survive restarts.
 
 Each row holds the Teams conversation reference (as JSON, with the tenant id that
-botbuilder 4.17.1 drops), who subscribed and when, and the digest watermark: the catalog
-sequence number of the last decision delivered. Sending is guarded by a lease
-(bot/jobs/leases.py, named 'digest:<conversation id>'), claimed in one write transaction, so
-two `serve` processes never send the same digest at once; the lease of a process killed
-in the middle of a send on this machine is void at once, so a restart sends that digest.
+botbuilder 4.17.1 drops) and who subscribed and when. What the conversation follows are
+its interests: a forum's decisions or every forum's, about a topic or any (`abonner`,
+`abonner byrådet`, `abonner parkering`, `abonner byrådet parkering`), each with its
+watermark: the catalog sequence number up to which that interest's decisions were
+considered. So an interest added later starts from then, and one forum's new minutes
+never move another's mark. Sending is guarded by a lease (bot/jobs/leases.py, named
+'digest:<conversation id>'), claimed in one write transaction, so two `serve` processes
+never send the same digest at once; the lease of a process killed in the middle of a send
+on this machine is void at once, so a restart sends that digest.
 """
 from __future__ import annotations
 
@@ -25,6 +29,19 @@ LEASE_PREFIX = "digest:"
 MAX_PERMANENT_FAILURES = 3
 
 
+#: The longest topic kept (a topic is a few words: `parkering`, `skolernes budget`).
+MAX_TOPIC_CHARS = 100
+
+
+@dataclass(frozen=True, order=True)
+class Interest:
+    """What a conversation follows: the decisions of `forum` (as the catalog spells it;
+    "" every forum's) about `topic` ("" any decision)."""
+
+    forum: str = ""
+    topic: str = ""
+
+
 @dataclass(frozen=True)
 class Subscription:
     conversation_id: str
@@ -34,11 +51,17 @@ class Subscription:
     subscribed_by: str
     subscribed_at: str
     active: bool
-    watermark: int
+    #: each interest and its watermark
+    watermarks: dict[Interest, int]
     failures: int
     last_error: str
     #: the watermark of a digest whose sender died during the POST: it may have arrived
     in_doubt: int | None = None
+
+    @property
+    def watermark(self) -> int:
+        """The sequence number up to which every interest's decisions were considered."""
+        return min(self.watermarks.values(), default=0)
 
 
 def _now(now: dt.datetime | None = None) -> str:
@@ -60,11 +83,11 @@ class Subscriptions:
         return cls(catalog.db, sequence=catalog.max_seq)
 
     def subscribe(self, reference: dict, *, tenant_id: str, service_url: str,
-                  subscribed_by: str) -> bool:
-        """Subscribe a conversation; False if it already was. The first digest covers only
-        decisions ingested after this moment. Subscribing again keeps the watermark but
-        takes the new reference: Teams may move a conversation to another service URL,
-        and the digest must follow it."""
+                  subscribed_by: str, interests: tuple[Interest, ...] = (Interest(),)) -> bool:
+        """Follow `interests` in a conversation; False if it followed them all already.
+        A new interest covers only decisions ingested after this moment. Subscribing again
+        keeps the watermarks but takes the new reference: Teams may move a conversation to
+        another service URL, and the digest must follow it."""
         conversation_id = reference["conversation"]["id"]
         with self.db.transaction() as db:
             row = db.execute("SELECT active FROM subscriptions WHERE conversation_id=?",
@@ -74,22 +97,44 @@ class Subscriptions:
                            "WHERE conversation_id=?",
                            (json.dumps(reference, ensure_ascii=False), service_url, tenant_id,
                             conversation_id))
-                return False
-            db.upsert("subscriptions", "conversation_id", {
-                "conversation_id": conversation_id, "tenant_id": tenant_id,
-                "service_url": service_url, "reference": json.dumps(reference, ensure_ascii=False),
-                "subscribed_by": subscribed_by, "subscribed_at": _now(), "active": 1,
-                "watermark": self.sequence(), "failures": 0, "last_error": "",
-                "last_sent_at": None})
-            leases.release(db, _lease(conversation_id), None)
-        return True
+                known = set(_interests(db, conversation_id))
+            else:
+                db.upsert("subscriptions", "conversation_id", {
+                    "conversation_id": conversation_id, "tenant_id": tenant_id,
+                    "service_url": service_url,
+                    "reference": json.dumps(reference, ensure_ascii=False),
+                    "subscribed_by": subscribed_by, "subscribed_at": _now(), "active": 1,
+                    "failures": 0, "last_error": "", "last_sent_at": None})
+                db.execute("DELETE FROM subscription_interests WHERE conversation_id=?",
+                           (conversation_id,))
+                leases.release(db, _lease(conversation_id), None)
+                known = set()
+            new = [i for i in dict.fromkeys(interests) if i not in known]
+            for interest in new:
+                db.execute("INSERT INTO subscription_interests (conversation_id, forum, topic, "
+                           "watermark, added_at) VALUES (?, ?, ?, ?, ?)",
+                           (conversation_id, interest.forum, interest.topic, self.sequence(),
+                            _now()))
+        return bool(new)
 
-    def unsubscribe(self, conversation_id: str) -> bool:
-        """End a subscription; False if there was none."""
+    def unsubscribe(self, conversation_id: str, *, forum: str | None = None,
+                    topic: str | None = None) -> int:
+        """End the interests of `forum` and about `topic` (None: any), the whole
+        subscription once none is left; how many interests ended."""
         with self.db.transaction() as db:
-            cur = db.execute("UPDATE subscriptions SET active=0 WHERE conversation_id=? AND active=1",
-                             (conversation_id,))
-        return cur.rowcount > 0
+            row = db.execute("SELECT active FROM subscriptions WHERE conversation_id=?",
+                             (conversation_id,)).fetchone()
+            if not (row and row["active"]):
+                return 0
+            ending = [i for i in _interests(db, conversation_id)
+                      if forum in (None, i.forum) and topic in (None, i.topic)]
+            for interest in ending:
+                db.execute("DELETE FROM subscription_interests WHERE conversation_id=? AND "
+                           "forum=? AND topic=?", (conversation_id, interest.forum, interest.topic))
+            if not _interests(db, conversation_id):
+                db.execute("UPDATE subscriptions SET active=0 WHERE conversation_id=?",
+                           (conversation_id,))
+        return len(ending)
 
     def deactivate(self, conversation_id: str, reason: str) -> None:
         """End a subscription the bot must not send to, saying why (its lease too)."""
@@ -102,13 +147,13 @@ class Subscriptions:
         with self.db.transaction() as db:
             row = db.execute("SELECT * FROM subscriptions WHERE conversation_id=?",
                              (conversation_id,)).fetchone()
-        return _subscription(row) if row else None
+            return _subscription(db, row) if row else None
 
     def active(self) -> list[Subscription]:
         with self.db.transaction() as db:
             rows = db.execute("SELECT * FROM subscriptions WHERE active=1 "
                               "ORDER BY subscribed_at").fetchall()
-        return [_subscription(r) for r in rows]
+            return [_subscription(db, r) for r in rows]
 
     def claim(self, conversation_id: str, owner: str, *, now: dt.datetime,
               lease: dt.timedelta) -> Subscription | None:
@@ -122,7 +167,7 @@ class Subscriptions:
                 return None
             row = db.execute("SELECT * FROM subscriptions WHERE conversation_id=?",
                              (conversation_id,)).fetchone()
-        return _subscription(row)
+            return _subscription(db, row)
 
     def sending(self, conversation_id: str, owner: str, watermark: int) -> None:
         """Just before the POST: a digest up to `watermark` is on its way. Left standing by
@@ -132,18 +177,30 @@ class Subscriptions:
             db.execute("UPDATE subscriptions SET sending_watermark=? WHERE conversation_id=? "
                        f"AND {HELD}", (watermark, conversation_id, _lease(conversation_id), owner))
 
-    def delivered(self, conversation_id: str, owner: str, watermark: int, *,
+    def delivered(self, conversation_id: str, owner: str, watermarks: dict[Interest, int], *,
                   now: dt.datetime) -> None:
-        """Teams accepted the digest: move the watermark, then release the lease. Each one
+        """Teams accepted the digest: move the watermarks, then release the lease. Each one
         statement outside a write transaction (the lease in the first one's WHERE keeps it
         safe), so it waits for no other writer: until the first, a kill makes the digest
         be sent again; after it, the lease is a dead process's and void."""
+        self.considered(conversation_id, owner, watermarks)
         self.db.execute(
-            "UPDATE subscriptions SET watermark=CASE WHEN watermark > ? THEN watermark ELSE ? END, "
-            "failures=0, last_error='', last_sent_at=?, sending_watermark=NULL "
-            f"WHERE conversation_id=? AND {HELD}",
-            (watermark, watermark, _now(now), conversation_id, _lease(conversation_id), owner))
+            "UPDATE subscriptions SET failures=0, last_error='', last_sent_at=?, "
+            f"sending_watermark=NULL WHERE conversation_id=? AND {HELD}",
+            (_now(now), conversation_id, _lease(conversation_id), owner))
         leases.release(self.db, _lease(conversation_id), owner)
+
+    def considered(self, conversation_id: str, owner: str, watermarks: dict[Interest, int]) -> None:
+        """Each interest's decisions up to its new watermark were weighed (and sent, or
+        none was about its topic): one statement, never moving a mark back."""
+        if not watermarks:
+            return
+        cases = " ".join("WHEN forum=? AND topic=? AND watermark < ? THEN ?" for _ in watermarks)
+        marks = [v for i, mark in watermarks.items() for v in (i.forum, i.topic, mark, mark)]
+        self.db.execute(
+            f"UPDATE subscription_interests SET watermark=CASE {cases} ELSE watermark END "
+            f"WHERE conversation_id=? AND {HELD}",
+            (*marks, conversation_id, _lease(conversation_id), owner))
 
     def release(self, conversation_id: str, owner: str) -> None:
         """Nothing was sent (nothing new): give the lease back."""
@@ -173,7 +230,13 @@ def _lease(conversation_id: str) -> str:
     return LEASE_PREFIX + conversation_id
 
 
-def _subscription(row) -> Subscription:
+def _interests(db: Database, conversation_id: str) -> dict[Interest, int]:
+    rows = db.execute("SELECT forum, topic, watermark FROM subscription_interests "
+                      "WHERE conversation_id=? ORDER BY forum, topic", (conversation_id,))
+    return {Interest(r["forum"], r["topic"]): r["watermark"] for r in rows.fetchall()}
+
+
+def _subscription(db: Database, row) -> Subscription:
     return Subscription(
         conversation_id=row["conversation_id"],
         tenant_id=row["tenant_id"],
@@ -182,7 +245,7 @@ def _subscription(row) -> Subscription:
         subscribed_by=row["subscribed_by"],
         subscribed_at=row["subscribed_at"],
         active=bool(row["active"]),
-        watermark=row["watermark"],
+        watermarks=_interests(db, row["conversation_id"]),
         failures=row["failures"],
         last_error=row["last_error"],
         in_doubt=row["sending_watermark"],

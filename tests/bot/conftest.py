@@ -19,6 +19,7 @@ from bot.settings import Settings
 from bot.stores import open_catalog
 from bot.teams.handler import ReferatBot
 from fake_teams import Chat, FakeConnector
+from forum_files import forum_files
 from ingest.pipeline import ingest_paths
 from servers import wait_ready
 
@@ -78,6 +79,19 @@ async def referatbot(engine, bot_catalog, subscriptions, feedback):
 @pytest.fixture
 def chat(referatbot) -> Chat:
     return Chat(referatbot)
+
+
+@pytest.fixture
+async def forums_chat(engine, bot_catalog, subscriptions, feedback, tmp_path) -> Chat:
+    """A chat over the samples and the two forums' minutes (tests/forum_files.py);
+    `byrådet` is the council."""
+    report = ingest_paths(forum_files(tmp_path), bot_catalog, progress=False)
+    assert report.ok, report.summary()
+    bot = ReferatBot(Conversation(engine, bot_catalog, subscriptions, feedback,
+                                  forum_aliases=(("byrådet", "Kommunalbestyrelsen"),)),
+                     app_id="", stream_after=NO_STREAM)
+    yield Chat(bot)
+    await bot.drain(timeout=30)
 
 
 @pytest.fixture

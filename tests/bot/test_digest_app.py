@@ -57,7 +57,7 @@ async def test_digest_sent_once_through_the_connector(bot_client, connector, sam
     _, digest = await connector.wait_for(2)
     assert digest["conversation"]["id"] == "a:personal-chat-1"
     text = card_text(digest)
-    assert "Chefforum 05.06.2024" in text and "Punkt 7: Rådhusets telefontider" in text
+    assert "Mødet 05.06.2024" in text and "Punkt 7: Rådhusets telefontider" in text
     sub = app[subscriptions_key].get("a:personal-chat-1")
     assert sub.watermark == app[catalog_key].max_seq()
 
@@ -118,7 +118,7 @@ async def test_digest_send_command_for_cron(connector, samples_dir, tmp_path):
     assert json.loads(sent.output.splitlines()[-1])["status"] == "sent"
     [digest] = await connector.wait_for(1)
     assert digest["conversation"]["id"] == "19:channel@thread.tacv2"
-    assert "Chefforum 17.01.2019" in card_text(digest)
+    assert "Mødet 17.01.2019" in card_text(digest)
     again = await asyncio.to_thread(run, "--send", "--json")
     assert json.loads(again.output.splitlines()[-1])["status"] == "nothing new"
     assert len(connector.received) == 1

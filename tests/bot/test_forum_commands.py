@@ -7,27 +7,16 @@ from __future__ import annotations
 
 import pytest
 
-from bot.conversation import Conversation
-from bot.teams.handler import ReferatBot
-from conftest import NO_STREAM
 from fake_teams import Chat, actions, card_of, texts
-from forum_files import CLOSED_WORDS, forum_files
-from ingest.pipeline import ingest_paths
+from forum_files import CLOSED_WORDS
 from retrieval.phrasebook import say
 
 COMMITTEE_MEETING = "Teknik- og Miljøudvalget 24.04.2024"
 
 
 @pytest.fixture
-async def chat(engine, bot_catalog, subscriptions, feedback, tmp_path) -> Chat:
-    """A chat over the samples and the two forums' minutes; `byrådet` is the council."""
-    report = ingest_paths(forum_files(tmp_path), bot_catalog, progress=False)
-    assert report.ok, report.summary()
-    bot = ReferatBot(Conversation(engine, bot_catalog, subscriptions, feedback,
-                                  forum_aliases=(("byrådet", "Kommunalbestyrelsen"),)),
-                     app_id="", stream_after=NO_STREAM)
-    yield Chat(bot)
-    await bot.drain(timeout=30)
+def chat(forums_chat) -> Chat:
+    return forums_chat
 
 
 async def card(chat: Chat, text: str | None = None, *, click: dict | None = None) -> dict:

@@ -79,7 +79,7 @@ async def test_a_referat_dropped_in_the_inbox_is_answered_and_in_the_next_digest
     [result] = await app[digest_key].run_once()
     assert result.status == "sent" and result.decisions == 10
     _, digest = await connector.wait_for(2)
-    assert "Chefforum 05.06.2024" in json.dumps(digest["attachments"], ensure_ascii=False)
+    assert "Mødet 05.06.2024" in json.dumps(digest["attachments"], ensure_ascii=False)
 
     status = await asyncio.to_thread(status_json, bot_settings.data_dir)
     new = app[catalog_key].meeting(JUNE)

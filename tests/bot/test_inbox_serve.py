@@ -144,7 +144,7 @@ async def test_a_referat_copied_into_the_inbox_is_answered_and_in_the_next_diges
             assert sent.returncode == 0, sent.stderr
             assert [json.loads(line)["status"] for line in sent.stdout.splitlines()] == ["sent"]
             _, digest = await connector.wait_for(2)
-            assert "Chefforum 05.06.2024" in json.dumps(digest["attachments"], ensure_ascii=False)
+            assert "Mødet 05.06.2024" in json.dumps(digest["attachments"], ensure_ascii=False)
         finally:
             log = await replica.stop()
     assert f"inbox: took {file_name(JUNE)}: new (meeting 2024-06-05)" in log

@@ -67,8 +67,9 @@ def row(data: Settings) -> dict:
     with open_catalog(data) as catalog:
         with catalog.transaction() as db:
             found = dict(db.execute(
-                "SELECT s.*, l.owner AS lease_owner FROM subscriptions s LEFT JOIN leases l "
-                "ON l.name=? WHERE s.conversation_id=?",
+                "SELECT s.*, l.owner AS lease_owner, i.watermark FROM subscriptions s "
+                "JOIN subscription_interests i ON i.conversation_id=s.conversation_id "
+                "LEFT JOIN leases l ON l.name=? WHERE s.conversation_id=?",
                 (f"digest:{CONVERSATION}", CONVERSATION)).fetchone())
         found["max_seq"] = catalog.max_seq()
     return found

@@ -15,7 +15,7 @@ import pytest
 from bot.teams.dedupe import SeenActivities
 from bot.feedback import Feedback, Reaction
 from bot.jobs.intake import Intake, Stamp
-from bot.jobs.subscriptions import Subscriptions
+from bot.jobs.subscriptions import Interest, Subscriptions
 from ingest import schema
 from ingest.catalog import Catalog
 from ingest.db import CatalogUnavailable, Database
@@ -97,7 +97,7 @@ def test_the_oldest_unversioned_shapes_are_brought_forward_with_their_rows(targe
         assert ledger.indexed_hashes() == {("CF", "2024-04-24"): "h1"}  # nothing re-indexed
         assert ledger.chunk_ids("CF", meeting.meeting_date) == ["c1", "c2"]
         subscription = Subscriptions.over(catalog).get("19:cf@thread.tacv2")
-        assert (subscription.watermark, subscription.in_doubt) == (7, None)
+        assert (subscription.watermarks, subscription.in_doubt) == ({Interest(): 7}, None)
         feedback = Feedback(catalog.db)
         for _ in range(2):  # one vote per feedback activity, on the table taken over
             feedback.react("a:chat", "m2", Reaction("down", "hmm"), invoke_id="feedback-1")
@@ -204,6 +204,28 @@ def test_meetings_indexed_before_the_layout_are_indexed_again(target):
         assert ledger.indexed_hashes() == {("Chefforum", "2024-04-24"): "h1"}
         assert ledger.indexed_hashes(layout=LAYOUT) == {}
         assert ledger.chunk_ids("Chefforum", dt.date(2024, 4, 24)) == ["c1"]
+
+
+def test_subscriptions_follow_every_forum_from_their_watermark_after_migration_4(target):
+    """From version 3: each subscription, active or not, follows every forum's decisions
+    from where its digest stood, and the watermark column is gone from its row."""
+    db = Database(target)
+    try:
+        schema.migrate(db, target=3)
+        with db.transaction():
+            for conversation, active, watermark in (("a:1", 1, 7), ("a:2", 0, 3)):
+                db.execute("INSERT INTO subscriptions (conversation_id, service_url, reference, "
+                           "subscribed_at, active, watermark) VALUES (?,?,?,?,?,?)",
+                           (conversation, "x", REFERENCE, "2024-05-01", active, watermark))
+    finally:
+        db.close()
+    with Catalog(target) as catalog:
+        assert schema.version(catalog.db) == schema.LATEST
+        subscriptions = Subscriptions.over(catalog)
+        assert subscriptions.get("a:1").watermarks == {Interest(): 7}
+        assert subscriptions.get("a:2").watermarks == {Interest(): 3}
+        assert [s.conversation_id for s in subscriptions.active()] == ["a:1"]
+        assert "watermark" not in catalog.db.columns("subscriptions")
 
 
 def test_concurrent_first_starts_migrate_once(target):

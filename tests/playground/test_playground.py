@@ -162,7 +162,7 @@ def test_subscribe_then_digest_send_reaches_the_playground(playground, stack):
             for line in referatbot(stack, "digest", "--send", "--json").splitlines()]
     assert [(s["conversation_id"], s["status"]) for s in sent] == \
         [(subscription.conversation_id, "sent")]
-    playground.wait_for(before, say("digest_title"), "Chefforum 05.06.2024",
+    playground.wait_for(before, say("digest_title"), "Mødet 05.06.2024",
                         "Punkt 1: Cykelparkering ved personaleindgangen")
     playground.assert_reachable()
 
