@@ -129,6 +129,8 @@ DA = {
     "future": ("Referaterne fortæller kun om afholdte møder, ikke hvornår det næste holdes. "
                "Det seneste referat er fra {day}."),
     "meeting": "{forum} d. {day} behandlede {n} punkter: {titles}.",
+    "also_met": " Samme dag holdt {forums} også møde.",
+    "and": " og ",
     "meeting_agenda": ("Dagsordenen for {forum} d. {day} har {n} punkter: {titles}. "
                        "Referatet med beslutningerne er ikke kommet endnu."),
     "on_agenda": ("Punktet står på dagsordenen for {forum} d. {day} (punkt {n}) og er endnu "
@@ -164,6 +166,8 @@ EN = {
     "future": ("The minutes tell only of meetings held, not when the next one is. "
                "The latest minutes are from {day}."),
     "meeting": "{forum} on {day} dealt with {n} items: {titles}.",
+    "also_met": " {forums} also met that day.",
+    "and": " and ",
     "meeting_agenda": ("The agenda of {forum} on {day} has {n} items: {titles}. "
                        "The minutes with the decisions have not come yet."),
     "on_agenda": ("The item is on the agenda of {forum} on {day} (item {n}) and has not been "

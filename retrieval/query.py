@@ -40,6 +40,7 @@ vedtog drøfte drøftede drøftet aftale aftalt aftalte blive blev komme kom ske
 the a an of to in on at for by and or is are was were be been what who whom which when why
 how did does do about according should would could can will much many any there their
 decide decided decision decisions say said discuss discussed meeting minutes tell me
+happen happens happened occur occurred
 both either neither first
 om fra på den det de der både begge
 """.split())

@@ -36,8 +36,10 @@ def quote(verdict: Verdict, tuning: Tuning = TUNING) -> Answer:
     reason = verdict.reason
     if reason in (Reason.MEETING, Reason.MEETING_OF):
         lead = say("meeting_of", lang) if reason == Reason.MEETING_OF else ""
-        return reply(True, lead + _overview_text(verdict.meeting, lang), citations=cited,
-                     meeting=meeting_overview(verdict.meeting))
+        also = say("also_met", lang, forums=say("and", lang).join(candidates.also_met)) \
+            if candidates.also_met and reason == Reason.MEETING else ""
+        return reply(True, lead + _overview_text(verdict.meeting, lang) + also,
+                     citations=cited, meeting=meeting_overview(verdict.meeting))
     if reason == Reason.ANSWERED:
         return reply(True, _answer_text(query, cited[0], candidates), citations=cited)
     if verdict.outcome == Outcome.UNSURE:

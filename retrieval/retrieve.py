@@ -64,6 +64,8 @@ class Candidates:
     nearest: tuple[dt.date, ...] = ()
     #: a date that names no meeting was searched as part of the topic
     date_in_topic: bool = False
+    #: other forums that met on the day asked about, when the question named none
+    also_met: tuple[str, ...] = ()
     #: whether the embedding model's evidence was weighed (not while it loads)
     dense: bool = True
     steps: tuple[str, ...] = ()
@@ -83,7 +85,8 @@ def retrieve(query: Query, index: SearchIndex, searcher: Searcher) -> Candidates
     if query.meeting:
         meeting = _meeting_of(query, catalog)
         if meeting is not None:
-            return _within(query, meeting, index, searcher)
+            return replace(_within(query, meeting, index, searcher),
+                           also_met=_also_met(query, meeting, catalog))
         if query.latest:
             return Candidates(query, Route.EMPTY_CATALOG, dense=dense)
         if not (query.day and query.undated and (query.decision or query.concepts)):
@@ -142,6 +145,14 @@ def _on_day(query: Query, catalog: Catalog) -> Meeting | None:
     """The meeting on the question's day: of the first forum it names that met then."""
     return next(filter(None, (catalog.meeting(query.day, f) for f in query.forums or (None,))),
                 None)
+
+
+def _also_met(query: Query, meeting: Meeting, catalog: Catalog) -> tuple[str, ...]:
+    """The other forums that met on the day a question asks about without naming a
+    forum: the answer lists one meeting and says that the others were held."""
+    if not query.day or query.forums:
+        return ()
+    return tuple(f for f in catalog.forums_on(query.day) if f != meeting.forum)
 
 
 def _nearest(query: Query, catalog: Catalog) -> tuple[dt.date, ...]:

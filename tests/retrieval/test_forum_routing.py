@@ -106,3 +106,18 @@ def test_the_forum_names_are_made_once_per_catalog_version(three_forums):
     index = three_forums.index
     assert index.forum_names() is index.forum_names()
     assert index.forum_names().forums == (CF, COUNCIL, COMMITTEE)
+
+
+def test_a_day_two_forums_met_names_the_other_meeting(three_forums):
+    """Asked for a day's meeting without a forum, the answer lists one and says the other
+    forum met too, rather than passing it over; naming the forum lists only it."""
+    answer = three_forums.ask("hvad skete der på mødet 24. april 2024?")
+    assert answer.answered and answer.meeting is not None
+    assert answer.meeting.forum == CF
+    assert answer.answer.endswith(f"Samme dag holdt {COMMITTEE} også møde.")
+    english = three_forums.ask("what happened at the meeting on 24 April 2024?")
+    assert english.answer.endswith(f"{COMMITTEE} also met that day.")
+    named = three_forums.ask("hvad skete der på TMU-mødet 24. april 2024?")
+    assert named.meeting.forum == COMMITTEE and "også møde" not in named.answer
+    alone = three_forums.ask("hvad skete der på mødet 27. maj 2024?")
+    assert alone.meeting.forum == COUNCIL and "også møde" not in alone.answer
