@@ -267,7 +267,7 @@ def evaluate(settings: Settings, questions: Path, as_json: bool, split: str | No
         if explain_id is not None:
             click.echo(explain(answerer.walk(wanted[0]["question"])))
             return
-        closed = {(m.meeting_date.isoformat(), p.number)
+        closed = {(m.forum, m.meeting_date.isoformat(), p.number)
                   for m in catalog.iter_meetings() for p in m.punkter if p.closed}
         ours = Report()
         for q in qs:

@@ -10,6 +10,13 @@ from __future__ import annotations
 
 import re
 
+#: The nouns forums are named by, each with the article it takes as a compound's last part
+#: (`Økonomiudvalget`, `Kommunalbestyrelsen`; a forum is named as it is: `Chefforum`), in
+#: the order they are tried (`bestyrelse` before `styrelse`).
+BODY_ARTICLES = {"kommission": "en", "bestyrelse": "n", "direktion": "en", "styrelse": "n",
+                 "udvalg": "et", "gruppe": "n", "forum": "", "komité": "en", "komite": "en",
+                 "nævn": "et", "råd": "et"}
+BODIES = tuple(BODY_ARTICLES)
 #: The definite endings, and the shortest stem one is taken off (so `en` is no ending of itself).
 DEFINITE = ("et", "en", "n")
 _MIN_STEM = 3
@@ -46,3 +53,16 @@ def same_forum(a: str, b: str) -> bool:
     article (`TEKNIK- OG MILJØUDVALG`, `Teknik- og Miljøudvalget`)."""
     wa, wb = name_words(a), name_words(b)
     return len(wa) == len(wb) and all(stems(x) & stems(y) for x, y in zip(wa, wb))
+
+
+def with_article(name: str) -> str:
+    """A name printed in capitals, which hide whether it had the article, in the form the
+    forum goes by: a compound ending in a body's noun takes the article (`ØKONOMIUDVALG`
+    -> `Økonomiudvalget`, `TEKNIK- OG MILJØUDVALG` -> `Teknik- og Miljøudvalget`, as
+    its referater name it), while a noun standing alone after an adjective does not
+    (`Teknisk Udvalg`, a name as it is)."""
+    *rest, last = name.split() or [""]
+    for body, article in BODY_ARTICLES.items():
+        if last.casefold().endswith(body) and len(last) > len(body):
+            return " ".join([*rest, last + article])
+    return name

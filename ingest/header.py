@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ingest.closed import closes_following, opens_following
 from ingest.dates import find_day
+from ingest.forum_names import with_article
 from ingest.model import DAGSORDEN, REFERAT
 
 #: How far into the head a field is looked for.
@@ -98,10 +99,10 @@ def _forum_name(raw: str) -> str | None:
     name = name.strip(" -–—.,:;*#")
     if not name or len(name) > 80:
         return None
-    if name.isupper():  # `ØKONOMIUDVALG` -> `Økonomiudvalg`, `TEKNISK UDVALG` -> `Teknisk Udvalg`,
-        # `TEKNIK- OG MILJØUDVALG` -> `Teknik- og Miljøudvalg`
-        name = " ".join(w.lower() if i and w.lower() in _NAME_LINKS else w.capitalize()
-                        for i, w in enumerate(name.split()))
+    if name.isupper():  # `ØKONOMIUDVALG` -> `Økonomiudvalget`, `TEKNISK UDVALG` -> `Teknisk
+        # Udvalg`, `TEKNIK- OG MILJØUDVALG` -> `Teknik- og Miljøudvalget`
+        name = with_article(" ".join(w.lower() if i and w.lower() in _NAME_LINKS
+                                     else w.capitalize() for i, w in enumerate(name.split())))
     return name
 
 

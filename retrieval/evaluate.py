@@ -78,8 +78,10 @@ def tuning_part(questions: list[dict]) -> list[dict]:
 
 
 def score_answer(q: dict, answer: dict, report: Report,
-                 closed: set[tuple[str, int]] = frozenset()) -> list[str]:
-    """Score one answer JSON; returns the names of the metrics it missed."""
+                 closed: set[tuple[str, str, int]] = frozenset()) -> list[str]:
+    """Score one answer JSON; returns the names of the metrics it missed. `closed`: the
+    closed punkter as (forum, ISO date, number): another forum's open punkt of the same
+    date and number is no closed punkt shown."""
     missed = []
 
     def add(metric: str, ok: bool) -> None:
@@ -87,7 +89,8 @@ def score_answer(q: dict, answer: dict, report: Report,
         if not ok:
             missed.append(metric)
 
-    shown = [(c["meeting_date"], c["punkt"]) for c in answer["citations"] + answer["suggestions"]]
+    shown = [(c["forum"], c["meeting_date"], c["punkt"])
+             for c in answer["citations"] + answer["suggestions"]]
     add("closed", not any(key in closed for key in shown))
     cited = [_ref(c, q) for c in answer["citations"]]
     if q["kind"] == "negative":

@@ -22,12 +22,13 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-from ingest.forum_names import inflections, name_words, same_forum, stems
+from ingest.forum_names import BODIES, inflections, name_words, same_forum, stems
 
-#: The nouns that name a body, which end a forum's compound name (longest first, so
-#: `bestyrelse` is not read as `styrelse`).
-BODIES = ("kommission", "bestyrelse", "direktion", "styrelse", "udvalg", "gruppe", "forum",
-          "komité", "komite", "nævn", "råd")
+#: Names of one body: Danish law calls the municipal council kommunalbestyrelsen, many
+#: municipalities call theirs byrådet, and people use either whichever their minutes print.
+SAME_BODY = (("byråd", "kommunalbestyrelse"),)
+#: Words before a forum that make it the one addressed, not the one asked about.
+RECIPIENT = re.compile(r"(?<![\w-])(?:til|over for|to)\s+(?:the\s+)?$", re.IGNORECASE)
 #: Words that join a name's parts (`Teknik- og Miljøudvalget`, `Udvalget for Teknik og Miljø`).
 LINKS = frozenset({"og", "for", "i", "af", "til", "med", "om"})
 #: English words of forum names -> the Danish parts they stand for (a part starts with one).
@@ -131,7 +132,7 @@ class ForumNames:
                 shorter.setdefault(_phrase(short), set()).add(forum)
             if abbreviation(forum):
                 abbreviations.setdefault(abbreviation(forum), set()).add(forum)
-        for alias, target in aliases:
+        for alias, target in [*self._other_names(), *aliases]:
             named = {f for f in self.forums if same_forum(f, target)}
             if not named:
                 continue  # a forum with no meetings yet
@@ -147,6 +148,18 @@ class ForumNames:
         self._patterns += [(re.compile(rf"(?<![\w-]){re.escape(a)}(?:'?s)?(?:-(?=\w)|(?!\w))"),
                             forums)
                            for a, forums in abbreviations.items()]
+
+    def _other_names(self) -> list[tuple[str, str]]:
+        """(name, forum) for each forum a body of SAME_BODY names under another of its names,
+        when no forum of the catalog has that name itself."""
+        out = []
+        for forum in self.forums:
+            words = name_words(forum)
+            for names in SAME_BODY:
+                held = [n for n in names if len(words) == 1 and n in stems(words[0])]
+                out += [(other, forum) for other in names if held and other not in held
+                        and not any(same_forum(f, other) for f in self.forums)]
+        return out
 
     @staticmethod
     def _shorter(forum: str) -> list[str]:
@@ -168,7 +181,9 @@ class ForumNames:
             if all(end <= s or start >= e for s, e, _ in taken):
                 taken.append((start, end, forums))
         taken.sort()
-        order = [f for _, _, forums in taken for f in sorted(forums, key=self.forums.index)]
+        # `anbefalede TMU til byrådet`: the council is told, TMU is asked about
+        asked = [t for t in taken if not RECIPIENT.search(question[:t[0]])] or taken
+        order = [f for _, _, forums in asked for f in sorted(forums, key=self.forums.index)]
         rest = question
         for start, end, _ in reversed(taken):
             rest = rest[:start] + " " + rest[end:]

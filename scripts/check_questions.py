@@ -4,10 +4,14 @@
 Each line must be a question in the shape of ../shared/eval/README.md: a known kind, a
 meeting and punkt that exist and are open, a `split` (if any) of tuning or heldout, and
 `expected_phrases` that occur verbatim (ignoring case) in that punkt (title, sections,
-bilag); for a `meeting` question, in the titles of that meeting's punkter. Prints one line per problem on stderr, a JSON summary
-on stdout, and exits 1 if any line is wrong.
+bilag); for a `meeting` question, in the titles of that meeting's punkter. A question
+with a `forum` is looked up in that forum's meeting of its date; one without, in the one
+meeting of its date. `--minutes` adds minutes files of other forums (any format ingest
+reads). Prints one line per problem on stderr, a JSON summary on stdout, and exits 1 if
+any line is wrong.
 
     python scripts/check_questions.py tests/retrieval/fixtures/questions_tuning.jsonl
+    python scripts/check_questions.py --minutes tests/fixtures/forums/*.* -- FILE.jsonl
 """
 from __future__ import annotations
 
@@ -20,7 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from ingest.forum_names import same_forum  # noqa: E402
 from ingest.parse import parse_referat  # noqa: E402
+from ingest.readers import read_file  # noqa: E402
 
 KINDS = {"decision", "fact", "paraphrase", "date", "meeting", "negative"}
 LANGS = {"da", "en"}
@@ -28,12 +34,27 @@ LANGS = {"da", "en"}
 SPLITS = {"tuning", "heldout"}
 
 
-def load_meetings(folder: Path) -> dict:
+def load_meetings(paths: list[Path]) -> dict:
+    """(forum, ISO date) -> meeting, of each minutes file; a referat wins over an agenda."""
     out = {}
-    for path in sorted(folder.glob("*.txt")):
-        meeting = parse_referat(path.read_text(encoding="utf-8"), path.name)
-        out[meeting.meeting_date.isoformat()] = meeting
+    for path in paths:
+        meeting = parse_referat(read_file(path), path.name)
+        key = (meeting.forum, meeting.meeting_date.isoformat())
+        if key not in out or meeting.kind == "referat":
+            out[key] = meeting
     return out
+
+
+def meeting_of(q: dict, meetings: dict):
+    """The meeting a question's answer is in, or a sentence saying why there is none."""
+    day = q.get("meeting_date") or ""
+    held = [m for (forum, d), m in meetings.items() if d == day
+            and (not q.get("forum") or same_forum(forum, q["forum"]))]
+    if len(held) == 1:
+        return held[0]
+    if held:
+        return f"{len(held)} meetings on {day}: give the forum"
+    return f"no meeting on {day}" + (f" of {q['forum']}" if q.get("forum") else "")
 
 
 def punkt_text(punkt) -> str:
@@ -58,9 +79,9 @@ def problems(q: dict, meetings: dict) -> list[str]:
         if q.get("punkt") is not None:
             out.append("a negative question has no punkt")
         return out
-    meeting = meetings.get(q.get("meeting_date") or "")
-    if meeting is None:
-        return out + [f"no sample meeting on {q.get('meeting_date')}"]
+    meeting = meeting_of(q, meetings)
+    if isinstance(meeting, str):
+        return out + [meeting]
     if not q["expected_phrases"]:
         out.append("no expected phrase")
     if kind == "meeting":
@@ -84,8 +105,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="+", type=Path)
     parser.add_argument("--samples", type=Path, default=ROOT / "data" / "samples")
+    parser.add_argument("--minutes", type=Path, nargs="*", default=[],
+                        help="minutes files of other forums the questions may be about")
     args = parser.parse_args()
-    meetings = load_meetings(args.samples)
+    meetings = load_meetings(sorted(args.samples.glob("*.txt")) + args.minutes)
     bad = 0
     ids: Counter = Counter()
     kinds: Counter = Counter()

@@ -31,8 +31,8 @@ def three_forums(catalog, samples_dir, tmp_path):
 def test_each_layout_names_its_forum(tmp_path):
     assert parse_file(council_pdf(tmp_path)).forum == COUNCIL
     assert parse_file(committee_page()).forum == COMMITTEE
-    # printed in capitals without the article: the words as a name is written
-    assert parse_file(committee_agenda(tmp_path)).forum == "Teknik- og Miljøudvalg"
+    # printed in capitals, which hide the article: the name as its referater write it
+    assert parse_file(committee_agenda(tmp_path)).forum == "Teknik- og Miljøudvalget"
 
 
 def test_the_catalog_holds_three_forums(three_forums):

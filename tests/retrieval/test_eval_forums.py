@@ -34,3 +34,15 @@ def test_the_report_breaks_the_figures_down_by_forum():
     without = Report()
     score_answer(QUESTION, answer("Chefforum"), without)
     assert "by forum" not in format_table(without, {})
+
+
+def test_a_closed_punkt_is_one_forums():
+    """The committee's punkt 3 of 24-04-2024 is closed; Chefforum's punkt 3 that day is
+    open, and showing it is no closed punkt shown."""
+    closed = {("Teknik- og Miljøudvalget", "2024-04-24", 3)}
+    shown = {**answer("Chefforum"), "suggestions": [
+        {"forum": "Chefforum", "meeting_date": "2024-04-24", "punkt": 3}]}
+    assert "closed" not in score_answer(QUESTION, shown, Report(), closed)
+    leaked = {**shown, "suggestions": [{**shown["suggestions"][0],
+                                        "forum": "Teknik- og Miljøudvalget"}]}
+    assert "closed" in score_answer(QUESTION, leaked, Report(), closed)

@@ -134,3 +134,32 @@ def test_a_bad_alias_entry_is_named(text, error):
 def test_aliases_parse_with_spaces_and_empty_entries():
     assert parse_aliases(" byrådet = Kommunalbestyrelsen ;; BY=Kommunalbestyrelsen; ") == (
         ("byrådet", "Kommunalbestyrelsen"), ("BY", "Kommunalbestyrelsen"))
+
+
+def test_the_council_goes_by_either_of_its_names():
+    """Kommunalbestyrelsen is what the law calls the council, byrådet what many towns do:
+    either names it, without a deployment's alias; a catalog holding both keeps them apart."""
+    names = ForumNames(["Kommunalbestyrelsen", CF])
+    for question in ("hvad besluttede byrådet om parkering?", "byrådets beslutning",
+                     "BYRÅDET", "kommunalbestyrelsens møde"):
+        assert names.named(question).forums == ("Kommunalbestyrelsen",), question
+    assert ForumNames(["Byrådet"]).named("hvad besluttede kommunalbestyrelsen?").forums == (
+        "Byrådet",)
+    both = ForumNames(["Byrådet", "Kommunalbestyrelsen"])
+    assert both.named("hvad besluttede byrådet?").forums == ("Byrådet",)
+    assert both.named("kommunalbestyrelsen").forums == ("Kommunalbestyrelsen",)
+    assert ForumNames([CF]).named("hvad besluttede byrådet?").forums == ()
+
+
+def test_a_forum_addressed_is_not_the_one_asked_about():
+    """`til`, `over for`, `to` before a forum make it the one told: the question is about
+    the other forum it names; named alone, the addressed forum is still the one."""
+    names = ForumNames(["Kommunalbestyrelsen", "Teknik- og Miljøudvalget", CF])
+    for question in ("hvad anbefalede TMU til byrådet om parkering?",
+                     "hvad indstillede teknik- og miljøudvalget over for kommunalbestyrelsen?",
+                     "What did the technical and environmental committee recommend to the "
+                     "council?"):
+        assert names.named(question).forums == ("Teknik- og Miljøudvalget",), question
+    assert names.named("hvad blev sendt videre til byrådet?").forums == ("Kommunalbestyrelsen",)
+    assert names.named("hvad besluttede TMU og KB?").forums == (
+        "Teknik- og Miljøudvalget", "Kommunalbestyrelsen")
