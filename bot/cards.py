@@ -322,7 +322,7 @@ def case_path_card(steps: list[CaseStep]) -> dict:
 def _case_path_card(steps: list[CaseStep], cap: int | None, shown: int) -> dict:
     case = steps[-1].punkt.case_number
     body: list[dict] = [
-        _heading(say("case_path_title", case=case)),
+        _heading(say("case", case=case)),
         _text(say("case_path_steps", n=len(steps)) if len(steps) > 1 else say("case_path_step"),
               subtle=True, spacing="None")]
     if shown < len(steps):

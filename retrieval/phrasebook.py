@@ -112,7 +112,6 @@ DA = {
     "nearest_meetings": "De nærmeste møder er:",
     "no_punkt": "Mødet d. {day} har ikke noget punkt {number}. Det har punkterne {span}.",
     "no_punkter": "ingen",
-    "case_path_title": "Sag {case}",
     "case_path_steps": "Behandlet i {n} punkter, ældste først:",
     "case_path_step": "Behandlet i 1 punkt:",
     "case_path_older": "… og {n} ældre punkter. Det ældste er {head}.",
