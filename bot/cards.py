@@ -309,14 +309,14 @@ def case_path_card(steps: list[CaseStep]) -> dict:
     """A case's punkter across meetings and forums, oldest first (`sag NUMMER`): each with
     its forum, date, number and title, its decision quoted, and a button to the whole
     punkt. Past CASE_MAX_STEPS the oldest are counted; decisions are shortened, then fewer
-    punkter shown, until the card fits."""
+    punkter shown, until the card fits: a decision is what a path is read for."""
     shown = min(len(steps), CASE_MAX_STEPS)
-    card = _first_that_fits([lambda cap=cap: _case_path_card(steps, cap, shown)
-                             for cap in MEETING_DECISION_CAPS])
-    while card is None and shown > 1:
+    while True:
+        card = _first_that_fits([lambda cap=cap: _case_path_card(steps, cap, shown)
+                                 for cap in MEETING_DECISION_CAPS[:-1]])
+        if card or shown == 1:
+            return card or _case_path_card(steps, 0, 1)
         shown = shown * 3 // 4
-        card = _first_that_fits([lambda: _case_path_card(steps, 0, shown)])
-    return card or _case_path_card(steps, 0, 1)
 
 
 def _case_path_card(steps: list[CaseStep], cap: int | None, shown: int) -> dict:
@@ -341,8 +341,7 @@ def _case_path_card(steps: list[CaseStep], cap: int | None, shown: int) -> dict:
         elif cap != 0 and not p.decision:
             items.append(_text(say("no_decision"), subtle=True, spacing="Small"))
         items.append({"type": "ActionSet", "actions": [_show(say("show_punkt"), show)]})
-        body.append({"type": "Container", "separator": True, "items": items,
-                     "selectAction": _show(say("show_punkt"), show)})
+        body.append({"type": "Container", "separator": True, "items": items})
     if shortened or cap == 0:
         body.append(_text(say("decisions_shortened"), subtle=True, separator=True))
     return _card(body, [])
