@@ -91,6 +91,13 @@ class CaseStep:
     meeting_date: dt.date
     punkt: Punkt
 
+    def to_json(self) -> dict:
+        """A step as `referatbot case --json` prints it."""
+        p = self.punkt
+        return {"forum": self.forum, "meeting_date": self.meeting_date.isoformat(),
+                "punkt": p.number, "title": p.title, "case_number": p.case_number,
+                "decision": p.decision}
+
 
 def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
