@@ -14,6 +14,7 @@ from ingest.layout import CASE_FORMS, CASE_LABEL
 
 #: Dashes other than the hyphen, which a typed or pasted number may carry.
 _DASHES = re.compile(r"[‐‑‒–—−]")
+_DIGITS = re.compile(r"\d+")
 #: What may stand around a number in a sentence: quotes, brackets, end punctuation.
 _AROUND = ".,;:!?()[]«»\"'"
 #: A number of a known form (ingest/layout.py CASE_FORMS), in any case.
@@ -34,6 +35,13 @@ def normal(number: str) -> str:
     if labelled:
         text = text[labelled.start("number"):]
     return _DASHES.sub("-", "".join(text.split()).casefold()).strip(_AROUND)
+
+
+def longest_digits(normal_number: str) -> str:
+    """The longest run of digits of a `normal` number, "" for none. The catalog stores a
+    number as the parser read it (ingest/layout.py), which has no spaces: every stored
+    writing of the number holds this run as it is, so a search may look for it first."""
+    return max(_DIGITS.findall(normal_number), key=len, default="")
 
 
 def in_text(text: str) -> str:

@@ -334,9 +334,10 @@ class Catalog:
         wanted = cases.normal(number)
         if not wanted:
             return []
-        with self._lock:
-            numbered = self.db.execute("SELECT meeting_id, number, case_number FROM punkter "
-                                       "WHERE closed=0 AND case_number<>''").fetchall()
+        with self._lock:  # the rows holding the number's digits, then its writing compared
+            numbered = self.db.execute(
+                "SELECT meeting_id, number, case_number FROM punkter WHERE closed=0 AND "
+                "case_number LIKE ?", (f"%{cases.longest_digits(wanted)}%",)).fetchall()
             keys = [(r["meeting_id"], r["number"]) for r in numbered
                     if cases.normal(r["case_number"]) == wanted]
             rows = self.db.execute(
