@@ -254,8 +254,9 @@ class Conversation:
         steps = await asyncio.to_thread(self.catalog.case_path, number)
         if steps:
             return Reply(card=cards.case_path_card(steps))
-        return await self._answer(text, votes=votes) if text \
-            else Reply(say("no_case", case=number))
+        if text:
+            return await self._answer(text, votes=votes, history=asks_history(text))
+        return Reply(say("no_case", case=number))
 
     def _forums(self) -> Reply:
         """Each forum with its number of meetings and its first and last date. Blocks: a

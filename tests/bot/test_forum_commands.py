@@ -162,6 +162,11 @@ async def test_an_unknown_case_number_or_none_is_said_to(chat, text, said):
     assert reply.text == said and not reply.attachments
 
 
+async def test_a_question_with_a_number_no_punkt_carries_is_answered_as_a_question(chat):
+    [reply] = await chat.send("hvad besluttede CF om telefontider i sag EMN-2099-000001?")
+    assert "telefontid" in reply.text and "[1]" in reply.text
+
+
 async def test_sag_and_a_topic_is_a_question(chat):
     [reply] = await chat.send("sag om telefontider")
     assert "telefontid" in reply.text and "[1]" in reply.text
