@@ -228,7 +228,6 @@ HELP_EXAMPLES = (
     "seneste",
     "møde CF 24-04-2024",
     "punkt 24-04-2024 7",
-    "sag 83.02.00-A00-1-23",
     "fora",
 )
 
