@@ -67,8 +67,8 @@ WHICH_MEETING = re.compile(
 FUTURE_MEETING = re.compile(
     r"\b(?:næste|kommende|next|upcoming)\s+(?:cf[- ]|chefforum[- ])?(?:møde|meeting)", re.IGNORECASE)
 #: Asking for a case's course rather than one decision, by the verbs and nouns of history:
-#: "hvad er der sket med sagen om …", "hvad skete der i sagen om …", "hvordan er sagen om … gået",
-#: "sagens forløb", "historikken", "what happened to …", "the history of …".
+#: "hvad er der sket med sagen om …", "hvad skete der i sagen om …", "hvordan er sagen om …
+#: gået", "sagens forløb", "historikken", "what happened to …", "the history of …".
 CASE_HISTORY = re.compile(
     r"\bsk(?:et|ete)\s+(?:der\s+)?(?:med\b|i\s+sag)|\w*forløb(?:et)?\b|\bhistorik(?:ken)?\b"
     r"|\bsag(?:en|ens)?\b.*\bgået\b|\bgået\b.*\bsag(?:en)?\b|\bgik\s+det\s+med\b"

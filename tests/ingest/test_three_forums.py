@@ -96,8 +96,9 @@ def test_closed_punkter_stay_closed(three_forums, settings):
     assert [w for w in CLOSED_WORDS if w in kept] == []
 
 
-@pytest.mark.parametrize("written", [SHARED_CASE, "emn-2024-004412", " EMN - 2024 - 004412 ",
-                                     "EMN–2024–004412", "Sagsnr.: EMN-2024-004412", "EMN-2024-004412."])
+@pytest.mark.parametrize("written", [
+    SHARED_CASE, "emn-2024-004412", " EMN - 2024 - 004412 ", "EMN–2024–004412",
+    "Sagsnr.: EMN-2024-004412", "EMN-2024-004412."])
 def test_a_cases_path_however_its_number_is_written(three_forums, written):
     path = [(s.forum, s.meeting_date, s.punkt.number, s.punkt.title, s.punkt.decision[:50])
             for s in three_forums.case_path(written)]
