@@ -69,9 +69,11 @@ FUTURE_MEETING = re.compile(
 #: Asking for a case's course rather than one decision, by the verbs and nouns of history:
 #: "hvad er der sket med sagen om …", "hvad skete der i sagen om …", "hvordan er sagen om …
 #: gået", "sagens forløb", "historikken", "what happened to …", "the history of …".
+#: "Forløb" is also a course one attends (`lederforløb`): only a case's (`sagens forløb`).
 CASE_HISTORY = re.compile(
-    r"\bsk(?:et|ete)\s+(?:der\s+)?(?:med\b|i\s+sag)|\w*forløb(?:et)?\b|\bhistorik(?:ken)?\b"
-    r"|\bsag(?:en|ens)?\b.*\bgået\b|\bgået\b.*\bsag(?:en)?\b|\bgik\s+det\s+med\b"
+    r"\bsk(?:et|ete)\s+(?:der\s+)?(?:med\b|i\s+sag)|\bsagsforløb(?:et)?\b|\bhistorik(?:ken)?\b"
+    r"|\bsag(?:en|ens)?\b.*\b(?:gået|forløb(?:et)?)\b|\b(?:gået|forløb(?:et)?)\b.*\bsag(?:en)?\b"
+    r"|\bgik\s+det\s+med\b"
     r"|\bhappened\s+(?:to|with|in)\b|\bbecame\s+of\b|\bhistory\s+of\b"
     r"|\bcourse\s+of\s+the\s+case\b", re.IGNORECASE)
 #: Words before a bare year that make it a time ("i 2019"), not part of a name.
