@@ -10,11 +10,11 @@ import pytest
 
 from bot.stores import open_catalog
 from closed_forms import CLOSED_CASE_NUMBER, FORMS, referat
-from fake_teams import Chat, actions, card_of, texts
+from fake_teams import Chat, actions, activity_json, card_of, texts
 from forum_files import CLOSED_WORDS, COUNCIL_DAY, SHARED_CASE, forum_files
 from ingest.pipeline import ingest_paths
 from retrieval.phrasebook import say
-from test_endpoint import post_json
+from test_endpoint import card_in, post_json
 
 COMMITTEE_MEETING = "Teknik- og Miljøudvalget 24.04.2024"
 
@@ -218,10 +218,12 @@ Chefforum besluttede at sætte seks ladestandere til elcykler op i kælderen und
 """
 
 
-async def test_the_chat_page_shows_a_cases_path(start_app, bot_settings, tmp_path):
-    """/api/chat over the three forums, indexed as the app loads: the command, a question of
-    the case's history (answered by the pipeline, then the path), and a history question
-    whose best punkt has no case number, answered as any question."""
+async def test_the_chat_page_and_teams_show_a_cases_path(start_app, bot_settings, connector,
+                                                        tmp_path):
+    """The app over the three forums, indexed as it loads. /api/chat: the command, a
+    question of the case's history (answered by the pipeline, then the path), and a history
+    question whose best punkt has no case number, answered as any question; /api/messages:
+    the history question's path on the (fake) Teams connector."""
     no_case = tmp_path / "chefforum-2024-06-05.txt"
     no_case.write_text(NO_CASE_NUMBER, encoding="utf-8")
     with open_catalog(bot_settings) as catalog:
@@ -243,3 +245,8 @@ async def test_the_chat_page_shows_a_cases_path(start_app, bot_settings, tmp_pat
     [reply] = body["replies"]
     assert "[1]" in reply["text"] and reply["citations"][0]["name"] == \
         "Chefforum 05.06.2024 · punkt 1: Ladestandere til elcykler i kælderen"
+    status, _ = await post_json(client, "/api/messages", activity_json(
+        "what happened to the case about the parking strategy?", service_url=connector.url))
+    [sent] = await connector.wait_for(1)
+    assert status == 201 and f"(case {SHARED_CASE})" in sent["text"]
+    assert path_of(card_in(sent)) == PARKING_PATH
