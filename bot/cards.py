@@ -26,7 +26,7 @@ from bot import card_actions
 from bot.card_actions import Ask, ShowMeeting, ShowPunkt, Vote
 from bot.jobs.subscriptions import Interest
 from bot.links import SourceLinks
-from ingest.catalog import NewDecision
+from ingest.catalog import CaseStep, NewDecision
 from ingest.chunk import split_sentences
 from ingest.model import DECISION, Meeting, Punkt
 from retrieval.model import Answer, Citation
@@ -43,6 +43,8 @@ PUNKT_SECTION_CAPS = (None, 8000, 5000, 3000, 2000, 1200, 700, 400)
 MAX_BILAG = 30
 #: Characters of an attachment's name.
 MAX_BILAG_CHARS = 200
+#: Punkter on a case's path card: the newest; older ones are counted.
+CASE_MAX_STEPS = 30
 #: Characters of each decision on a digest card (one or two sentences).
 DIGEST_DECISION_CHARS = 300
 #: Decisions on one digest card; older ones are left to `møde <dato>`.
@@ -298,6 +300,51 @@ def _bilag(bilag: tuple[str, ...]) -> list[dict]:
     if len(bilag) > MAX_BILAG:
         names.append(say("more_bilag", n=len(bilag) - MAX_BILAG))
     return [_heading(say("bilag"), size="Medium"), _text("\n".join(names), spacing="Small")]
+
+
+# --- a case's path ------------------------------------------------------------------------
+
+
+def case_path_card(steps: list[CaseStep]) -> dict:
+    """A case's punkter across meetings and forums, oldest first (`sag NUMMER`): each with
+    its forum, date, number and title, its decision quoted, and a button to the whole
+    punkt. Past CASE_MAX_STEPS the oldest are counted; decisions are shortened, then fewer
+    punkter shown, until the card fits: a decision is what a path is read for."""
+    shown = min(len(steps), CASE_MAX_STEPS)
+    while True:
+        card = _first_that_fits([lambda cap=cap: _case_path_card(steps, cap, shown)
+                                 for cap in MEETING_DECISION_CAPS[:-1]])
+        if card or shown == 1:
+            return card or _case_path_card(steps, 0, 1)
+        shown = shown * 3 // 4
+
+
+def _case_path_card(steps: list[CaseStep], cap: int | None, shown: int) -> dict:
+    case = steps[-1].punkt.case_number
+    body: list[dict] = [
+        _heading(say("case", case=case)),
+        _text(say("case_path_steps", n=len(steps)) if len(steps) > 1 else say("case_path_step"),
+              subtle=True, spacing="None")]
+    if shown < len(steps):
+        first = steps[0]
+        body.append(_text(say("case_path_older", n=len(steps) - shown, head=punkt_head(
+            first.forum, first.meeting_date, first.punkt.number)), subtle=True))
+    shortened = False
+    for step in steps[len(steps) - shown:]:
+        p, show = step.punkt, ShowPunkt(step.meeting_date, step.punkt.number, step.forum)
+        decision, cut = _capped(p.decision, cap)
+        shortened = shortened or cut
+        items = [_text(punkt_head(step.forum, step.meeting_date, p.number), subtle=True),
+                 _text(p.title, weight="Bolder", spacing="None")]
+        if decision:
+            items.append(_text(f"**{DECISION}:** «{decision}»", spacing="Small"))
+        elif cap != 0 and not p.decision:
+            items.append(_text(say("no_decision"), subtle=True, spacing="Small"))
+        items.append({"type": "ActionSet", "actions": [_show(say("show_punkt"), show)]})
+        body.append({"type": "Container", "separator": True, "items": items})
+    if shortened or cap == 0:
+        body.append(_text(say("decisions_shortened"), subtle=True, separator=True))
+    return _card(body, [])
 
 
 # --- the daily digest ----------------------------------------------------------------------

@@ -170,6 +170,27 @@ def show(settings: Settings, date: str, punkt: int | None, forum_name: str | Non
             _echo(line)
 
 
+@main.command("case")
+@click.argument("number")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def case_path(settings: Settings, number: str, as_json: bool) -> None:
+    """Every punkt of case NUMBER (83.02.00-A00-1-23, EMN-2025-003383, in any case and
+    spacing) across meetings and forums, oldest first, each with its decision."""
+    with _catalog(settings) as catalog:
+        steps = catalog.case_path(number)
+    if not steps:
+        raise click.ClickException(f"no punkt has the case number {number!r}")
+    if as_json:
+        _dump({"case_number": steps[-1].punkt.case_number,
+               "path": [step.to_json() for step in steps]})
+        return
+    for step in steps:
+        p = step.punkt
+        _echo(f"{step.meeting_date:%d-%m-%Y}  {step.forum}  punkt {p.number}: {p.title}")
+        _echo(f"  {p.decision}" if p.decision else "  (ingen beslutning)")
+
+
 def _forum_of(settings: Settings, catalog, name: str | None, day: dt.date) -> str | None:
     """The forum `--forum NAME` names; without it, None when at most one forum met on
     `day`, and an error naming each forum that did when several did."""

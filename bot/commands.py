@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 
 from bot.card_actions import ShowMeeting, ShowPunkt
+from ingest import cases
 from ingest.dates import parse_day
 from retrieval.phrasebook import say
 from retrieval.text import DANISH_STOPWORDS
@@ -61,6 +62,16 @@ class Unsubscribe:
 
 
 @dataclass(frozen=True)
+class CasePath:
+    """Every punkt of a case number, across meetings and forums, oldest first."""
+
+    number: str
+    #: the question the number was found in (`hvad blev besluttet i sag EMN-…?`), answered
+    #: as a question when no punkt carries the number; "" for the command `sag NUMMER`
+    text: str = ""
+
+
+@dataclass(frozen=True)
 class Question:
     text: str
 
@@ -80,8 +91,8 @@ class Unclear:
 
 
 #: What a message can ask for.
-Command = (Help | Latest | Forums | Subscribe | Unsubscribe | ShowMeeting | ShowPunkt | Question
-           | Empty | Unclear)
+Command = (Help | Latest | Forums | Subscribe | Unsubscribe | ShowMeeting | ShowPunkt | CasePath
+           | Question | Empty | Unclear)
 
 #: First words, Danish first, then English aliases (with or without a leading `/`), and
 #: the command each names.
@@ -90,6 +101,7 @@ WORDS: dict[str, type] = {
     "møde": ShowMeeting, "mode": ShowMeeting, "meeting": ShowMeeting,
     "seneste": Latest, "latest": Latest,
     "punkt": ShowPunkt, "item": ShowPunkt,
+    "sag": CasePath, "case": CasePath,
     "fora": Forums, "forums": Forums,
     "abonner": Subscribe, "abonnér": Subscribe, "subscribe": Subscribe,
     "afmeld": Unsubscribe, "unsubscribe": Unsubscribe,
@@ -107,7 +119,8 @@ def parse_command(text: str | None) -> Command:
 
     A command word followed by something that is not its argument (`møde om budgettet`,
     `seneste nyt om sygefravær`) is a question, so people can write naturally; a command
-    word followed by a broken date (`møde 31-02-2024`) is Unclear, with the problem.
+    word followed by a broken date (`møde 31-02-2024`) is Unclear, with the problem. A
+    question holding a case number asks for that case's path.
     """
     text = " ".join((text or "").split())
     if not text:
@@ -124,7 +137,10 @@ def parse_command(text: str | None) -> Command:
         return _meeting(rest, text)
     if kind is ShowPunkt:
         return _item(rest, text)
-    return Question(text)
+    if kind is CasePath:
+        return _case(rest, text)
+    number = cases.in_text(text)
+    return CasePath(number, text) if number else Question(text)
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -169,6 +185,16 @@ def _item(rest: str, text: str) -> Command:
             return Unclear(ShowPunkt, problem) if day is None \
                 else ShowPunkt(day, int(number), forum)
     return usage
+
+
+def _case(rest: str, text: str) -> Command:
+    """`sag 83.02.00-A00-1-23`, `sag EMN-2024-004412 hvad skete der?` (the number among
+    other words); `sag om budgettet` (no digit) is a question."""
+    if not rest:
+        return Unclear(CasePath, say("case_usage"))
+    if not _DIGIT.search(rest):
+        return Question(text)
+    return CasePath(cases.in_text(text) or rest)
 
 
 def _forum_and_date(text: str) -> tuple[str, str]:

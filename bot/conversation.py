@@ -22,21 +22,22 @@ from dataclasses import dataclass, replace
 from bot import cards
 from bot.card_actions import Ask, CardAction, ShowMeeting, ShowPunkt, Unreadable, Vote
 from bot.citations import Source, cited_text
-from bot.commands import (Command, Empty, Forums, Help, Latest, Question, Subscribe, Unclear,
-                          Unsubscribe, parse_command)
+from bot.commands import (CasePath, Command, Empty, Forums, Help, Latest, Question, Subscribe,
+                          Unclear, Unsubscribe, parse_command)
 from bot.engine import Engine, NotReady
 from bot.feedback import Feedback, Reaction
 from bot.jobs.subscriptions import MAX_TOPIC_CHARS, Interest, Subscriptions
 from bot.links import SourceLinks
 from bot.meeting_lookup import Found, NoMeeting, look_up
-from ingest.catalog import Catalog
+from ingest.catalog import Catalog, CaseStep
 from ingest.db import CatalogUnavailable
-from ingest.model import Meeting
+from ingest.model import Meeting, Punkt
 from retrieval.browse import Match
 from retrieval.forums import ForumNames
 from retrieval.memo import Memo
-from retrieval.model import Citation
+from retrieval.model import Answer, Citation
 from retrieval.phrasebook import say
+from retrieval.query import asks_history
 from retrieval.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -102,8 +103,10 @@ class Results:
 
 
 def is_question(request: Request) -> bool:
-    """A question, or `seneste WORD`, which is one unless WORD names a forum."""
-    return isinstance(request, Question) or isinstance(request, Latest) and bool(request.forum)
+    """A question; `seneste WORD`, which is one unless WORD names a forum; a question holding
+    a case number, which is one when no punkt carries the number."""
+    return (isinstance(request, Question) or isinstance(request, Latest) and bool(request.forum)
+            or isinstance(request, CasePath) and bool(request.text))
 
 
 class NotAForum(ValueError):
@@ -168,7 +171,9 @@ class Conversation:
     async def _respond(self, request: Request, where: Where) -> list[Reply]:
         match request:
             case Question(text):
-                return [await self._answer(text, votes=where.local)]
+                return [await self._answer(text, votes=where.local, history=asks_history(text))]
+            case CasePath(number, text):
+                return [await self._case_path(number, text, votes=where.local)]
             case ShowMeeting() | ShowPunkt():
                 return [await asyncio.to_thread(self._look_up, request)]
             case Latest(forum, text):
@@ -243,6 +248,16 @@ class Conversation:
         meeting = await asyncio.to_thread(self.catalog.latest, found)
         return Reply(card=cards.meeting_card(meeting)) if meeting else Reply(say("empty_catalog"))
 
+    async def _case_path(self, number: str, text: str, *, votes: bool) -> Reply:
+        """Every punkt of the case number, oldest first; when none carries it, the question
+        it was found in is answered as one, and the command `sag` says so."""
+        steps = await asyncio.to_thread(self.catalog.case_path, number)
+        if steps:
+            return Reply(card=cards.case_path_card(steps))
+        if text:
+            return await self._answer(text, votes=votes, history=asks_history(text))
+        return Reply(say("no_case", case=number))
+
     def _forums(self) -> Reply:
         """Each forum with its number of meetings and its first and last date. Blocks: a
         catalog read."""
@@ -299,10 +314,11 @@ class Conversation:
 
     # --- questions and votes -------------------------------------------------------------
 
-    async def _answer(self, question: str, *, votes: bool) -> Reply:
+    async def _answer(self, question: str, *, votes: bool, history: bool = False) -> Reply:
         """An answer: its text with the sources' markers and a card under it (with 👍/👎
         if `votes`); unsure, the same with the nearest punkt as its source; a refusal: why,
-        and a card offering the nearest punkter."""
+        and a card offering the nearest punkter. A question of a case's `history` gets the
+        path of its best punkt's case number instead, when that punkt has one."""
         try:
             asked = await self.engine.ask(question[:MAX_QUESTION_CHARS])
         except NotReady:
@@ -317,6 +333,11 @@ class Conversation:
             return Reply(answer.answer, cards.not_found_card(answer, lexical=asked.lexical),
                          generated=True)
         sources = await asyncio.to_thread(self._sources, answer.citations)
+        best = sources[0].punkt if sources and answer.meeting is None else None
+        if history and best and best.case_number:
+            steps = await asyncio.to_thread(self.catalog.case_path, best.case_number)
+            if steps:
+                return _history(answer, best, steps)
         answer = replace(answer, citations=tuple(s.citation for s in sources))
         card = cards.answer_card(answer, lexical=asked.lexical, votes=votes, links=self.links)
         return Reply(cited_text(answer), card, sources, generated=True, question=answer.question)
@@ -363,3 +384,12 @@ class Conversation:
         however often that activity comes."""
         await asyncio.to_thread(self.feedback.react, where.conversation_id, activity_id,
                                 reaction, invoke_id=invoke_id)
+
+
+def _history(answer: Answer, best: Punkt, steps: list[CaseStep]) -> Reply:
+    """The path of the case of the punkt that best answers a history question, led by the
+    case's title (and, unsure, by saying so)."""
+    lead = say("case_history", answer.lang, title=best.title, case=best.case_number)
+    if answer.confidence == "low":
+        lead = f"{say('unsure', answer.lang)} {lead}"
+    return Reply(lead, cards.case_path_card(steps))

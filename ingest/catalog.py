@@ -15,7 +15,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ingest import schema
+from ingest import cases, schema
 from ingest.db import CatalogUnavailable, Database
 from ingest.forum_names import same_forum
 from ingest.model import CLOSED_TITLE, DAGSORDEN, REFERAT, Meeting, Outcome, Punkt
@@ -81,6 +81,22 @@ class NewDecision:
     forum: str
     meeting_date: dt.date
     punkt: Punkt
+
+
+@dataclass(frozen=True)
+class CaseStep:
+    """One open punkt on a case's path through the forums (`Catalog.case_path`)."""
+
+    forum: str
+    meeting_date: dt.date
+    punkt: Punkt
+
+    def to_json(self) -> dict:
+        """A step as `referatbot case --json` prints it."""
+        p = self.punkt
+        return {"forum": self.forum, "meeting_date": self.meeting_date.isoformat(),
+                "punkt": p.number, "title": p.title, "case_number": p.case_number,
+                "decision": p.decision}
 
 
 def _now() -> str:
@@ -309,6 +325,29 @@ class Catalog:
                 out.append(NewDecision(r["first_seq"], r["forum"],
                                        dt.date.fromisoformat(r["meeting_date"]), punkt))
         return out
+
+    @remembered
+    def case_path(self, number: str) -> list[CaseStep]:
+        """Every open punkt whose case number is `number` however written (ingest/cases.py),
+        across meetings and forums, oldest first. A closed punkt is never on it: its row
+        holds no case number, and closed rows are left out besides."""
+        wanted = cases.normal(number)
+        if not wanted:
+            return []
+        with self._lock:  # the rows holding the number's digits, then its writing compared
+            numbered = self.db.execute(
+                "SELECT meeting_id, number, case_number FROM punkter WHERE closed=0 AND "
+                "case_number LIKE ?", (f"%{cases.longest_digits(wanted)}%",)).fetchall()
+            keys = [(r["meeting_id"], r["number"]) for r in numbered
+                    if cases.normal(r["case_number"]) == wanted]
+            rows = self.db.execute(
+                "SELECT p.*, m.forum, m.meeting_date FROM punkter p JOIN meetings m "
+                "ON m.id=p.meeting_id WHERE p.closed=0 AND (p.meeting_id, p.number) IN "
+                f"(VALUES {', '.join(['(?,?)'] * len(keys))}) "
+                "ORDER BY m.meeting_date, m.forum, p.number",
+                [x for key in keys for x in key]).fetchall() if keys else []
+        return [CaseStep(r["forum"], dt.date.fromisoformat(r["meeting_date"]), _punkt(r))
+                for r in rows]
 
     def _meeting(self, row) -> Meeting:
         punkter = self.db.execute(

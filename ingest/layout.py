@@ -66,8 +66,8 @@ CASE_LABEL = re.compile(
     re.IGNORECASE)
 #: Case numbers that stand alone: KLE journal numbers (`00.01.00-A21-9-18`,
 #: `00.30.08-000-2-22`) and system numbers (`EMN-2025-003383`, `SAG-2024-01234`).
-CASE_NUMBER = re.compile(
-    r"^(?:\d{2}\.\d{2}\.\d{2}(?:-[A-ZÆØÅ0-9]{3})?-\d+-\d{2}|[A-ZÆØÅ]{2,6}-\d{4}-\d{3,})$")
+CASE_FORMS = r"\d{2}\.\d{2}\.\d{2}(?:-[A-ZÆØÅ0-9]{3})?-\d+-\d{2}|[A-ZÆØÅ]{2,6}-\d{4}-\d{3,}"
+CASE_NUMBER = re.compile(rf"^(?:{CASE_FORMS})$")
 
 #: Item headings: `Punkt 5:`, `Punkt 5 -`, `Pkt. 5:`, `Sag nr. 5`, `Sag 5:`, `5.`, `5)`.
 #: At most four digits: `Punkt 123456789…:` is no agenda item (and int() refuses 4,300+).

@@ -56,6 +56,8 @@ DA = {
     "date_formats": "24-04-2024, 24.04.2024, 2024-04-24 eller 24. april 2024",
     "which_date": "Skriv hvilken dato, fx: møde 24-04-2024 (datoen som {formats}).",
     "punkt_usage": "Skriv dato og nummer, fx: punkt 24-04-2024 7.",
+    "case_usage": "Skriv sagsnummeret, fx: sag 83.02.00-A00-1-23 eller sag EMN-2025-003383.",
+    "no_case": "Intet punkt i referaterne har sagsnummer {case}.",
     "bad_date": "Jeg kan ikke læse '{text}' som en dato. Skriv den som {formats}.",
     # --- cards ---------------------------------------------------------------------------
     "answer": "Svar",
@@ -97,7 +99,7 @@ DA = {
     "intro": ("Jeg kender referaterne fra Chefforum (CF). Spørg mig om, hvad CF har "
               "besluttet, så svarer jeg med beslutningen og det møde og punkt, den står i."),
     "help_dates": ("Datoer kan skrives som 24-04-2024, 24.04.2024, 2024-04-24 eller "
-                   "24. april 2024. Engelsk virker også (help, meeting, latest, item)."),
+                   "24. april 2024. Engelsk virker også (help, meeting, latest, item, case)."),
     "try": "Prøv fx:",
     "no_meeting_on": "Der er intet referat fra et møde d. {day}.",
     "no_forum_meeting_on": "Der er intet referat fra et møde i {forum} d. {day}.",
@@ -110,6 +112,10 @@ DA = {
     "nearest_meetings": "De nærmeste møder er:",
     "no_punkt": "Mødet d. {day} har ikke noget punkt {number}. Det har punkterne {span}.",
     "no_punkter": "ingen",
+    "case_path_steps": "Behandlet i {n} punkter, ældste først:",
+    "case_path_step": "Behandlet i 1 punkt:",
+    "case_path_older": "… og {n} ældre punkter. Det ældste er {head}.",
+    "case_history": "Sådan er sagen »{title}« (sag {case}) gået gennem referaterne:",
     # --- digest --------------------------------------------------------------------------
     "digest_title": "Nye beslutninger",
     "following": "Samtalen følger: {what}",
@@ -187,6 +193,7 @@ EN = {
     "asked_person": "a person or role",
     "no_answer": "No answer in the minutes",
     "try_help": "Write **help** to see what I can do.",
+    "case_history": "This is how the case »{title}« (case {case}) went through the minutes:",
     "see_also": "See also:",
     "sources": "Sources",
 }
@@ -205,6 +212,7 @@ HELP_FACTS = {
         ("møde [FORUM] DATO", "et møde med alle punkter og beslutninger"),
         ("seneste [FORUM]", "det seneste møde (i et forum: seneste KB)"),
         ("punkt [FORUM] DATO NR", "et punkt i fuld længde"),
+        ("sag NUMMER", "sagens forløb gennem fora, med hver beslutning"),
         ("fora", "fora i referaterne, med antal møder"),
         ("abonner [FORUM] [EMNE]", "et dagligt overblik over nye beslutninger her "
                                    "(kun ét forum eller emne: abonner KB parkering)"),

@@ -66,6 +66,16 @@ WHICH_MEETING = re.compile(
 #: "hvornår er næste møde?", "when is the next meeting?"
 FUTURE_MEETING = re.compile(
     r"\b(?:næste|kommende|next|upcoming)\s+(?:cf[- ]|chefforum[- ])?(?:møde|meeting)", re.IGNORECASE)
+#: Asking for a case's course rather than one decision, by the verbs and nouns of history:
+#: "hvad er der sket med sagen om …", "hvad skete der i sagen om …", "hvordan er sagen om …
+#: gået", "sagens forløb", "historikken", "what happened to …", "the history of …".
+#: "Forløb" is also a course one attends (`lederforløb`): only a case's (`sagens forløb`).
+CASE_HISTORY = re.compile(
+    r"\bsk(?:et|ete)\s+(?:der\s+)?(?:med\b|i\s+sag)|\bsagsforløb(?:et)?\b|\bhistorik(?:ken)?\b"
+    r"|\bsag(?:en|ens)?\b.*\b(?:gået|forløb(?:et)?)\b|\b(?:gået|forløb(?:et)?)\b.*\bsag(?:en)?\b"
+    r"|\bgik\s+det\s+med\b"
+    r"|\bhappened\s+(?:to|with|in)\b|\bbecame\s+of\b|\bhistory\s+of\b"
+    r"|\bcourse\s+of\s+the\s+case\b", re.IGNORECASE)
 #: Words before a bare year that make it a time ("i 2019"), not part of a name.
 YEAR_LEAD = frozenset("i in fra from siden since år året during tilbage back".split())
 #: 15/3-23, 15.3.23, 15-03-23: day, month and a two-digit year
@@ -204,6 +214,11 @@ def understand(text: str, forums: ForumNames | None = None) -> Query:
         query = replace(query, undated=replace(query, concepts=undated, start=None, end=None,
                                                meeting=False, title_concepts=()))
     return query
+
+
+def asks_history(text: str) -> bool:
+    """Whether `text` asks how a case went (CASE_HISTORY), which a case's path answers."""
+    return bool(CASE_HISTORY.search(text))
 
 
 def _intent(concept: Concept) -> bool:

@@ -12,7 +12,7 @@ from bot import cards
 from bot.citations import cited_text
 from bot.links import SourceLinks
 from fake_teams import TELEFON_SOURCE, actions, execute_button, texts
-from ingest.catalog import NewDecision
+from ingest.catalog import CaseStep, NewDecision
 from ingest.model import Meeting, Punkt
 from ingest.parse import parse_referat
 from ingest.readers import read_file
@@ -168,6 +168,28 @@ def test_a_meeting_with_hundreds_of_punkter_lists_what_fits_and_says_so():
     assert any(t.startswith("… og ") and "punkter mere" in t for t in texts(card))
 
 
+def test_a_case_far_longer_than_any_real_one_shows_its_newest_punkter_and_counts_the_rest():
+    """A number every meeting's first punkt carries (approval of the agenda) makes a path
+    of hundreds: the newest CASE_MAX_STEPS, oldest first, the rest counted, and decisions
+    shortened until the card fits."""
+    steps = [CaseStep("Chefforum", dt.date(2010, 1, 1) + dt.timedelta(days=7 * n),
+                      Punkt(1, f"Godkendelse af dagsorden {n}", case_number="00.01.00-A21-9-18",
+                            sections={"Beslutning": words(400)}))
+             for n in range(300)]
+    card = cards.case_path_card(steps)
+    assert cards.card_bytes(card) <= cards.MAX_CARD_BYTES
+    shown = texts(card)
+    titles = [t for t in shown if t.startswith("Godkendelse")]
+    assert 10 <= len(titles) <= cards.CASE_MAX_STEPS
+    assert titles == [f"Godkendelse af dagsorden {n}" for n in range(300 - len(titles), 300)]
+    assert shown[:3] == ["Sag 00.01.00-A21-9-18", "Behandlet i 300 punkter, ældste først:",
+                         f"… og {300 - len(titles)} ældre punkter. Det ældste er "
+                         "Chefforum 01.01.2010 · punkt 1."]
+    # every decision shown, shortened
+    assert len([t for t in shown if t.startswith("**Beslutning:** «ord0 ord1")]) == len(titles)
+    assert shown[-1] == "Beslutningerne er forkortet. Vælg et punkt for at se det hele."
+
+
 def test_a_punkt_far_longer_than_any_real_one_keeps_its_decision_whole():
     decision = "Chefforum besluttede, at " + words(600)
     punkt = Punkt(3, "Budget", case_number="00.30.08-000-2-22",
@@ -269,7 +291,9 @@ def test_buttons_that_show_the_minutes_update_in_place_with_a_submit_fallback(sa
              cards.answer_card(Answer("?", False, "Intet.", suggestions=(TELEFON,))),
              cards.meeting_card(meeting), cards.punkt_card(meeting, meeting.punkt(7)),
              cards.no_meeting_card(dt.date(2020, 1, 1), [dt.date(2019, 1, 17)]),
-             cards.no_punkt_card(meeting, 42), cards.digest_card([decision])]
+             cards.no_punkt_card(meeting, 42), cards.digest_card([decision]),
+             cards.case_path_card([CaseStep(meeting.forum, meeting.meeting_date,
+                                            meeting.punkt(7))])]
     kinds = {}
     for card in shown:
         assert float(card["version"]) >= 1.4

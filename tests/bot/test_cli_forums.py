@@ -1,6 +1,7 @@
-"""`referatbot show` and `meetings` over a catalog of three forums (tests/forum_files.py):
-a day one forum met is shown as before; a day two met needs `--forum NAME`, in any form a
-question may name the forum, and without it the command fails naming both."""
+"""`referatbot show`, `meetings` and `case` over a catalog of three forums
+(tests/forum_files.py): a day one forum met is shown as before; a day two met needs `--forum
+NAME`, in any form a question may name the forum, and without it the command fails naming
+both; a case's path goes through the forums."""
 from __future__ import annotations
 
 import json
@@ -11,7 +12,8 @@ from click.testing import CliRunner
 from bot.cli import main
 from bot.settings import Settings
 from bot.stores import open_catalog
-from forum_files import AGENDA_DAY, COMMITTEE, COUNCIL, COUNCIL_DAY, SHARED_DAY, forum_files
+from forum_files import (AGENDA_DAY, CLOSED_WORDS, COMMITTEE, COUNCIL, COUNCIL_DAY, SHARED_CASE,
+                         SHARED_DAY, forum_files)
 from ingest.pipeline import ingest_paths
 
 ALIASES = "byrådet=Kommunalbestyrelsen"
@@ -107,3 +109,24 @@ def test_a_forum_that_cannot_be_shown_is_a_clear_error(three_forums, args, error
     result = run(three_forums, "show", *args)
     assert result.exit_code != 0 and result.stdout == ""
     assert error in result.stderr
+
+
+def test_case_prints_the_path_as_json(three_forums):
+    path = shown(run(three_forums, "case", "emn-2024-004412", "--json"))
+    assert path["case_number"] == SHARED_CASE
+    assert [(s["forum"], s["meeting_date"], s["punkt"], s["title"]) for s in path["path"]] == [
+        (COMMITTEE, SHARED_DAY.isoformat(), 2, "Parkeringsstrategi for bymidten 2024-2030"),
+        (COUNCIL, COUNCIL_DAY.isoformat(), 62, "Parkeringsstrategi for bymidten 2024-2030")]
+    assert path["path"][1]["decision"].startswith("Kommunalbestyrelsen vedtog parkeringsstrategien")
+    human = run(three_forums, "case", SHARED_CASE)
+    assert human.exit_code == 0 and human.stdout.splitlines()[0] == (
+        "24-04-2024  Teknik- og Miljøudvalget  punkt 2: Parkeringsstrategi for bymidten 2024-2030")
+
+
+@pytest.mark.parametrize("number", ["EMN-2024-00441", "EMN-2024-004519"])
+def test_case_of_no_open_punkt_is_an_error(three_forums, number):
+    """A prefix of a number, and the number of a closed punkt (which shows nothing)."""
+    result = run(three_forums, "case", number, "--json")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert f"no punkt has the case number '{number}'" in result.stderr
+    assert not any(w in result.stderr for w in CLOSED_WORDS if w != number)

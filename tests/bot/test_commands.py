@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from bot.card_actions import ShowMeeting, ShowPunkt
-from bot.commands import (Empty, Forums, Help, Latest, Question, Subscribe, Unclear, Unsubscribe,
-                          parse_command)
+from bot.commands import (CasePath, Empty, Forums, Help, Latest, Question, Subscribe, Unclear,
+                          Unsubscribe, parse_command)
 
 APRIL_24 = dt.date(2024, 4, 24)
 
@@ -49,6 +49,8 @@ def test_punkt(text, number):
     ("møde 31-02-2024", ShowMeeting, "Jeg kan ikke læse '31-02-2024' som en dato"),
     ("møde 24-04", ShowMeeting, "Jeg kan ikke læse '24-04' som en dato"),
     ("punkt", ShowPunkt, "Skriv dato og nummer"),
+    ("sag", CasePath, "Skriv sagsnummeret"),
+    ("/case", CasePath, "Skriv sagsnummeret"),
     ("punkt 24-04-2024", ShowPunkt, "Skriv dato og nummer"),
     ("punkt 24-04-2024 syv", ShowPunkt, "Skriv dato og nummer"),
     ("punkt 99-99-2024 7", ShowPunkt, "Jeg kan ikke læse '99-99-2024' som en dato"),
@@ -76,4 +78,29 @@ def test_whitespace_is_normalised():
     ("latest city council meeting", Latest("city council", "latest city council meeting")),
 ])
 def test_a_forum_before_the_date(text, command):
+    assert parse_command(text) == command
+
+
+@pytest.mark.parametrize("text, command", [
+    ("sag 83.02.00-A00-1-23", CasePath("83.02.00-A00-1-23")),
+    ("/case EMN-2025-003383", CasePath("EMN-2025-003383")),
+    ("sag Sagsnr.: 330-2018-3619", CasePath("330-2018-3619")),
+    ("sag EMN - 2024 - 004412", CasePath("EMN - 2024 - 004412")),
+    ("sag EMN-2024-004412 hvad skete der?", CasePath("EMN-2024-004412")),
+    # no digit: a question, as `møde om …` is
+    ("sag om budgettet", Question("sag om budgettet")),
+    ("case about parking", Question("case about parking")),
+    # a case number in a question: its path, or else the question answered
+    ("hvad blev besluttet i sag EMN-2024-004412?",
+     CasePath("EMN-2024-004412", "hvad blev besluttet i sag EMN-2024-004412?")),
+    ("hvad skete der med 27.00.00-G01-3-19", CasePath("27.00.00-G01-3-19",
+                                                      "hvad skete der med 27.00.00-G01-3-19")),
+    ("hvad står der i sagsnr. 330-2018-3619?",
+     CasePath("330-2018-3619", "hvad står der i sagsnr. 330-2018-3619?")),
+    # numbers that are no case numbers
+    ("hvad skete der i sagen fra 2019?", Question("hvad skete der i sagen fra 2019?")),
+    ("budget 2024-2027 for skolerne", Question("budget 2024-2027 for skolerne")),
+    ("hvad besluttede CF d. 24-04-2024?", Question("hvad besluttede CF d. 24-04-2024?")),
+])
+def test_a_case_number(text, command):
     assert parse_command(text) == command

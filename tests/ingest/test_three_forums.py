@@ -10,6 +10,7 @@ import json
 
 import pytest
 
+from closed_forms import CLOSED_CASE_NUMBER, FORMS, referat
 from forum_files import (AGENDA_DAY, CLOSED, CLOSED_WORDS, COMMITTEE, COUNCIL, COUNCIL_DAY,
                          SHARED_CASE, SHARED_DAY, committee_agenda, committee_page,
                          council_pdf, forum_files)
@@ -93,3 +94,45 @@ def test_closed_punkter_stay_closed(three_forums, settings):
     if settings.catalog_url is None:  # the SQLite file, every byte of it
         kept += settings.catalog_path.read_bytes().decode("utf-8", "replace")
     assert [w for w in CLOSED_WORDS if w in kept] == []
+
+
+@pytest.mark.parametrize("written", [
+    SHARED_CASE, "emn-2024-004412", " EMN - 2024 - 004412 ", "EMN–2024–004412",
+    "Sagsnr.: EMN-2024-004412", "EMN-2024-004412."])
+def test_a_cases_path_however_its_number_is_written(three_forums, written):
+    path = [(s.forum, s.meeting_date, s.punkt.number, s.punkt.title, s.punkt.decision[:50])
+            for s in three_forums.case_path(written)]
+    assert path == [
+        (COMMITTEE, SHARED_DAY, 2, "Parkeringsstrategi for bymidten 2024-2030",
+         "Udvalget anbefalede strategien over for Kommunalbe"),
+        (COUNCIL, COUNCIL_DAY, 62, "Parkeringsstrategi for bymidten 2024-2030",
+         "Kommunalbestyrelsen vedtog parkeringsstrategien fo")]
+
+
+@pytest.mark.parametrize("written", ["EMN-2024-00441", "EMN-2024-0044120", "EMN-2024", "2024",
+                                     "00.01.00-A21-9-1", "00.01.00", "", "  "])
+def test_no_number_matches_a_part_of_another(three_forums, written):
+    assert three_forums.case_path(written) == []
+
+
+def test_a_path_in_one_forum_leaves_its_closed_punkt_out(three_forums):
+    """Chefforum's punkt 5 of 14-03-2019 is closed and printed under the case number of
+    that meeting's open punkter 1, 10 and 11 (and of three of the meeting before)."""
+    path = [(s.meeting_date.isoformat(), s.punkt.number)
+            for s in three_forums.case_path("00.01.00-A21-9-18")]
+    assert path == [("2019-01-17", 1), ("2019-01-17", 9), ("2019-01-17", 10),
+                    ("2019-03-14", 1), ("2019-03-14", 10), ("2019-03-14", 11)]
+
+
+def test_a_closed_punkt_under_the_cases_number_is_not_on_its_path(three_forums, tmp_path):
+    """A later meeting closes a punkt printed under the case's number, with a title, a
+    body and a decision of its own: nothing of it is on the path."""
+    closed = tmp_path / "closed.txt"
+    closed.write_text(referat(FORMS[2], day=COUNCIL_DAY.replace(month=6), marker="Grundkøbet",
+                              title="Vejlandet", forum="Økonomiudvalget")
+                      .replace(CLOSED_CASE_NUMBER, SHARED_CASE), encoding="utf-8")
+    assert ingest_paths([closed], three_forums, progress=False).counts() == {"new": 1}
+    path = three_forums.case_path(SHARED_CASE)
+    assert [(s.forum, s.punkt.number) for s in path] == [(COMMITTEE, 2), (COUNCIL, 62)]
+    shown = json.dumps([(s.forum, s.punkt.to_json()) for s in path], ensure_ascii=False)
+    assert not any(w in shown for w in ("Grundkøbet", "Vejlandet", "Økonomiudvalget", "2,4 mio"))

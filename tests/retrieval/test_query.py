@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from retrieval.english import is_english, translate
-from retrieval.query import understand
+from retrieval.query import asks_history, understand
 from retrieval.text import term as stem
 
 D = dt.date
@@ -236,3 +236,34 @@ def test_an_english_question_ranks_on_danish_terms_and_its_own_words():
     q = understand("how much should CO2 emissions be cut by 2030 according to the climate plan?")
     assert {stem("klima"), "co2", "2030"} <= set(q.terms)
     assert not {"how", "much", "should", "the", "according"} & set(q.terms)
+
+
+# --- a case's history ------------------------------------------------------------------
+
+@pytest.mark.parametrize("question", [
+    "hvad er der sket med sagen om telefontider?",
+    "hvad skete der i sagen om budgettet?",
+    "hvordan er sagen om parkeringsstrategien gået?",
+    "hvordan gik det med ansøgningen om ladestandere?",
+    "hvordan har forløbet været i sagen om sygefravær?",
+    "sagens forløb om daginstitutionen i Østerby",
+    "sagsforløbet for lokalplanen",
+    "hvad er historikken bag sygefraværsprojektet?",
+    "what happened to the case about phone hours?",
+    "what is the history of the parking strategy?",
+    "whatever became of the new intranet?",
+])
+def test_a_question_of_a_cases_history(question):
+    assert asks_history(question)
+
+
+@pytest.mark.parametrize("question", [
+    "hvad besluttede CF om telefontider?",
+    "hvad blev besluttet om lederudviklingsforløbet?",  # a course one attends
+    "hvor meget er udgifterne gået op?",
+    "hvad skete der i marts 2023?",
+    "what happened at the meeting on 24 April 2024?",
+    "what did the council decide about parking?",
+])
+def test_a_question_of_one_decision_or_meeting_is_none(question):
+    assert not asks_history(question)
