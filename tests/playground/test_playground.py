@@ -145,7 +145,7 @@ def test_a_group_chat_and_a_channel_with_a_mention(playground):
 
 def test_subscribe_then_digest_send_reaches_the_playground(playground, stack):
     before = playground.say("abonner")
-    playground.wait_for(before, say("subscribed", when="")[:40])
+    playground.wait_for(before, say("subscribed", when="", what="")[:40])
     with open_catalog(Settings(data_dir=stack.data_dir)) as catalog:
         [subscription] = Subscriptions.over(catalog).active()
     # with auth off the digest goes where the conversation is: the Playground's connector
