@@ -18,6 +18,7 @@ from bot.links import template_problem
 from ingest.db import postgres_url_problem, redact
 from retrieval.embed import backend_problem, default_model
 from retrieval.forums import parse_aliases
+from retrieval.store import DATABASE_NAME, DEFAULT_DATABASE
 
 
 class SettingsError(ValueError):
@@ -98,6 +99,9 @@ def _checked(problem_of: Callable[[str], str | None], wanted: str,
 
 _postgres_url = _checked(postgres_url_problem, "a PostgreSQL URL such as "
                          "postgresql://user:password@host:5432/referatbot", redact)
+_chroma_database = _checked(
+    lambda raw: None if DATABASE_NAME.fullmatch(raw) else "it is not such a name",
+    "3 to 512 letters, digits, '.', '_' or '-', starting and ending with a letter or digit")
 _source_url = _checked(template_problem, "a link template such as "
                        "https://intranet.example.dk/cf/{date}#punkt-{punkt}")
 
@@ -154,6 +158,9 @@ SETTINGS = (
     Setting("CHROMA_HOST", "chroma_host", _text, None, "unset",
             "a `chroma run` server instead of the embedded store"),
     Setting("CHROMA_PORT", "chroma_port", _port, 8000, "8000", "the Chroma server's port"),
+    Setting("CHROMA_DATABASE", "chroma_database", _chroma_database, DEFAULT_DATABASE,
+            f"`{DEFAULT_DATABASE}`", "the database on the Chroma server, made if missing: "
+            "deployments sharing one server each keep their own"),
     Setting("MicrosoftAppId", "app_id", _text, "", "empty",
             "the Bot Framework app id; with none, /api/messages is open (local use only)"),
     Setting("MicrosoftAppPassword", "app_password", _text, "", "empty", "its client secret"),
@@ -201,6 +208,7 @@ class Settings:
     model_cache: Path = _default("model_cache")
     chroma_host: str | None = _default("chroma_host")
     chroma_port: int = _default("chroma_port")
+    chroma_database: str = _default("chroma_database")
     # Bot Framework (empty app id: no authentication, for local use and the Emulator)
     app_id: str = _default("app_id")
     app_password: str = _default("app_password")

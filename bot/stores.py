@@ -24,7 +24,7 @@ def open_index(settings: Settings, catalog: Catalog, *, embedder: Embedder | Non
     """The search index over `catalog`; `fresh` drops the vectors to rebuild them."""
     embedder = embedder or open_embedder(settings)
     client = connect(path=settings.chroma_path, host=settings.chroma_host,
-                     port=settings.chroma_port)
+                     port=settings.chroma_port, database=settings.chroma_database)
     store = VectorStore(client, model_name=embedder.name, backend=embedder.backend,
                         fresh=fresh)
     return SearchIndex(catalog, store, embedder, aliases=settings.forum_aliases)

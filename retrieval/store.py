@@ -9,6 +9,7 @@ embedding model and backend built it and refuses another.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,15 +47,34 @@ class Hit:
     similarity: float
 
 
-def connect(*, path: Path | None = None, host: str | None = None, port: int = 8000):
-    """A Chroma client: embedded under `path`, or the server at `host:port`."""
+#: The database a Chroma server starts with.
+DEFAULT_DATABASE = "default_database"
+#: What Chroma takes as a database's name.
+DATABASE_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]{1,510})[A-Za-z0-9]")
+
+
+def connect(*, path: Path | None = None, host: str | None = None, port: int = 8000,
+            database: str = DEFAULT_DATABASE):
+    """A Chroma client: embedded under `path`, or the server at `host:port`, in
+    `database` there (made if missing), so that deployments, or tests, sharing one server
+    keep their collections apart."""
     import chromadb
     from chromadb.config import Settings
+    from chromadb.api.client import AdminClient
+    from chromadb.errors import NotFoundError
 
     settings = Settings(anonymized_telemetry=False)
     if host:
         try:
-            return chromadb.HttpClient(host=host, port=port, settings=settings)
+            client = chromadb.HttpClient(host=host, port=port, settings=settings)
+            if database != DEFAULT_DATABASE:
+                admin = AdminClient.from_system(client._system)  # its connection
+                try:
+                    admin.get_database(database)
+                except NotFoundError:
+                    admin.create_database(database)
+                client.set_database(database)
+            return client
         except Exception as e:  # chromadb raises plain ValueError/ConnectionError subclasses
             raise StoreUnavailable(f"cannot reach the Chroma server at {host}:{port}: {e}") from e
     assert path is not None, "an embedded store needs a path"

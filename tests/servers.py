@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 from typing import Awaitable, Callable, Iterator
 
@@ -137,6 +138,13 @@ async def serve_ready(session: aiohttp.ClientSession, base: str,
         assert proc.returncode is None, log.read_text()
 
     return await wait_ready(probe=probe, alive=alive, timeout=SERVE_START_TIMEOUT, interval=0.2)
+
+
+def own_database() -> str:
+    """A Chroma database of one test's own on a shared server (CHROMA_DATABASE): tests on
+    two xdist workers that each rebuild their index (`fresh`) must not drop each other's
+    collections."""
+    return f"test-{uuid.uuid4().hex}"
 
 
 @contextlib.contextmanager

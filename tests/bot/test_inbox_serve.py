@@ -25,8 +25,8 @@ from bot.stores import open_catalog, open_index
 from fake_teams import activity_json
 from ingest.pipeline import ingest_paths
 from new_minutes import answers_telefon, file_name, redated, telefon_question
-from servers import (chroma_for_tests, eventually, free_port, run_referatbot, serve_ready,
-                     start_serve)
+from servers import (chroma_for_tests, eventually, free_port, own_database, run_referatbot,
+                     serve_ready, start_serve)
 
 #: `serve` subprocesses and a Chroma server: the full tier only
 pytestmark = pytest.mark.slow
@@ -50,7 +50,7 @@ def server_data(tmp_path, chroma_server, samples_dir, embedder, catalog_url) -> 
     whose index is on the Chroma server, built afresh."""
     host, port = chroma_server
     settings = Settings(data_dir=tmp_path / "data", catalog_url=catalog_url,
-                        chroma_host=host, chroma_port=port)
+                        chroma_host=host, chroma_port=port, chroma_database=own_database())
     with open_catalog(settings) as catalog:
         assert ingest_paths([samples_dir], catalog, progress=False).ok
         open_index(settings, catalog, embedder=embedder, fresh=True).sync(progress=False)
@@ -70,7 +70,8 @@ def environment(settings: Settings, inbox: Path | None = None) -> dict[str, str]
     if inbox is not None:
         env.update(REFERATBOT_INBOX=str(inbox), REFERATBOT_INBOX_POLL_SECONDS=POLL)
     if settings.chroma_host:
-        env.update(CHROMA_HOST=settings.chroma_host, CHROMA_PORT=str(settings.chroma_port))
+        env.update(CHROMA_HOST=settings.chroma_host, CHROMA_PORT=str(settings.chroma_port),
+                   CHROMA_DATABASE=settings.chroma_database)
     if settings.catalog_url:
         env["REFERATBOT_CATALOG_URL"] = settings.catalog_url
     return env

@@ -37,6 +37,8 @@ def test_values_from_the_environment():
 
 @pytest.mark.parametrize("env, named", [
     ({"CHROMA_PORT": "eighty"}, "CHROMA_PORT"),
+    ({"CHROMA_DATABASE": "ab"}, "CHROMA_DATABASE must be 3 to 512 letters"),
+    ({"CHROMA_DATABASE": "-test"}, "CHROMA_DATABASE"),
     ({"REFERATBOT_DIGEST_TIME": "25:00"}, "REFERATBOT_DIGEST_TIME"),
     ({"REFERATBOT_DIGEST_TIMEZONE": "Mars/Olympus"}, "REFERATBOT_DIGEST_TIMEZONE"),
     ({"REFERATBOT_DIGEST_WEEKDAYS_ONLY": "sometimes"}, "REFERATBOT_DIGEST_WEEKDAYS_ONLY"),

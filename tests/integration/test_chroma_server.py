@@ -20,7 +20,7 @@ from bot.stores import open_catalog, open_index
 from ingest.pipeline import ingest_paths
 from retrieval.answer import Answerer
 from retrieval.store import StoreUnavailable, connect
-from servers import chroma_for_tests, free_port
+from servers import chroma_for_tests, free_port, own_database
 
 #: a Chroma server and CLI subprocesses: the full tier only
 pytestmark = pytest.mark.slow
@@ -39,7 +39,8 @@ def chroma_server(tmp_path_factory):
 @pytest.fixture
 def server_settings(tmp_path, chroma_server) -> Settings:
     host, port = chroma_server
-    return Settings(data_dir=tmp_path / "data", chroma_host=host, chroma_port=port)
+    return Settings(data_dir=tmp_path / "data", chroma_host=host, chroma_port=port,
+                    chroma_database=own_database())
 
 
 def test_ingest_ask_reindex_against_a_server(server_settings, samples_dir, embedder):
@@ -89,6 +90,7 @@ def test_two_processes_share_one_server_and_one_catalog(server_settings, samples
         index.sync(progress=False)
     env = dict(os.environ, REFERATBOT_DATA_DIR=str(server_settings.data_dir),
                CHROMA_HOST=server_settings.chroma_host, CHROMA_PORT=str(server_settings.chroma_port),
+               CHROMA_DATABASE=server_settings.chroma_database,
                HF_HUB_OFFLINE="1")
     questions = f"{TELEFON}\nhvem er sikkerhedskoordinator?\nseneste møde\n"
     procs = [subprocess.Popen([sys.executable, "-m", "bot", "ask", "--json", "-"], env=env,
@@ -115,3 +117,22 @@ def test_unreachable_server_is_a_clear_error(tmp_path, samples_dir):
                           capture_output=True, text=True, timeout=240)
     assert proc.returncode != 0
     assert f"cannot reach the Chroma server at 127.0.0.1:{port}" in proc.stderr
+
+
+def test_deployments_sharing_a_server_keep_their_own_database(server_settings, samples_dir,
+                                                              embedder, tmp_path):
+    """CHROMA_DATABASE: an index rebuilt afresh in one database leaves another's alone
+    (two deployments, or two tests on two workers, on one server)."""
+    other = server_settings.with_(data_dir=tmp_path / "other", chroma_database=own_database())
+    counts = []
+    for settings, minutes in ((server_settings, samples_dir),
+                              (other, samples_dir / "chefforum-2024-04-24.txt")):
+        with open_catalog(settings) as catalog:
+            assert ingest_paths([minutes], catalog, progress=False).ok
+            index = open_index(settings, catalog, embedder=embedder, fresh=True)
+            index.sync(progress=False)
+            counts.append(index.store.count())
+    assert counts[0] > counts[1] > 0
+    with open_catalog(server_settings) as catalog:
+        again = open_index(server_settings, catalog, embedder=embedder)
+        assert again.store.count() == counts[0]  # the other's fresh start dropped nothing
