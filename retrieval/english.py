@@ -11,8 +11,9 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import simplemma
 from wordfreq import zipf_frequency
+
+from retrieval.text import dictionary_form
 
 WORDLIST = Path(__file__).with_name("data") / "en_da.tsv"
 
@@ -68,5 +69,5 @@ def translate(word: str) -> tuple[str, ...]:
     lower = word.lower()
     if lower in ENGLISH_STOPWORDS:
         return ()
-    found = wordlist().get(lower) or wordlist().get(simplemma.lemmatize(lower, lang="en"))
+    found = wordlist().get(lower) or wordlist().get(dictionary_form(lower, "en"))
     return found or (word,)

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import simplemma
 from wordfreq import zipf_frequency
 
-from retrieval.text import fold, lemma
+from retrieval.text import dictionary_form, fold, lemma
 from retrieval.tuning import TUNING
 
 
@@ -28,7 +27,7 @@ def generality_factor(word: str, lang: str, specific: float, everyday: float,
     if word.isdigit():
         return 1.0
     word = word.lower()
-    base = lemma(fold(word)) if lang == "da" else simplemma.lemmatize(word, lang="en")
+    base = lemma(fold(word)) if lang == "da" else dictionary_form(word, "en")
     zipf = max(zipf_frequency(word, lang), zipf_frequency(base, lang))
     if zipf <= specific:
         return 1.0

