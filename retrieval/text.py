@@ -15,6 +15,7 @@ the snippet scorer and the not-found rule alike, so they can never disagree:
 """
 from __future__ import annotations
 
+import logging
 import os
 import re
 import tempfile
@@ -28,6 +29,7 @@ from platformdirs import user_cache_dir
 from simplemma.strategies import DefaultStrategy
 from simplemma.strategies.dictionaries.trie_dictionary_factory import TrieDictionaryFactory
 
+log = logging.getLogger(__name__)
 WORD = re.compile(r"[0-9a-zæøåäöüéèêëáàâíìîóòôúùûçñ]+", re.IGNORECASE)
 
 #: Snowball's Danish stopword list.
@@ -88,20 +90,33 @@ def dictionary_form(word: str, lang: str) -> str:
 
 #: The languages whose tables are read: Danish, and English for English questions.
 LANGS = ("da", "en")
+#: Where their tries are kept: the user's cache, beside the embedding model's.
+LEMMA_CACHE = Path(user_cache_dir("referatbot")) / f"simplemma-{simplemma.__version__}"
 
 
 @lru_cache(maxsize=1)
 def _lemmatizer() -> simplemma.Lemmatizer:
     """simplemma's lemmatizer over its tables read as tries (the same lemmas)."""
     return simplemma.Lemmatizer(lemmatization_strategy=DefaultStrategy(
-        dictionary_factory=TrieDictionaryFactory(disk_cache_dir=str(lemma_tries()))))
+        dictionary_factory=trie_factory(LEMMA_CACHE)))
 
 
-def lemma_tries(cache: Path | None = None) -> Path:
-    """The folder of the tries of simplemma's tables (the user's cache by default), each
-    built there the first time. Written under another name and moved into place, so that
-    processes starting at once never read half a file: simplemma writes its own in place."""
-    folder = cache or Path(user_cache_dir("referatbot")) / f"simplemma-{simplemma.__version__}"
+def trie_factory(cache: Path) -> TrieDictionaryFactory:
+    """simplemma's tables as tries kept in `cache`; where it cannot be written (a read-only
+    home), built in this process's memory instead, with a warning: slower to start, as
+    small once built."""
+    try:
+        return TrieDictionaryFactory(disk_cache_dir=str(lemma_tries(cache)))
+    except OSError as e:
+        log.warning("simplemma's word tables cannot be kept in %s (%s): each process builds "
+                    "them anew", cache, e)
+        return TrieDictionaryFactory(use_disk_cache=False)
+
+
+def lemma_tries(folder: Path = LEMMA_CACHE) -> Path:
+    """`folder`, holding the tries of simplemma's tables, each built there the first time.
+    Written under another name and moved into place, so that processes starting at once
+    never read half a file: simplemma writes its own in place."""
     for lang in LANGS:
         if not (folder / f"{lang}.dic").exists():
             folder.mkdir(parents=True, exist_ok=True)

@@ -7,8 +7,9 @@ import multiprocessing
 from pathlib import Path
 
 import simplemma
+from simplemma.strategies import DefaultStrategy
 
-from retrieval.text import LANGS, WORD, dictionary_form, lemma_tries
+from retrieval.text import LANGS, WORD, dictionary_form, lemma_tries, trie_factory
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 ENGLISH = ("walked", "decisions", "committees", "was", "better", "meetings", "children",
@@ -35,3 +36,14 @@ def test_processes_starting_at_once_build_whole_tries(tmp_path):
         sizes = pool.map(_build, [str(tmp_path)] * 3)
     assert len({tuple(s) for s in sizes}) == 1 and min(sizes[0]) > 100_000
     assert sorted(p.name for p in tmp_path.iterdir()) == ["da.dic", "en.dic"]  # no leftovers
+
+
+def test_a_cache_that_cannot_be_written_builds_the_tries_in_memory(tmp_path, caplog):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    factory = trie_factory(blocked / "simplemma")
+    assert "cannot be kept in" in caplog.text
+    lemmatizer = simplemma.Lemmatizer(lemmatization_strategy=DefaultStrategy(
+        dictionary_factory=factory))
+    assert lemmatizer.lemmatize("referaterne", "da") == simplemma.lemmatize("referaterne",
+                                                                          lang="da")
