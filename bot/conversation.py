@@ -39,6 +39,7 @@ from retrieval.model import Answer, Citation
 from retrieval.phrasebook import say
 from retrieval.query import asks_history
 from retrieval.store import StoreUnavailable
+from retrieval.topics import written
 
 log = logging.getLogger(__name__)
 #: Longest question answered, and longest message the chat page takes; longer text is
@@ -273,14 +274,19 @@ class Conversation:
         if where.local or where.reference is None:
             return Reply(say("subscribe_local"))
         forums, topic = await asyncio.to_thread(self._interest, words)
+        state = self.engine.lexical_state()
+        found = written(state, topic) if topic and state is not None else True
+        if found is None:
+            return Reply(say("topic_without_words", topic=topic))
         new = await asyncio.to_thread(
             self.subscriptions.subscribe, where.reference, tenant_id=where.tenant_id,
             service_url=where.service_url, subscribed_by=where.user,
             interests=tuple(Interest(f, topic) for f in forums or ("",)))
         now = await asyncio.to_thread(self.subscriptions.get, where.conversation_id)
         what = cards.following(now.watermarks)
-        return Reply(say("subscribed", when=self.digest_when, what=what) if new
-                     else say("already_subscribed", what=what))
+        unknown = "" if found else say("topic_unknown", topic=topic)
+        return Reply((say("subscribed", when=self.digest_when, what=what) if new
+                      else say("already_subscribed", what=what)) + unknown)
 
     async def _unsubscribe(self, words: str, where: Where) -> Reply:
         if where.local:

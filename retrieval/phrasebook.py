@@ -47,6 +47,10 @@ DA = {
                       "Den følger: {what}."),
     "not_subscribed": ("Denne samtale får ikke det daglige overblik, så der er intet at afmelde. "
                        "Skriv abonner for at få det."),
+    "topic_without_words": ("«{topic}» siger ikke, hvilket emne overblikket skal handle om. "
+                            "Skriv fx: abonner parkering eller abonner byrådet parkering."),
+    "topic_unknown": (" Referaterne nævner endnu ikke «{topic}»: overblikket tager det med, "
+                      "når et nyt referat gør."),
     "every_forum": "alle fora",
     "about_topic": "{forum} om «{topic}»",
     "digest_when": "{days} kl. {time}",

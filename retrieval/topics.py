@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from retrieval.index import LexicalState
-from retrieval.query import understand
+from retrieval.query import Reading, understand
 from retrieval.search import coverage, resolve
 from retrieval.tuning import TUNING, Tuning
 
@@ -30,3 +30,14 @@ def about(state: LexicalState, topic: str, keys: Iterable[tuple[str, str, int]],
         out[key] = None if i is None else bool(resolved) and \
             coverage(state.lexical, resolved, i) >= tuning.min_support
     return out
+
+
+def written(state: LexicalState, topic: str) -> bool | None:
+    """Whether the minutes write any word of `topic` as a word of theirs (inflected,
+    translated or misspelled; not only as parts of other words); None when it holds no
+    word that could name a topic (`det`, `om`)."""
+    query = understand(topic)
+    if not query.concepts:
+        return None
+    return any(r.how not in (Reading.UNKNOWN, Reading.IN_PARTS)
+               for r in resolve(query, state.lexical))

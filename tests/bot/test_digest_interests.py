@@ -215,3 +215,17 @@ async def test_subscribe_to_forums_and_topics_and_end_each(forums_chat, subscrip
     await say_(chat, "abonner KB")
     assert (await say_(chat, "afmeld")).startswith("Det daglige overblik er stoppet")
     assert subscriptions.active() == []
+
+
+async def test_a_topic_is_checked_against_the_minutes_words(forums_chat, subscriptions):
+    """A topic of no content word is refused with an example; one whose words the minutes
+    never write is followed, and the reply says they do not yet."""
+    reply = await say_(forums_chat, "abonner om det")
+    assert reply.startswith("«det» siger ikke, hvilket emne") and subscriptions.active() == []
+    reply = await say_(forums_chat, "abonner kvantecomputere")
+    assert reply.startswith("Så er det på plads")
+    assert reply.endswith("Referaterne nævner endnu ikke «kvantecomputere»: overblikket tager "
+                          "det med, når et nyt referat gør.")
+    reply = await say_(forums_chat, "abonner telefontider")
+    assert "Samtalen følger nu: alle fora om «kvantecomputere»; alle fora om «telefontider»" \
+        in reply and "nævner endnu ikke" not in reply
