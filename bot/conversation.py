@@ -33,7 +33,7 @@ from ingest.catalog import Catalog, CaseStep
 from ingest.db import CatalogUnavailable
 from ingest.model import Meeting, Punkt
 from retrieval.browse import Match
-from retrieval.forums import ForumNames
+from retrieval.forums import ForumNames, NotOneForum
 from retrieval.memo import Memo
 from retrieval.model import Answer, Citation
 from retrieval.phrasebook import say
@@ -108,10 +108,6 @@ def is_question(request: Request) -> bool:
     a case number, which is one when no punkt carries the number."""
     return (isinstance(request, Question) or isinstance(request, Latest) and bool(request.forum)
             or isinstance(request, CasePath) and bool(request.text))
-
-
-class NotAForum(ValueError):
-    """A command's forum names no forum, or several: the message says so, in Danish."""
 
 
 class Conversation:
@@ -208,15 +204,8 @@ class Conversation:
         return ForumNames(forums, self.forum_aliases)
 
     def _forum(self, text: str) -> str:
-        """The one forum `text` names; NotAForum saying why not. Blocks: a catalog read."""
-        names = self.forum_names()
-        found = names.matching(text)
-        if len(found) == 1:
-            return found[0]
-        if found:
-            raise NotAForum(say("several_forums", text=text, forums=", ".join(found)))
-        raise NotAForum(say("no_forum", text=text,
-                            forums=", ".join(names.forums) or say("no_punkter")))
+        """The one forum `text` names; NotOneForum otherwise. Blocks: a catalog read."""
+        return self.forum_names().only(text)
 
     def _look_up(self, action: ShowMeeting | ShowPunkt) -> Reply:
         """`møde`, `punkt` and their buttons. When two forums met on the day and none is
@@ -224,8 +213,8 @@ class Conversation:
         number = action.number if isinstance(action, ShowPunkt) else None
         try:
             forum = self._forum(action.forum) if action.forum else None
-        except NotAForum as e:
-            return Reply(str(e))
+        except NotOneForum as e:
+            return Reply(_not_one_forum(e))
         if forum is None and len(met := self.catalog.forums_on(action.day)) > 1:
             return Reply(card=cards.forum_choice_card(action, met))
         found = look_up(self.catalog, action.day, number, forum)
@@ -244,7 +233,7 @@ class Conversation:
         answered as the question it is."""
         try:
             found = await asyncio.to_thread(self._forum, forum) if forum else None
-        except NotAForum:
+        except NotOneForum:
             return await self._answer(text, votes=votes)
         meeting = await asyncio.to_thread(self.catalog.latest, found)
         return Reply(card=cards.meeting_card(meeting)) if meeting else Reply(say("empty_catalog"))
@@ -275,7 +264,8 @@ class Conversation:
             return Reply(say("subscribe_local"))
         forums, topic = await asyncio.to_thread(self._interest, words)
         state = self.engine.lexical_state()
-        found = written(state, topic) if topic and state is not None else True
+        found = await asyncio.to_thread(written, state, topic) \
+            if topic and state is not None else True
         if found is None:
             return Reply(say("topic_without_words", topic=topic))
         new = await asyncio.to_thread(
@@ -390,6 +380,13 @@ class Conversation:
         however often that activity comes."""
         await asyncio.to_thread(self.feedback.react, where.conversation_id, activity_id,
                                 reaction, invoke_id=invoke_id)
+
+
+def _not_one_forum(e: NotOneForum) -> str:
+    """Why a command's forum is not one forum, in Danish."""
+    if e.found:
+        return say("several_forums", text=e.text, forums=", ".join(e.found))
+    return say("no_forum", text=e.text, forums=", ".join(e.forums) or say("no_punkter"))
 
 
 def _history(answer: Answer, best: Punkt, steps: list[CaseStep]) -> Reply:

@@ -59,6 +59,17 @@ _ENGLISH = re.compile(
     re.IGNORECASE)
 
 
+class NotOneForum(ValueError):
+    """`text` names several forums (`found`), or none of the catalog's `forums`; the
+    message says which, in English (a command in Danish says it from the fields)."""
+
+    def __init__(self, text: str, found: tuple[str, ...], forums: tuple[str, ...]):
+        self.text, self.found, self.forums = text, found, forums
+        super().__init__(f"'{text}' names several forums: {', '.join(found)}" if found
+                         else f"'{text}' names no forum; the forums are: "
+                              f"{', '.join(forums) or 'none yet'}")
+
+
 @dataclass(frozen=True)
 class Named:
     #: the forums named, as the catalog spells them, in the order the question names them
@@ -200,15 +211,11 @@ class ForumNames:
         return named
 
     def only(self, text: str) -> str:
-        """The one forum `text` names in any form (`matching`); ValueError naming the
-        forums otherwise."""
+        """The one forum `text` names in any form (`matching`); NotOneForum otherwise."""
         named = self.matching(text)
         if len(named) == 1:
             return named[0]
-        if named:
-            raise ValueError(f"'{text}' names several forums: {', '.join(named)}")
-        raise ValueError(f"'{text}' names no forum; the forums are: "
-                         f"{', '.join(self.forums) or 'none yet'}")
+        raise NotOneForum(text, named, self.forums)
 
     def _english(self, question: str) -> list[tuple[int, int, set[str]]]:
         """English phrases ending in a body's noun, each with the forums of that body
