@@ -416,10 +416,9 @@ def digest(settings: Settings, mode: str | None, as_json: bool) -> None:
         raise click.UsageError("choose --dry-run or --send")
     with _catalog(settings) as catalog:
         subscriptions = Subscriptions.over(catalog)
-        # the catalog's words, read now, for the topics (`abonner parkering`)
-        state = words_of(catalog)
         if mode == "dry-run":
-            for sub, decisions in pending(catalog, subscriptions, state):
+            # the catalog's words for the topics (`abonner parkering`), read if one is followed
+            for sub, decisions in pending(catalog, subscriptions, lambda: words_of(catalog)):
                 if as_json:
                     _dump({"conversation_id": sub.conversation_id, "tenant_id": sub.tenant_id,
                            "following": [{"forum": i.forum, "topic": i.topic}
@@ -437,7 +436,7 @@ def digest(settings: Settings, mode: str | None, as_json: bool) -> None:
                     _echo(f"  {d.forum} {d.meeting_date:%d.%m.%Y}, punkt {d.punkt.number}: "
                           f"{d.punkt.title}")
             return
-        results = asyncio.run(_send_digests(settings, catalog, subscriptions, state))
+        results = asyncio.run(_send_digests(settings, catalog, subscriptions))
     for r in results:
         if as_json:
             _dump({"conversation_id": r.conversation_id, "status": r.status,
@@ -486,7 +485,7 @@ def _section(heading: str, lines: list[str]) -> None:
         _echo(f"  {line}")
 
 
-async def _send_digests(settings: Settings, catalog, subscriptions, state):
+async def _send_digests(settings: Settings, catalog, subscriptions):
     from bot.jobs.digest import DigestRunner
     from bot.teams.adapter import BotEndpoint
 
@@ -498,7 +497,7 @@ async def _send_digests(settings: Settings, catalog, subscriptions, state):
     async def send(subscription, card):
         await endpoint.send_card(subscription.reference, card)
 
-    return await DigestRunner(catalog, subscriptions, send, index_state=lambda: state,
+    return await DigestRunner(catalog, subscriptions, send,
                               may_send=endpoint.may_send_to).run_once()
 
 

@@ -105,12 +105,22 @@ def words_of(catalog: Catalog) -> LexicalState:
     return LexicalState.build(catalog, IndexLedger(catalog.db))
 
 
+def words_for(subscriptions: list[Subscription], index_state: IndexState) -> LexicalState | None:
+    """The words topics are matched on, read only when a subscription follows a topic:
+    outside the server they cost a read of the whole catalog."""
+    if any(i.topic for s in subscriptions for i in s.watermarks):
+        return index_state()
+    return None
+
+
 # --- sending ---------------------------------------------------------------------------
 
 def pending(catalog: Catalog, subscriptions: Subscriptions,
-            state: LexicalState | None) -> list[tuple[Subscription, list[NewDecision]]]:
+            index_state: IndexState) -> list[tuple[Subscription, list[NewDecision]]]:
     """What each active subscription would get now (for `digest --dry-run`)."""
-    return [(s, due(catalog, s, state).decisions) for s in subscriptions.active()]
+    active = subscriptions.active()
+    state = words_for(active, index_state)
+    return [(s, due(catalog, s, state).decisions) for s in active]
 
 
 class DigestRunner:
@@ -133,7 +143,7 @@ class DigestRunner:
         now = now or dt.datetime.now(dt.timezone.utc)
         results = []
         subscriptions = await asyncio.to_thread(self.subscriptions.active)
-        state = await asyncio.to_thread(self.index_state) if subscriptions else None
+        state = await asyncio.to_thread(words_for, subscriptions, self.index_state)
         for sub in subscriptions:
             results.append(await self._one(sub.conversation_id, now, state))
         return results
