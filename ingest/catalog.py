@@ -335,19 +335,13 @@ class Catalog:
         if not wanted:
             return []
         with self._lock:  # the rows holding the number's digits, then its writing compared
-            numbered = self.db.execute(
-                "SELECT meeting_id, number, case_number FROM punkter WHERE closed=0 AND "
-                "case_number LIKE ?", (f"%{cases.longest_digits(wanted)}%",)).fetchall()
-            keys = [(r["meeting_id"], r["number"]) for r in numbered
-                    if cases.normal(r["case_number"]) == wanted]
             rows = self.db.execute(
                 "SELECT p.*, m.forum, m.meeting_date FROM punkter p JOIN meetings m "
-                "ON m.id=p.meeting_id WHERE p.closed=0 AND (p.meeting_id, p.number) IN "
-                f"(VALUES {', '.join(['(?,?)'] * len(keys))}) "
+                "ON m.id=p.meeting_id WHERE p.closed=0 AND p.case_number LIKE ? "
                 "ORDER BY m.meeting_date, m.forum, p.number",
-                [x for key in keys for x in key]).fetchall() if keys else []
+                (f"%{cases.longest_digits(wanted)}%",)).fetchall()
         return [CaseStep(r["forum"], dt.date.fromisoformat(r["meeting_date"]), _punkt(r))
-                for r in rows]
+                for r in rows if cases.normal(r["case_number"]) == wanted]
 
     def _meeting(self, row) -> Meeting:
         punkter = self.db.execute(

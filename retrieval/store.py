@@ -59,8 +59,8 @@ def connect(*, path: Path | None = None, host: str | None = None, port: int = 80
     `database` there (made if missing), so that deployments, or tests, sharing one server
     keep their collections apart."""
     import chromadb
-    from chromadb.config import Settings
     from chromadb.api.client import AdminClient
+    from chromadb.config import Settings
     from chromadb.errors import NotFoundError
 
     settings = Settings(anonymized_telemetry=False)
