@@ -46,6 +46,17 @@ def test_the_files_are_checked_and_split():
     assert {"Chefforum", "Teknik- og Miljøudvalget", "Kommunalbestyrelsen"} <= forums
 
 
+def test_the_script_writes_the_files_the_figures_are_measured_on(tmp_path):
+    """scripts/forum_files.py: the committee's and the council's files as the tests read
+    them, for `referatbot ingest` and `eval` by hand (the note's figures)."""
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "forum_files.py"),
+                             str(tmp_path / "out")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    paths = [Path(line) for line in result.stdout.splitlines()]
+    assert sorted(p.suffix for p in paths) == [".docx", ".html", ".pdf"]
+    assert all(p.is_file() and p.stat().st_size > 1000 for p in paths)
+
+
 @pytest.mark.parametrize("questions, floor", [(HELDOUT, HELDOUT_AT_LEAST), (TUNING, TUNING_AT_LEAST)],
                          ids=["heldout", "tuning"])
 def test_the_figures_reached_hold(three_forums, questions, floor):
