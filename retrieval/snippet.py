@@ -9,7 +9,9 @@ sentence-level evidence and picks the sentence to quote. Without vectors (the mo
 loading) the words and the type decide alone.
 
 A decision question is answered from Beslutning: all of it when it fits a card, else its
-best sentence. A list is never cut from the sentence that introduces it ("... en række
+best sentence. The answer is often in two places of a punkt (what was decided, and the
+figure or name in the account before it), so the best sentence elsewhere is quoted too,
+after "…", when it weighs nearly as much (from Beslutning only, for a decision). A list is never cut from the sentence that introduces it ("... en række
 bestillinger:"), and table rows are not quoted as prose: flattened, a row of an agenda
 table reads as nonsense. A snippet is cut only at sentence boundaries, or, inside one
 overlong sentence, at a word boundary with an ellipsis.
@@ -35,6 +37,8 @@ FACTS = TYPED - {AnswerType.REASON}
 LEAD_REACH = 12
 #: Most sentences joined into one snippet.
 MOST_SENTENCES = 3
+#: Between the two places of a quote.
+GAP = " … "
 
 
 @dataclass(frozen=True)
@@ -131,12 +135,35 @@ def best_snippet(punkt: Punkt, concepts: tuple[Resolved, ...], evidence: Evidenc
     pool = [s for s in evidence.sentences if s.section == DECISION] if decision and whole \
         else list(evidence.sentences)
     # where some sentences hold the question's words, the quote is one of them
-    best = max([s for s in pool if s.match > 0] or pool, key=_rank, default=None)
+    pool = [s for s in pool if s.match > 0] or pool
+    best = max(pool, key=_rank, default=None)
     if best is None:
         return Snippet("", punkt.title)
     found = units(punkt.sections[best.section])
-    text = _compose(found, best.position, forms, wanted, tuning)
+    text = _second_place(_compose(found, best.position, forms, wanted, tuning), best, pool,
+                         evidence, tuning)
     return Snippet(best.section, text, _highlights(text, forms))
+
+
+def _second_place(text: str, best: Weighed, pool: list[Weighed], evidence: Evidence,
+                  tuning: Tuning) -> str:
+    """The quote, and after GAP the best sentence of `pool` elsewhere in the punkt (not in
+    the quote, nor next to it), where that one scores `second_share` of the best or more,
+    and both fit `two_places_chars`."""
+    quoted = [s for s in evidence.sentences if s == best or s.text in text]
+    second = max((s for s in pool if s not in quoted and not _next_to(s, quoted)),
+                 key=_rank, default=None)
+    if second is None or second.score < best.score * tuning.second_share:
+        return text
+    joined = text + GAP + second.text
+    return joined if len(joined) <= tuning.two_places_chars else text
+
+
+def _next_to(sentence: Weighed, quoted: list[Weighed]) -> bool:
+    """Whether the sentence just before or after `sentence` in its section is quoted: the
+    quote would go on from it, without the gap GAP says."""
+    return any(s.section == sentence.section and abs(s.position - sentence.position) == 1
+               for s in quoted)
 
 
 def _rank(s: Weighed) -> tuple[float, float]:

@@ -20,10 +20,11 @@ ROOT = Path(__file__).resolve().parents[2]
 FORUMS = ROOT / "tests" / "fixtures" / "forums"
 TUNING = load_jsonl("questions_forums_tuning.jsonl")
 HELDOUT = load_jsonl("questions_forums_heldout.jsonl")
-#: reached on the held-out part: hit@1 14/18, hit@3 15/18, snippet 9/18, meetings 1/1,
+#: reached on the held-out part: hit@1 14/18, hit@3 15/18, snippet 13/18 (9/18 before a
+#: quote took a second place), meetings 1/1,
 #: off-topic refused 2/4, answerable answered 16/19; no question answered from a forum
 #: other than the one it named
-HELDOUT_AT_LEAST = {"hit@1": 0.77, "hit@3": 0.83, "snippet": 0.5, "meeting": 1.0,
+HELDOUT_AT_LEAST = {"hit@1": 0.77, "hit@3": 0.83, "snippet": 0.72, "meeting": 1.0,
                     "negative": 0.5, "answered": 0.84, "closed": 1.0}
 #: reached on the tuning part: hit@1 16/20, hit@3 16/20, snippet 17/20, meetings 1/1,
 #: off-topic refused 3/4, answerable answered 17/21

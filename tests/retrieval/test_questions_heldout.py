@@ -22,14 +22,15 @@ ROOT = Path(__file__).resolve().parents[2]
 TUNING = load_jsonl("questions_tuning.jsonl")
 HELDOUT = load_jsonl("questions_heldout.jsonl")
 #: reached on the held-out file by the fitted verdict (retrieval/verdict.py) with the
-#: support floor (Tuning.min_support): hit@1 55/62, hit@3 56/62, snippet 43/62, meetings
-#: 7/7, off-topic refused (confidence low or none) 15/21, answerable answered 63/69 (an
-#: unsure reply is not an answer); the hand-set rule before it refused 14/21 off-topic
-HELDOUT_AT_LEAST = {"hit@1": 0.88, "hit@3": 0.90, "snippet": 0.69, "meeting": 1.0,
+#: support floor (Tuning.min_support): hit@1 55/62, hit@3 56/62, snippet 45/62 (43 before
+#: a quote took a second place), meetings 7/7, off-topic refused (confidence low or none)
+#: 15/21, answerable answered 63/69 (an unsure reply is not an answer); the hand-set rule
+#: before it refused 14/21 off-topic
+HELDOUT_AT_LEAST = {"hit@1": 0.88, "hit@3": 0.90, "snippet": 0.72, "meeting": 1.0,
                     "negative": 0.71, "answered": 0.91, "closed": 1.0}
-#: reached on the tuning file: hit@1 51/63, hit@3 52/63, snippet 50/63, meetings 6/7,
+#: reached on the tuning file: hit@1 51/63, hit@3 52/63, snippet 51/63, meetings 6/7,
 #: off-topic refused 14/20, answerable answered 59/70
-TUNING_AT_LEAST = {"hit@1": 0.80, "hit@3": 0.82, "snippet": 0.79, "meeting": 0.85,
+TUNING_AT_LEAST = {"hit@1": 0.80, "hit@3": 0.82, "snippet": 0.80, "meeting": 0.85,
                    "negative": 0.70, "answered": 0.84, "closed": 1.0}
 
 

@@ -1,7 +1,8 @@
 """Snippets: the sentences of the cited punkt that answer, at most about 400 characters,
 cut at sentence boundaries (or, inside one overlong sentence, at a word boundary with
 "…"), never mid-word, abbreviations kept whole, a decision question quoted from
-Beslutning. The answer text is the minutes' own words."""
+Beslutning; and a second place of the punkt after " … " when it weighs nearly as much.
+The answer text is the minutes' own words."""
 from __future__ import annotations
 
 import re
@@ -10,12 +11,27 @@ import pytest
 
 from ingest.chunk import split_sentences
 from ingest.model import DECISION, Punkt
+from retrieval.query import understand
+from retrieval.search import resolve
+from retrieval.snippet import GAP, best_snippet, weigh
 from retrieval.tuning import TUNING
 
 from question_files import load_jsonl
 
 CUT_PUNCTUATION = ",;:-–"
 MAX_CHARS, LIST_CHARS, DECISION_CHARS = TUNING.max_chars, TUNING.list_chars, TUNING.decision_chars
+TWO_PLACES_CHARS = TUNING.two_places_chars
+
+
+def assert_quote(snippet: str, punkt: Punkt, section: str) -> None:
+    """A quote is one place of `section` cut cleanly (assert_clean_cut), or that and,
+    after GAP, a whole sentence from elsewhere in the punkt, within TWO_PLACES_CHARS."""
+    first, gap, second = snippet.partition(GAP)
+    assert_clean_cut(first, punkt.sections[section])
+    if gap:
+        assert len(snippet) <= TWO_PLACES_CHARS, (len(snippet), snippet)
+        assert second in {s for text in punkt.sections.values() for s in split_sentences(text)}
+        assert second not in first
 
 
 def assert_clean_cut(snippet: str, section_text: str, max_chars: int = MAX_CHARS) -> None:
@@ -89,7 +105,7 @@ def test_every_cited_snippet_is_short_and_cut_cleanly(corpus, ask):
         for c in answer.citations + answer.suggestions:
             punkt = corpus.punkt(c.meeting_date, c.punkt)
             if c.section:
-                assert_clean_cut(c.snippet, punkt.sections[c.section])
+                assert_quote(c.snippet, punkt, c.section)
             else:
                 assert c.snippet == punkt.title
             checked += 1
@@ -164,8 +180,70 @@ def test_short_sentences_are_joined_up_to_three_and_never_past_the_limit(snippet
     sentences = [f"Sætning nummer {i} om budgetopfølgning." for i in range(1, 30)]
     punkt = Punkt(1, "Budget", sections={"Sagsfremstilling": " ".join(sentences)})
     snip = snippet(punkt, "budgetopfølgning", decision=False)
-    assert snip.text == " ".join(sentences[:3])
-    assert_clean_cut(snip.text, punkt.sections["Sagsfremstilling"])
+    # every sentence weighs the same: the first three, and the first one not next to them
+    # as the second place
+    assert snip.text == " ".join(sentences[:3]) + GAP + sentences[4]
+    assert_quote(snip.text, punkt, "Sagsfremstilling")
+
+
+# --- an answer in two places ------------------------------------------------------------
+
+MOBILE = Punkt(4, "Ny mobilaftale", sections={
+    "Sagsfremstilling": "Statens Indkøb har udbudt en ny mobilaftale for kommunerne. "
+                        "Leverandøren på den nye mobilaftale er TDC. "
+                        "Udskiftningen af telefoner sker i løbet af foråret. "
+                        "Afdelingerne får besked om tidsplanen i marts. "
+                        "Kontaktpersonerne undervises i de nye arbejdsgange. "
+                        "Priserne på de nye telefoner stiger ikke i aftalens løbetid.",
+    "Beslutning": "Chefforum tog orienteringen til efterretning."})
+
+
+def quote_weighed(corpus, punkt: Punkt, question: str, cosines: dict[int, float]) -> str:
+    """The punkt's quote with its sentences' cosines to the question given, as the index's
+    sentence vectors would give them (by place in `sentences(punkt)`)."""
+    query = understand(question)
+    concepts = resolve(query, corpus.index.lexical)
+    evidence = weigh(punkt, concepts, answer_type=query.answer_type, asked=frozenset(),
+                     similarity=cosines)
+    return best_snippet(punkt, concepts, evidence, decision=False,
+                        answer_type=query.answer_type).text
+
+
+def test_an_answer_in_two_places_is_quoted_from_both(corpus):
+    # the supplier (place 1) and the prices (place 5) are both what was asked
+    text = quote_weighed(corpus, MOBILE, "hvem er leverandør på mobilaftalen, og stiger priserne?",
+                         {0: 0.80, 1: 0.86, 2: 0.78, 3: 0.76, 4: 0.77, 5: 0.85, 6: 0.74})
+    assert "TDC" in text and "Priserne på de nye telefoner stiger ikke" in text
+    assert GAP in text
+    assert_quote(text, MOBILE, "Sagsfremstilling")
+
+
+def test_a_place_that_weighs_far_less_is_left_out(corpus):
+    text = quote_weighed(corpus, MOBILE, "hvem er leverandør på mobilaftalen, og stiger priserne?",
+                         {0: 0.80, 1: 0.86, 2: 0.78, 3: 0.76, 4: 0.77, 5: 0.74, 6: 0.74})
+    assert "TDC" in text and GAP not in text
+
+
+def test_words_alone_leave_out_a_place_with_only_a_common_word(snippet):
+    # while the model loads: the prices sentence shares only "nye" and a part of
+    # "mobilaftale" with the question
+    snip = snippet(MOBILE, "hvem er leverandør på den nye mobilaftale fra Statens Indkøb?",
+                   decision=False)
+    assert "TDC" in snip.text and GAP not in snip.text
+
+
+def test_a_decision_is_quoted_from_beslutning_alone(snippet):
+    # a Beslutning too long to quote whole: its best sentence, and no second place outside it
+    filler = " ".join(f"Afdeling {i} melder tilbage om telefonerne inden fristen." for i in range(20))
+    punkt = Punkt(4, "Ny mobilaftale", sections={
+        "Sagsfremstilling": MOBILE.sections["Sagsfremstilling"],
+        "Beslutning": "Chefforum besluttede at tiltræde mobilaftalen med TDC. " + filler})
+    assert len(punkt.sections["Beslutning"]) > DECISION_CHARS
+    snip = snippet(punkt, "hvad besluttede chefforum om mobilaftalen og priserne?",
+                   decision=True)
+    assert snip.section == DECISION and "tiltræde mobilaftalen" in snip.text
+    beslutning = split_sentences(punkt.sections[DECISION])
+    assert all(part in " ".join(beslutning) for part in snip.text.split(GAP))
 
 
 def test_a_punkt_without_sections_is_quoted_by_its_title(corpus, snippet):
