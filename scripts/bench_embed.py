@@ -50,7 +50,7 @@ def passages(paths: list[Path]) -> list[str]:
 
     files, _, _ = collect_files(paths)
     texts = [c.embed_text for f in files
-             for c in chunk_meeting(parse_referat(read_file(f), f.name))]
+             for c in chunk_meeting(parse_referat(read_file(f.path), f.path.name))]
     return list(dict.fromkeys(texts))
 
 

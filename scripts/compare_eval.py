@@ -36,9 +36,12 @@ COLUMNS = ("hit@1", "hit@3", "snippet", "meeting", "refused", "refused, right fi
            "off-topic confident", "off-topic unsure")
 
 
-def answers(tree: Path, data_dir: Path, questions: list[str]) -> list[dict]:
-    """Each question's answer JSON from `referatbot ask --json -` run in `tree`."""
+def answers(tree: Path, data_dir: Path, cache: Path | None, questions: list[str]) -> list[dict]:
+    """Each question's answer JSON from `referatbot ask --json -` run in `tree` (with the
+    model cache `cache`, where its model build differs from the other tree's)."""
     env = {**os.environ, "REFERATBOT_DATA_DIR": str(data_dir), "PYTHONPATH": str(tree)}
+    if cache:
+        env["REFERATBOT_MODEL_CACHE"] = str(cache)
     done = subprocess.run([sys.executable, "-m", "bot", "ask", "--json", "-"], cwd=tree,
                           env=env, input="\n".join(questions) + "\n", capture_output=True,
                           text=True, check=False)
@@ -99,8 +102,10 @@ def baselines(data_dir: Path):
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--tree", action="append", required=True, metavar="NAME=TREE:DATA_DIR",
-                    help="a code tree and its indexed data dir over data/samples")
+    ap.add_argument("--tree", action="append", required=True,
+                    metavar="NAME=TREE:DATA_DIR[:MODEL_CACHE]",
+                    help="a code tree and its indexed data dir over data/samples (and its "
+                         "own model cache, when its model build differs)")
     ap.add_argument("--part", choices=("heldout", "tuning", "all"), default="all",
                     help="for a split file, the part(s) to report (default: each part)")
     ap.add_argument("--no-baselines", action="store_true")
@@ -109,14 +114,15 @@ def main() -> int:
     trees = []
     for spec in args.tree:
         name, _, rest = spec.partition("=")
-        tree, _, data = rest.rpartition(":")
-        if not (name and tree and data):
-            ap.error(f"--tree {spec!r}: give NAME=TREE:DATA_DIR")
-        trees.append((name, Path(tree).resolve(), Path(data).resolve()))
+        tree, data, cache = (rest.split(":") + [""])[:3]
+        if not (name and tree and data) or rest.count(":") > 2:
+            ap.error(f"--tree {spec!r}: give NAME=TREE:DATA_DIR[:MODEL_CACHE]")
+        trees.append((name, Path(tree).resolve(), Path(data).resolve(),
+                      Path(cache).resolve() if cache else None))
     files = {path: load_questions(path) for path in QUESTION_FILES}
     every = [q for qs in files.values() for q in qs]
-    got = {name: answers(tree, data, [q["question"] for q in every])
-           for name, tree, data in trees}
+    got = {name: answers(tree, data, cache, [q["question"] for q in every])
+           for name, tree, data, cache in trees}
     results = []
     start = 0
     with nullcontext(None) if args.no_baselines else baselines(trees[0][2]) as rank:
@@ -129,7 +135,7 @@ def main() -> int:
                 picked = [qs[i] for i in chosen]
                 entry = {"file": path.relative_to(ROOT).as_posix(), "part": part or "all",
                          "questions": len(picked), "trees": {}}
-                for name, _, _ in trees:
+                for name, *_ in trees:
                     entry["trees"][name] = score(picked, [got[name][start + i] for i in chosen])
                 if rank:
                     entry["trees"].update(rank(picked))
