@@ -202,9 +202,10 @@ def read_pdf(data: bytes) -> str:
             pages.append(text.split("\n"))
     except ReadError:
         raise
-    # pypdf's own errors, and whatever its parser trips on in damaged files
+    # pypdf's own errors, and whatever its parser trips on in damaged files (a stream's
+    # filter name garbled into "0.0" is NotImplementedError: "Unsupported filter")
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,
-            RecursionError, zlib.error) as e:
+            NotImplementedError, RecursionError, zlib.error) as e:
         raise ReadError(f"not a readable PDF: {e}") from e
     if not any(line.strip() for page in pages for line in page):
         raise ReadError("the PDF holds no text (a scanned PDF needs OCR first)")

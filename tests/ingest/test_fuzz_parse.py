@@ -244,3 +244,14 @@ def test_damaged_real_files_are_text_or_a_read_error(scratch, suffix, data):
     path = scratch / f"damaged{suffix}"
     path.write_bytes(data.draw(damaged(real_files()[suffix]), label="damaged bytes"))
     read_or_refuse(path)
+
+
+def test_a_pdf_stream_with_a_garbled_filter_name_is_a_read_error(scratch):
+    """Found by the test above: "/Filter .FlateDecode" (a byte of the name changed) made
+    pypdf raise NotImplementedError, which the reader let through."""
+    data = real_files()[".pdf"]
+    assert b"/Filter /FlateDecode" in data
+    path = scratch / "garbled.pdf"
+    path.write_bytes(data.replace(b"/Filter /FlateDecode", b"/Filter .FlateDecode"))
+    with pytest.raises(ReadError, match="not a readable PDF"):
+        read_file(path)
