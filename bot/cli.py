@@ -106,7 +106,7 @@ def reindex(settings: Settings) -> None:
         raise click.ClickException(str(e)) from e
     with _catalog(settings) as catalog:
         index = _index(settings, catalog, embedder=embedder, fresh=True)
-        index.ledger.clear()
+        index.clear()
         n = index.sync()
         click.echo(f"reindexed {n} meeting(s), {index.store.count()} chunks", err=True)
 

@@ -232,6 +232,23 @@ def _interests(db: Database) -> None:
     db.execute("ALTER TABLE subscriptions DROP COLUMN watermark")
 
 
+def _sentence_vectors(db: Database) -> None:
+    """The index's sentence vectors move out of Chroma into this table, a row per punkt
+    (retrieval/sentence_vectors.py): the ledger's layout 2. Meetings indexed before are
+    re-indexed once, their vectors carried over from the Chroma collection."""
+    blob = "BYTEA" if db.postgres else "BLOB"
+    db.create(f"""
+CREATE TABLE IF NOT EXISTS sentence_vectors (
+    forum TEXT NOT NULL,
+    meeting_date TEXT NOT NULL,
+    punkt INTEGER NOT NULL,
+    hashes TEXT NOT NULL,
+    vectors {blob} NOT NULL,
+    PRIMARY KEY (forum, meeting_date, punkt)
+);
+""")
+
+
 def _epoch(iso: str) -> float:
     return dt.datetime.fromisoformat(iso).timestamp()
 
@@ -249,6 +266,7 @@ MIGRATIONS = (
     Migration(3, "the index ledger's layout of each meeting", _ledger_layout),
     Migration(4, "a subscription's interests, each a forum and a topic with its watermark",
               _interests),
+    Migration(5, "the index's sentence vectors, a row per punkt", _sentence_vectors),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -19,18 +19,25 @@ from retrieval.forums import ForumNames
 from retrieval.ledger import IndexLedger
 from retrieval.lexical import LexicalIndex
 from retrieval.memo import Memo
-from retrieval.sentences import embed_text, is_sentence_id, sentence_id, sentences
-from retrieval.store import VectorStore
+from retrieval.sentence_vectors import SentenceVectors
+from retrieval.sentences import embed_text, is_sentence_id, sentences
+from retrieval.store import Hit, VectorStore
 
 log = logging.getLogger(__name__)
 #: Vectors kept in memory by text hash while indexing (about 1.5 KB each).
 VECTOR_MEMO = 20_000
-#: Sentence vectors kept in memory by id for questions (the punkter asked about repeat).
-SENTENCE_MEMO = 20_000
+#: Punkter whose sentence vectors are kept in memory for questions (the punkter asked about
+#: repeat): about 25 sentences of 1.5 KB each, 40 MB at most.
+SENTENCE_MEMO = 1_000
 #: Chunk vectors kept in memory by id for questions, per lexical state (about 1.5 KB
 #: each: 30 MB at most); reading the candidates' vectors from Chroma was a sixth of a
 #: question's CPU time under load.
 CHUNK_VECTOR_MEMO = 20_000
+#: Named forums holding at least this share of the punkter are kept from a search of all
+#: of them, twice as wide as their share needs (at most 4 times the chunks asked for).
+WIDE_SHARE = 0.5
+#: A punkt (forum, date, number) and its sentences' text hashes, by place.
+SentenceKey = tuple[str, dt.date, int, tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -127,10 +134,11 @@ class SearchIndex:
         self.aliases = aliases
         self._names: Memo[tuple[str, ...], ForumNames] = Memo(4)
         self.ledger = IndexLedger(catalog.db)
+        self.sentences = SentenceVectors(catalog.db)
         self.state = LexicalState.empty()
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
-        #: sentence vectors by (id, the hash of the text they were made from)
-        self._sentences: Memo[tuple[str, str], np.ndarray] = Memo(SENTENCE_MEMO)
+        #: each punkt's sentence vectors by place, by (forum, date, number, text hashes)
+        self._sentences: Memo[SentenceKey, dict[int, np.ndarray]] = Memo(SENTENCE_MEMO)
 
     # the current state's parts, for readers that need only one of them
     @property
@@ -180,32 +188,32 @@ class SearchIndex:
         records, or from this run), not re-embedded."""
         forum, day = meeting.forum, meeting.meeting_date
         chunks = chunk_meeting(meeting)
-        said = [(sentence_id(forum, day, p.number, i), embed_text(p.title, s.text),
-                 {"forum": forum, "meeting_date": day.isoformat(), "punkt": p.number,
-                  "section": s.section})
-                for p in meeting.open_punkter for i, s in enumerate(sentences(p))]
-        new_ids = [c.id for c in chunks] + [i for i, _, _ in said]
+        said = {p.number: [embed_text(p.title, s.text) for s in sentences(p)]
+                for p in meeting.open_punkter}
+        new_ids = [c.id for c in chunks]
         old_ids = self.ledger.chunk_ids(forum, day)
         self.ledger.mark_indexing(forum, day, sorted(set(old_ids) | set(new_ids)))
         # a catalog from before chunk ids were recorded has none: look up the ids the
         # chunker gives (a vector is reused only if its text hash still matches)
         known = old_ids or new_ids
+        legacy = [i for i in old_ids if is_sentence_id(i)]
         for vector, text_hash in [*self.store.vectors(known).values(),
-                                  *self.store.sentence_vectors(known).values()]:
+                                  *self.store.legacy_sentences(legacy).values()]:
             self._remember(text_hash, vector)
-        texts = [c.embed_text for c in chunks] + [text for _, text, _ in said]
+        for text_hash, vector in self.sentences.of_meeting(forum, day).items():
+            self._remember(text_hash, vector)
+        texts = [c.embed_text for c in chunks] + [t for own in said.values() for t in own]
         missing = list(dict.fromkeys(t for t in texts if chunk_hash(t) not in self._vectors))
         if missing:
             for text, vector in zip(missing, self.embedder.passages(missing)):
                 self._remember(chunk_hash(text), vector)
-        vectors = [self._vectors[chunk_hash(t)] for t in texts]
         gone = set(old_ids) - set(new_ids)
-        self.store.write(chunks, _stacked(vectors[:len(chunks)]),
+        self.store.write(chunks, _stacked([self._vectors[chunk_hash(t)] for t in texts[:len(chunks)]]),
                          remove=sorted(i for i in gone if not is_sentence_id(i)))
-        self.store.write_sentences(
-            [i for i, _, _ in said], _stacked(vectors[len(chunks):]),
-            [{**meta, "text_hash": chunk_hash(text)} for _, text, meta in said],
-            remove=sorted(i for i in gone if is_sentence_id(i)))
+        self.sentences.replace(forum, day, {
+            number: ([chunk_hash(t) for t in own], _stacked([self._vectors[chunk_hash(t)] for t in own]))
+            for number, own in said.items() if own})
+        self.store.forget_legacy_sentences(legacy)
         self.ledger.mark_indexed(forum, day, meeting.content_hash, new_ids)
         return len(chunks)
 
@@ -218,8 +226,21 @@ class SearchIndex:
     def load_lexical(self) -> None:
         self.state = LexicalState.build(self.catalog, self.ledger)
 
-    def nearest(self, vector: np.ndarray, n: int, forums: tuple[str, ...] = ()):
-        """The n chunks nearest a question vector (Chroma's hits), of `forums` when given."""
+    def nearest(self, vector: np.ndarray, n: int, forums: tuple[str, ...] = ()) -> list[Hit]:
+        """The n nearest chunks (Chroma's hits), of `forums` when given. Chroma's `where`
+        reads the ids of every record it lets through before it searches (0.5 s a question
+        at 1,000 meetings of one forum), so forums holding most of the punkter are kept
+        here instead, from a wider search's hits (or by Chroma's filter after all where
+        those hold too few)."""
+        if not forums:
+            return self.store.search(vector, n)
+        share = float(self.state.of_forums(forums).mean()) if self.state.refs else 0.0
+        if share >= WIDE_SHARE:
+            asked = n if share == 1.0 else int(n / share * 2)
+            wide = self.store.search(vector, asked)
+            hits = [h for h in wide if h.forum in forums]
+            if len(hits) >= n or len(wide) < asked:  # enough, or every chunk seen
+                return hits[:n]
         return self.store.search(vector, n, forums)
 
     def chunk_vectors(self, ids: list[str], state: LexicalState | None = None
@@ -231,18 +252,33 @@ class SearchIndex:
     def chunk_texts(self, ids: list[str]) -> dict[str, str]:
         return self.store.documents(ids)
 
-    def sentence_vectors(self, wanted: dict[str, str]) -> dict[str, np.ndarray]:
-        """id -> vector of the sentences asked for as {id: text hash} whose stored vector
-        was made from that text. Kept in memory once read, as the punkter asked about
-        repeat from question to question; a kept vector of other text (the meeting was
-        indexed again meanwhile, maybe by another process) is read again."""
-        found = self._sentences.get_many(list(wanted.items()), self._stored_sentences)
-        return {i: found[(i, h)] for i, h in wanted.items() if (i, h) in found}
+    def sentence_vectors(self, forum: str, day: dt.date, number: int,
+                         hashes: tuple[str, ...]) -> dict[int, np.ndarray]:
+        """Place -> vector of the punkt's sentences whose stored vector was made from their
+        present text (`hashes`, by place in `sentences(punkt)`). Kept in memory once every
+        one matches, as the punkter asked about repeat from question to question; read
+        each time while the index has not yet taken in a changed meeting."""
+        key = (forum, day, number, hashes)
+        kept = self._sentences.get_many([key], self._complete)
+        return kept[key] if key in kept else self._matching(key)
 
-    def _stored_sentences(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], np.ndarray]:
-        """The stored vectors of the (id, text hash) asked for, where made from that text."""
-        stored = self.store.sentence_vectors([i for i, _ in keys])
-        return {(i, h): stored[i][0] for i, h in keys if i in stored and stored[i][1] == h}
+    def _complete(self, keys: list[SentenceKey]) -> dict[SentenceKey, dict[int, np.ndarray]]:
+        found = {key: self._matching(key) for key in keys}
+        return {key: vectors for key, vectors in found.items() if len(vectors) == len(key[3])}
+
+    def _matching(self, key: SentenceKey) -> dict[int, np.ndarray]:
+        forum, day, number, hashes = key
+        stored = self.sentences.of_punkt(forum, day, number)
+        if stored is None:
+            return {}
+        have, vectors = stored
+        return {n: vectors[n] for n, h in enumerate(hashes) if n < len(have) and have[n] == h}
+
+    def clear(self) -> None:
+        """The index was emptied (a rebuild): it holds nothing of any meeting."""
+        self.ledger.clear()
+        self.sentences.clear()
+        self._sentences.clear()
 
     def punkt(self, ref: PunktRef) -> Punkt | None:
         meeting = self.catalog.meeting(ref.meeting_date, ref.forum)

@@ -1,13 +1,15 @@
 """The search index's ledger: for each meeting, the content hash the index was last built
-from, the layout it was built in, and the ids of the records the index may hold: chunks
-(ingest/chunk.py's `chunk_id`) and sentences (retrieval/sentences.py's `sentence_id`).
+from, the layout it was built in, and the ids of the records Chroma may hold of it: chunks
+(ingest/chunk.py's `chunk_id`), and in an index before layout 2 sentences
+(retrieval/sentences.py's `sentence_id`).
 
 It lives in the catalog's database (ingest/db.py), in a table that the index alone writes
 (made by ingest/schema.py), so that the catalog and the ledger agree after a crash: a
 meeting whose hash is not the catalog's is re-indexed on the next sync, and the ids
 recorded before an index write (old and new together) are the ones to remove afterwards.
-A meeting indexed in an older layout (before sentences were embedded) is re-indexed too,
-its chunk vectors taken from the store rather than embedded again.
+A meeting indexed in an older layout (before sentences were embedded, or with their vectors
+in Chroma) is re-indexed too, the vectors it has taken from the store rather than embedded
+again.
 """
 from __future__ import annotations
 
@@ -19,8 +21,9 @@ from ingest.db import Database
 from ingest.model import Meeting
 
 TABLE = "index_ledger"
-#: What the index holds of a meeting: 1 is chunks and sentences (0: chunks only).
-LAYOUT = 1
+#: What the index holds of a meeting: 2 is chunks in Chroma and sentences in the catalog's
+#: database (retrieval/sentence_vectors.py); 1 had the sentences in Chroma, 0 none.
+LAYOUT = 2
 
 
 class IndexLedger:

@@ -20,7 +20,7 @@ from ingest.model import Meeting, Punkt
 from retrieval.index import SearchIndex
 from retrieval.query import Query, Reading
 from retrieval.search import Ranked, Resolved, Searcher, resolve
-from retrieval.sentences import sentence_hash, sentence_id, sentences
+from retrieval.sentences import sentence_hash, sentences
 from retrieval.snippet import Evidence, weigh
 from retrieval.text import terms
 
@@ -231,10 +231,9 @@ def _cosines(meeting: Meeting, punkt: Punkt, vector: np.ndarray,
              index: SearchIndex) -> dict[int, float]:
     """Cosine to the question of each of the punkt's sentences that has a vector made
     from its present text."""
-    ids = {sentence_id(meeting.forum, meeting.meeting_date, punkt.number, n):
-           (n, sentence_hash(punkt.title, s.text)) for n, s in enumerate(sentences(punkt))}
-    found = index.sentence_vectors({i: h for i, (_, h) in ids.items()})
-    return {ids[i][0]: float(v @ vector) for i, v in found.items()}
+    hashes = tuple(sentence_hash(punkt.title, s.text) for s in sentences(punkt))
+    found = index.sentence_vectors(meeting.forum, meeting.meeting_date, punkt.number, hashes)
+    return {n: float(v @ vector) for n, v in found.items()}
 
 
 def _parts_in_one_sentence(r: Ranked, concepts: tuple[Resolved, ...], punkt: Punkt,

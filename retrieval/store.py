@@ -2,9 +2,11 @@
 
 Embedded (`PersistentClient` under the data dir) by default; a `chroma run` server when a
 host is given, through the same methods. Chroma's calls block, so async callers run them
-in a thread. Two collections: the chunks, searched for a question's nearest, and the
-punkter's sentences (retrieval/sentences.py), only ever read by id. Each records which
-embedding model and backend built it and refuses another.
+in a thread. One collection, the chunks, searched for a question's nearest; it records
+which embedding model and backend built it and refuses another. The punkter's sentence
+vectors, which are only read by punkt, are kept in the catalog's database
+(retrieval/sentence_vectors.py); an index that kept them in a second collection has
+them carried over from it, meeting by meeting, and the emptied collection dropped.
 """
 from __future__ import annotations
 
@@ -18,7 +20,8 @@ import numpy as np
 from ingest.model import Chunk
 
 COLLECTION = "referat_chunks"
-SENTENCES = "referat_sentences"
+#: Where an index before layout 2 kept its sentence vectors.
+LEGACY_SENTENCES = "referat_sentences"
 #: Chroma refuses batches above about 5,461 records.
 BATCH = 4000
 log = logging.getLogger(__name__)
@@ -89,12 +92,14 @@ class VectorStore:
         backend: their vectors differ, if only slightly)."""
         self.client = client
         try:
+            names = {c.name for c in client.list_collections()}
             if fresh:
-                for c in client.list_collections():
-                    if c.name in (COLLECTION, SENTENCES):
-                        client.delete_collection(c.name)
-            self.collection, self.sentences = (_collection(client, name, model_name, backend)
-                                               for name in (COLLECTION, SENTENCES))
+                for name in names & {COLLECTION, LEGACY_SENTENCES}:
+                    client.delete_collection(name)
+                names -= {COLLECTION, LEGACY_SENTENCES}
+            self.collection = _collection(client, COLLECTION, model_name, backend)
+            self.legacy = client.get_collection(LEGACY_SENTENCES, embedding_function=None) \
+                if LEGACY_SENTENCES in names else None
         except (ConnectionError, OSError) as e:
             raise StoreUnavailable(f"cannot reach the Chroma server: {e}") from e
 
@@ -119,19 +124,24 @@ class VectorStore:
         _write(self.collection, [c.id for c in chunks], embeddings,
                [c.metadata for c in chunks], remove, documents=[c.text for c in chunks])
 
-    def write_sentences(self, ids: list[str], embeddings: np.ndarray, metadatas: list[dict], *,
-                        remove: list[str]) -> None:
-        """Upsert sentence vectors (no text: a sentence is read from the catalog) and delete
-        the sentence ids in `remove`."""
-        _write(self.sentences, ids, embeddings, metadatas, remove)
-
     def vectors(self, ids: list[str]) -> dict[str, tuple[np.ndarray, str]]:
         """id -> (vector, text hash) for the chunk ids that exist, looked up by id."""
         return _vectors(self.collection, ids)
 
-    def sentence_vectors(self, ids: list[str]) -> dict[str, tuple[np.ndarray, str]]:
-        """id -> (vector, text hash) for the sentence ids that exist."""
-        return _vectors(self.sentences, ids)
+    def legacy_sentences(self, ids: list[str]) -> dict[str, tuple[np.ndarray, str]]:
+        """id -> (vector, text hash) of the sentence ids an index before layout 2 holds."""
+        return _vectors(self.legacy, ids) if self.legacy is not None else {}
+
+    def forget_legacy_sentences(self, ids: list[str]) -> None:
+        """Delete these sentence ids from the old collection, and the collection once
+        empty."""
+        if self.legacy is None or not ids:
+            return
+        for start in range(0, len(ids), BATCH):
+            self.legacy.delete(ids=ids[start:start + BATCH])
+        if not self.legacy.count():
+            self.client.delete_collection(LEGACY_SENTENCES)
+            self.legacy = None
 
     def embeddings(self, ids: list[str]) -> dict[str, np.ndarray]:
         """id -> vector for the ids that exist: the vectors alone, which Chroma returns

@@ -1,5 +1,8 @@
-"""What the catalog and the Chroma index hold, in plain values the tests can compare."""
+"""What the catalog and the search index hold, in plain values the tests can compare."""
 from __future__ import annotations
+
+import datetime as dt
+import json
 
 from ingest.chunk import chunk_meeting
 from retrieval.ledger import IndexLedger
@@ -14,21 +17,32 @@ def catalog_state(catalog) -> list[dict]:
 PAGE = 5000
 
 
-def chroma_state(index) -> dict[str, tuple[str, dict]]:
-    """record id -> (document, metadata) of every chunk and every sentence in the store (a
-    sentence's document is "": its text is read from the catalog)."""
+def index_state(index) -> dict[str, tuple[str, dict]]:
+    """record id -> (document, metadata) of every chunk in Chroma and every sentence in the
+    sentence table, under its `sentence_id` (a sentence's document is "": its text is read
+    from the catalog; its metadata names its punkt and the hash of the text its vector was
+    made from)."""
     out = {}
-    for collection in (index.store.collection, index.store.sentences):
-        # in pages: Chroma's get of a whole large collection exceeds SQLite's variables
-        for offset in range(0, collection.count(), PAGE):
-            got = collection.get(include=["documents", "metadatas"], limit=PAGE, offset=offset)
-            out.update((i, (d or "", m)) for i, d, m in zip(got["ids"], got["documents"],
-                                                            got["metadatas"]))
+    collection = index.store.collection
+    # in pages: Chroma's get of a whole large collection exceeds SQLite's variables
+    for offset in range(0, collection.count(), PAGE):
+        got = collection.get(include=["documents", "metadatas"], limit=PAGE, offset=offset)
+        out.update((i, (d or "", m)) for i, d, m in zip(got["ids"], got["documents"],
+                                                        got["metadatas"]))
+    rows = index.catalog.db.execute(
+        "SELECT forum, meeting_date, punkt, hashes FROM sentence_vectors").fetchall()
+    for r in rows:
+        day = dt.date.fromisoformat(r["meeting_date"])
+        out.update((sentence_id(r["forum"], day, r["punkt"], n),
+                    ("", {"forum": r["forum"], "meeting_date": r["meeting_date"],
+                          "punkt": r["punkt"], "text_hash": h}))
+                   for n, h in enumerate(json.loads(r["hashes"])))
     return out
 
 
 def expected_chunk_ids(catalog) -> set[str]:
-    """The record ids (chunks and sentences) a clean index of the catalog holds."""
+    """The record ids (chunks, and sentences by `sentence_id`) a clean index of the catalog
+    holds."""
     return {c.id for m in catalog.iter_meetings() for c in chunk_meeting(m)} | {
         sentence_id(m.forum, m.meeting_date, p.number, n)
         for m in catalog.iter_meetings() for p in m.open_punkter

@@ -20,7 +20,7 @@ from ingest.limits import (MAX_CHARS, MAX_DOCX_BYTES, MAX_DOCX_XML_BYTES, MAX_FI
                            MAX_PAGES, MAX_TEXT_BYTES)
 from ingest.pipeline import ingest_paths
 from ingest.readers import ReadError, read_file
-from ingest_state import chroma_state, expected_chunk_ids
+from ingest_state import index_state, expected_chunk_ids
 from minutes_files import write_docx as write_minutes_docx, write_html, write_pdf
 
 #: file name -> (builder, the refusal it must get, as a regular expression)
@@ -87,7 +87,7 @@ def test_hostile_files_store_nothing_and_the_referat_beside_them_is_ingested(
         assert re.fullmatch(HOSTILE[Path(r.path).name][1], r.reason), r.reason
     assert [m.meeting_date.isoformat() for m in catalog.meetings()] == ["2019-01-17"]
     assert {r["path"] for r in catalog.db.execute("SELECT path FROM sources")} == {str(good)}
-    assert set(chroma_state(index)) == expected_chunk_ids(catalog)
+    assert set(index_state(index)) == expected_chunk_ids(catalog)
 
 
 @pytest.mark.slow  # some ten seconds of pypdf: it reads five pages of a million characters

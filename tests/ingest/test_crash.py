@@ -20,7 +20,7 @@ from bot.settings import Settings
 from bot.stores import open_catalog, open_index
 from ingest.parse import parse_referat
 from ingest.pipeline import ingest_paths
-from ingest_state import catalog_state, chroma_state, expected_chunk_ids, stale_meetings
+from ingest_state import catalog_state, index_state, expected_chunk_ids, stale_meetings
 from retrieval.embed import Embedder
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,7 +38,7 @@ def clean_ingest(data_dir: Path, paths, embedder) -> tuple[list[dict], dict]:
         ingest_paths(list(paths), catalog, progress=False)
         index = open_index(settings, catalog, embedder=embedder)
         index.sync(progress=False)
-        return catalog_state(catalog), chroma_state(index)
+        return catalog_state(catalog), index_state(index)
 
 
 @pytest.fixture
@@ -58,7 +58,7 @@ def test_catalog_written_but_index_not(settings, catalog, embedder, paths, clean
     assert sorted(stale_meetings(catalog)) == sorted(DAYS)
 
     assert index.sync(progress=False) == 3
-    assert (catalog_state(catalog), chroma_state(index)) == clean
+    assert (catalog_state(catalog), index_state(index)) == clean
     assert not stale_meetings(catalog)
 
 
@@ -87,7 +87,7 @@ def test_embedder_dies_in_the_middle_of_sync(settings, catalog, embedder, paths,
 
     index = open_index(settings, catalog, embedder=embedder)
     assert index.sync(progress=False) == 2
-    assert (catalog_state(catalog), chroma_state(index)) == clean
+    assert (catalog_state(catalog), index_state(index)) == clean
 
 
 def test_dies_after_writing_chroma_before_marking_the_catalog(
@@ -111,7 +111,7 @@ def test_dies_after_writing_chroma_before_marking_the_catalog(
     assert ("Chefforum", "2019-03-14") in index.store.meeting_keys()  # written, not marked
 
     assert index.sync(progress=False) == 2
-    assert (catalog_state(catalog), chroma_state(index)) == clean
+    assert (catalog_state(catalog), index_state(index)) == clean
 
 
 def test_dies_between_upsert_and_dropping_a_replaced_meetings_old_chunks(
@@ -138,7 +138,7 @@ def test_dies_between_upsert_and_dropping_a_replaced_meetings_old_chunks(
     with pytest.raises(Crash):
         index.sync(progress=False)
     monkeypatch.undo()
-    assert any(":7:" in i for i in chroma_state(index))  # the leftover the next run must drop
+    assert any(":7:" in i for i in index_state(index))  # the leftover the next run must drop
     assert stale_meetings(catalog) == ["2019-01-17"]
 
     index.sync(progress=False)
@@ -146,8 +146,8 @@ def test_dies_between_upsert_and_dropping_a_replaced_meetings_old_chunks(
     clean_path.parent.mkdir()
     clean_path.write_text(shorter, encoding="utf-8")
     clean = clean_ingest(tmp_path / "clean", [clean_path], embedder)
-    assert set(chroma_state(index)) == set(clean[1]) == expected_chunk_ids(catalog)
-    assert not any(":7:" in i for i in chroma_state(index))
+    assert set(index_state(index)) == set(clean[1]) == expected_chunk_ids(catalog)
+    assert not any(":7:" in i for i in index_state(index))
 
 
 def test_reindex_rebuilds_exactly_the_catalog(settings, catalog, embedder, paths):
@@ -160,10 +160,10 @@ def test_reindex_rebuilds_exactly_the_catalog(settings, catalog, embedder, paths
         db.execute("DELETE FROM meetings WHERE meeting_date='2021-09-02'")
 
     index = open_index(settings, catalog, embedder=embedder, fresh=True)
-    index.ledger.clear()
+    index.clear()
     assert index.sync(progress=False) == 2
     assert index.store.meeting_keys() == {("Chefforum", "2019-01-17"), ("Chefforum", "2019-03-14")}
-    assert set(chroma_state(index)) == expected_chunk_ids(catalog)
+    assert set(index_state(index)) == expected_chunk_ids(catalog)
 
 
 def test_failure_inside_the_catalog_transaction_keeps_the_old_meeting(
@@ -277,7 +277,7 @@ def test_sigkill_during_indexing_then_rerun_equals_a_clean_ingest(tmp_path, samp
     settings = Settings(data_dir=data)
     with open_catalog(settings) as catalog:
         index = open_index(settings, catalog, embedder=embedder)
-        got = catalog_state(catalog), chroma_state(index)
+        got = catalog_state(catalog), index_state(index)
         assert not stale_meetings(catalog)
     assert got[0] == expected[0]
     assert set(got[1]) == set(expected[1])
@@ -317,5 +317,5 @@ def test_sigkill_at_random_points_over_120_files_then_rerun_equals_a_clean_inges
         assert not stale_meetings(catalog), where
         assert catalog_state(catalog) == expected[0], where
         index = open_index(settings, catalog)
-        assert index.store.count() + index.store.sentences.count() == len(expected[1]), where
-        assert set(chroma_state(index)) == expected[1], where
+        assert index.store.count() + index.sentences.count() == len(expected[1]), where
+        assert set(index_state(index)) == expected[1], where

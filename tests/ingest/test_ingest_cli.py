@@ -15,7 +15,7 @@ from bot.cli import main
 from bot.settings import Settings
 from bot.stores import open_catalog, open_index
 from ingest.pipeline import ingest_paths
-from ingest_state import chroma_state, expected_chunk_ids, stale_meetings
+from ingest_state import index_state, expected_chunk_ids, stale_meetings
 from minutes_files import misplace_startxref, write_pdf
 from retrieval.embed import default_model
 
@@ -202,7 +202,7 @@ def test_ingest_refuses_bad_files_prints_a_summary_and_exits_non_zero(tmp_path, 
         assert [m.meeting_date.isoformat() for m in catalog.meetings()] == ["2019-01-17"]
         index = open_index(settings, catalog)
         assert index.store.meeting_keys() == {("Chefforum", "2019-01-17")}
-        assert set(chroma_state(index)) == expected_chunk_ids(catalog)
+        assert set(index_state(index)) == expected_chunk_ids(catalog)
 
 
 @pytest.mark.slow  # a subprocess, so its real stderr with the progress bar is read
@@ -235,7 +235,7 @@ def test_ingest_again_and_reindex(tmp_path, small_referat):
     settings = Settings(data_dir=data)
     with open_catalog(settings) as catalog:
         index = open_index(settings, catalog)
-        before, chunks = chroma_state(index), index.store.count()
+        before, chunks = index_state(index), index.store.count()
 
     again = run("ingest", str(small_referat), data_dir=data)
     assert again.exit_code == 0
@@ -246,7 +246,7 @@ def test_ingest_again_and_reindex(tmp_path, small_referat):
     assert rebuilt.exit_code == 0
     assert rebuilt.stderr.strip().splitlines()[-1] == f"reindexed 1 meeting(s), {chunks} chunks"
     with open_catalog(settings) as catalog:
-        assert chroma_state(open_index(settings, catalog)) == before
+        assert index_state(open_index(settings, catalog)) == before
 
 
 @pytest.mark.slow  # the CLI loads the embedding model anew
@@ -267,7 +267,7 @@ def test_reindex_with_a_model_that_cannot_load_keeps_the_working_index(tmp_path,
     assert run("ingest", str(small_referat), data_dir=data).exit_code == 0
     settings = Settings(data_dir=data)
     with open_catalog(settings) as catalog:
-        before = chroma_state(open_index(settings, catalog))
+        before = index_state(open_index(settings, catalog))
 
     result = run("reindex", data_dir=data, env={
         "REFERATBOT_EMBEDDING_MODEL": "referatbot-tests/no-such-model", "HF_HUB_OFFLINE": "1"})
@@ -276,7 +276,7 @@ def test_reindex_with_a_model_that_cannot_load_keeps_the_working_index(tmp_path,
     assert "Traceback" not in result.stderr
     # The index built with the bundled model is untouched and still accepted.
     with open_catalog(settings) as catalog:
-        assert chroma_state(open_index(settings, catalog)) == before
+        assert index_state(open_index(settings, catalog)) == before
         assert not stale_meetings(catalog)
     again = run("ingest", str(small_referat), data_dir=data)
     assert again.exit_code == 0, again.stderr

@@ -19,7 +19,7 @@ from ingest.model import Outcome
 from ingest.parse import parse_referat
 from ingest.pipeline import IngestReport, ingest_paths
 from ingest.readers import read_file
-from ingest_state import catalog_state, chroma_state, expected_chunk_ids, stale_meetings
+from ingest_state import catalog_state, index_state, expected_chunk_ids, stale_meetings
 from minutes_files import misplace_startxref, write_docx, write_pdf
 
 pytestmark = pytest.mark.both_catalogs
@@ -114,7 +114,7 @@ def test_bad_files_are_refused_with_a_reason_and_the_rest_ingest(
     sources = {r["path"] for r in catalog.db.execute("SELECT path FROM sources")}
     assert sources == {str(p) for p in good}
     assert index.store.meeting_keys() == {("Chefforum", "2019-01-17"), ("Chefforum", "2019-03-14")}
-    assert set(chroma_state(index)) == expected_chunk_ids(catalog)
+    assert set(index_state(index)) == expected_chunk_ids(catalog)
 
 
 def test_an_unexpected_reader_error_refuses_only_that_file(tmp_path, catalog, sample, monkeypatch):
@@ -207,12 +207,12 @@ def test_the_same_file_again_does_nothing(tmp_path, catalog, index, sample):
     path = tmp_path / "referat.txt"
     shutil.copy(sample("2021-09-02"), path)
     assert statuses(ingest([path], catalog, index)) == {"referat.txt": "new"}
-    before = (catalog_state(catalog), chroma_state(index), catalog.max_seq())
+    before = (catalog_state(catalog), index_state(index), catalog.max_seq())
 
     report = ingest_paths([path], catalog, progress=False)
     assert statuses(report) == {"referat.txt": "known"}
     assert index.sync(progress=False) == 0
-    assert (catalog_state(catalog), chroma_state(index), catalog.max_seq()) == before
+    assert (catalog_state(catalog), index_state(index), catalog.max_seq()) == before
 
     # The same bytes under another name are the same file.
     copy = tmp_path / "kopi.txt"
@@ -237,7 +237,7 @@ def test_a_changed_file_replaces_its_meeting(tmp_path, catalog, index, sample):
     text = sample("2019-01-17").read_text(encoding="utf-8")
     path.write_text(text, encoding="utf-8")
     ingest([path], catalog, index)
-    old_chunks = set(chroma_state(index))
+    old_chunks = set(index_state(index))
 
     # Correct a decision, drop the long punkt 7 and its contents, retitle punkt 9.
     start, end = text.index("Punkt 7: CF"), text.index("Punkt 8: CF")
@@ -254,7 +254,7 @@ def test_a_changed_file_replaces_its_meeting(tmp_path, catalog, index, sample):
     assert m.punkt(1).decision.startswith("Dagsorden for mødet blev godkendt med én rettelse.")
     assert m.punkt(9).title == "Kommunikation til afdelingerne"
     # Chroma holds exactly the new meeting's chunks: punkt 7's are gone.
-    state = chroma_state(index)
+    state = index_state(index)
     assert set(state) == expected_chunk_ids(catalog)
     assert index.store.count() == len(chunk_meeting(m))
     assert not [i for i in state if ":7:" in i] and [i for i in old_chunks if ":7:" in i]
@@ -303,7 +303,7 @@ def test_the_same_meeting_as_pdf_docx_and_txt_is_one_meeting(tmp_path, catalog, 
     assert [{k: v for k, v in m.items() if k != "content_hash"} for m in catalog_state(catalog)] == [
         {k: v for k, v in m.items() if k != "content_hash"} for m in state]
     assert index.store.meeting_keys() == {("Chefforum", "2019-01-17")}
-    assert set(chroma_state(index)) == expected_chunk_ids(catalog)
+    assert set(index_state(index)) == expected_chunk_ids(catalog)
     # All three files are known now.
     assert set(statuses(ingest([txt, docx, pdf], catalog, index)).values()) == {"known"}
 
@@ -326,7 +326,7 @@ def test_a_closed_punkt_is_stored_closed_and_never_indexed(tmp_path, catalog, in
     m = catalog.meetings()[0]
     assert m.punkter == 11
 
-    state = chroma_state(index)
+    state = index_state(index)
     assert state and all(meta["punkt"] != 5 for _, meta in state.values())
     assert not [i for i in state if i.endswith(":5:0")]
     assert not any("Zanzibar" in doc or "Lukket" in doc for doc, _ in state.values())

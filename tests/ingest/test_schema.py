@@ -10,6 +10,7 @@ import hashlib
 import json
 import threading
 
+import numpy as np
 import pytest
 
 from bot.teams.dedupe import SeenActivities
@@ -20,6 +21,7 @@ from ingest import schema
 from ingest.catalog import Catalog
 from ingest.db import CatalogUnavailable, Database
 from retrieval.ledger import LAYOUT, IndexLedger
+from retrieval.sentence_vectors import SentenceVectors
 
 pytestmark = pytest.mark.both_catalogs
 
@@ -226,6 +228,29 @@ def test_subscriptions_follow_every_forum_from_their_watermark_after_migration_4
         assert subscriptions.get("a:2").watermarks == {Interest(): 3}
         assert [s.conversation_id for s in subscriptions.active()] == ["a:1"]
         assert "watermark" not in catalog.db.columns("subscriptions")
+
+
+def test_meetings_indexed_with_sentences_in_chroma_are_indexed_again_after_migration_5(target):
+    """From version 4: the sentence vectors' table is made, empty, and a meeting indexed
+    in layout 1 (its sentences in Chroma) is stale, so the next sync moves them into it;
+    vectors written then are read back as written, on either backend."""
+    db = Database(target)
+    try:
+        schema.migrate(db, target=4)
+        with db.transaction():
+            db.execute("INSERT INTO index_ledger (forum, meeting_date, indexed_hash, chunk_ids, "
+                       "layout) VALUES ('Chefforum', '2024-04-24', 'h1', '[\"c1\"]', 1)")
+    finally:
+        db.close()
+    with Catalog(target) as catalog:
+        assert schema.version(catalog.db) == schema.LATEST
+        assert IndexLedger(catalog.db).indexed_hashes(layout=LAYOUT) == {}
+        table = SentenceVectors(catalog.db)
+        assert table.count() == 0
+        vectors = np.arange(6, dtype=np.float32).reshape(2, 3) / 10
+        table.replace("Chefforum", dt.date(2024, 4, 24), {7: (["a", "b"], vectors)})
+        hashes, read = table.of_punkt("Chefforum", dt.date(2024, 4, 24), 7)
+        assert hashes == ("a", "b") and np.array_equal(read, vectors)
 
 
 def test_concurrent_first_starts_migrate_once(target):

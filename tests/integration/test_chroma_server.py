@@ -59,7 +59,7 @@ def test_ingest_ask_reindex_against_a_server(server_settings, samples_dir, embed
         assert (top.meeting_date.isoformat(), top.punkt) == ("2024-04-24", 7)
 
         again = open_index(server_settings, catalog, embedder=embedder, fresh=True)
-        again.ledger.clear()
+        again.clear()
         assert again.sync(progress=False) == 5
         assert again.store.count() == chunks
         assert Answerer(again).ask(TELEFON).citations[0].punkt == 7

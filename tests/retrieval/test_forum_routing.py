@@ -6,6 +6,7 @@ met on the day of a Chefforum meeting. The answer's text and its citations name 
 forum of the punkt quoted."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from forum_files import COMMITTEE, COUNCIL, COUNCIL_DAY, SHARED_DAY
@@ -86,6 +87,27 @@ def test_the_dense_side_reads_only_the_named_forums(three_forums):
     assert hits and {h.forum for h in hits} == {COUNCIL}
     dense = Searcher(index).dense_scores(query)
     assert dense.any() and not dense[~index.state.of_forums(query.forums)].any()
+
+
+@pytest.mark.parametrize("forums", [(CF,), (CF, COMMITTEE), (COUNCIL,), (COMMITTEE, COUNCIL),
+                                    (CF, COMMITTEE, COUNCIL)])
+def test_the_named_forums_nearest_chunks_are_found_as_chromas_filter_finds_them(three_forums,
+                                                                               forums):
+    """Forums holding most punkter are kept from a wider search's hits rather than by
+    Chroma's filter (slow when it lets most records through): all the hits are of the
+    named forums, and they are the truly nearest as much as the filter's are (HNSW is
+    approximate: at least 90 % of the exact 20, or of all where the forums hold fewer)."""
+    index = three_forums.index
+    ids = [c for i in np.flatnonzero(index.state.of_forums(forums)) for c in index.state.chunks_of(i)]
+    vectors = index.chunk_vectors(ids)
+    for question in ("parkering i bymidten", "sygefravær", "telefontider på rådhuset"):
+        vector = index.embedder.query(question)
+        exact = set(sorted(vectors, key=lambda c: -float(vectors[c] @ vector))[:20])
+        ours = index.nearest(vector, 20, forums)
+        assert {h.forum for h in ours} <= set(forums)
+        assert len({h.chunk_id for h in ours} & exact) >= 0.9 * len(exact)
+        filtered = index.store.search(vector, 20, forums)
+        assert len({h.chunk_id for h in filtered} & exact) >= 0.9 * len(exact)
 
 
 @pytest.mark.parametrize("question, lead, forum", [
