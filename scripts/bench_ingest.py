@@ -92,7 +92,7 @@ def run(source: Path, data_dir: Path, settings: Settings, log) -> dict:
         lexical_s = time.perf_counter() - start
         meetings, punkter = catalog.count()
         chunks = index.store.count()
-        sentences = index.store.sentences.count()
+        sentences = index.sentences.count()
 
     ingest_s = catalog_s + index_s
     other_index_s = index_s - embedder.seconds
@@ -134,7 +134,7 @@ ROWS = [
     ("meetings", "meetings", "{}"),
     ("punkter", "punkter", "{}"),
     ("chunks", "chunks in Chroma", "{}"),
-    ("sentences", "sentences in Chroma", "{}"),
+    ("sentences", "sentences (catalog database)", "{}"),
     ("model", "embedding model", "{}"),
     ("backend", "embedding backend", "{}"),
     ("model_load_s", "model load (s, not in rates)", "{:.1f}"),
