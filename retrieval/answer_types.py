@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from functools import lru_cache
 
 from ingest.dates import MONTH_PATTERN
 from retrieval.text import terms
@@ -70,14 +71,23 @@ def first(sentence: str, answer_type: AnswerType,
           asked: frozenset[str] = frozenset()) -> str | None:
     """The first thing of the asked type in a sentence that the question does not name,
     as written ("24.000 kr.", "1. marts 2019"), or None."""
+    for text, found in typed(sentence, answer_type):
+        if not found or not found <= asked:
+            return text
+    return None
+
+
+@lru_cache(maxsize=50_000)
+def typed(sentence: str, answer_type: AnswerType) -> tuple[tuple[str, frozenset[str]], ...]:
+    """The things of a type in a sentence, each with its index terms, in order: the same
+    sentences are weighed for question after question (a fifth of a fact question's
+    time at 1,000 meetings went to these patterns)."""
     pattern = CARRIERS.get(answer_type)
+    if pattern is None:
+        return ()
     # a count or a sum is not a date's day or year: the types are told apart by their spans
     dates = [m.span() for m in CARRIERS[AnswerType.DATE].finditer(sentence)] \
         if answer_type in (AnswerType.NUMBER, AnswerType.AMOUNT) else []
-    for m in pattern.finditer(sentence) if pattern else ():
-        if any(m.start() < end and start < m.end() for start, end in dates):
-            continue
-        found = set(terms(m.group(0)))
-        if not found or not found <= asked:
-            return m.group(0).strip()
-    return None
+    return tuple((m.group(0).strip(), frozenset(terms(m.group(0))))
+                 for m in pattern.finditer(sentence)
+                 if not any(m.start() < end and start < m.end() for start, end in dates))
