@@ -208,14 +208,18 @@ class SearchIndex:
             for text, vector in zip(missing, self.embedder.passages(missing)):
                 self._remember(chunk_hash(text), vector)
         gone = set(old_ids) - set(new_ids)
-        self.store.write(chunks, _stacked([self._vectors[chunk_hash(t)] for t in texts[:len(chunks)]]),
+        self.store.write(chunks, self._stacked_of(texts[:len(chunks)]),
                          remove=sorted(i for i in gone if not is_sentence_id(i)))
         self.sentences.replace(forum, day, {
-            number: ([chunk_hash(t) for t in own], _stacked([self._vectors[chunk_hash(t)] for t in own]))
+            number: ([chunk_hash(t) for t in own], self._stacked_of(own))
             for number, own in said.items() if own})
         self.store.forget_legacy_sentences(legacy)
         self.ledger.mark_indexed(forum, day, meeting.content_hash, new_ids)
         return len(chunks)
+
+    def _stacked_of(self, texts: list[str]) -> np.ndarray:
+        """The remembered vectors of `texts`, a row each."""
+        return _stacked([self._vectors[chunk_hash(t)] for t in texts])
 
     def _remember(self, text_hash: str, vector: np.ndarray) -> None:
         self._vectors[text_hash] = vector
@@ -259,12 +263,14 @@ class SearchIndex:
         one matches, as the punkter asked about repeat from question to question; read
         each time while the index has not yet taken in a changed meeting."""
         key = (forum, day, number, hashes)
-        kept = self._sentences.get_many([key], self._complete)
-        return kept[key] if key in kept else self._matching(key)
+        read: dict[SentenceKey, dict[int, np.ndarray]] = {}
 
-    def _complete(self, keys: list[SentenceKey]) -> dict[SentenceKey, dict[int, np.ndarray]]:
-        found = {key: self._matching(key) for key in keys}
-        return {key: vectors for key, vectors in found.items() if len(vectors) == len(key[3])}
+        def complete(keys: list[SentenceKey]) -> dict[SentenceKey, dict[int, np.ndarray]]:
+            read.update((k, self._matching(k)) for k in keys)
+            return {k: vectors for k, vectors in read.items() if len(vectors) == len(k[3])}
+
+        kept = self._sentences.get_many([key], complete)
+        return kept[key] if key in kept else read[key]
 
     def _matching(self, key: SentenceKey) -> dict[int, np.ndarray]:
         forum, day, number, hashes = key

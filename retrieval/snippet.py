@@ -11,9 +11,9 @@ loading) the words and the type decide alone.
 A decision question is answered from Beslutning: all of it when it fits a card, else its
 best sentence. The answer is often in two places of a punkt (what was decided, and the
 figure or name in the account before it), so the best sentence elsewhere is quoted too,
-after "…", when it weighs nearly as much (from Beslutning only, for a decision). A list is never cut from the sentence that introduces it ("... en række
-bestillinger:"), and table rows are not quoted as prose: flattened, a row of an agenda
-table reads as nonsense. A snippet is cut only at sentence boundaries, or, inside one
+after "…", when it weighs nearly as much (from Beslutning only, for a decision). A list is
+never cut from the sentence that introduces it ("... en række bestillinger:"), and table
+rows are not quoted as prose: flattened, a row of an agenda table reads as nonsense. A snippet is cut only at sentence boundaries, or, inside one
 overlong sentence, at a word boundary with an ellipsis.
 """
 from __future__ import annotations
