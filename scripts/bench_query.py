@@ -9,6 +9,7 @@ emptied before each timed question, so every question costs what a new one does.
     python scripts/bench_query.py                       # the five sample referater
     python scripts/bench_query.py --meetings 1000 --data-dir /tmp/bench1000
     python scripts/bench_query.py --meetings 1000 --data-dir /tmp/bench1000 --skip-samples --profile
+    python scripts/bench_query.py --skip-samples --indexed DATA_DIR   # e.g. bench_ingest.py --keep's
 
 The synthetic meetings come from scripts/synth_corpus.py (or ../shared/tools/synth_corpus.py)
 and are written to DATA_DIR/synth; a --data-dir that already holds them is reused, so the
@@ -108,7 +109,8 @@ def write_synthetic(out: Path, meetings: int, seed: int) -> None:
 class Corpus:
     name: str
     data_dir: Path
-    source: Path
+    #: the minutes to ingest first; None for a data dir taken as it is indexed
+    source: Path | None
     stats: dict = field(default_factory=dict)
 
 
@@ -117,13 +119,14 @@ def open_corpus(corpus: Corpus, embedder):
     settings = Settings(data_dir=corpus.data_dir)
     catalog = open_catalog(settings)
     t = time.perf_counter()
-    report = ingest_paths([corpus.source], catalog, progress=True)
+    report = ingest_paths([corpus.source], catalog, progress=True) if corpus.source else None
     index = open_index(settings, catalog, embedder=embedder)
     indexed = index.sync(progress=True)
     meetings, punkter = catalog.count()
     corpus.stats.update(meetings=meetings, punkter=punkter, open_punkter=len(index.refs),
                         chunks=index.store.count(), ingest_s=round(time.perf_counter() - t, 1),
-                        newly_indexed=indexed, ingest=report.summary())
+                        newly_indexed=indexed,
+                        ingest=report.summary() if report else "none: taken as indexed")
     log(f"{corpus.name}: {meetings} meetings, {len(index.refs)} open punkter, "
         f"{corpus.stats['chunks']} chunks ({corpus.stats['ingest_s']} s to ingest/load, "
         f"{indexed} meetings newly indexed)")
@@ -276,6 +279,9 @@ def main() -> None:
     ap.add_argument("--data-dir", type=Path, help="data dir for the synthetic corpus (reused if it exists)")
     ap.add_argument("--samples-data-dir", type=Path, help="data dir for the samples (default: a temp dir)")
     ap.add_argument("--skip-samples", action="store_true", help="only the synthetic corpus")
+    ap.add_argument("--indexed", type=Path, action="append", default=[],
+                    help="also benchmark this data dir as it is indexed, ingesting nothing "
+                         "(an index another script or release built)")
     ap.add_argument("--questions", type=Path, default=QUESTIONS)
     ap.add_argument("--repeat", type=int, default=3, help="passes over the question list")
     ap.add_argument("--seed", type=int, default=1)
@@ -305,6 +311,7 @@ def main() -> None:
             data_dir = args.data_dir or Path(tmp) / f"synth{args.meetings}"
             write_synthetic(data_dir / "synth", args.meetings, args.seed)
             corpora.append(Corpus(f"synthetic {args.meetings}", data_dir, data_dir / "synth"))
+        corpora += [Corpus(f"indexed {d}", d, None) for d in args.indexed]
         runs = [bench(c, embedder, qs, args.repeat, args.profile) for c in corpora]
     result = {"model_load_s": round(load_s, 1), "cpus": os.cpu_count(),
               "backend": embedder.backend, "threads": args.threads or "default", "runs": runs}
