@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from retrieval.batching import Batcher
 from retrieval.memo import Memo
 
 MINILM = "bundled:all-MiniLM-L6-v2"
@@ -90,6 +91,8 @@ class Embedder:
         self._model = None
         #: recent questions' vectors: asked questions repeat in a chat
         self._queries: Memo[str, np.ndarray] = Memo(QUERIES_KEPT)
+        #: questions asked at once are embedded in one run
+        self._batcher = Batcher()
 
     def _precise(self, chosen: str) -> str:
         """What the index records: the backend with its precision (torch runs the e5 in
@@ -165,9 +168,12 @@ class Embedder:
         self._queries.clear()
 
     def _query(self, text: str) -> np.ndarray:
-        vector = self._encode([self.prefixes[0] + text], False)[0]
+        vector = self._batcher.encode(self.prefixes[0] + text, self._encode_queries)
         vector.flags.writeable = False
         return vector
+
+    def _encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, False)
 
     def _encode(self, texts: list[str], progress: bool) -> np.ndarray:
         return self.load()._model.encode(texts, batch_size=self.batch_size, progress=progress)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ingest.chunk import parse_chunk_id
 from ingest.model import Chunk
 
 COLLECTION = "referat_chunks"
@@ -46,7 +47,6 @@ class Hit:
     forum: str
     meeting_date: str
     punkt: int
-    section: str
     similarity: float
 
 
@@ -173,15 +173,14 @@ class VectorStore:
 
     def search(self, embedding: np.ndarray, n: int, forums: tuple[str, ...] = ()) -> list[Hit]:
         """The n nearest chunks (fewer when the collection is smaller: Chroma caps n
-        itself, so no count() round trip per question); of `forums` only, when given."""
+        itself, so no count() round trip per question); of `forums` only, when given.
+        A hit's punkt is read from its id: Chroma's metadata of 60 hits took 10 of a
+        query's 13 ms at 1,000 meetings."""
         where = {"forum": {"$in": list(forums)}} if forums else None
         result = self.collection.query(query_embeddings=[embedding], n_results=n, where=where,
-                                       include=["metadatas", "distances"])
-        return [
-            Hit(chunk_id=i, forum=m["forum"], meeting_date=m["meeting_date"], punkt=m["punkt"],
-                section=m["section"], similarity=1.0 - d)
-            for i, m, d in zip(result["ids"][0], result["metadatas"][0], result["distances"][0])
-        ]
+                                       include=["distances"])
+        return [Hit(i, *parse_chunk_id(i)[:3], similarity=1.0 - d)
+                for i, d in zip(result["ids"][0], result["distances"][0])]
 
 
 
