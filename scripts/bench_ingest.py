@@ -178,6 +178,8 @@ def main(argv: list[str] | None = None) -> int:
     what.add_argument("--samples", action="store_true",
                       help="ingest the five sample referater in data/samples instead")
     ap.add_argument("--seed", type=int, default=1, help="seed for the synthetic corpus")
+    ap.add_argument("--forums", type=int, default=1,
+                    help="forums the synthetic meetings are spread over (synth_corpus.py)")
     ap.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     ap.add_argument("--keep", type=Path,
                     help="keep the data dir here (must not exist) instead of a temp dir")
@@ -196,13 +198,14 @@ def main(argv: list[str] | None = None) -> int:
             log(f"generating {args.meetings} synthetic meetings ...")
             subprocess.run([sys.executable, str(ROOT / "scripts" / "synth_corpus.py"),
                             "--meetings", str(args.meetings), "--out", str(source),
-                            "--seed", str(args.seed)], check=True, stdout=sys.stderr)
-            title = f"ingest benchmark: {args.meetings} synthetic meetings"
+                            "--seed", str(args.seed), "--forums", str(args.forums)],
+                           check=True, stdout=sys.stderr)
+            title = f"ingest benchmark: {args.meetings} synthetic meetings, {args.forums} forum(s)"
         if args.keep and args.keep.exists():
             ap.error(f"--keep {args.keep} exists; give a new folder")
         data_dir = args.keep or tmp / "data"
         figures = run(source, data_dir, settings, log)
-    figures["source"] = "samples" if args.samples else f"synthetic:{args.meetings}"
+    figures["source"] = "samples" if args.samples else f"synthetic:{args.meetings}:{args.forums}"
     if args.json:
         print(json.dumps(figures, ensure_ascii=False))
     else:

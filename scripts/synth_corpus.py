@@ -13,7 +13,9 @@ benchmarks) so that the tests and scripts/bench_ingest.py do not depend on a fol
 outside the repository. Changes: the sample punkter are read from data/samples/ (or
 --samples DIR) instead of ../corpus/, and a --samples folder with fewer than 8 open
 punkter is recombined whole rather than failing; one meeting's text is a function
-(`referat`) that scripts/soak.py uses for the minutes it drops into an inbox.
+(`referat`) that scripts/soak.py uses for the minutes it drops into an inbox; --forums N
+spreads the meetings over N forums (Chefforum and the committees of FORUMS, in turn, each
+with its own run of dates), for the benchmarks of an archive of every forum.
 """
 import argparse
 import datetime as dt
@@ -25,6 +27,9 @@ HERE = Path(__file__).resolve().parent
 SAMPLES = HERE.parent / "data" / "samples"
 HEAD = re.compile(r"^(?:#+\s*)?\**\s*Punkt\s+(\d+)\s*:\s*(.*?)\**\s*$", re.M)
 WEEKDAYS = ["Mandag", "Tirsdag", "Onsdag", "Torsdag", "Fredag", "Lørdag", "Søndag"]
+#: The forums --forums takes in turn, as their minutes name them.
+FORUMS = ["Chefforum", "Økonomiudvalget", "Kommunalbestyrelsen", "Teknik- og Miljøudvalget",
+          "Børne- og Skoleudvalget", "Social- og Sundhedsudvalget", "Kultur- og Fritidsudvalget"]
 MONTHS = ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
           "september", "oktober", "november", "december"]
 
@@ -43,9 +48,10 @@ def sample_punkter(samples=SAMPLES):
     return items
 
 
-def referat(day, chosen):
-    """The text of one meeting on `day` holding the (title, body) punkter `chosen`."""
-    lines = [f"REFERAT Chefforum d. {day:%d-%m-%Y}", "",
+def referat(day, chosen, forum="Chefforum"):
+    """The text of one meeting of `forum` on `day` holding the (title, body) punkter
+    `chosen`."""
+    lines = [f"REFERAT {forum} d. {day:%d-%m-%Y}", "",
              f"Mødedato {WEEKDAYS[day.weekday()]} d. {day.day:02d}. {MONTHS[day.month - 1]} {day.year} kl. 09:00",
              "", "Mødested Mødelokale 1", "", "Indholdsfortegnelse", ""]
     lines += [f"{t}.....\t{3 + 2 * n}" for n, (t, _) in enumerate(chosen)]
@@ -62,16 +68,22 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--samples", type=Path, default=SAMPLES,
                     help="folder of sample referater to recombine (default: data/samples)")
+    ap.add_argument("--forums", type=int, default=1, choices=range(1, len(FORUMS) + 1),
+                    metavar=f"1..{len(FORUMS)}", help="forums the meetings are spread over")
     args = ap.parse_args()
     rnd = random.Random(args.seed)
     items = sample_punkter(args.samples)
     args.out.mkdir(parents=True, exist_ok=True)
-    day = dt.date(2005, 1, 6)
-    for _ in range(args.meetings):
-        day += dt.timedelta(days=rnd.choice([7, 14, 14, 21]))
+    days = [dt.date(2005, 1, 6)] * args.forums
+    for n in range(args.meetings):
+        f = n % args.forums
+        day = days[f] = days[f] + dt.timedelta(days=rnd.choice([7, 14, 14, 21]))
         chosen = rnd.sample(items, min(len(items), rnd.randint(8, 12)))
-        (args.out / f"chefforum-{day.isoformat()}.txt").write_text(referat(day, chosen), encoding="utf-8")
-    print(f"wrote {args.meetings} meetings to {args.out} (last meeting {day.isoformat()})")
+        name = re.sub(r"\W+", "-", FORUMS[f].lower())
+        (args.out / f"{name}-{day.isoformat()}.txt").write_text(
+            referat(day, chosen, FORUMS[f]), encoding="utf-8")
+    print(f"wrote {args.meetings} meetings of {args.forums} forum(s) to {args.out} "
+          f"(last meeting {max(days).isoformat()})")
 
 
 if __name__ == "__main__":
