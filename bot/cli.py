@@ -352,19 +352,30 @@ def _intake_lines(last) -> list[str]:
 @click.option("--port", type=int, default=None, help="Port to listen on [env: PORT; default 3978].")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on (0.0.0.0 for every interface).")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              envvar="REFERATBOT_WORKERS",
+              help="Processes answering on the port; more than one needs a Chroma server "
+                   "(CHROMA_HOST) [env: REFERATBOT_WORKERS].")
+@click.option("--worker", is_flag=True, hidden=True)  # one of --workers' processes
 @click.pass_obj
-def serve(settings: Settings, port: int | None, host: str) -> None:
+def serve(settings: Settings, port: int | None, host: str, workers: int, worker: bool) -> None:
     """Run the bot: Teams at /api/messages, /api/ask, and a local chat page at /."""
-    from aiohttp import web
-
+    from bot import workers as worker_processes
     from bot.app import create_app
 
     settings = settings.with_(port=port)
     logging.getLogger("bot").setLevel(min(logging.getLogger().level, logging.INFO))
+    if workers > 1 and not settings.chroma_host:
+        raise click.ClickException(
+            f"--workers {workers} needs a Chroma server (CHROMA_HOST, `chroma run`): embedded "
+            "Chroma is for one process (docs/operations.md)")
     try:
         app = create_app(settings)
     except SettingsError as e:
         raise click.ClickException(str(e)) from e
+    if worker:
+        _listen(app, host, settings.port, shared=True)
+        return
     click.echo(f"referatbot: local chat page on {_address(host, settings.port)} "
                f"(Teams endpoint: /api/messages, data: {settings.data_dir}, "
                f"catalog: {redact(settings.catalog)})", err=True)
@@ -374,11 +385,23 @@ def serve(settings: Settings, port: int | None, host: str) -> None:
                    "/api/ask, /api/chat and the chat page answer anyone who can reach port "
                    f"{settings.port}, without authentication; publish only /api/messages "
                    "(docs/security.md)", err=True)
+    others = worker_processes.start(workers, settings.data_dir, host, settings.port) \
+        if workers > 1 else []
     try:
-        web.run_app(app, host=host, port=settings.port, print=None)
+        _listen(app, host, settings.port, shared=workers > 1)
+    finally:
+        worker_processes.stop(others)
+
+
+def _listen(app, host: str, port: int, *, shared: bool) -> None:
+    """Serve `app` until stopped; `shared`: beside the other workers on the port."""
+    from aiohttp import web
+
+    try:
+        web.run_app(app, host=host, port=port, print=None, reuse_port=shared or None)
     except OSError as e:
         raise click.ClickException(
-            f"cannot listen on {host}:{settings.port}: {e.strerror or e} (choose another --port)") from e
+            f"cannot listen on {host}:{port}: {e.strerror or e} (choose another --port)") from e
 
 
 #: Hosts that bind every interface.

@@ -13,7 +13,10 @@ Each conversation sends its messages one after another, as a person would; the
 conversations run concurrently, for --messages in all or for --duration seconds:
 
     python scripts/load_test.py http://127.0.0.1:3978 --pid $! --conversations 100 --duration 60
- A message's latency is from the POST until the server's
+
+With `serve --workers N` the workers are counted as children of the pid given; a Chroma
+server's pid may be given too (`--pid $SERVE --pid $CHROMA`), so that the CPU a message
+and the memory are the whole deployment's. A message's latency is from the POST until the server's
 201, which Teams' connector must get within 15 s and which comes after the reply was
 delivered. With `--via ask` the same questions go to GET /api/ask instead. Prints
 throughput, latency percentiles, errors (which must be 0) and the server's memory: sampled
@@ -126,27 +129,32 @@ class Connector:
 class Memory:
     """Samples the server's RSS once a second while the test runs, so growth across the run
     shows; reads the kernel's high-water mark, and the CPU time the server spent in the
-    run (per message, the figure other jobs on the machine change least)."""
+    run (per message, the figure other jobs on the machine change least). The server is
+    the processes of `pids` and their children (`serve --workers`' processes, a Chroma
+    server's pid given beside), summed."""
 
-    def __init__(self, pid: int | None):
-        self.process = psutil.Process(pid) if pid else None
-        self.start = self.process.memory_info().rss if self.process else 0
+    def __init__(self, pids: list[int]):
+        self.processes = [p for pid in pids for p in
+                          (psutil.Process(pid), *psutil.Process(pid).children(recursive=True))]
+        self.start = self._rss()
         self.samples: list[tuple[float, int]] = []
         self._task: asyncio.Task | None = None
         self.cpu_seconds = 0.0
 
+    def _rss(self) -> int:
+        return sum(p.memory_info().rss for p in self.processes)
+
     async def _sample(self) -> None:
         t0 = time.monotonic()
         while True:
-            self.samples.append((time.monotonic() - t0, self.process.memory_info().rss))
+            self.samples.append((time.monotonic() - t0, self._rss()))
             await asyncio.sleep(1)
 
     def _cpu(self) -> float:
-        times = self.process.cpu_times()
-        return times.user + times.system
+        return sum(t.user + t.system for t in (p.cpu_times() for p in self.processes))
 
     def __enter__(self):
-        if self.process:
+        if self.processes:
             self._task = asyncio.get_running_loop().create_task(self._sample())
             self.cpu_seconds = -self._cpu()
         return self
@@ -171,14 +179,20 @@ class Memory:
                 int(statistics.median(rss[3 * n // 4:])))
 
     def high_water_mark(self) -> int | None:
-        """VmHWM: the peak RSS since the server started (Linux only)."""
-        status = Path(f"/proc/{self.process.pid}/status") if self.process else None
-        if not status or not status.exists():
-            return None
-        for line in status.read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024
+        """VmHWM: the peak RSS since the server started, summed over its processes (Linux
+        only)."""
+        peaks = [_vmhwm(p.pid) for p in self.processes]
+        return sum(peaks) if peaks and None not in peaks else None
+
+
+def _vmhwm(pid: int) -> int | None:
+    status = Path(f"/proc/{pid}/status")
+    if not status.exists():
         return None
+    for line in status.read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return None
 
 
 async def wait_ready(session: aiohttp.ClientSession, base: str, timeout: float = 300) -> None:
@@ -366,7 +380,9 @@ def report(result: dict, args) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("url", help="the running server, e.g. http://127.0.0.1:3978")
-    parser.add_argument("--pid", type=int, help="the server's process id, for its memory")
+    parser.add_argument("--pid", type=int, action="append", default=[],
+                        help="the server's process id, for its memory and CPU (with its "
+                             "children: `serve --workers`); again for a Chroma server's")
     parser.add_argument("--conversations", type=int, default=50)
     parser.add_argument("--messages", type=int, default=1000,
                         help="messages in all (ignored with --duration)")
