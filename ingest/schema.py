@@ -234,7 +234,7 @@ def _interests(db: Database) -> None:
 
 def _sentence_vectors(db: Database) -> None:
     """The index's sentence vectors move out of Chroma into this table, a row per punkt
-    (retrieval/sentence_vectors.py): the ledger's layout 2. Meetings indexed before are
+    (retrieval/punkt_vectors.py): the ledger's layout 2. Meetings indexed before are
     re-indexed once, their vectors carried over from the Chroma collection."""
     blob = "BYTEA" if db.postgres else "BLOB"
     db.create(f"""
@@ -243,6 +243,23 @@ CREATE TABLE IF NOT EXISTS sentence_vectors (
     meeting_date TEXT NOT NULL,
     punkt INTEGER NOT NULL,
     hashes TEXT NOT NULL,
+    vectors {blob} NOT NULL,
+    PRIMARY KEY (forum, meeting_date, punkt)
+);
+""")
+
+
+def _chunk_vectors(db: Database) -> None:
+    """The index's chunk vectors, also kept here a row per punkt, for the reads by punkt
+    that Chroma serves slowly (retrieval/punkt_vectors.py): the ledger's layout 3. Meetings
+    indexed before are re-indexed once, their vectors carried over from Chroma."""
+    blob = "BYTEA" if db.postgres else "BLOB"
+    db.create(f"""
+CREATE TABLE IF NOT EXISTS chunk_vectors (
+    forum TEXT NOT NULL,
+    meeting_date TEXT NOT NULL,
+    punkt INTEGER NOT NULL,
+    ids TEXT NOT NULL,
     vectors {blob} NOT NULL,
     PRIMARY KEY (forum, meeting_date, punkt)
 );
@@ -267,6 +284,7 @@ MIGRATIONS = (
     Migration(4, "a subscription's interests, each a forum and a topic with its watermark",
               _interests),
     Migration(5, "the index's sentence vectors, a row per punkt", _sentence_vectors),
+    Migration(6, "the index's chunk vectors, a row per punkt", _chunk_vectors),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -19,7 +19,7 @@ from retrieval.forums import ForumNames
 from retrieval.ledger import IndexLedger
 from retrieval.lexical import LexicalIndex
 from retrieval.memo import Memo
-from retrieval.sentence_vectors import SentenceVectors
+from retrieval.punkt_vectors import ChunkVectors, SentenceVectors
 from retrieval.sentences import embed_text, is_sentence_id, sentences
 from retrieval.store import Hit, VectorStore
 
@@ -135,6 +135,7 @@ class SearchIndex:
         self._names: Memo[tuple[str, ...], ForumNames] = Memo(4)
         self.ledger = IndexLedger(catalog.db)
         self.sentences = SentenceVectors(catalog.db)
+        self.chunks = ChunkVectors(catalog.db)
         self.state = LexicalState.empty()
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         #: each punkt's sentence vectors by place, by (forum, date, number, text hashes)
@@ -208,8 +209,14 @@ class SearchIndex:
             for text, vector in zip(missing, self.embedder.passages(missing)):
                 self._remember(chunk_hash(text), vector)
         gone = set(old_ids) - set(new_ids)
-        self.store.write(chunks, self._stacked_of(texts[:len(chunks)]),
+        vectors = self._stacked_of(texts[:len(chunks)])
+        self.store.write(chunks, vectors,
                          remove=sorted(i for i in gone if not is_sentence_id(i)))
+        of_punkt: dict[int, list[int]] = {}
+        for n, chunk in enumerate(chunks):
+            of_punkt.setdefault(chunk.punkt, []).append(n)
+        self.chunks.replace(forum, day, {number: ([chunks[n].id for n in at], vectors[at])
+                                         for number, at in of_punkt.items()})
         self.sentences.replace(forum, day, {
             number: ([chunk_hash(t) for t in own], self._stacked_of(own))
             for number, own in said.items() if own})
@@ -251,7 +258,19 @@ class SearchIndex:
                       ) -> dict[str, np.ndarray]:
         """id -> vector for the chunk ids that exist, kept in `state` (the current one by
         default) once read."""
-        return (state or self.state).chunk_vectors.get_many(ids, self.store.embeddings)
+        return (state or self.state).chunk_vectors.get_many(ids, self._chunk_vectors)
+
+    def _chunk_vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
+        """From their punkter's rows in the catalog's database; from Chroma for those
+        without one (a meeting indexed before layout 3, until the next sync)."""
+        found: dict[str, np.ndarray] = {}
+        for forum, day, number in dict.fromkeys(parse_chunk_id(i)[:3] for i in ids):
+            stored = self.chunks.of_punkt(forum, dt.date.fromisoformat(day), number)
+            if stored is not None:
+                found.update(zip(*stored))
+        out = {i: found[i] for i in ids if i in found}
+        missing = [i for i in ids if i not in found]
+        return out | self.store.embeddings(missing) if missing else out
 
     def chunk_texts(self, ids: list[str]) -> dict[str, str]:
         return self.store.documents(ids)
@@ -284,6 +303,7 @@ class SearchIndex:
         """The index was emptied (a rebuild): it holds nothing of any meeting."""
         self.ledger.clear()
         self.sentences.clear()
+        self.chunks.clear()
         self._sentences.clear()
 
     def punkt(self, ref: PunktRef) -> Punkt | None:

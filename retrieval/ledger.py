@@ -21,9 +21,10 @@ from ingest.db import Database
 from ingest.model import Meeting
 
 TABLE = "index_ledger"
-#: What the index holds of a meeting: 2 is chunks in Chroma and sentences in the catalog's
-#: database (retrieval/sentence_vectors.py); 1 had the sentences in Chroma, 0 none.
-LAYOUT = 2
+#: What the index holds of a meeting: 3 is chunks in Chroma and in the catalog's database,
+#: sentences in the catalog's database (retrieval/punkt_vectors.py); 2 had the chunks in
+#: Chroma alone, 1 the sentences in Chroma too, 0 no sentences.
+LAYOUT = 3
 
 
 class IndexLedger:

@@ -5,7 +5,7 @@ host is given, through the same methods. Chroma's calls block, so async callers 
 in a thread. One collection, the chunks, searched for a question's nearest; it records
 which embedding model and backend built it and refuses another. The punkter's sentence
 vectors, which are only read by punkt, are kept in the catalog's database
-(retrieval/sentence_vectors.py); an index that kept them in a second collection has
+(retrieval/punkt_vectors.py); an index that kept them in a second collection has
 them carried over from it, meeting by meeting, and the emptied collection dropped.
 """
 from __future__ import annotations

@@ -317,5 +317,6 @@ def test_sigkill_at_random_points_over_120_files_then_rerun_equals_a_clean_inges
         assert not stale_meetings(catalog), where
         assert catalog_state(catalog) == expected[0], where
         index = open_index(settings, catalog)
-        assert index.store.count() + index.sentences.count() == len(expected[1]), where
+        assert index.store.count() + index.chunks.count() + index.sentences.count() \
+            == len(expected[1]), where
         assert set(index_state(index)) == expected[1], where

@@ -21,7 +21,7 @@ from ingest import schema
 from ingest.catalog import Catalog
 from ingest.db import CatalogUnavailable, Database
 from retrieval.ledger import LAYOUT, IndexLedger
-from retrieval.sentence_vectors import SentenceVectors
+from retrieval.punkt_vectors import ChunkVectors, SentenceVectors
 
 pytestmark = pytest.mark.both_catalogs
 
@@ -230,27 +230,34 @@ def test_subscriptions_follow_every_forum_from_their_watermark_after_migration_4
         assert "watermark" not in catalog.db.columns("subscriptions")
 
 
-def test_meetings_indexed_with_sentences_in_chroma_are_indexed_again_after_migration_5(target):
-    """From version 4: the sentence vectors' table is made, empty, and a meeting indexed
-    in layout 1 (its sentences in Chroma) is stale, so the next sync moves them into it;
-    vectors written then are read back as written, on either backend."""
+@pytest.mark.parametrize("before, layout, table, keys", [
+    (4, 1, SentenceVectors, ["a", "b"]),
+    (5, 2, ChunkVectors, ["Chefforum:2024-04-24:7:0", "Chefforum:2024-04-24:7:1"]),
+], ids=["5: sentence vectors", "6: chunk vectors"])
+def test_meetings_of_the_layout_before_a_vectors_table_are_indexed_again(target, before,
+                                                                          layout, table, keys):
+    """From the version before migration 5 (6): the sentence (chunk) vectors' table is
+    made, empty, and a meeting indexed in layout 1 (2), with its sentences (chunks) in
+    Chroma alone, is stale, so the next sync moves (copies) them into it; vectors written
+    then are read back as written, by their keys, on either backend."""
     db = Database(target)
     try:
-        schema.migrate(db, target=4)
+        schema.migrate(db, target=before)
         with db.transaction():
             db.execute("INSERT INTO index_ledger (forum, meeting_date, indexed_hash, chunk_ids, "
-                       "layout) VALUES ('Chefforum', '2024-04-24', 'h1', '[\"c1\"]', 1)")
+                       "layout) VALUES ('Chefforum', '2024-04-24', 'h1', '[\"c1\"]', ?)",
+                       (layout,))
     finally:
         db.close()
     with Catalog(target) as catalog:
         assert schema.version(catalog.db) == schema.LATEST
         assert IndexLedger(catalog.db).indexed_hashes(layout=LAYOUT) == {}
-        table = SentenceVectors(catalog.db)
-        assert table.count() == 0
-        vectors = np.arange(6, dtype=np.float32).reshape(2, 3) / 10
-        table.replace("Chefforum", dt.date(2024, 4, 24), {7: (["a", "b"], vectors)})
-        hashes, read = table.of_punkt("Chefforum", dt.date(2024, 4, 24), 7)
-        assert hashes == ("a", "b") and np.array_equal(read, vectors)
+        vectors = table(catalog.db)
+        assert vectors.count() == 0
+        written = np.arange(6, dtype=np.float32).reshape(2, 3) / 10
+        vectors.replace("Chefforum", dt.date(2024, 4, 24), {7: (keys, written)})
+        read_keys, read = vectors.of_punkt("Chefforum", dt.date(2024, 4, 24), 7)
+        assert read_keys == tuple(keys) and np.array_equal(read, written)
 
 
 def test_concurrent_first_starts_migrate_once(target):

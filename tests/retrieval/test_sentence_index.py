@@ -1,6 +1,6 @@
 """The index embeds every sentence of every open punkt (retrieval/sentences.py) beside the
 chunks, and keeps the vectors in the catalog's database, a row per punkt
-(retrieval/sentence_vectors.py), not in Chroma: read by punkt, they load no HNSW index. A
+(retrieval/punkt_vectors.py), not in Chroma: read by punkt, they load no HNSW index. A
 replaced meeting's gone punkter leave no row, a stored vector is used only while its
 sentence's text is what it was made from, and an index that kept them in Chroma has them
 carried over without embedding them again."""
