@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from forum_files import COMMITTEE, COUNCIL, COUNCIL_DAY, SHARED_DAY
+from retrieval.index import WIDE_MOST
 from retrieval.query import understand
 from retrieval.search import Searcher
 
@@ -89,14 +90,17 @@ def test_the_dense_side_reads_only_the_named_forums(three_forums):
     assert dense.any() and not dense[~index.state.of_forums(query.forums)].any()
 
 
+@pytest.mark.parametrize("wide_most", [WIDE_MOST, 0], ids=["wide search", "Chroma's filter"])
 @pytest.mark.parametrize("forums", [(CF,), (CF, COMMITTEE), (COUNCIL,), (COMMITTEE, COUNCIL),
                                     (CF, COMMITTEE, COUNCIL)])
-def test_the_named_forums_nearest_chunks_are_found_as_chromas_filter_finds_them(three_forums,
-                                                                               forums):
-    """Forums holding most punkter are kept from a wider search's hits rather than by
-    Chroma's filter (slow when it lets most records through): all the hits are of the
-    named forums, and they are the truly nearest as much as the filter's are (HNSW is
-    approximate: at least 90 % of the exact 20, or of all where the forums hold fewer)."""
+def test_the_named_forums_nearest_chunks_are_found_as_chromas_filter_finds_them(
+        three_forums, forums, wide_most, monkeypatch):
+    """Forums are kept from a wider search's hits rather than by Chroma's filter (slow
+    when it lets many records through), unless that search would be too wide (WIDE_MOST;
+    0 here: always the filter): all the hits are of the named forums, and they are the
+    truly nearest as much as the filter's are (HNSW is approximate: at least 90 % of the
+    exact 20, or of all where the forums hold fewer)."""
+    monkeypatch.setattr("retrieval.index.WIDE_MOST", wide_most)
     index = three_forums.index
     ids = [c for i in np.flatnonzero(index.state.of_forums(forums)) for c in index.state.chunks_of(i)]
     vectors = index.chunk_vectors(ids)
