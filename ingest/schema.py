@@ -236,30 +236,26 @@ def _sentence_vectors(db: Database) -> None:
     """The index's sentence vectors move out of Chroma into this table, a row per punkt
     (retrieval/punkt_vectors.py): the ledger's layout 2. Meetings indexed before are
     re-indexed once, their vectors carried over from the Chroma collection."""
-    blob = "BYTEA" if db.postgres else "BLOB"
-    db.create(f"""
-CREATE TABLE IF NOT EXISTS sentence_vectors (
-    forum TEXT NOT NULL,
-    meeting_date TEXT NOT NULL,
-    punkt INTEGER NOT NULL,
-    hashes TEXT NOT NULL,
-    vectors {blob} NOT NULL,
-    PRIMARY KEY (forum, meeting_date, punkt)
-);
-""")
+    _punkt_vectors(db, "sentence_vectors", "hashes")
 
 
 def _chunk_vectors(db: Database) -> None:
     """The index's chunk vectors, also kept here a row per punkt, for the reads by punkt
     that Chroma serves slowly (retrieval/punkt_vectors.py): the ledger's layout 3. Meetings
     indexed before are re-indexed once, their vectors carried over from Chroma."""
+    _punkt_vectors(db, "chunk_vectors", "ids")
+
+
+def _punkt_vectors(db: Database, table: str, key: str) -> None:
+    """A table of retrieval/punkt_vectors.py's kind: per punkt, a JSON list of `key`s and
+    the vectors, a float32 row each."""
     blob = "BYTEA" if db.postgres else "BLOB"
     db.create(f"""
-CREATE TABLE IF NOT EXISTS chunk_vectors (
+CREATE TABLE IF NOT EXISTS {table} (
     forum TEXT NOT NULL,
     meeting_date TEXT NOT NULL,
     punkt INTEGER NOT NULL,
-    ids TEXT NOT NULL,
+    {key} TEXT NOT NULL,
     vectors {blob} NOT NULL,
     PRIMARY KEY (forum, meeting_date, punkt)
 );

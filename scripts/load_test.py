@@ -16,11 +16,13 @@ conversations run concurrently, for --messages in all or for --duration seconds:
 
 With `serve --workers N` the workers are counted as children of the pid given; a Chroma
 server's pid may be given too (`--pid $SERVE --pid $CHROMA`), so that the CPU a message
-and the memory are the whole deployment's. A message's latency is from the POST until the server's
-201, which Teams' connector must get within 15 s and which comes after the reply was
-delivered. With `--via ask` the same questions go to GET /api/ask instead. Prints
-throughput, latency percentiles, errors (which must be 0) and the server's memory: sampled
-each second, with the median of the run's second and last quarters to show growth.
+and the memory are the whole deployment's.
+
+A message's latency is from the POST until the server's 201, which Teams' connector must
+get within 15 s and which comes after the reply was delivered. With `--via ask` the same
+questions go to GET /api/ask instead. Prints throughput, latency percentiles, errors
+(which must be 0) and the server's memory: sampled each second, with the median of the
+run's second and last quarters to show growth.
 """
 from __future__ import annotations
 
@@ -134,8 +136,8 @@ class Memory:
     server's pid given beside), summed."""
 
     def __init__(self, pids: list[int]):
-        self.processes = [p for pid in pids for p in
-                          (psutil.Process(pid), *psutil.Process(pid).children(recursive=True))]
+        given = [psutil.Process(pid) for pid in pids]
+        self.processes = [p for g in given for p in (g, *g.children(recursive=True))]
         self.start = self._rss()
         self.samples: list[tuple[float, int]] = []
         self._task: asyncio.Task | None = None
