@@ -49,4 +49,10 @@ as_pg "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U referatbot referatbot_tes
 export REFERATBOT_TEST_POSTGRES="postgresql://referatbot@127.0.0.1:$pg_port/referatbot_test"
 export REFERATBOT_REQUIRE_POSTGRES=1  # a PostgreSQL test that would skip fails instead
 
+# two test processes (pytest-xdist) on a machine with two cores or more, as the suite is
+# run here; more would multiply the memory of the model each one loads. `-n N` overrides.
+case " $* " in
+*" -n"* | *" --numprocesses"* | *" -p no:xdist"*) ;;
+*) [ "$(nproc)" -lt 2 ] || set -- -n 2 "$@" ;;
+esac
 python -m pytest "$@"
