@@ -202,9 +202,9 @@ class SearchIndex:
         # chunker gives (a vector is reused only if its text hash still matches)
         known = old_ids or new_ids
         legacy = [i for i in old_ids if is_sentence_id(i)]
-        for vector, text_hash in [*self.store.vectors(known).values(),
-                                  *self.store.legacy_sentences(legacy).values()]:
-            self._remember(text_hash, vector)
+        held = self.store.vectors(known)
+        for record in [*held.values(), *self.store.legacy_sentences(legacy).values()]:
+            self._remember(record.text_hash, record.vector)
         for text_hash, vector in self.sentences.of_meeting(forum, day).items():
             self._remember(text_hash, vector)
         texts = [c.embed_text for c in chunks] + [t for own in said.values() for t in own]
@@ -214,7 +214,7 @@ class SearchIndex:
                 self._remember(chunk_hash(text), vector)
         gone = set(old_ids) - set(new_ids)
         vectors = self._stacked_of(texts[:len(chunks)])
-        self.store.write(chunks, vectors,
+        self.store.write(chunks, vectors, held=held,
                          remove=sorted(i for i in gone if not is_sentence_id(i)))
         of_punkt: dict[int, list[int]] = {}
         for n, chunk in enumerate(chunks):

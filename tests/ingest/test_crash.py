@@ -130,8 +130,8 @@ def test_dies_between_upsert_and_dropping_a_replaced_meetings_old_chunks(
 
     real_write = index.store.write
 
-    def upsert_then_die(chunks, vectors, *, remove):
-        real_write(chunks, vectors, remove=[])
+    def upsert_then_die(chunks, vectors, *, remove, held):
+        real_write(chunks, vectors, remove=[], held=held)
         raise Crash("killed before the old chunks were dropped")
 
     monkeypatch.setattr(index.store, "write", upsert_then_die)

@@ -51,16 +51,45 @@ def test_an_index_without_the_rows_answers_from_chroma_and_gets_them_without_emb
     read = index._chunk_vectors(list(expected))
     assert set(read) == set(expected)  # from Chroma, while the rows are missing
 
-    embedded = []
-    passages = embedder.passages
+    embedded, written = [], []
+    passages, upsert = embedder.passages, index.store.collection.upsert
     embedder.passages = lambda texts, **kw: (embedded.extend(texts), passages(texts, **kw))[1]
+    index.store.collection.upsert = lambda ids, **kw: (written.extend(ids), upsert(ids, **kw))
     try:
         assert index.sync(progress=False) == 1
     finally:
-        del embedder.passages
-    assert embedded == []
+        del embedder.passages, index.store.collection.upsert
+    assert embedded == [] and written == []  # Chroma's records stay as they were
     assert index.chunks.count() == len(expected)
     for i, vector in expected.items():
         forum, day, number = i.rsplit(":", 3)[:3]
         ids, vectors = index.chunks.of_punkt(forum, dt.date.fromisoformat(day), int(number))
         assert np.allclose(vectors[ids.index(i)], vector, atol=1e-6)
+
+
+def test_an_upgrade_writes_again_a_chunk_whose_record_chroma_holds_differs(
+        tmp_path, sample, catalog, index):
+    path = tmp_path / "cf.txt"
+    path.write_text(sample("2024-04-24").read_text(encoding="utf-8"), encoding="utf-8")
+    ingest_paths([path], catalog, progress=False)
+    index.sync(progress=False)
+    ids = index.ledger.chunk_ids("Chefforum", APRIL)
+    before = index.store.collection.get(ids=ids, include=["metadatas", "documents"])
+    # one record as an older index wrote it: another case number, a shorter text
+    stale = dict(before["metadatas"][0], case_number="00.00.00-A00-0-19")
+    first = before["ids"][0]
+    index.store.collection.upsert(ids=[first], embeddings=[index.store.embeddings([first])[first]],
+                                  metadatas=[stale], documents=["(ældre tekst)"])
+    catalog.db.execute("UPDATE index_ledger SET layout=2")
+
+    written = []
+    upsert = index.store.collection.upsert
+    index.store.collection.upsert = lambda ids, **kw: (written.extend(ids), upsert(ids, **kw))
+    try:
+        assert index.sync(progress=False) == 1
+    finally:
+        del index.store.collection.upsert
+    assert written == [first]
+    after = index.store.collection.get(ids=ids, include=["metadatas", "documents"])
+    assert (after["ids"], after["metadatas"], after["documents"]) == (
+        before["ids"], before["metadatas"], before["documents"])
