@@ -213,12 +213,14 @@ def _split_punkter(lines: list[str]) -> tuple[list[_Draft], int, list[_TocEntry]
             skip = False
         if heading and _is_heading(heading, drafts[-1] if drafts else None, lines, i,
                                    strong_document):
+            # `Lukket punkt` printed above its heading (as some systems print the status),
+            # or a closed title above its number (`Salg af areal (Lukket)` / `Sag nr. 131`)
+            above = next((k for k in range(i - 1, -1, -1) if bares[k]), -1)
+            marked_above = above >= 0 and (above == mark or bool(drafts) and _closed_line(bares[above]))
             if not drafts:
                 head_end = i
             else:
                 _drop_trailing_status(drafts[-1])
-            # `Lukket punkt` printed above its heading (as some systems print the status)
-            marked_above = mark >= 0 and not any(bares[mark + 1:i])
             drafts.append(_Draft(heading.number, heading.title, closed=closing or marked_above,
                                  marked=_md_level(line) == 1))
             hiding, taking_title = False, bool(skip)
@@ -242,10 +244,17 @@ def _split_punkter(lines: list[str]) -> tuple[list[_Draft], int, list[_TocEntry]
 
 
 def _drop_trailing_status(draft: _Draft) -> None:
-    """An open status (`Åbent punkt`) at the end of a punkt's text is the next punkt's,
-    printed above its heading."""
-    while draft.lines and (not bare(draft.lines[-1]) or _STATUS.match(bare(draft.lines[-1]))):
+    """A status (`Åbent punkt`) or a closed title at the end of a punkt's text is the next
+    punkt's, printed above its heading."""
+    while draft.lines and (not (last := bare(draft.lines[-1])) or _STATUS.match(last)
+                           or _closed_line(last)):
         draft.lines.pop()
+
+
+def _closed_line(line: str) -> bool:
+    """A short line, no sentence, that marks something closed: a closed punkt's title
+    printed above its number."""
+    return len(line.split()) <= 8 and not line.endswith(".") and mentions_closed(line)
 
 
 def _in_head(draft: _Draft) -> bool:

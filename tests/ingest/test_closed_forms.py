@@ -77,6 +77,25 @@ def test_a_closed_heading_closes_its_punkt_where_the_numbers_skip():
     assert MARKER not in kept and TITLE not in kept
 
 
+def test_a_closed_title_printed_above_its_number_closes_the_punkt_below():
+    """Some web systems print a punkt's title above its number (`Salg af areal ved … (Lukket)`
+    / `Sag nr. 131`): the title line stands at the end of the punkt before. It closes the
+    punkt below, and is kept in neither."""
+    text = "\n".join([
+        "Kommunalbestyrelsen", "Referat", "24-09-2019", "",
+        "Spørgetid", "Sag nr. 129", "", "Beslutning", "", "Taget til efterretning.", "",
+        f"Salg af areal ved {TITLE} (Lukket)", "Sag nr. 130", "", "Beslutning", "",
+        f"Salget af {MARKER} blev godkendt.", "",
+        "Orientering om vejarbejder", "Sag nr. 131", "", "Beslutning", "",
+        "Taget til efterretning.", ""])
+    meeting = parse_referat(text).to_json()
+    items = {item["punkt"]: item for item in meeting["items"]}
+    assert sorted(items) == [129, 130, 131]
+    assert items[130] == dict(CLOSED, punkt=130) and not items[131]["closed"]
+    kept = json.dumps(meeting, ensure_ascii=False)
+    assert MARKER not in kept and TITLE not in kept
+
+
 ELCYKLER = "elcyklerne til hjemmeplejen"
 OPEN_STYLES = ["Punkt {n} - {title}", "Pkt. {n}: {title}", "{n}. {title}", "Sag nr. {n} {title}"]
 
