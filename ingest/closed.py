@@ -52,6 +52,16 @@ def opens_with_closed_mark(line: str) -> bool:
     return bool(_MARK_FIRST.match(fold(line).strip(" *#")))
 
 
+#: A status line and nothing else: `Lukket punkt`, `(Lukket)`, `FORTROLIGT`.
+_STATUS_ONLY = re.compile(r"^(?:lukket|lukkede|fortrolig[te]?)(?:\s+(?:punkt|sag|dagsordenspunkt))?$")
+
+
+def is_closed_status(line: str) -> bool:
+    """A line that is only a closed status, as some systems print above a punkt's
+    heading: it closes the punkt whose heading follows."""
+    return bool(_STATUS_ONLY.match(fold(line).strip(" *#()[]:.")))
+
+
 def closes_following(line: str) -> bool:
     """`Lukket dagsorden`, `Lukkede punkter`, `Lukket møde`: a divider after which the
     punkter are closed."""

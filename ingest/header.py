@@ -47,6 +47,8 @@ _FORUM_END = re.compile(
 #: Words inside a forum's name written in lower case (`Udvalget for Teknik og Miljø`).
 _NAME_LINKS = {"og", "for", "i", "af", "til", "med", "om"}
 TIME = re.compile(r"\bkl\.?\s*(\d{1,2})[.:](\d{2})", re.IGNORECASE)
+TIME_FIELD = re.compile(
+    r"^(?:mødetidspunkt|tidspunkt|mødetid)\s*:?\s*(?:kl\.?\s*)?(\d{1,2})[.:](\d{2})\b", re.IGNORECASE)
 _PLACE = re.compile(r"^(?:mødested|sted)\s*:?\s*(?P<place>.*)$", re.IGNORECASE)
 _DATE_FIELD = re.compile(r"^(?:mødedato|dato|mødetidspunkt|tidspunkt)\b", re.IGNORECASE)
 _MEETING_CLOSED = re.compile(r"\blukket\s+møde\b", re.IGNORECASE)
@@ -124,12 +126,12 @@ def _first_day(lines: list[str]) -> dt.date | None:
 
 
 def _time(lines: list[str]) -> str:
-    """`kl. 09:00` on the date's line, else the first in the head."""
-    for line in [x for x in lines if _DATE_FIELD.match(x)] + lines:
-        m = TIME.search(line)
-        if m:
-            return f"{int(m.group(1)):02d}:{m.group(2)}"
-    return ""
+    """`kl. 09:00` on the date's line, else a time field (`Tidspunkt: 17:00`), else the
+    first `kl.` in the head."""
+    on_date = [TIME.search(x) for x in lines if _DATE_FIELD.match(x)]
+    m = next(filter(None, [*on_date, *map(TIME_FIELD.match, lines), *map(TIME.search, lines)]),
+             None)
+    return f"{int(m.group(1)):02d}:{m.group(2)}" if m else ""
 
 
 def _place(lines: list[str]) -> str:

@@ -69,7 +69,7 @@ CASE_LABEL = re.compile(
 CASE_FORMS = r"\d{2}\.\d{2}\.\d{2}(?:-[A-ZÆØÅ0-9]{3})?-\d+-\d{2}|[A-ZÆØÅ]{2,6}-\d{4}-\d{3,}"
 CASE_NUMBER = re.compile(rf"^(?:{CASE_FORMS})$")
 
-#: Item headings: `Punkt 5:`, `Punkt 5 -`, `Pkt. 5:`, `Sag nr. 5`, `Sag 5:`, `5.`, `5)`.
+#: Item headings: `Punkt 5:`, `Punkt 5 -`, `Pkt. 5:`, `Sag nr. 5`, `Sag 5:`, `5.`, `5)`, `5 Title`.
 #: At most four digits: `Punkt 123456789…:` is no agenda item (and int() refuses 4,300+).
 _KEYWORD_HEADING = re.compile(
     r"^(?P<kw>punkt|pkt\.?|dagsordenspunkt|sag\s*nr\.?|sagnr\.?|sag)\s*(?P<n>\d{1,4})"
@@ -77,6 +77,9 @@ _KEYWORD_HEADING = re.compile(
     re.IGNORECASE)
 #: `5. Title`, or `5.` alone with its title on the next line (as PDFs print it)
 _BARE_HEADING = re.compile(r"^(?P<n>\d{1,4})\s*[.)](?P<sep>)\s*(?P<rest>.*)$")
+#: `186 Godkendelse af dagsorden`: a number of at most three digits (a postcode or a year
+#: has four) and a capitalised title, as some systems number a year's items
+_SPACED_HEADING = re.compile(r"^(?P<n>\d{1,3})[ \t\u00a0]+(?P<rest>[A-ZÆØÅ§].*)$")
 
 
 @dataclass(frozen=True)
@@ -96,7 +99,7 @@ def item_heading(line: str) -> ItemHeading | None:
         keyword = m.group("kw").lower()
         strong = keyword.startswith(("punkt", "pkt", "dagsordenspunkt")) and bool(m.group("sep"))
         return ItemHeading(int(m.group("n")), m.group("rest").strip(), strong)
-    m = _BARE_HEADING.match(line)
+    m = _BARE_HEADING.match(line) or _SPACED_HEADING.match(line)
     if m:
         return ItemHeading(int(m.group("n")), m.group("rest").strip(), False)
     return None

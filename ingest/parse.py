@@ -22,7 +22,7 @@ import html
 import re
 from dataclasses import dataclass, field, replace
 
-from ingest.closed import (closes_following, mentions_closed, opens_following,
+from ingest.closed import (closes_following, is_closed_status, mentions_closed, opens_following,
                            opens_with_closed_mark)
 from ingest.header import read_head
 from ingest.layout import BILAG, case_number, decision_heading, item_heading, section_name
@@ -53,7 +53,10 @@ WEAK_HEADING_REACH = 4
 TOC_ENTRY = re.compile(r"(?:\.{3}|…)\s*\d+$|\t[^\S\t]*\d+$")
 _TOC_TAIL = re.compile(r"(?<![.…])(?:\.{3,}|…+)[.…\s]*\d+$|\t[^\S\t]*\d+$")
 #: A status word alone on a line of a punkt's head (`Åbent`): no part of its title.
-_STATUS = re.compile(r"^(?:åben|åbent|offentlig|lukket|lukket punkt)$", re.IGNORECASE)
+#: `2. behandling`, `3. Økonomiske Redegørelse`: a title that opens with an ordinal (not
+#: a case number's `05.01.00-…`)
+_ORDINAL = re.compile(r"^\d{1,2}\.\s+\S")
+_STATUS = re.compile(r"^(?:åben|åbent|offentlig|lukket)(?:\s+punkt)?$", re.IGNORECASE)
 #: `Beslutning: Godkendt.` on one line
 _INLINE_SECTION = re.compile(r"^(beslutning|beslutninger|afgørelse|indstilling)\s*:\s+(\S.*)$",
                              re.IGNORECASE)
@@ -182,6 +185,7 @@ def _split_punkter(lines: list[str]) -> tuple[list[_Draft], int, list[_TocEntry]
     toc: list[_TocEntry] = []
     head_end = len(lines)
     closing = toc_closing = hiding = taking_title = False
+    mark = -1  # the line of the last closed mark: it closes a heading right below it
     bares = [bare(line) for line in lines]
     headings = [item_heading(b) for b in bares]  # each line read as a heading once
     strong_document = any(h.strong for h in headings if h)
@@ -209,26 +213,48 @@ def _split_punkter(lines: list[str]) -> tuple[list[_Draft], int, list[_TocEntry]
             skip = False
         if heading and _is_heading(heading, drafts[-1] if drafts else None, lines, i,
                                    strong_document):
+            # `Lukket punkt` printed above its heading (as some systems print the status),
+            # or a closed title above its number (`Salg af areal (Lukket)` / `Sag nr. 131`)
+            above = next((k for k in range(i - 1, -1, -1) if bares[k]), -1)
+            marked_above = above >= 0 and (above == mark or bool(drafts) and _closed_line(bares[above]))
             if not drafts:
                 head_end = i
-            drafts.append(_Draft(heading.number, heading.title, closed=closing,
+            else:
+                _drop_trailing_status(drafts[-1])
+            drafts.append(_Draft(heading.number, heading.title, closed=closing or marked_above,
                                  marked=_md_level(line) == 1))
             hiding, taking_title = False, bool(skip)
         elif drafts and closes_following(b) and len(b.split()) <= 4:
             closing = True
         elif drafts and opens_following(b) and len(b.split()) <= 4:
             closing = False
-        elif drafts and b and len(b.split()) <= 8 and (
-                opens_with_closed_mark(b) or (mentions_closed(b) and _in_head(drafts[-1]))):
+        elif b and len(b.split()) <= 8 and (opens_with_closed_mark(b) or (
+                drafts and mentions_closed(b) and _in_head(drafts[-1]))):
             # a closed mark in a punkt's head closes it; one further down heads an
-            # unnumbered closed item, whose text is dropped up to the next heading
-            if _in_head(drafts[-1]):
+            # unnumbered closed item, whose text is dropped up to the next heading, or
+            # stands above the next punkt's heading, which it closes
+            mark = i if is_closed_status(b) else -1
+            if drafts and _in_head(drafts[-1]):
                 drafts[-1].closed = True
-            else:
+            elif drafts:
                 hiding = True
         elif drafts and not hiding:
             drafts[-1].lines.append(line)
     return drafts, head_end, toc
+
+
+def _drop_trailing_status(draft: _Draft) -> None:
+    """A status (`Åbent punkt`) or a closed title at the end of a punkt's text is the next
+    punkt's, printed above its heading."""
+    while draft.lines and (not (last := bare(draft.lines[-1])) or _STATUS.match(last)
+                           or _closed_line(last)):
+        draft.lines.pop()
+
+
+def _closed_line(line: str) -> bool:
+    """A short line, no sentence, that marks something closed: a closed punkt's title
+    printed above its number."""
+    return len(line.split()) <= 8 and not line.endswith(".") and mentions_closed(line)
 
 
 def _in_head(draft: _Draft) -> bool:
@@ -261,13 +287,19 @@ def _is_heading(heading, previous: _Draft | None, lines: list[str], i: int,
     title = heading.title
     if not title or len(title) > 250:
         return False
+    closed = mentions_closed(title)
     if previous is not None and not (
             heading.number == previous.number + 1
-            or (heading.number == previous.number and _title_key(title) == _title_key(previous.heading))):
+            or (heading.number == previous.number and _title_key(title) == _title_key(previous.heading))
+            # a closed punkt's text never joins the one before, even where a heading
+            # between them was missed
+            or (closed and heading.number > previous.number)):
         return False
-    if mentions_closed(title):  # `5. lukket` too: a closed punkt's text never joins the one before
+    if closed:  # `5. lukket` too
         return True
-    if not (title[0].isupper() or title[0] in "(\"«"):
+    # a title opens as a name does, or with a number or a paragraph (`2. behandling af
+    # budgettet`, `§ 17, stk. 4-udvalg`); `1. at …` in an indstilling is a list
+    if not (title[0].isupper() or title[0] in "(\"«§" or _ORDINAL.match(title)):
         return False
     return not strong_document and _head_follows(lines, i)
 

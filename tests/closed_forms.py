@@ -58,6 +58,9 @@ FORMS = [
     Form("lukket-årsag", "Punkt 5: Lukket (Personalesag)"),
     # mentions lukket in no known form: closed all the same (err on the closed side)
     Form("lukkede-oplysninger", "Punkt 5: Lukkede oplysninger om {title}"),
+    # the status on a line of its own above each heading (`Åbent punkt`, `Lukket punkt`)
+    Form("status-over-overskriften", "Lukket punkt\n5. Køb af ejendom ved {title}",
+         toc="Køb af ejendom", style="Åbent punkt\n{n}. {title}"),
     # the heading a plain title, the contents entry marking it closed
     Form("indholdsfortegnelse", "Punkt 5: Køb af ejendom ved {title}", toc="Lukket punkt"),
     Form("indholdsfortegnelse-nummereret", "Punkt 5: Køb af ejendom ved {title}",

@@ -22,9 +22,10 @@ LAYOUTS = Path(__file__).resolve().parent / "ingest" / "fixtures" / "layouts"
 #: The running header of every built PDF page (a municipality's name, as real prints have).
 PDF_HEADER = "Kildeby Kommune"
 #: Item headings of every layout in the fixtures: `Punkt 5:`, `Punkt 5 -`, `Pkt. 5:`,
-#: `Sag nr. 5`, `5. Title` and `5.Title` (but not a list line `1. at …`).
+#: `Sag nr. 5`, `5. Title`, `5.Title`, `5. 2. behandling`, `5. § 17` and `41  Title` (but
+#: not a list line `1. at …`).
 ITEM = re.compile(r"^(?:Punkt\s+\d+\b|Pkt\.\s*\d+\b|Sag\s+nr\.\s*\d+\b"
-                  r"|\d{1,3}\.\s*(?!at\b)[A-ZÆØÅ(<*])")
+                  r"|\d{1,3}\.\s*(?!at\b)(?:[A-ZÆØÅ(<*§]|\d\.\s)|\d{1,3}\s+[A-ZÆØÅ])")
 #: Section headings of the fixtures (printed bold or as a Heading style).
 SECTION = re.compile(
     r"^(?:Anledning|Resume|Sagsfremstilling|Beslutningstema|Beslutningspunkter|Baggrund|"

@@ -59,6 +59,43 @@ def test_a_closed_punkt_is_only_its_number_and_lukket(folder, form, suffix):
     assert_closed_and_alone(parse_file(path).to_json(), form.name)
 
 
+def test_a_closed_heading_closes_its_punkt_where_the_numbers_skip():
+    """`4. eventuelt` is not read as a heading (a lower-case title is a list line's), so
+    `5. Lukket punkt: …` does not follow on from punkt 3: a closed punkt all the same,
+    whose words join no open punkt."""
+    text = "\n".join([
+        "REFERAT Testudvalget d. 11-03-2025", "",
+        "3. Godkendelse af dagsorden", "", "Beslutning", "", "Godkendt.", "",
+        "4. eventuelt", "", "Beslutning", "", "Intet.", "",
+        f"5. Lukket punkt: Køb af ejendom ved {TITLE}", "", "Beslutning", "",
+        f"Købet af {MARKER} blev godkendt.", "",
+        "6. Rengøringsudbud for rådhuset", "", "Beslutning", "", "Godkendt.", ""])
+    meeting = parse_referat(text).to_json()
+    items = {item["punkt"]: item for item in meeting["items"]}
+    assert sorted(items) == [3, 5, 6] and items[5] == CLOSED
+    kept = json.dumps(meeting, ensure_ascii=False)
+    assert MARKER not in kept and TITLE not in kept
+
+
+def test_a_closed_title_printed_above_its_number_closes_the_punkt_below():
+    """Some web systems print a punkt's title above its number (`Salg af areal ved … (Lukket)`
+    / `Sag nr. 131`): the title line stands at the end of the punkt before. It closes the
+    punkt below, and is kept in neither."""
+    text = "\n".join([
+        "Kommunalbestyrelsen", "Referat", "24-09-2019", "",
+        "Spørgetid", "Sag nr. 129", "", "Beslutning", "", "Taget til efterretning.", "",
+        f"Salg af areal ved {TITLE} (Lukket)", "Sag nr. 130", "", "Beslutning", "",
+        f"Salget af {MARKER} blev godkendt.", "",
+        "Orientering om vejarbejder", "Sag nr. 131", "", "Beslutning", "",
+        "Taget til efterretning.", ""])
+    meeting = parse_referat(text).to_json()
+    items = {item["punkt"]: item for item in meeting["items"]}
+    assert sorted(items) == [129, 130, 131]
+    assert items[130] == dict(CLOSED, punkt=130) and not items[131]["closed"]
+    kept = json.dumps(meeting, ensure_ascii=False)
+    assert MARKER not in kept and TITLE not in kept
+
+
 ELCYKLER = "elcyklerne til hjemmeplejen"
 OPEN_STYLES = ["Punkt {n} - {title}", "Pkt. {n}: {title}", "{n}. {title}", "Sag nr. {n} {title}"]
 

@@ -31,7 +31,10 @@ CASES = [(source, suffix) for source in SOURCES
 CLOSED_WORDS = {
     "ansaettelsesudvalget-2024-02-12": ["Nordskolen", "Kornum", "viceskoleleder", "fratrædelse"],
     "boerne-skoleudvalget-2024-11-12": ["Personalesag", "afskedigede", "81.05.00-A00-4-24"],
+    "byraadet-2021-10-06": ["Hvidtjørnen", "1.980.000", "21/4102"],
     "chefforum-dagsorden-2024-05-08": ["fratrædelsesaftale", "00.01.00-A00-3-24"],
+    "fritidsudvalget-2013-08-14": ["underskudsgaranti", "Rockforening", "45.000",
+                                   "18.15.00-Ø40-99-13"],
     "kildeby-forsyning-bestyrelse-2024-05-22": ["ansættelsesvilkår", "2027",
                                                 "tillæg på 2 procent"],
     "klima-miljoeudvalget-referat-2025-11-05": ["Skovbrynet", "2,8 mio", "Vurderingsrapport",
