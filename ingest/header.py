@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ingest.closed import closes_following, opens_following
 from ingest.dates import find_day
-from ingest.forum_names import with_article
+from ingest.forum_names import BODIES, name_words, stems, with_article
 from ingest.model import DAGSORDEN, REFERAT
 
 #: How far into the head a field is looked for.
@@ -52,6 +52,11 @@ TIME_FIELD = re.compile(
 _PLACE = re.compile(r"^(?:mødested|sted)\s*:?\s*(?P<place>.*)$", re.IGNORECASE)
 _DATE_FIELD = re.compile(r"^(?:mødedato|dato|mødetidspunkt|tidspunkt)\b", re.IGNORECASE)
 _MEETING_CLOSED = re.compile(r"\blukket\s+møde\b", re.IGNORECASE)
+#: A document's kind opening a title line, and what separates it from the rest
+_LEADING_KIND = re.compile(rf"^(?:åben\s+|lukket\s+)?(?:{_KIND_WORDS})\b\s*[-–—:]?\s*",
+                           re.IGNORECASE)
+#: How many of the head's first lines are its title, where a body's name may stand alone.
+TITLE_LINES = 4
 #: `Referat` alone on its line, perhaps with the date after it
 KIND_ALONE = re.compile(rf"^(?:åben\s+|lukket\s+)?(?:{_KIND_WORDS})\b[^A-Za-zÆØÅæøå]*$",
                         re.IGNORECASE)
@@ -90,10 +95,35 @@ def read_head(lines: list[str]) -> Head:
                 day = found[0] if found else None
             break
     if forum is None:
-        forum = _name_above_kind(lines)
+        forum = _name_above_kind(lines) or _body_in_title(lines)
     if day is None:
         day = _first_day([x for x in lines if _DATE_FIELD.match(x)] + lines)
     return Head(forum, day, _time(lines), _place(lines), kind, _closed(lines))
+
+
+def _body_in_title(lines: list[str]) -> str | None:
+    """A line of the title that is a body's name, perhaps beside the kind and the date:
+    `Kommunalbestyrelsen` above its date, `Kultur- og Idrætsudvalget - 20-08-2019`,
+    `Referat - Økonomiudvalget den 3. december 2018`, `Referat` above `Fritids- og
+    Kulturudvalget`. Only a name ending in a body's noun (udvalg, råd, bestyrelse, …)."""
+    for line in lines[:TITLE_LINES]:
+        name = _forum_name(_LEADING_KIND.sub("", line))
+        if name and name[0].isupper() and ":" not in name and _is_body_name(name):
+            return name
+    return None
+
+
+def _is_body_name(name: str) -> bool:
+    """Whether the last word is a body's noun or a compound of one: `Byrådet`,
+    `Kultur- og fritidsudvalget`; not the bare noun in lower case (`Medlemmer af
+    udvalget`), which speaks of a body rather than naming it."""
+    words = name_words(name)
+    if not 0 < len(words) <= 8:
+        return False
+    last = name.split()[-1]
+    if last.islower() and stems(last) & set(BODIES):
+        return False
+    return any(stem.endswith(BODIES) for stem in stems(words[-1]))
 
 
 def _forum_name(raw: str) -> str | None:
