@@ -56,6 +56,7 @@ _TOC_TAIL = re.compile(r"(?<![.…])(?:\.{3,}|…+)[.…\s]*\d+$|\t[^\S\t]*\d+$"
 #: `2. behandling`, `3. Økonomiske Redegørelse`: a title that opens with an ordinal (not
 #: a case number's `05.01.00-…`)
 _ORDINAL = re.compile(r"^\d{1,2}\.\s+\S")
+_LIST_MARK = re.compile(r"^[-•*·]\s+")
 _STATUS = re.compile(r"^(?:åben|åbent|offentlig|lukket)(?:\s+punkt)?$", re.IGNORECASE)
 #: `Beslutning: Godkendt.` on one line
 _INLINE_SECTION = re.compile(r"^(beslutning|beslutninger|afgørelse|indstilling)\s*:\s+(\S.*)$",
@@ -126,7 +127,10 @@ def parse_referat(text: str, source: str = "", *, default_forum: str = DEFAULT_F
     drafts = _without_repeats(drafts)
     forum = head.forum or default_forum
     _mark_from_toc(drafts, toc)
-    context = _Context(forum, head.meeting_date, tuple(toc), head.closed,
+    listed_open = _listed_before_closing([bare(x) for x in lines[:head_end]])
+    for draft in drafts:
+        draft.closed |= listed_open is not None and draft.number not in listed_open
+    context = _Context(forum, head.meeting_date, tuple(toc), head.closed and listed_open is None,
                        # every punkt headed `# Punkt N:` (as the web reader writes pages):
                        # only marked headings are headings, so a "Beslutning:" line inside
                        # a proposal's text is text
@@ -255,6 +259,23 @@ def _closed_line(line: str) -> bool:
     """A short line, no sentence, that marks something closed: a closed punkt's title
     printed above its number."""
     return len(line.split()) <= 8 and not line.endswith(".") and mentions_closed(line)
+
+
+def _listed_before_closing(head: list[str]) -> frozenset[int] | None:
+    """The item numbers a head lists above a `Lukkede punkter` line and below no `Åbne
+    punkter` one: a contents list whose closed group is only a link (as some web systems
+    print it). They are the meeting's open part, and every other punkt is closed. None when
+    the head has no such list, and a lone `Lukket dagsorden` closes the whole meeting."""
+    listed: set[int] = set()
+    for line in head:
+        if closes_following(line):
+            return frozenset(listed) or None
+        if opens_following(line):
+            return None
+        heading = item_heading(_LIST_MARK.sub("", line))
+        if heading and heading.title:
+            listed.add(heading.number)
+    return None
 
 
 def _in_head(draft: _Draft) -> bool:

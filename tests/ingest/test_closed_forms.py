@@ -96,6 +96,29 @@ def test_a_closed_title_printed_above_its_number_closes_the_punkt_below():
     assert MARKER not in kept and TITLE not in kept
 
 
+@pytest.mark.parametrize("divider_in_body", [True, False])
+def test_a_contents_list_above_a_closed_link_keeps_its_items_open_and_closes_the_rest(
+        divider_in_body):
+    """A web page's contents list names the open punkter and ends in a link `Lukkede
+    punkter` (the closed part has no entries): the listed punkter are open, and a punkt the
+    list leaves out is closed, whether or not the body repeats the divider above it."""
+    text = "\n".join([
+        "Referat af møde i Økonomiudvalget", "Den 13.08.2019 kl. 09:30", "",
+        "Indholdsfortegnelse", "- 204. Godkendelse af dagsorden",
+        "- 205. Renovering af rådhusets tag", "", "Lukkede punkter", "",
+        "204. Godkendelse af dagsorden", "", "Beslutning", "Godkendt.", "",
+        "205. Renovering af rådhusets tag", "", "Beslutning", "Anbefales.", "",
+        *(["Lukkede punkter", ""] if divider_in_body else []),
+        f"206. Køb af ejendom ved {TITLE}", "", "Beslutning", f"Købet af {MARKER} godkendt.", ""])
+    meeting = parse_referat(text).to_json()
+    items = {item["punkt"]: item for item in meeting["items"]}
+    assert [items[n]["closed"] for n in (204, 205)] == [False, False]
+    assert items[205]["sections"]["Beslutning"] == "Anbefales."
+    assert items[206] == dict(CLOSED, punkt=206)
+    kept = json.dumps(meeting, ensure_ascii=False)
+    assert MARKER not in kept and TITLE not in kept
+
+
 ELCYKLER = "elcyklerne til hjemmeplejen"
 OPEN_STYLES = ["Punkt {n} - {title}", "Pkt. {n}: {title}", "{n}. {title}", "Sag nr. {n} {title}"]
 
