@@ -66,3 +66,16 @@ def with_article(name: str) -> str:
         if last.casefold().endswith(body) and len(last) > len(body):
             return " ".join([*rest, last + article])
     return name
+
+
+def is_body_name(name: str) -> bool:
+    """Whether a name's last word is a body's noun or a compound of one: `Byrådet`,
+    `Kultur- og fritidsudvalget`, `Chefforum`; not the bare noun in lower case
+    (`Medlemmer af udvalget`), which speaks of a body rather than naming it."""
+    words = name_words(name)
+    if not 0 < len(words) <= 8:
+        return False
+    last = name.split()[-1]
+    if last.islower() and stems(last) & set(BODIES):
+        return False
+    return any(stem.endswith(BODIES) for stem in stems(words[-1]))

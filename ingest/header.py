@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ingest.closed import closes_following, opens_following
 from ingest.dates import find_day
-from ingest.forum_names import BODIES, name_words, stems, with_article
+from ingest.forum_names import is_body_name, with_article
 from ingest.model import DAGSORDEN, REFERAT
 
 #: How far into the head a field is looked for.
@@ -108,22 +108,9 @@ def _body_in_title(lines: list[str]) -> str | None:
     Kulturudvalget`. Only a name ending in a body's noun (udvalg, råd, bestyrelse, …)."""
     for line in lines[:TITLE_LINES]:
         name = _forum_name(_LEADING_KIND.sub("", line))
-        if name and name[0].isupper() and ":" not in name and _is_body_name(name):
+        if name and name[0].isupper() and ":" not in name and is_body_name(name):
             return name
     return None
-
-
-def _is_body_name(name: str) -> bool:
-    """Whether the last word is a body's noun or a compound of one: `Byrådet`,
-    `Kultur- og fritidsudvalget`; not the bare noun in lower case (`Medlemmer af
-    udvalget`), which speaks of a body rather than naming it."""
-    words = name_words(name)
-    if not 0 < len(words) <= 8:
-        return False
-    last = name.split()[-1]
-    if last.islower() and stems(last) & set(BODIES):
-        return False
-    return any(stem.endswith(BODIES) for stem in stems(words[-1]))
 
 
 def _forum_name(raw: str) -> str | None:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from ingest.dates import find_day
+from ingest.forum_names import is_body_name
 from ingest.model import DECISION, HISTORY
 
 BILAG = "Bilag"
@@ -36,6 +37,8 @@ SECTION_ALIASES = {
     "kommunikation": "Kommunikation",
     "høring": "Høring",
     "indstilling": "Indstilling",
+    # the recommendation, then each body's decision under its name and date
+    "indstilling og beslutning": "Indstilling",
     "borgmesterens afdelings påtegning": "Borgmesterens Afdelings påtegning",
     "beslutning": DECISION,
     "beslutninger": DECISION,
@@ -56,6 +59,10 @@ _DECISION_OF = re.compile(
 #: meeting, as a heading over what it decided (this meeting's or another's, by the date).
 _TREATED_AT = re.compile(r"^(?-i:[A-ZÆØÅ])[\w\-–. ]{2,80}?,\s*[^,]{6,40},\s*(?:pkt|punkt)\.?\s*\d{1,4}$",
                          re.IGNORECASE)
+#: `Fritids- og Kulturudvalget, d. 14. august 2013`: a body and the day it treated the case,
+#: over what it decided (under `Indstilling og beslutning`, Bornholm's web referater)
+_BODY_ON_DAY = re.compile(r"^(?P<body>(?-i:[A-ZÆØÅ])[\w\-–., ]{2,80}?),\s*(?:den\s+|d\.\s*)?"
+                          r"(?P<day>\d[\w. -]{4,30})$", re.IGNORECASE)
 #: What ends the body's name in such a heading: its date, or a punkt reference.
 _BODY_END = re.compile(r",|\s(?:den|d\.)\s|\s\d|\spkt\b", re.IGNORECASE)
 #: Lines that may carry a case number, by label: `Sagsnr.: 330-2018-3619`, `Sag nr.: 162`,
@@ -65,8 +72,10 @@ CASE_LABEL = re.compile(
     r"journalnummer|emne\s*nr)\.?\s*:?\s*(?P<number>[\w][\w./\-]*\w|\w)",
     re.IGNORECASE)
 #: Case numbers that stand alone: KLE journal numbers (`00.01.00-A21-9-18`,
-#: `00.30.08-000-2-22`) and system numbers (`EMN-2025-003383`, `SAG-2024-01234`).
-CASE_FORMS = r"\d{2}\.\d{2}\.\d{2}(?:-[A-ZÆØÅ0-9]{3})?-\d+-\d{2}|[A-ZÆØÅ]{2,6}-\d{4}-\d{3,}"
+#: `00.30.08-000-2-22`, `20.00.00G01-0015` with a serial of four digits) and system numbers
+#: (`EMN-2025-003383`, `SAG-2024-01234`).
+CASE_FORMS = (r"\d{2}\.\d{2}\.\d{2}(?:-[A-ZÆØÅ0-9]{3})?-\d+-\d{2}|\d{2}\.\d{2}\.\d{2}[A-ZÆØÅ]\d{2}-\d{4}"
+              r"|[A-ZÆØÅ]{2,6}-\d{4}-\d{3,}")
 CASE_NUMBER = re.compile(rf"^(?:{CASE_FORMS})$")
 
 #: Item headings: `Punkt 5:`, `Punkt 5 -`, `Pkt. 5:`, `Sag nr. 5`, `Sag 5:`, `5.`, `5)`, `5 Title`.
@@ -121,7 +130,8 @@ def decision_heading(line: str, forum: str, meeting_date: dt.date | None) -> str
     text = " ".join(line.strip().rstrip(":").split())
     if len(text) > 160:
         return None
-    if _TREATED_AT.match(text):
+    on_day = _BODY_ON_DAY.match(text)
+    if _TREATED_AT.match(text) or (on_day and is_body_name(on_day.group("body"))):
         found = find_day(text)
         return None if not found else DECISION if found[0] == meeting_date else HISTORY
     m = _DECISION_OF.match(text)
