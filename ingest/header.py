@@ -55,6 +55,11 @@ _MEETING_CLOSED = re.compile(r"\blukket\s+møde\b", re.IGNORECASE)
 #: A document's kind opening a title line, and what separates it from the rest
 _LEADING_KIND = re.compile(rf"^(?:åben\s+|lukket\s+)?(?:{_KIND_WORDS})\b\s*[-–—:]?\s*",
                            re.IGNORECASE)
+#: `… for Kultur- og fritidsudvalgets møde den 5. marts 2009`: a body's meeting, named in the
+#: genitive
+_BODYS_MEETING = re.compile(
+    r"(?P<forum>(?-i:[A-ZÆØÅ])[\w\-–, ]*?)s\s+(?:(?:ordinære|ekstraordinære)\s+)?møde\b",
+    re.IGNORECASE)
 #: How many of the head's first lines are its title, where a body's name may stand alone.
 TITLE_LINES = 4
 #: `Referat` alone on its line, perhaps with the date after it
@@ -105,11 +110,14 @@ def _body_in_title(lines: list[str]) -> str | None:
     """A line of the title that is a body's name, perhaps beside the kind and the date:
     `Kommunalbestyrelsen` above its date, `Kultur- og Idrætsudvalget - 20-08-2019`,
     `Referat - Økonomiudvalget den 3. december 2018`, `Referat` above `Fritids- og
-    Kulturudvalget`. Only a name ending in a body's noun (udvalg, råd, bestyrelse, …)."""
+    Kulturudvalget`, `Åbent møde for Kultur- og fritidsudvalgets møde den …`. Only a name ending in a body's noun (udvalg, råd, bestyrelse, …)."""
     for line in lines[:TITLE_LINES]:
-        name = _forum_name(_LEADING_KIND.sub("", line))
-        if name and name[0].isupper() and ":" not in name and is_body_name(name):
-            return name
+        rest = _LEADING_KIND.sub("", line)
+        genitive = _BODYS_MEETING.search(rest)
+        for raw in (rest, genitive.group("forum") if genitive else ""):
+            name = _forum_name(raw)
+            if name and name[0].isupper() and ":" not in name and is_body_name(name):
+                return name
     return None
 
 

@@ -19,6 +19,9 @@ from ingest.header import read_head
      "Fritids-, Kultur- og Forebyggelsesudvalget"),
     (["Kultur- og fritidsudvalget", "Mødedato: 5. marts 2009"], "Kultur- og fritidsudvalget"),
     (["Handicaprådet", "Beslutningsprotokol", "2. februar 2022"], "Handicaprådet"),
+    (["åbent møde for Kultur- og fritidsudvalgets møde den 05. marts 2009 kl. 14:00"],
+     "Kultur- og fritidsudvalget"),
+    (["Referat af Ældrerådets ordinære møde 4. april 2023"], "Ældrerådet"),
 ])
 def test_a_body_named_in_the_title_is_the_forum(lines, forum):
     head = read_head(lines)
@@ -29,6 +32,7 @@ def test_a_body_named_in_the_title_is_the_forum(lines, forum):
     ["Referat", "Mødedato: 1. maj 2020", "Medlemmer af udvalget"],
     ["Kildeby Kommune", "Referat 1. maj 2020"],
     ["Referat", "1. maj 2020", "Mødelokale 2", "Afbud", "Økonomiudvalget"],  # past the title
+    ["Referat 1. maj 2020", "Formandens møde med borgerne"],
 ])
 def test_no_forum_is_made_of_a_line_that_does_not_name_one(lines):
     head = read_head(lines)
