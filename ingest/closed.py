@@ -21,11 +21,9 @@ _CLOSED_LETTERS = re.compile(r"lukket(?!id)|lukkede(?!ag)")
 #: Other words for a closed item, as whole words: `Fortroligt punkt`, `Ikke offentlig`.
 _CLOSED_WORDS = re.compile(r"\bfortrolig[te]?\b|\bikke[\s-]*offentlig[te]?\b")
 #: A marker line that closes every punkt after it (until an open marker), or the meeting.
-_SECTION_MARKER = re.compile(
-    r"^(?:lukket|lukkede)\s+(?:dagsorden|punkter|sager|del|møde|mødedel)\b", re.IGNORECASE)
-_OPEN_MARKER = re.compile(
-    r"^(?:åben|åbne|aaben|aabne)\s+(?:dagsorden|punkter|sager|del|møde|mødedel)\b",
-    re.IGNORECASE)
+_PARTS = r"(?:dagsorden|dagsordenspunkter|punkter|sager|del|møde|mødedel)\b"
+_SECTION_MARKER = re.compile(rf"^(?:lukket|lukkede)\s+{_PARTS}", re.IGNORECASE)
+_OPEN_MARKER = re.compile(rf"^(?:åben|åbne|aaben|aabne)\s+{_PARTS}", re.IGNORECASE)
 
 
 def fold(text: str) -> str:
@@ -63,8 +61,8 @@ def is_closed_status(line: str) -> bool:
 
 
 def closes_following(line: str) -> bool:
-    """`Lukket dagsorden`, `Lukkede punkter`, `Lukket møde`: a divider after which the
-    punkter are closed."""
+    """`Lukket dagsorden`, `Lukkede punkter`, `Lukkede dagsordenspunkter`, `Lukket møde`: a
+    divider after which the punkter are closed."""
     return bool(_SECTION_MARKER.match(fold(line).strip(" *#:")))
 
 

@@ -135,10 +135,13 @@ def _forum_name(raw: str) -> str | None:
 
 def _name_above_kind(lines: list[str]) -> str | None:
     """`Kommunalbestyrelsen` on the line above `Referat` (or `Dagsorden`) alone: the
-    forum, printed as a title of its own."""
+    forum, printed as a title of its own, when it is a body's name."""
     for above, line in zip(lines, lines[1:]):
         if KIND_ALONE.match(line) and not any(c.isdigit() for c in above):
-            return _forum_name(above)
+            name = _forum_name(above)
+            # a body's name, not a link above the title (`Skip til hovedindholdet`) nor a
+            # column header above a `Lukket dagsorden` divider
+            return name if name and is_body_name(name) else None
     return None
 
 

@@ -76,7 +76,9 @@ CASE_LABEL = re.compile(
 #: (`EMN-2025-003383`, `SAG-2024-01234`).
 CASE_FORMS = (r"\d{2}\.\d{2}\.\d{2}(?:-[A-ZÆØÅ0-9]{3})?-\d+-\d{2}|\d{2}\.\d{2}\.\d{2}[A-ZÆØÅ]\d{2}-\d{4}"
               r"|[A-ZÆØÅ]{2,6}-\d{4}-\d{3,}")
-CASE_NUMBER = re.compile(rf"^(?:{CASE_FORMS})$")
+#: A line of its own under the heading may also be a journal number of year and serial
+#: (`08/1085`), which in running text could be anything
+CASE_NUMBER = re.compile(rf"^(?:{CASE_FORMS}|\d{{2}}/\d{{3,6}})$")
 
 #: Item headings: `Punkt 5:`, `Punkt 5 -`, `Pkt. 5:`, `Sag nr. 5`, `Sag 5:`, `5.`, `5)`, `5 Title`.
 #: At most four digits: `Punkt 123456789…:` is no agenda item (and int() refuses 4,300+).

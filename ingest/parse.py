@@ -50,8 +50,11 @@ MAX_HEADING_WRAP = 2
 WEAK_HEADING_REACH = 4
 #: A table-of-contents entry: dotted leader (or tab) and a page number at the end. Written
 #: so that no run of dots or tabs is rescanned from each of its positions (quadratic).
-TOC_ENTRY = re.compile(r"(?:\.{3}|…)\s*\d+$|\t[^\S\t]*\d+$")
-_TOC_TAIL = re.compile(r"(?<![.…])(?:\.{3,}|…+)[.…\s]*\d+$|\t[^\S\t]*\d+$")
+#: The page (`iii` in a print that numbers its first pages in Roman numerals) after dot
+#: leaders, a tab, or a wide gap after an item's title (`322. Årsmål 2008      3`)
+_PAGE = r"(?:\d+|[ivxlc]{1,6})$"
+TOC_ENTRY = re.compile(rf"(?:\.{{2}}|…)\s*{_PAGE}|\t[^\S\t]*{_PAGE}|^\d{{1,4}}\.?\s.*\S {{4,}}\d{{1,3}}$")
+_TOC_TAIL = re.compile(rf"(?<![.…])(?:\.{{2,}}|…+)[.…\s]*{_PAGE}|\t[^\S\t]*{_PAGE}|(?<=\S) {{4,}}\d{{1,3}}$")
 #: A status word alone on a line of a punkt's head (`Åbent`): no part of its title.
 #: `2. behandling`, `3. Økonomiske Redegørelse`: a title that opens with an ordinal (not
 #: a case number's `05.01.00-…`)
@@ -199,10 +202,18 @@ def _split_punkter(lines: list[str]) -> tuple[list[_Draft], int, list[_TocEntry]
             taking_title = False
             continue
         if _is_toc_entry(line):
-            if drafts:  # a table row ending in a number ("Plan MED\tMarie A\t10")
-                drafts[-1].lines.append(line)
-                continue
             entry = _toc_entry(b)
+            if drafts and not entry and not any(map(bare, drafts[-1].lines)):
+                # `324. Title` above `   its end ..... 5`: a contents entry that wraps
+                wrapped = drafts.pop()
+                head_end = head_end if drafts else len(lines)
+                toc.append(_TocEntry(wrapped.number, _TOC_TAIL.sub("", f"{wrapped.heading} {b}")
+                                     .strip(), toc_closing or wrapped.closed))
+                continue
+            if drafts:  # a table row ending in a number ("Plan MED\tMarie A\t10")
+                if not hiding:
+                    drafts[-1].lines.append(line)
+                continue
             toc.append(_TocEntry(entry.number if entry else None,
                                  _TOC_TAIL.sub("", entry.title if entry else b).strip(),
                                  toc_closing))
@@ -216,7 +227,7 @@ def _split_punkter(lines: list[str]) -> tuple[list[_Draft], int, list[_TocEntry]
         else:
             skip = False
         if heading and _is_heading(heading, drafts[-1] if drafts else None, lines, i,
-                                   strong_document):
+                                   strong_document, {e.number for e in toc}):
             # `Lukket punkt` printed above its heading (as some systems print the status),
             # or a closed title above its number (`Salg af areal (Lukket)` / `Sag nr. 131`)
             above = next((k for k in range(i - 1, -1, -1) if bares[k]), -1)
@@ -229,7 +240,9 @@ def _split_punkter(lines: list[str]) -> tuple[list[_Draft], int, list[_TocEntry]
                                  marked=_md_level(line) == 1))
             hiding, taking_title = False, bool(skip)
         elif drafts and closes_following(b) and len(b.split()) <= 4:
-            closing = True
+            # the closed part begins: what follows joins no open punkt, even where the
+            # next heading is not read as one
+            closing = hiding = True
         elif drafts and opens_following(b) and len(b.split()) <= 4:
             closing = False
         elif b and len(b.split()) <= 8 and (opens_with_closed_mark(b) or (
@@ -299,10 +312,12 @@ def _toc_entry(line: str):
 
 
 def _is_heading(heading, previous: _Draft | None, lines: list[str], i: int,
-                strong_document: bool) -> bool:
+                strong_document: bool, listed: set[int | None]) -> bool:
     """In a document headed `Punkt N:`, a weak heading is one only when it is closed
     (`5. Lukket`): its text must not join the punkt before; any other `2. Title` there is
-    a numbered list (bilag, indstilling)."""
+    a numbered list (bilag, indstilling). A weak heading's number follows on from the one
+    before, or skips to one the table of contents lists (`324`, then `333`: the numbers
+    run through the year, and a case that was withdrawn leaves a gap)."""
     if heading.strong:
         return True
     title = heading.title
@@ -312,6 +327,7 @@ def _is_heading(heading, previous: _Draft | None, lines: list[str], i: int,
     if previous is not None and not (
             heading.number == previous.number + 1
             or (heading.number == previous.number and _title_key(title) == _title_key(previous.heading))
+            or (heading.number in listed and heading.number > previous.number)
             # a closed punkt's text never joins the one before, even where a heading
             # between them was missed
             or (closed and heading.number > previous.number)):

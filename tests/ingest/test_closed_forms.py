@@ -119,6 +119,24 @@ def test_a_contents_list_above_a_closed_link_keeps_its_items_open_and_closes_the
     assert MARKER not in kept and TITLE not in kept
 
 
+@pytest.mark.parametrize("number", [4, 5])
+@pytest.mark.parametrize("divider", ["Lukket dagsorden", "LUKKEDE DAGSORDENSPUNKTER",
+                                     "Lukket møde", "Lukkede punkter"])
+def test_text_after_a_closed_divider_joins_no_open_punkt(divider, number):
+    """Below a divider the punkter are closed (4, which follows on), and its text is
+    dropped up to the next heading read as one, also where the closed punkt's heading is
+    not (5: its number skips one, and it does not mention the mark)."""
+    text = "\n".join([
+        "REFERAT Testudvalget d. 11-03-2025", "",
+        "3. Godkendelse af dagsorden", "", "Beslutning", "", "Godkendt.", "", divider, "",
+        f"{number}. Køb af ejendom ved {TITLE}", "", "Beslutning", "",
+        f"Købet af {MARKER} godkendt.", ""])
+    meeting = parse_referat(text).to_json()
+    assert meeting["items"][0]["sections"] == {"Beslutning": "Godkendt."}
+    kept = json.dumps(meeting, ensure_ascii=False)
+    assert MARKER not in kept and TITLE not in kept
+
+
 ELCYKLER = "elcyklerne til hjemmeplejen"
 OPEN_STYLES = ["Punkt {n} - {title}", "Pkt. {n}: {title}", "{n}. {title}", "Sag nr. {n} {title}"]
 

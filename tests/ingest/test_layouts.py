@@ -40,6 +40,8 @@ CLOSED_WORDS = {
     "klima-miljoeudvalget-referat-2025-11-05": ["Skovbrynet", "2,8 mio", "Vurderingsrapport",
                                                "EMN-2025-009930"],
     "nordby-kommunalbestyrelsen-2022-06-20": ["Møllevej", "skødet", "22/02875"],
+    "oekonomiudvalget-2008-02-13": ["Mosevangen", "erhvervsgrund", "1.150.000", "Bøgh",
+                                    "08/502"],
     "oekonomiudvalget-2023-10-02": ["Vestervang", "1.475.000", "højestbydende", "330-2023-5520"],
     "teknik-miljoe-dagsorden-2025-03-03": ["Søbadet", "Strandgaard", "Tilbudsvurdering",
                                            "24/11307"],
