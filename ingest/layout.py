@@ -39,6 +39,11 @@ SECTION_ALIASES = {
     "indstilling": "Indstilling",
     # the recommendation, then each body's decision under its name and date
     "indstilling og beslutning": "Indstilling",
+    "forslag": "Indstilling",
+    "beskrivelse af sagen": "Sagsfremstilling",
+    "sagsresumé": "Resume",
+    "sagsresume": "Resume",
+    "forventet sagsgang": "Forventet sagsgang",
     "borgmesterens afdelings påtegning": "Borgmesterens Afdelings påtegning",
     "beslutning": DECISION,
     "beslutninger": DECISION,
@@ -59,10 +64,11 @@ _DECISION_OF = re.compile(
 #: meeting, as a heading over what it decided (this meeting's or another's, by the date).
 _TREATED_AT = re.compile(r"^(?-i:[A-ZÆØÅ])[\w\-–. ]{2,80}?,\s*[^,]{6,40},\s*(?:pkt|punkt)\.?\s*\d{1,4}$",
                          re.IGNORECASE)
-#: `Fritids- og Kulturudvalget, d. 14. august 2013`: a body and the day it treated the case,
-#: over what it decided (under `Indstilling og beslutning`, Bornholm's web referater)
-_BODY_ON_DAY = re.compile(r"^(?P<body>(?-i:[A-ZÆØÅ])[\w\-–., ]{2,80}?),\s*(?:den\s+|d\.\s*)?"
-                          r"(?P<day>\d[\w. -]{4,30})$", re.IGNORECASE)
+#: `Fritids- og Kulturudvalget, d. 14. august 2013` (under `Indstilling og beslutning`,
+#: Bornholm's web referater), `Økonomiudvalgets møde 18. november 2008` (a box below each
+#: case, Ballerup's prints): a body and the day it treated the case, over what it decided
+_BODY_ON_DAY = re.compile(r"^(?P<body>(?-i:[A-ZÆØÅ])[\w\-–., ]{2,80}?)(?:,|s\s+møde)\s*"
+                          r"(?:den\s+|d\.\s*)?(?P<day>\d[\w. -]{4,30})$", re.IGNORECASE)
 #: What ends the body's name in such a heading: its date, or a punkt reference.
 _BODY_END = re.compile(r",|\s(?:den|d\.)\s|\s\d|\spkt\b", re.IGNORECASE)
 #: Lines that may carry a case number, by label: `Sagsnr.: 330-2018-3619`, `Sag nr.: 162`,

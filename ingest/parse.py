@@ -195,7 +195,7 @@ def _split_punkter(lines: list[str]) -> tuple[list[_Draft], int, list[_TocEntry]
     mark = -1  # the line of the last closed mark: it closes a heading right below it
     bares = [bare(line) for line in lines]
     headings = [item_heading(b) for b in bares]  # each line read as a heading once
-    strong_document = any(h.strong for h in headings if h)
+    strong_document = _strong_document(headings)
     for i, line in enumerate(lines):
         b = bares[i]
         if taking_title and b:  # the title line of a heading printed above it
@@ -221,6 +221,14 @@ def _split_punkter(lines: list[str]) -> tuple[list[_Draft], int, list[_TocEntry]
         if not drafts and (closes_following(b) or opens_following(b)):
             toc_closing = closes_following(b)
         heading = headings[i]
+        if heading and drafts and heading.number == drafts[-1].number and any(
+                map(bare, drafts[-1].lines)):
+            # `Punkt 4:` inside punkt 4 (a decision's box, `Dagsordenspunkt 4: Title` above
+            # its decision): a reference to the punkt, not its heading
+            drafts[-1].closed |= mentions_closed(heading.title)
+            if heading.title and not hiding:
+                drafts[-1].lines.append(line)
+            continue
         if heading and not heading.title:  # `5.` or `Punkt 5` alone: the title is below
             heading = replace(heading, title=_next_text(lines, i))
             skip = heading.title and not item_heading(heading.title)
@@ -258,6 +266,18 @@ def _split_punkter(lines: list[str]) -> tuple[list[_Draft], int, list[_TocEntry]
         elif drafts and not hiding:
             drafts[-1].lines.append(line)
     return drafts, head_end, toc
+
+
+def _strong_document(headings: list) -> bool:
+    """Whether the punkter are headed `Punkt N:` (then `5. Title` is a list line unless
+    closed). A `Punkt N:` right after the heading of its own number refers to that punkt
+    (a decision's box below `N. Title`) and heads nothing."""
+    last = None
+    for heading in filter(None, headings):
+        if heading.strong and (last is None or heading.number != last.number):
+            return True
+        last = heading
+    return False
 
 
 def _drop_trailing_status(draft: _Draft) -> None:

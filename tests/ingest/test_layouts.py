@@ -39,6 +39,7 @@ CLOSED_WORDS = {
                                                 "tillæg på 2 procent"],
     "klima-miljoeudvalget-referat-2025-11-05": ["Skovbrynet", "2,8 mio", "Vurderingsrapport",
                                                "EMN-2025-009930"],
+    "kultur-fritidsudvalget-2008-11-18": ["Holmgaard", "Musikskole", "Ansættelsesudvalget"],
     "nordby-kommunalbestyrelsen-2022-06-20": ["Møllevej", "skødet", "22/02875"],
     "oekonomiudvalget-2008-02-13": ["Mosevangen", "erhvervsgrund", "1.150.000", "Bøgh",
                                     "08/502"],

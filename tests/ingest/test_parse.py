@@ -320,3 +320,15 @@ def test_agenda_durations_are_not_section_text(sample):
         for name, text in punkt.sections.items():
             assert "min.)" not in text.splitlines()[0], (punkt.number, name)
     assert meeting.punkt(7).sections["Anledning"].startswith("Borgerne og virksomhederne")
+
+
+def test_a_punkts_own_number_inside_it_is_a_reference_not_a_second_punkt():
+    """`Dagsordenspunkt 1: Godkendelse af dagsorden` printed above the decision of punkt 1
+    (Copenhagen's eDoc pages) refers to the punkt: one punkt 1, its decision whole."""
+    meeting = parse_referat("\n".join([
+        "REFERAT Økonomiudvalget d. 31-03-2020", "",
+        "Punkt 1: Godkendelse af dagsorden", "", "Beslutning",
+        "Dagsordenspunkt 1: Godkendelse af dagsorden", "Dagsordenen blev godkendt.", "",
+        "Punkt 2: Budgetopfølgning", "", "Beslutning", "Taget til efterretning."]))
+    assert [p.number for p in meeting.punkter] == [1, 2]
+    assert meeting.punkter[0].decision.endswith("Dagsordenen blev godkendt.")
