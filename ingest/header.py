@@ -48,9 +48,15 @@ _FORUM_END = re.compile(
 _NAME_LINKS = {"og", "for", "i", "af", "til", "med", "om"}
 TIME = re.compile(r"\bkl\.?\s*(\d{1,2})[.:](\d{2})", re.IGNORECASE)
 TIME_FIELD = re.compile(
-    r"^(?:mødetidspunkt|tidspunkt|mødetid)\s*:?\s*(?:kl\.?\s*)?(\d{1,2})[.:](\d{2})\b", re.IGNORECASE)
+    r"^(?:mødetidspunkt|tidspunkt|mødetid|starttidspunkt)\s*:?\s*(?:kl\.?\s*)?"
+    r"(?:\d{1,2}-\d{1,2}-\d{4}\s+)?(\d{1,2})[.:](\d{2})\b", re.IGNORECASE)
 _PLACE = re.compile(r"^(?:mødested|sted)\s*:?\s*(?P<place>.*)$", re.IGNORECASE)
-_DATE_FIELD = re.compile(r"^(?:mødedato|dato|mødetidspunkt|tidspunkt)\b", re.IGNORECASE)
+_DATE_FIELD = re.compile(r"^(?:mødedato|dato|mødetidspunkt|tidspunkt|starttidspunkt)\b",
+                         re.IGNORECASE)
+#: A field's label on a line of its own, its value on the next (a table of label and value
+#: rows on a web page: `UDVALG` / `Udvalget for Ældre og Sundhed`)
+_LABEL_ALONE = re.compile(r"^(?:udvalg|forum|mødeforum|organ|mødested|sted|mødedato|dato|"
+                          r"mødetidspunkt|tidspunkt|starttidspunkt)\s*:?$", re.IGNORECASE)
 _MEETING_CLOSED = re.compile(r"\blukket\s+møde\b", re.IGNORECASE)
 #: A document's kind opening a title line, and what separates it from the rest
 _LEADING_KIND = re.compile(rf"^(?:åben\s+|lukket\s+)?(?:{_KIND_WORDS})\b\s*[-–—:]?\s*",
@@ -83,7 +89,7 @@ class Head:
 
 def read_head(lines: list[str]) -> Head:
     """The head's fields from its bare lines (no markdown), table of contents excluded."""
-    lines = [line.strip() for line in lines[:HEAD_LINES] if line.strip()]
+    lines = _fields_joined([line.strip() for line in lines[:HEAD_LINES] if line.strip()])
     forum, kind, day = None, None, None
     for line in lines:
         for pattern in (FORUM_FIELD, TITLE_HEADER, MEETING_OF, FORUM_THEN_KIND, KIND_THEN_FORUM,
@@ -119,6 +125,17 @@ def _body_in_title(lines: list[str]) -> str | None:
             if name and name[0].isupper() and ":" not in name and is_body_name(name):
                 return name
     return None
+
+
+def _fields_joined(lines: list[str]) -> list[str]:
+    """`Label: value` for a label alone on its line above its value."""
+    out: list[str] = []
+    for line in lines:
+        if out and _LABEL_ALONE.match(out[-1]) and not _LABEL_ALONE.match(line):
+            out[-1] = f"{out[-1].rstrip(':')}: {line}"
+        else:
+            out.append(line)
+    return out
 
 
 def _forum_name(raw: str) -> str | None:

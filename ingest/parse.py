@@ -246,7 +246,8 @@ def _split_punkter(lines: list[str]) -> tuple[list[_Draft], int, list[_TocEntry]
                 _drop_trailing_status(drafts[-1])
             drafts.append(_Draft(heading.number, heading.title, closed=closing or marked_above,
                                  marked=_md_level(line) == 1))
-            hiding, taking_title = False, bool(skip)
+            # the title below the number, or printed again under the heading
+            hiding, taking_title = False, bool(skip) or _repeats_title(heading.title, lines, i)
         elif drafts and closes_following(b) and len(b.split()) <= 4:
             # the closed part begins: what follows joins no open punkt, even where the
             # next heading is not read as one
@@ -361,11 +362,21 @@ def _is_heading(heading, previous: _Draft | None, lines: list[str], i: int,
     return not strong_document and _head_follows(lines, i)
 
 
+def _repeats_title(title: str, lines: list[str], i: int) -> bool:
+    """The line below heading line i prints its title again (as some web systems do)."""
+    return bool(title) and _title_key(_next_text(lines, i)) == _title_key(title)
+
+
 def _head_follows(lines: list[str], i: int) -> bool:
     """A case number, a section heading or another item heading follows within reach
-    (or the text ends): what makes `5. Title` a heading rather than a list item."""
+    (or the text ends): what makes `5. Title` a heading rather than a list item. The title
+    printed again below the heading is not counted."""
     seen = 0
-    for line in lines[i + 1:]:
+    title = item_heading(bare(lines[i]))
+    start = i + 1
+    if title and _repeats_title(title.title, lines, i):
+        start = next(k for k in range(i + 1, len(lines)) if bare(lines[k])) + 1
+    for line in lines[start:]:
         b = bare(line)
         if not b:
             continue
