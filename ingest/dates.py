@@ -35,9 +35,9 @@ MONTH_PATTERN = "|".join(sorted(MONTHS, key=len, reverse=True))
 NUMERIC_DMY = re.compile(r"(?<!\d)(\d{1,2})[-./](\d{1,2})[-./](\d{4})(?!\d)")
 #: 2024-04-24
 ISO = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
-#: 24. april 2024, 24 april 2024, 2. sept. 2021
+#: 24. april 2024, 24 april 2024, 2. sept. 2021, 15-maj-2002 (an old print's field)
 DAY_MONTH_YEAR = re.compile(
-    rf"(?<!\d)(\d{{1,2}})\.?\s+({MONTH_PATTERN})\.?,?\s+(\d{{4}})(?!\d)", re.IGNORECASE)
+    rf"(?<!\d)(\d{{1,2}})\.?(?:\s+|-)({MONTH_PATTERN})\.?,?(?:\s+|-)(\d{{4}})(?!\d)", re.IGNORECASE)
 #: April 24, 2024
 MONTH_DAY_YEAR = re.compile(
     rf"\b({MONTH_PATTERN})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)", re.IGNORECASE)

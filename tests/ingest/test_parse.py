@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from ingest.header import read_head
 from ingest.parse import ParseError, clean_title, parse_referat
 
 # (number, clean title, case number) per meeting, read off the files by hand.
@@ -332,3 +333,11 @@ def test_a_punkts_own_number_inside_it_is_a_reference_not_a_second_punkt():
         "Punkt 2: Budgetopfølgning", "", "Beslutning", "Taget til efterretning."]))
     assert [p.number for p in meeting.punkter] == [1, 2]
     assert meeting.punkter[0].decision.endswith("Dagsordenen blev godkendt.")
+
+
+def test_a_date_with_dashes_around_the_month_name_is_the_meeting_date():
+    """`Dato: Onsdag den 15-maj-2002` (an old print's field) is the meeting's date, not the
+    day the minutes were sent out."""
+    head = read_head(["Kommunalbestyrelsen", "Referat", "Dato: Onsdag den 15-maj-2002",
+                      "Udsendelsesdato: 17-05-2002"])
+    assert head.meeting_date == dt.date(2002, 5, 15)
