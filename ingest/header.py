@@ -55,7 +55,7 @@ _DATE_FIELD = re.compile(r"^(?:mødedato|dato|mødetidspunkt|tidspunkt|starttids
                          re.IGNORECASE)
 #: A field's label on a line of its own, its value on the next (a table of label and value
 #: rows on a web page: `UDVALG` / `Udvalget for Ældre og Sundhed`)
-_LABEL_ALONE = re.compile(r"^(?:udvalg|forum|mødeforum|organ|mødested|sted|mødedato|dato|"
+FIELD_LABEL = re.compile(r"^(?:udvalg|forum|mødeforum|organ|mødested|sted|mødedato|dato|"
                           r"mødetidspunkt|tidspunkt|starttidspunkt)\s*:?$", re.IGNORECASE)
 _MEETING_CLOSED = re.compile(r"\blukket\s+møde\b", re.IGNORECASE)
 #: A document's kind opening a title line, and what separates it from the rest
@@ -131,7 +131,7 @@ def _fields_joined(lines: list[str]) -> list[str]:
     """`Label: value` for a label alone on its line above its value."""
     out: list[str] = []
     for line in lines:
-        if out and _LABEL_ALONE.match(out[-1]) and not _LABEL_ALONE.match(line):
+        if out and FIELD_LABEL.match(out[-1]) and not FIELD_LABEL.match(line):
             out[-1] = f"{out[-1].rstrip(':')}: {line}"
         else:
             out.append(line)

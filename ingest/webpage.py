@@ -24,6 +24,7 @@ import re
 from lxml import etree
 from lxml import html as lxml_html
 
+from ingest.header import FIELD_LABEL
 from ingest.layout import item_heading
 
 #: Elements that are never minutes.
@@ -42,6 +43,7 @@ HEADINGS = {f"h{n}": n for n in range(1, 7)}
 CELLS = frozenset({"td", "th"})
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _NUMBER = re.compile(r"^\s*(\d{1,4})\s*\.?\s*$")
+_LABEL_CLASS = re.compile(r"(?<![\w-])(?:field-)?label(?![\w-])")
 
 
 def page_to_text(markup: str) -> str:
@@ -61,6 +63,8 @@ def page_to_text(markup: str) -> str:
         if event == "end":
             if tag in BLOCKS:
                 writer.newline()
+            elif _is_label(element, tag):
+                writer.label_end()
             writer.text(element.tail)
             continue
         if not tag or element in consumed or _is_chrome(element, tag):
@@ -93,6 +97,14 @@ def _is_chrome(element, tag: str) -> bool:
     if tag == "button" and not _holds_heading(element):
         return True
     return bool(CHROME_CLASSES.search(attrs.get("class", "")))
+
+
+def _is_label(element, tag: str) -> bool:
+    """A field's label printed against its value (`<span class="label">Mødested</span>
+    Rådssalen`), which the page's style sets apart; not a badge (Bootstrap's `label`
+    class on a link's `PDF`)."""
+    return ((tag == "label" or bool(_LABEL_CLASS.search(element.attrib.get("class", ""))))
+            and bool(FIELD_LABEL.match(element.text_content().strip())))
 
 
 def _holds_heading(element) -> bool:
@@ -130,6 +142,10 @@ class _Writer:
     def newline(self) -> None:
         if self.lines[-1].strip():
             self.lines.append("")
+
+    def label_end(self) -> None:
+        """`Mødested: ` after a label, so its value does not run into it."""
+        self.lines[-1] = self.lines[-1].rstrip().rstrip(":") + ": "
 
     def cell(self) -> None:
         self.lines[-1] += " " if self.lines[-1].rstrip().endswith(":") else "\t"

@@ -185,3 +185,19 @@ def test_html_navigation_scripts_and_page_footer_do_not_leak(tmp_path, samples_d
     m = parse_referat(text)
     assert m.punkt(10).bilag == ("Årshjul for Chefforum 2024", "Forslag til temamøder i CF")
     assert "Tlf." not in m.punkt(10).decision
+
+
+def test_a_web_pages_labels_stay_apart_from_their_values(tmp_path):
+    """`<span class="label">Udvalg</span>Byrådet` reads `Udvalg: Byrådet` (a page's style
+    sets the label apart; run together it made the forum `UdvalgByrådet`)."""
+    path = tmp_path / "byraadet.html"
+    path.write_text(
+        "<html><body><h1>Byrådet 22-01-2020</h1>"
+        '<div><span class="label">Mødested</span>Rådssalen</div>'
+        '<div><span class="field-label">Udvalg</span>Byrådet</div>'
+        "<h3>1. Godkendelse af dagsorden</h3><h4>Beslutning</h4><p>Godkendt.</p>"
+        "</body></html>", encoding="utf-8")
+    text = read_file(path)
+    assert "Mødested: Rådssalen" in text and "Udvalg: Byrådet" in text
+    meeting = parse_referat(text)
+    assert (meeting.forum, meeting.place) == ("Byrådet", "Rådssalen")
