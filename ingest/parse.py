@@ -59,6 +59,8 @@ _TOC_TAIL = re.compile(rf"(?<![.…])(?:\.{{2,}}|…+)[.…\s]*{_PAGE}|\t[^\S\t]
 #: `2. behandling`, `3. Økonomiske Redegørelse`: a title that opens with an ordinal (not
 #: a case number's `05.01.00-…`)
 _ORDINAL = re.compile(r"^\d{1,2}\.\s+\S")
+#: `Beslutningskompetence: KB`: a field of a punkt's head, label and value
+_FIELD = re.compile(r"^[A-ZÆØÅa-zæøå][\wæøå -]{1,30}:\s*\S")
 _LIST_MARK = re.compile(r"^[-•*·]\s+")
 _STATUS = re.compile(r"^(?:åben|åbent|offentlig|lukket)(?:\s+punkt)?$", re.IGNORECASE)
 #: `Beslutning: Godkendt.` on one line
@@ -229,9 +231,14 @@ def _split_punkter(lines: list[str]) -> tuple[list[_Draft], int, list[_TocEntry]
             if heading.title and not hiding:
                 drafts[-1].lines.append(line)
             continue
-        if heading and not heading.title:  # `5.` or `Punkt 5` alone: the title is below
-            heading = replace(heading, title=_next_text(lines, i))
-            skip = heading.title and not item_heading(heading.title)
+        title_above = ""
+        if heading and not heading.title:  # `5.` or `Punkt 5` alone: the title is below,
+            # or above where a field or a section follows (`Spørgetid` / `Sag nr. 129` /
+            # `Beslutningskompetence: KB`, as some web systems print it)
+            below = _next_text(lines, i)
+            title_above = "" if _may_be_title(below) else _title_above(bares, i)
+            heading = replace(heading, title=title_above or below)
+            skip = not title_above and heading.title and not item_heading(heading.title)
         else:
             skip = False
         if heading and _is_heading(heading, drafts[-1] if drafts else None, lines, i,
@@ -244,6 +251,8 @@ def _split_punkter(lines: list[str]) -> tuple[list[_Draft], int, list[_TocEntry]
                 head_end = i
             else:
                 _drop_trailing_status(drafts[-1])
+                if title_above and drafts[-1].lines and bare(drafts[-1].lines[-1]) == title_above:
+                    drafts[-1].lines.pop()
             drafts.append(_Draft(heading.number, heading.title, closed=closing or marked_above,
                                  marked=_md_level(line) == 1))
             # the title below the number, or printed again under the heading
@@ -267,6 +276,31 @@ def _split_punkter(lines: list[str]) -> tuple[list[_Draft], int, list[_TocEntry]
         elif drafts and not hiding:
             drafts[-1].lines.append(line)
     return drafts, head_end, toc
+
+
+def _may_be_title(line: str) -> bool:
+    """Whether the line below a bare number may be its title: not a field (`Beslutnings-
+    kompetence: KB`), a section heading, a case number or another heading."""
+    return bool(line) and not (_FIELD.match(line) or section_name(line) or case_number(line)[1]
+                               or item_heading(line))
+
+
+def _title_above(bares: list[str], i: int) -> str:
+    """The title printed above the bare number on line i: a line of its own after a blank
+    one, no sentence, field or section heading, and not alone under a section heading
+    (then it is that section's text)."""
+    nonblank = [k for k in range(i - 1, -1, -1) if bares[k]][:2]
+    if not nonblank:
+        return ""
+    line = bares[nonblank[0]]
+    if nonblank[0] == 0 or bares[nonblank[0] - 1]:
+        return ""  # no blank line above it
+    if len(nonblank) > 1 and section_name(bares[nonblank[1]]):
+        return ""
+    if (line.endswith(".") or len(line.split()) > 25 or _FIELD.match(line)
+            or section_name(line) or item_heading(line)):
+        return ""
+    return line
 
 
 def _strong_document(headings: list) -> bool:

@@ -341,3 +341,19 @@ def test_a_date_with_dashes_around_the_month_name_is_the_meeting_date():
     head = read_head(["Kommunalbestyrelsen", "Referat", "Dato: Onsdag den 15-maj-2002",
                       "Udsendelsesdato: 17-05-2002"])
     assert head.meeting_date == dt.date(2002, 5, 15)
+
+
+def test_a_title_printed_above_its_number_is_the_punkts_title():
+    """`Spørgetid` / `Sag nr. 129` / `Beslutningskompetence: KB` (Rødovre's web referater):
+    the title stands above the number where a field follows it, and leaves the punkt
+    before. `Sag nr. 5` / `Title` (the title below) reads as before."""
+    meeting = parse_referat("\n".join([
+        "Kommunalbestyrelsen", "Referat", "24-09-2019", "",
+        "Spørgetid", "Sag nr. 129", "Beslutningskompetence: KB", "", "Beslutning",
+        "Taget til efterretning.", "",
+        "Lokalplan for Vestervej", "Sag nr. 130", "Beslutningskompetence: KB", "",
+        "Beslutning", "Godkendt.", "",
+        "Sag nr. 131", "Orientering om vejarbejder", "", "Beslutning", "Taget til efterretning."]))
+    assert [(p.number, p.title) for p in meeting.punkter] == [
+        (129, "Spørgetid"), (130, "Lokalplan for Vestervej"), (131, "Orientering om vejarbejder")]
+    assert meeting.punkter[0].decision == "Taget til efterretning."
