@@ -18,8 +18,11 @@ import unicodedata
 #: Any letters joined: `L u k k e t`, `Luk-ket`, `**Lukket**`, `(lukket)` all read `lukket`.
 #: `lukket` not followed by `id` (lukketid: opening hours); `lukkede` (plural) whole.
 _CLOSED_LETTERS = re.compile(r"lukket(?!id)|lukkede(?!ag)")
-#: Other words for a closed item, as whole words: `Fortroligt punkt`, `Ikke offentlig`.
-_CLOSED_WORDS = re.compile(r"\bfortrolig[te]?\b|\bikke[\s-]*offentlig[te]?\b")
+#: Other words for a closed item, as whole words: `Fortroligt punkt`, `Ikke offentlig`,
+#: `Tavshedspligt ikke fraveget` (a utility's board), and the English of some systems'
+#: pages (`Closed item`, `Confidential`).
+_CLOSED_WORDS = re.compile(r"\bfortrolig[te]?\b|\bikke[\s-]*offentlig[te]?\b|\btavshedspligt\b"
+                           r"|\bclosed\s+(?:item|session|meeting)\b|\bconfidential\b")
 #: A marker line that closes every punkt after it (until an open marker), or the meeting.
 _PARTS = r"(?:dagsorden|dagsordenspunkter|punkter|sager|del|møde|mødedel)\b"
 _SECTION_MARKER = re.compile(rf"^(?:lukket|lukkede)\s+{_PARTS}", re.IGNORECASE)

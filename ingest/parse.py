@@ -241,8 +241,9 @@ def _split_punkter(lines: list[str]) -> tuple[list[_Draft], int, list[_TocEntry]
             skip = not title_above and heading.title and not item_heading(heading.title)
         else:
             skip = False
-        if heading and _is_heading(heading, drafts[-1] if drafts else None, lines, i,
-                                   strong_document, {e.number for e in toc}):
+        if heading and (_is_heading(heading, drafts[-1] if drafts else None, lines, i,
+                                    strong_document, {e.number for e in toc})
+                        or _listed_before(heading, drafts)):
             # `Lukket punkt` printed above its heading (as some systems print the status),
             # or a closed title above its number (`Salg af areal (Lukket)` / `Sag nr. 131`)
             above = next((k for k in range(i - 1, -1, -1) if bares[k]), -1)
@@ -250,7 +251,7 @@ def _split_punkter(lines: list[str]) -> tuple[list[_Draft], int, list[_TocEntry]
             if not drafts:
                 head_end = i
             else:
-                _drop_trailing_status(drafts[-1])
+                _drop_trailing_status(drafts[-1], heading.number)
                 if title_above and drafts[-1].lines and bare(drafts[-1].lines[-1]) == title_above:
                     drafts[-1].lines.pop()
             drafts.append(_Draft(heading.number, heading.title, closed=closing or marked_above,
@@ -315,12 +316,31 @@ def _strong_document(headings: list) -> bool:
     return False
 
 
-def _drop_trailing_status(draft: _Draft) -> None:
-    """A status (`Åbent punkt`) or a closed title at the end of a punkt's text is the next
+def _hollow(draft: _Draft) -> bool:
+    """No text under the heading but a group's label (`Punkter til beslutning:`): an entry
+    of a table of contents without page numbers."""
+    return all(len(b.split()) <= 5 and b.endswith(":") for b in map(bare, draft.lines) if b)
+
+
+def _listed_before(heading, drafts: list[_Draft]) -> bool:
+    """The heading repeats an earlier entry with nothing under it (a table of contents
+    without page numbers, then the punkter): the body starts again from that number."""
+    return any(d.number == heading.number and _hollow(d) and _same_title(d.heading, heading.title)
+               for d in drafts)
+
+
+def _drop_trailing_status(draft: _Draft, number: int) -> None:
+    """A status (`Åbent punkt`), a closed title or the next punkt's number and title (a web
+    page's link that opens it: `- Pkt. 45 Title`) at the end of a punkt's text is the next
     punkt's, printed above its heading."""
     while draft.lines and (not (last := bare(draft.lines[-1])) or _STATUS.match(last)
-                           or _closed_line(last)):
+                           or _closed_line(last) or _heads(last, number)):
         draft.lines.pop()
+
+
+def _heads(line: str, number: int) -> bool:
+    heading = item_heading(_LIST_MARK.sub("", line))
+    return heading is not None and heading.number == number
 
 
 def _closed_line(line: str) -> bool:
@@ -430,8 +450,7 @@ def _without_repeats(drafts: list[_Draft]) -> list[_Draft]:
     kept: list[_Draft] = []
     for k, draft in enumerate(drafts):
         later = [d for d in drafts[k + 1:] if d.number == draft.number]
-        hollow = not any(bare(x) for x in draft.lines)
-        if later and hollow and _same_title(draft.heading, later[0].heading):
+        if later and _hollow(draft) and _same_title(draft.heading, later[0].heading):
             later[0].closed |= draft.closed or mentions_closed(draft.heading)
             continue
         if draft.number in seen:

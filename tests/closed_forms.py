@@ -56,6 +56,9 @@ FORMS = [
     Form("tal", "5. Lukket", style="{n}. {title}"),
     Form("sag-nr", "Sag nr. 5 Lukket", style="Sag nr. {n} {title}"),
     Form("lukket-årsag", "Punkt 5: Lukket (Personalesag)"),
+    # a utility board's mark, and the English of some systems' pages
+    Form("tavshedspligt", "Punkt 5: Køb af ejendom ved {title} - Tavshedspligt ikke fraveget"),
+    Form("engelsk", "Punkt 5: Closed item"),
     # mentions lukket in no known form: closed all the same (err on the closed side)
     Form("lukkede-oplysninger", "Punkt 5: Lukkede oplysninger om {title}"),
     # the status on a line of its own above each heading (`Åbent punkt`, `Lukket punkt`)

@@ -137,6 +137,22 @@ def test_text_after_a_closed_divider_joins_no_open_punkt(divider, number):
     assert MARKER not in kept and TITLE not in kept
 
 
+def test_the_link_that_opens_a_closed_punkt_joins_no_open_punkt():
+    """A web page lists each punkt as a link that opens it (`- Pkt. 45 Title`) right above
+    its heading: the closed punkt's link is its own, not the end of the punkt before."""
+    text = "\n".join([
+        "REFERAT Testudvalget d. 03-04-2019", "",
+        "- Pkt. 44 Ny strategiplan for museet", "Pkt. 44", "Ny strategiplan for museet",
+        "Sagsnr. 315923 Testudvalget Åbent punkt", "Beslutning", "Drøftet.", "",
+        f"- Pkt. 45 Lejeaftale med {TITLE}", "Pkt. 45", f"Lejeaftale med {TITLE}",
+        "Sagsnr. 320000 Testudvalget Lukket punkt", "Beslutning", f"{MARKER} godkendt.", ""])
+    meeting = parse_referat(text).to_json()
+    items = {item["punkt"]: item for item in meeting["items"]}
+    assert items[44]["sections"]["Beslutning"] == "Drøftet." and items[45] == dict(CLOSED, punkt=45)
+    kept = json.dumps(meeting, ensure_ascii=False)
+    assert MARKER not in kept and TITLE not in kept
+
+
 ELCYKLER = "elcyklerne til hjemmeplejen"
 OPEN_STYLES = ["Punkt {n} - {title}", "Pkt. {n}: {title}", "{n}. {title}", "Sag nr. {n} {title}"]
 

@@ -357,3 +357,17 @@ def test_a_title_printed_above_its_number_is_the_punkts_title():
     assert [(p.number, p.title) for p in meeting.punkter] == [
         (129, "Spørgetid"), (130, "Lokalplan for Vestervej"), (131, "Orientering om vejarbejder")]
     assert meeting.punkter[0].decision == "Taget til efterretning."
+
+
+def test_a_contents_list_without_page_numbers_then_the_punkter():
+    """A board's agenda lists the punkter (with a group's label among them) and then
+    prints them: each punkt once, with its own decision."""
+    meeting = parse_referat("\n".join([
+        "Referat af bestyrelsesmøde", "Dato: 27. februar 2014", "", "Dagsorden",
+        "1. Godkendelse af dagsorden", "2. Formanden orienterer", "Punkter til beslutning:",
+        "3. Kontrol af vandkvalitet", "",
+        "1. Godkendelse af dagsorden", "Beslutning:", "Godkendt.", "",
+        "2. Formanden orienterer", "Beslutning:", "Taget til efterretning.", "",
+        "3. Kontrol af vandkvalitet", "Beslutning:", "Rapporten blev godkendt."]))
+    assert [(p.number, p.decision) for p in meeting.punkter] == [
+        (1, "Godkendt."), (2, "Taget til efterretning."), (3, "Rapporten blev godkendt.")]
