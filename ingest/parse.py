@@ -250,12 +250,14 @@ def _split_punkter(lines: list[str]) -> tuple[list[_Draft], int, list[_TocEntry]
             marked_above = above >= 0 and (above == mark or bool(drafts) and _closed_line(bares[above]))
             if not drafts:
                 head_end = i
+                case_above = [lines[above]] if above >= 0 and _case_line(lines[above]) else []
             else:
                 _drop_trailing_status(drafts[-1], heading.number)
                 if title_above and drafts[-1].lines and bare(drafts[-1].lines[-1]) == title_above:
                     drafts[-1].lines.pop()
-            drafts.append(_Draft(heading.number, heading.title, closed=closing or marked_above,
-                                 marked=_md_level(line) == 1))
+                case_above = _case_line_above(drafts[-1])
+            drafts.append(_Draft(heading.number, heading.title, case_above,
+                                 closed=closing or marked_above, marked=_md_level(line) == 1))
             # the title below the number, or printed again under the heading
             hiding, taking_title = False, bool(skip) or _repeats_title(heading.title, lines, i)
         elif drafts and closes_following(b) and len(b.split()) <= 4:
@@ -314,6 +316,27 @@ def _strong_document(headings: list) -> bool:
             return True
         last = heading
     return False
+
+
+def _case_line_above(draft: _Draft) -> list[str]:
+    """A case number printed above the next punkt's heading (`Sagsnr. 16/34038` / `1. Title`,
+    as some regions print it) ends the punkt before: taken off it, for the next punkt. Only
+    where the punkt before has a case line or a section of its own above it, so that a
+    punkt of a heading and its case number alone keeps its number."""
+    nonblank = [k for k, line in enumerate(draft.lines) if bare(line)]
+    if not nonblank or not _case_line(draft.lines[nonblank[-1]]):
+        return []
+    earlier = [bare(draft.lines[k]) for k in nonblank[:-1]]
+    if not any(case_number(b)[1] or section_name(b.rstrip(":")) for b in earlier):
+        return []
+    return [draft.lines.pop(nonblank[-1])]
+
+
+def _case_line(line: str) -> bool:
+    """A line that is a case number alone, not an item (`Sag nr. 45 Title`) nor a contents
+    entry."""
+    b = bare(line)
+    return case_number(b)[1] and not item_heading(b) and not _is_toc_entry(line)
 
 
 def _hollow(draft: _Draft) -> bool:

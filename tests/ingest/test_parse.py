@@ -371,3 +371,18 @@ def test_a_contents_list_without_page_numbers_then_the_punkter():
         "3. Kontrol af vandkvalitet", "Beslutning:", "Rapporten blev godkendt."]))
     assert [(p.number, p.decision) for p in meeting.punkter] == [
         (1, "Godkendt."), (2, "Taget til efterretning."), (3, "Rapporten blev godkendt.")]
+
+
+def test_a_case_number_printed_above_the_heading_is_that_punkts():
+    """`Sagsnr. 16/34038` above `1. Title` (as some regions print it): each punkt has its own
+    number, and a closed punkt's number is on no open punkt."""
+    meeting = parse_referat("\n".join([
+        "Sundhedsudvalget - Referat - 25. oktober 2016", "",
+        "Sagsnr. 16/34038", "1. Orientering om demensplanen", "Beslutning",
+        "Taget til efterretning.", "",
+        "Sagsnr. 16/00001", "2. Meddelelser", "Beslutning", "Intet.", "",
+        "Sagsnr. 16/40000", "3. LUKKET PUNKT - Salg af arealer", "Beslutning", "Godkendt.", "",
+        "Sagsnr. 16/00002", "4. Eventuelt", "Beslutning", "Intet."]))
+    assert [(p.number, p.case_number, p.closed) for p in meeting.punkter] == [
+        (1, "16/34038", False), (2, "16/00001", False), (3, "", True), (4, "16/00002", False)]
+    assert "16/40000" not in repr(meeting)
