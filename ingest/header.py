@@ -42,7 +42,7 @@ KIND_THEN_FORUM = re.compile(
 #: Where the forum's name ends in a title line: a date, a weekday, `den`, `kl.`, `d.`.
 #: (?<!\s): tried once per run of spaces, not from each of its positions (quadratic)
 _FORUM_END = re.compile(
-    r"(?<!\s)\s+(?:d\.|den|kl\.?|mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag|\d).*$",
+    r"(?<!\s)\s+(?:d\.|den\b|kl\.|kl\b|(?:man|tirs|ons|tors|fre|lør|søn)dag\b|\d).*$",
     re.IGNORECASE)
 #: Words inside a forum's name written in lower case (`Udvalget for Teknik og Miljø`).
 _NAME_LINKS = {"og", "for", "i", "af", "til", "med", "om"}
@@ -56,7 +56,7 @@ _DATE_FIELD = re.compile(r"^(?:mødedato|dato|mødetidspunkt|tidspunkt|starttids
 #: A field's label on a line of its own, its value on the next (a table of label and value
 #: rows on a web page: `UDVALG` / `Udvalget for Ældre og Sundhed`)
 FIELD_LABEL = re.compile(r"^(?:udvalg|forum|mødeforum|organ|mødested|sted|mødedato|dato|"
-                          r"mødetidspunkt|tidspunkt|starttidspunkt)\s*:?$", re.IGNORECASE)
+                         r"mødetidspunkt|tidspunkt|starttidspunkt)\s*:?$", re.IGNORECASE)
 _MEETING_CLOSED = re.compile(r"\blukket\s+møde\b", re.IGNORECASE)
 #: A document's kind opening a title line, and what separates it from the rest
 _LEADING_KIND = re.compile(rf"^(?:åben\s+|lukket\s+)?(?:{_KIND_WORDS})\b\s*[-–—:]?\s*",

@@ -86,17 +86,19 @@ CASE_FORMS = (r"\d{2}\.\d{2}\.\d{2}(?:-[A-ZÆØÅ0-9]{3})?-\d+-\d{2}|\d{2}\.\d{2
 #: (`08/1085`), which in running text could be anything
 CASE_NUMBER = re.compile(rf"^(?:{CASE_FORMS}|\d{{2}}/\d{{3,6}})$")
 
-#: Item headings: `Punkt 5:`, `Punkt 5 -`, `Pkt. 5:`, `Sag nr. 5`, `Sag 5:`, `5.`, `5)`, `5 Title`.
+#: Item headings: `Punkt 5:`, `Punkt 5 -`, `Pkt. 5:`, `Sag nr. 5`, `Sag 5:`, `Nr.143 -`, `5.`,
+#: `5)`, `5 Title`, `5 : Title`.
 #: At most four digits: `Punkt 123456789…:` is no agenda item (and int() refuses 4,300+).
 _KEYWORD_HEADING = re.compile(
-    r"^(?P<kw>punkt|pkt\.?|dagsordenspunkt|sag\s*nr\.?|sagnr\.?|sag)\s*(?P<n>\d{1,4})"
+    r"^(?P<kw>punkt|pkt\.?|dagsordenspunkt|sag\s*nr\.?|sagnr\.?|sag|nr\.?)\s*(?P<n>\d{1,4})"
     r"(?:(?P<sep>\s*[:.)]|\s+[-–—](?=\s|$))\s*|\s+|$)(?P<rest>.*)$",
     re.IGNORECASE)
 #: `5. Title`, or `5.` alone with its title on the next line (as PDFs print it)
 _BARE_HEADING = re.compile(r"^(?P<n>\d{1,4})\s*[.)](?P<sep>)\s*(?P<rest>.*)$")
-#: `186 Godkendelse af dagsorden`: a number of at most three digits (a postcode or a year
-#: has four) and a capitalised title, as some systems number a year's items
-_SPACED_HEADING = re.compile(r"^(?P<n>\d{1,3})[ \t\u00a0]+(?P<rest>[A-ZÆØÅ§].*)$")
+#: `186 Godkendelse af dagsorden`, `1 : Title`: a number of at most three digits (a
+#: postcode or a year has four) and a capitalised title, as some systems number a year's
+#: items
+_SPACED_HEADING = re.compile(r"^(?P<n>\d{1,3})(?:[ \t\u00a0]+|[ \t\u00a0]*:[ \t\u00a0]*)(?P<rest>[A-ZÆØÅ§].*)$")
 
 
 @dataclass(frozen=True)

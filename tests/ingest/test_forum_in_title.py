@@ -22,6 +22,9 @@ from ingest.header import read_head
     (["åbent møde for Kultur- og fritidsudvalgets møde den 05. marts 2009 kl. 14:00"],
      "Kultur- og fritidsudvalget"),
     (["Referat af Ældrerådets ordinære møde 4. april 2023"], "Ældrerådet"),
+    # `Kl` of `Klima` is no `kl.` of a time
+    (["Erhvervs-, Klima- og Arbejdskraftudvalget", "Referat: 27. oktober 2025 kl. 08:00"],
+     "Erhvervs-, Klima- og Arbejdskraftudvalget"),
 ])
 def test_a_body_named_in_the_title_is_the_forum(lines, forum):
     head = read_head(lines)

@@ -386,3 +386,16 @@ def test_a_case_number_printed_above_the_heading_is_that_punkts():
     assert [(p.number, p.case_number, p.closed) for p in meeting.punkter] == [
         (1, "16/34038", False), (2, "16/00001", False), (3, "", True), (4, "16/00002", False)]
     assert "16/40000" not in repr(meeting)
+
+
+@pytest.mark.parametrize("style", ["Nr.{n} - {title}", "Nr. {n} - {title}", "{n} : {title}"])
+def test_more_item_heading_forms(style):
+    """`Nr.143 - Title` (Fredensborg's prints), `1 : Title` (Ringkøbing-Skjern's pages)."""
+    meeting = parse_referat("\n".join([
+        "REFERAT Byrådet d. 01-10-2018", "",
+        style.format(n=143, title="Godkendelse af dagsorden"), "Sagsnr.: 18/24001", "",
+        "Beslutning", "Godkendt.", "",
+        style.format(n=144, title="Budget 2019-2022"), "Sagsnr.: 18/24758", "",
+        "Beslutning", "Vedtaget."]))
+    assert [(p.number, p.title, p.decision) for p in meeting.punkter] == [
+        (143, "Godkendelse af dagsorden", "Godkendt."), (144, "Budget 2019-2022", "Vedtaget.")]
