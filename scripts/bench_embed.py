@@ -5,11 +5,13 @@ and how close each one's vectors are to torch's (the reference).
     python scripts/bench_embed.py                        # every backend, the sample chunks
     python scripts/bench_embed.py --rounds 5 --passages 64 --threads 1
     python scripts/bench_embed.py --paths more/minutes/  # other real minutes as well
+    python scripts/bench_embed.py --sentences --passages 1250 --rounds 1   # the sentences
 
 Each backend loads in a process of its own, so its memory is its own (torch and
 sentence-transformers are imported by the torch one only); the processes then take turns,
 round after round, on the same passages (real chunks: the sample referater and any
---paths, through the ingest parser and chunker) and questions (the dev questions), so a
+--paths, through the ingest parser and chunker; with --sentences the punkter's sentences
+as the index embeds them, each after its punkt's title) and questions (the dev questions), so a
 machine shared with others slows each of them alike. Rates are given per second of wall
 time and per CPU second (the worker's own CPU time, less swayed by other load), with the
 load average before and after. Progress on stderr, the table (or --json) on stdout.
@@ -41,16 +43,22 @@ def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def passages(paths: list[Path]) -> list[str]:
-    """The distinct chunk texts of the minutes under `paths`, as the index embeds them."""
+def passages(paths: list[Path], *, of_sentences: bool = False) -> list[str]:
+    """The distinct chunk texts (or sentence texts) of the minutes under `paths`, as the
+    index embeds them."""
     from ingest.chunk import chunk_meeting
     from ingest.parse import parse_referat
     from ingest.pipeline import collect_files
     from ingest.readers import read_file
+    from retrieval.sentences import embed_text, sentences
 
     files, _, _ = collect_files(paths)
-    texts = [c.embed_text for f in files
-             for c in chunk_meeting(parse_referat(read_file(f.path), f.path.name))]
+    meetings = [parse_referat(read_file(f.path), f.path.name) for f in files]
+    if of_sentences:
+        texts = [embed_text(p.title, s.text) for m in meetings for p in m.open_punkter
+                 for s in sentences(p)]
+    else:
+        texts = [c.embed_text for m in meetings for c in chunk_meeting(m)]
     return list(dict.fromkeys(texts))
 
 
@@ -191,13 +199,15 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--passages", type=int, default=64, help="passages per backend per round")
     ap.add_argument("--threads", type=int, default=0, help="threads per encoding (0: default)")
+    ap.add_argument("--sentences", action="store_true",
+                    help="the punkter's sentences as passages, not their chunks")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     backends = args.backends.split(",")
     unknown = [b for b in backends if b not in BACKENDS]
     if unknown:
         raise SystemExit(f"unknown backend(s) {', '.join(unknown)}: use {', '.join(BACKENDS)}")
-    texts = passages([SAMPLES, *args.paths])
+    texts = passages([SAMPLES, *args.paths], of_sentences=args.sentences)
     qs = questions(QUESTIONS)
     log(f"{len(texts)} distinct passages, {len(qs)} questions; load {os.getloadavg()[0]:.2f}")
     result = run(backends, texts, qs, args.rounds, args.passages, args.threads)
