@@ -20,13 +20,17 @@ import unicodedata
 _CLOSED_LETTERS = re.compile(r"lukket(?!id)|lukkede(?!ag)")
 #: Other words for a closed item, as whole words: `Fortroligt punkt`, `Ikke offentlig`,
 #: `Tavshedspligt ikke fraveget` (a utility's board), and the English of some systems'
-#: pages (`Closed item`, `Confidential`).
+#: pages (`Closed: <title>`, `Closed item`, a status `closed`, `Confidential`).
 _CLOSED_WORDS = re.compile(r"\bfortrolig[te]?\b|\bikke[\s-]*offentlig[te]?\b|\btavshedspligt\b"
-                           r"|\bclosed\s+(?:item|session|meeting)\b|\bconfidential\b")
-#: A marker line that closes every punkt after it (until an open marker), or the meeting.
-_PARTS = r"(?:dagsorden|dagsordenspunkter|punkter|sager|del|møde|mødedel)\b"
-_SECTION_MARKER = re.compile(rf"^(?:lukket|lukkede)\s+{_PARTS}", re.IGNORECASE)
-_OPEN_MARKER = re.compile(rf"^(?:åben|åbne|aaben|aabne)\s+{_PARTS}", re.IGNORECASE)
+                           r"|\bclosed\b|\bconfidential\b")
+#: A marker line that closes every punkt after it (until an open marker), or the meeting:
+#: `Lukket dagsorden`, `Lukkede punkter`, `Punkter på lukket dagsorden:`, `Til behandling -
+#: for lukkede døre`.
+_PARTS = r"(?:dagsorden|dagsordenspunkter|punkter|sager|del|møde|mødedel|døre)\b"
+_PARTS_OF = (r"(?:(?:punkter|sager)\s+(?:på|i|til)\s+(?:den\s+)?"
+             r"|(?:sager\s+)?til\s+behandling\s+(?:-\s+)?for\s+)?")
+_SECTION_MARKER = re.compile(rf"^{_PARTS_OF}(?:lukket|lukkede)\s+{_PARTS}", re.IGNORECASE)
+_OPEN_MARKER = re.compile(rf"^{_PARTS_OF}(?:åben|åbne|aaben|aabne)\s+{_PARTS}", re.IGNORECASE)
 
 
 def fold(text: str) -> str:
@@ -44,7 +48,7 @@ def mentions_closed(text: str) -> bool:
 
 
 #: A line that opens with the closed mark: `Lukket punkt`, `(Lukket)`, `LUKKET: Køb af …`.
-_MARK_FIRST = re.compile(r"^[(\[]?\s*(?:lukket|lukkede|fortrolig[te]?)\b")
+_MARK_FIRST = re.compile(r"^[(\[]?\s*(?:lukket|lukkede|fortrolig[te]?|closed)\b")
 
 
 def opens_with_closed_mark(line: str) -> bool:
@@ -54,7 +58,8 @@ def opens_with_closed_mark(line: str) -> bool:
 
 
 #: A status line and nothing else: `Lukket punkt`, `(Lukket)`, `FORTROLIGT`.
-_STATUS_ONLY = re.compile(r"^(?:lukket|lukkede|fortrolig[te]?)(?:\s+(?:punkt|sag|dagsordenspunkt))?$")
+_STATUS_ONLY = re.compile(
+    r"^(?:lukket|lukkede|fortrolig[te]?|closed)(?:\s+(?:punkt|sag|dagsordenspunkt|item))?$")
 
 
 def is_closed_status(line: str) -> bool:

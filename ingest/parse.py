@@ -61,8 +61,12 @@ _TOC_TAIL = re.compile(rf"(?<![.…])(?:\.{{2,}}|…+)[.…\s]*{_PAGE}|\t[^\S\t]
 _ORDINAL = re.compile(r"^\d{1,2}\.\s+\S")
 #: `Beslutningskompetence: KB`: a field of a punkt's head, label and value
 _FIELD = re.compile(r"^[A-ZÆØÅa-zæøå][\wæøå -]{1,30}:\s*\S")
+#: The closed mark before a contents entry's title: `Closed: `, `Lukket punkt - `
+_CLOSED_PREFIX = re.compile(r"^\W*(?:lukket|lukkede|closed|fortrolig[te]?)(?:\s+(?:punkt|sag|item))?"
+                            r"\W*", re.IGNORECASE)
 _LIST_MARK = re.compile(r"^[-•*·]\s+")
-_STATUS = re.compile(r"^(?:åben|åbent|offentlig|lukket)(?:\s+punkt)?$", re.IGNORECASE)
+_STATUS = re.compile(r"^(?:åben|åbent|offentlig|lukket|open|closed)(?:\s+(?:punkt|item))?$",
+                     re.IGNORECASE)
 #: `Beslutning: Godkendt.` on one line
 _INLINE_SECTION = re.compile(r"^(beslutning|beslutninger|afgørelse|indstilling)\s*:\s+(\S.*)$",
                              re.IGNORECASE)
@@ -134,7 +138,7 @@ def parse_referat(text: str, source: str = "", *, default_forum: str = DEFAULT_F
     _mark_from_toc(drafts, toc)
     listed_open = _listed_before_closing([bare(x) for x in lines[:head_end]])
     for draft in drafts:
-        draft.closed |= listed_open is not None and draft.number not in listed_open
+        draft.closed |= bool(listed_open) and draft.number not in listed_open
     context = _Context(forum, head.meeting_date, tuple(toc), head.closed and listed_open is None,
                        # every punkt headed `# Punkt N:` (as the web reader writes pages):
                        # only marked headings are headings, so a "Beslutning:" line inside
@@ -198,12 +202,19 @@ def _split_punkter(lines: list[str]) -> tuple[list[_Draft], int, list[_TocEntry]
     bares = [bare(line) for line in lines]
     headings = [item_heading(b) for b in bares]  # each line read as a heading once
     strong_document = _strong_document(headings)
+    # each punkt's status printed at its end (`open` / `closed`), not above the next one's
+    # heading: the document ends in one
+    status_after = bool(_STATUS.match(next((b for b in reversed(bares) if b), "")))
     for i, line in enumerate(lines):
         b = bares[i]
         if taking_title and b:  # the title line of a heading printed above it
             taking_title = False
             continue
         if _is_toc_entry(line):
+            divider, colon, rest = b.partition(":")
+            if colon and not drafts and closes_following(divider):
+                # `Punkter på lukket møde: 44. Title ….. 110`: the divider and its first entry
+                toc_closing, b = True, rest.strip()
             entry = _toc_entry(b)
             if drafts and not entry and not any(map(bare, drafts[-1].lines)):
                 # `324. Title` above `   its end ..... 5`: a contents entry that wraps
@@ -222,6 +233,10 @@ def _split_punkter(lines: list[str]) -> tuple[list[_Draft], int, list[_TocEntry]
             continue
         if not drafts and (closes_following(b) or opens_following(b)):
             toc_closing = closes_following(b)
+        listed = _listed_entry(b) if not drafts else None
+        if listed:  # `- 105. Lukket punkt: Title`: a linked contents list above the punkter
+            toc.append(_TocEntry(listed.number, listed.title, toc_closing))
+            continue
         heading = headings[i]
         if heading and drafts and heading.number == drafts[-1].number and any(
                 map(bare, drafts[-1].lines)):
@@ -241,13 +256,16 @@ def _split_punkter(lines: list[str]) -> tuple[list[_Draft], int, list[_TocEntry]
             skip = not title_above and heading.title and not item_heading(heading.title)
         else:
             skip = False
-        if heading and (_is_heading(heading, drafts[-1] if drafts else None, lines, i,
-                                    strong_document, {e.number for e in toc})
-                        or _listed_before(heading, drafts)):
+        restarts = heading is not None and _listed_before(heading, drafts)
+        if restarts:  # the body after a contents list: its dividers were the list's
+            closing = False
+        if heading and (restarts or _is_heading(heading, drafts[-1] if drafts else None, lines,
+                                                i, strong_document, {e.number for e in toc})):
             # `Lukket punkt` printed above its heading (as some systems print the status),
             # or a closed title above its number (`Salg af areal (Lukket)` / `Sag nr. 131`)
             above = next((k for k in range(i - 1, -1, -1) if bares[k]), -1)
-            marked_above = above >= 0 and (above == mark or bool(drafts) and _closed_line(bares[above]))
+            marked_above = not status_after and above >= 0 and (
+                above == mark or bool(drafts) and _closed_line(bares[above]))
             if not drafts:
                 head_end = i
                 case_above = [lines[above]] if above >= 0 and _case_line(lines[above]) else []
@@ -260,19 +278,19 @@ def _split_punkter(lines: list[str]) -> tuple[list[_Draft], int, list[_TocEntry]
                                  closed=closing or marked_above, marked=_md_level(line) == 1))
             # the title below the number, or printed again under the heading
             hiding, taking_title = False, bool(skip) or _repeats_title(heading.title, lines, i)
-        elif drafts and closes_following(b) and len(b.split()) <= 4:
+        elif drafts and closes_following(b) and len(b.split()) <= 6:
             # the closed part begins: what follows joins no open punkt, even where the
             # next heading is not read as one
             closing = hiding = True
-        elif drafts and opens_following(b) and len(b.split()) <= 4:
+        elif drafts and opens_following(b) and len(b.split()) <= 6:
             closing = False
         elif b and len(b.split()) <= 8 and (opens_with_closed_mark(b) or (
                 drafts and mentions_closed(b) and _in_head(drafts[-1]))):
             # a closed mark in a punkt's head closes it; one further down heads an
             # unnumbered closed item, whose text is dropped up to the next heading, or
             # stands above the next punkt's heading, which it closes
-            mark = i if is_closed_status(b) else -1
-            if drafts and _in_head(drafts[-1]):
+            mark = i if is_closed_status(b) and not status_after else -1
+            if drafts and (_in_head(drafts[-1]) or status_after and is_closed_status(b)):
                 drafts[-1].closed = True
             elif drafts:
                 hiding = True
@@ -339,6 +357,15 @@ def _case_line(line: str) -> bool:
     return case_number(b)[1] and not item_heading(b) and not _is_toc_entry(line)
 
 
+def _listed_entry(line: str):
+    """The item a list line of the head names (`- 105. Lukket punkt: Personalesag`), else
+    None."""
+    if not _LIST_MARK.match(line):
+        return None
+    heading = item_heading(_LIST_MARK.sub("", line))
+    return heading if heading and heading.title else None
+
+
 def _hollow(draft: _Draft) -> bool:
     """No text under the heading but a group's label (`Punkter til beslutning:`): an entry
     of a table of contents without page numbers."""
@@ -375,18 +402,25 @@ def _closed_line(line: str) -> bool:
 def _listed_before_closing(head: list[str]) -> frozenset[int] | None:
     """The item numbers a head lists above a `Lukkede punkter` line and below no `Åbne
     punkter` one: a contents list whose closed group is only a link (as some web systems
-    print it). They are the meeting's open part, and every other punkt is closed. None when
-    the head has no such list, and a lone `Lukket dagsorden` closes the whole meeting."""
+    print it). They are the meeting's open part, and every other punkt is closed. Empty
+    when the list goes on to name the closed punkter (it marks them itself); None when the
+    head has no such list, and a lone `Lukket dagsorden` closes the whole meeting."""
     listed: set[int] = set()
-    for line in head:
+    for k, line in enumerate(head):
         if closes_following(line):
-            return frozenset(listed) or None
+            # a list that goes on to name the closed punkter marks them itself
+            after = [line.partition(":")[2], *head[k + 1:]]
+            return frozenset() if any(map(_names_item, after)) else frozenset(listed) or None
         if opens_following(line):
             return None
-        heading = item_heading(_LIST_MARK.sub("", line))
-        if heading and heading.title:
-            listed.add(heading.number)
+        if _names_item(line):
+            listed.add(item_heading(_TOC_TAIL.sub("", _LIST_MARK.sub("", line)).strip()).number)
     return None
+
+
+def _names_item(line: str) -> bool:
+    heading = item_heading(_TOC_TAIL.sub("", _LIST_MARK.sub("", line.strip())).strip())
+    return bool(heading and heading.title)
 
 
 def _in_head(draft: _Draft) -> bool:
@@ -467,13 +501,16 @@ def _head_follows(lines: list[str], i: int) -> bool:
 
 def _without_repeats(drafts: list[_Draft]) -> list[_Draft]:
     """Drop a heading printed twice (`1. Title` above `1.  Title`, or a table of contents
-    without page numbers): an entry with no text whose number and title come again. Its
-    closed mark passes to the punkt. Any other number printed twice is an error."""
+    without page numbers): an entry with no text whose number comes again, with its title
+    or with the title less a closed mark (`105. Lukket punkt: Personalesag`, then `105.
+    Personalesag`). Its closed mark passes to the punkt. Any other number printed twice is
+    an error."""
     seen: dict[int, _Draft] = {}
     kept: list[_Draft] = []
     for k, draft in enumerate(drafts):
         later = [d for d in drafts[k + 1:] if d.number == draft.number]
-        if later and _hollow(draft) and _same_title(draft.heading, later[0].heading):
+        if later and _hollow(draft) and (_same_title(draft.heading, later[0].heading)
+                                          or mentions_closed(draft.heading)):
             later[0].closed |= draft.closed or mentions_closed(draft.heading)
             continue
         if draft.number in seen:
@@ -485,12 +522,18 @@ def _without_repeats(drafts: list[_Draft]) -> list[_Draft]:
 
 def _mark_from_toc(drafts: list[_Draft], toc: list[_TocEntry]) -> None:
     """A punkt whose table-of-contents entry is closed is closed. Entries are matched by
-    number where they carry one, else by position when they are as many as the punkter."""
+    number where they carry one, else by position when they are as many as the punkter,
+    and a closed entry also by its title less the mark (`Closed: <title>`)."""
     numbered = {e.number: e for e in toc if e.number is not None}
     by_position = len(toc) == len(drafts) and not numbered
+    closed_titles = [_title_key(_CLOSED_PREFIX.sub("", e.title)) for e in toc
+                     if e.number is None and mentions_closed(e.title)]
     for k, draft in enumerate(drafts):
         entry = numbered.get(draft.number) or (toc[k] if by_position else None)
         if entry and (entry.after_closing or mentions_closed(entry.title)):
+            draft.closed = True
+        key = _title_key(draft.heading)
+        if key and any(t and (key.startswith(t) or t.startswith(key)) for t in closed_titles):
             draft.closed = True
 
 

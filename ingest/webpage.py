@@ -24,6 +24,7 @@ import re
 from lxml import etree
 from lxml import html as lxml_html
 
+from ingest.closed import mentions_closed
 from ingest.header import FIELD_LABEL
 from ingest.layout import item_heading
 
@@ -73,9 +74,14 @@ def page_to_text(markup: str) -> str:
         if tag == "tr":
             consumed |= _punkt_row(element, writer)
         if tag in HEADINGS:
-            writer.heading(" ".join(element.text_content().split()))
+            marks = [f"({mark})" for mark in map(_closed_icon, element.iter("img")) if mark]
+            writer.heading(" ".join([*element.text_content().split(), *marks]))
             walker.skip_subtree()
             continue
+        if tag == "img" and _closed_icon(element):
+            writer.newline()
+            writer.text(_closed_icon(element))
+            writer.newline()
         if tag in BLOCKS:
             writer.newline()
             if tag == "li":
@@ -97,6 +103,15 @@ def _is_chrome(element, tag: str) -> bool:
     if tag == "button" and not _holds_heading(element):
         return True
     return bool(CHROME_CLASSES.search(attrs.get("class", "")))
+
+
+def _closed_icon(img) -> str:
+    """The words of an icon that marks a punkt closed (`<img alt="Lukket punkt">`, a lock
+    with its `title`), else ""."""
+    for words in (img.get("alt") or "", img.get("title") or ""):
+        if mentions_closed(words) and len(words.split()) <= 4:
+            return " ".join(words.split())
+    return ""
 
 
 def _is_label(element, tag: str) -> bool:

@@ -59,6 +59,7 @@ FORMS = [
     # a utility board's mark, and the English of some systems' pages
     Form("tavshedspligt", "Punkt 5: Køb af ejendom ved {title} - Tavshedspligt ikke fraveget"),
     Form("engelsk", "Punkt 5: Closed item"),
+    Form("engelsk-foran-titlen", "Punkt 5: Closed: Køb af ejendom ved {title}"),
     # mentions lukket in no known form: closed all the same (err on the closed side)
     Form("lukkede-oplysninger", "Punkt 5: Lukkede oplysninger om {title}"),
     # the status on a line of its own above each heading (`Åbent punkt`, `Lukket punkt`)

@@ -153,6 +153,44 @@ def test_the_link_that_opens_a_closed_punkt_joins_no_open_punkt():
     assert MARKER not in kept and TITLE not in kept
 
 
+HEAD = ["REFERAT Testudvalget d. 03-10-2022", ""]
+OPEN_4 = ["4. Valg af nyt medlem til valgbestyrelsen", "Beslutning", "Godkendt.", ""]
+OPEN_6 = ["6. Budgetopfølgning", "Beslutning", "Taget til efterretning.", ""]
+CLOSED_5 = [f"5. Køb af ejendom ved {TITLE}", "Beslutning", f"{MARKER} godkendt.", ""]
+#: Where systems mark the closed punkt 5 outside its heading (the layouts they come from).
+MARKED_ELSEWHERE = {
+    # Frederiksberg's pages: each punkt's status at its end, in English
+    "status-efter-punktet": [*HEAD, *OPEN_4, "open", "", *CLOSED_5, "closed", "", *OPEN_6, "open"],
+    # Næstved's print: the contents list alone marks it, by title, one entry short
+    "indholdsfortegnelse-efter-titel": [
+        *HEAD, "Indholdsfortegnelse", "Valg af nyt medlem til valgbestyrelsen..... 3",
+        f"Closed: Køb af ejendom ved {TITLE}..... 4", "", *OPEN_4, *CLOSED_5, *OPEN_6],
+    # Næstved 2008: the divider and the first closed entry on one line of the contents
+    "skillelinje-i-indholdsfortegnelsen": [
+        *HEAD, "Indholdsfortegnelse", "4. Valg af nyt medlem til valgbestyrelsen..... 3",
+        f"Punkter på lukket møde: 5. Køb af ejendom ved {TITLE}..... 4", "",
+        *OPEN_4, *CLOSED_5, *OPEN_6],
+    # a divider that names what it divides (Næstved 2013)
+    "punkter-paa-lukket-dagsorden": [*HEAD, *OPEN_4, "Punkter på lukket dagsorden:", "",
+                                     *CLOSED_5, "Punkter på åben dagsorden:", "", *OPEN_6],
+    # a web page's contents list as links, the mark in the list alone (Næstved's pages)
+    "linket-indholdsfortegnelse": [
+        *HEAD, "- 4. Valg af nyt medlem til valgbestyrelsen",
+        f"- 5. Lukket punkt: Køb af ejendom ved {TITLE}", "- 6. Budgetopfølgning", "",
+        *OPEN_4, *CLOSED_5, *OPEN_6],
+}
+
+
+@pytest.mark.parametrize("name", MARKED_ELSEWHERE)
+def test_a_punkt_marked_closed_outside_its_heading_is_closed(name):
+    meeting = parse_referat("\n".join(MARKED_ELSEWHERE[name])).to_json()
+    items = {item["punkt"]: item for item in meeting["items"]}
+    assert items[5] == dict(CLOSED) and sorted(items) == [4, 5, 6], name
+    assert items[4]["sections"]["Beslutning"] == "Godkendt." and not items[6]["closed"]
+    kept = json.dumps(meeting, ensure_ascii=False)
+    assert MARKER not in kept and TITLE not in kept
+
+
 ELCYKLER = "elcyklerne til hjemmeplejen"
 OPEN_STYLES = ["Punkt {n} - {title}", "Pkt. {n}: {title}", "{n}. {title}", "Sag nr. {n} {title}"]
 
