@@ -168,7 +168,7 @@ class ReferatBot(TeamsActivityHandler):
         (Members joining later are not looked up or greeted.)"""
         activity = turn_context.activity
         bot_id = activity.recipient.id if activity.recipient else None
-        if bot_id and any(m.id == bot_id for m in activity.members_added or []):
+        if bot_id and any(m is not None and m.id == bot_id for m in activity.members_added or []):
             greeting = self.conversation.greeting(personal=is_personal(activity))
             if greeting is not None:
                 await _send_json(turn_context, activities.message(greeting))

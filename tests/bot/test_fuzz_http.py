@@ -177,6 +177,20 @@ async def test_random_activities_never_a_5xx_nor_a_handler_error(client, connect
     assert not handler_errors(caplog)
 
 
+@pytest.mark.parametrize("members", [[None], [None, {"id": BOT_ID}], [{}], "x"])
+async def test_odd_members_added_are_no_handler_error(client, connector, caplog, members):
+    """The fuzzing found `membersAdded: [null]` (an error while handling it); kept here as
+    an example that always runs."""
+    caplog.clear()
+    response = await client.post("/api/messages", json={
+        "type": "conversationUpdate", "id": f"odd-members-{len(caplog.records)}-{members!r}",
+        "serviceUrl": connector.url, "channelId": "msteams", "conversation": {"id": "a:0"},
+        "from": {"id": ""}, "recipient": {"id": BOT_ID, "name": BOT_NAME},
+        "membersAdded": members})
+    await check(client, response)
+    assert not handler_errors(caplog)
+
+
 @FUZZ
 @given(path=st.sampled_from(ENDPOINTS),
        content_type=st.one_of(st.sampled_from(CONTENT_TYPES), st.text(max_size=40)),
