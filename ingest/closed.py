@@ -19,17 +19,25 @@ import unicodedata
 #: `lukket` not followed by `id` (lukketid: opening hours); `lukkede` (plural) whole.
 _CLOSED_LETTERS = re.compile(r"lukket(?!id)|lukkede(?!ag)")
 #: Other words for a closed item, as whole words: `Fortroligt punkt`, `Ikke offentlig`,
-#: `Tavshedspligt ikke fraveget` (a utility's board), and the English of some systems'
-#: pages (`Closed: <title>`, `Closed item`, a status `closed`, `Confidential`).
-_CLOSED_WORDS = re.compile(r"\bfortrolig[te]?\b|\bikke[\s-]*offentlig[te]?\b|\btavshedspligt\b"
-                           r"|\bclosed\b|\bconfidential\b")
+#: `Ikke offentliggjort`, `Ikke til offentliggørelse`, `Undtaget offentlighed`, `Ikke åbent
+#: punkt`, `Tavshedspligt ikke fraveget` (a utility's board), a field `Offentlig: Nej`, and
+#: the English of some systems' pages (`Closed: <title>`, a status `closed`, `Confidential`).
+_CLOSED_WORDS = re.compile(
+    r"\bfortrolig\w*|\bikke[\s-]*(?:til\s+)?offentlig\w*|\bu[nd]{1,2}tag\w*\s+(?:fra\s+)?offentlighe"
+    r"|\bikke[\s-]*åben[et]?\b|\btavshedspligt\b|\bclosed\b|\bconfidential\b"
+    r"|^(?:offentlig|åben[t]?(?:\s+(?:sag|punkt))?)\s*:\s*nej\b")
 #: A marker line that closes every punkt after it (until an open marker), or the meeting:
 #: `Lukket dagsorden`, `Lukkede punkter`, `Punkter på lukket dagsorden:`, `Til behandling -
 #: for lukkede døre`.
-_PARTS = r"(?:dagsorden|dagsordenspunkter|punkter|sager|del|møde|mødedel|døre)\b"
-_PARTS_OF = (r"(?:(?:punkter|sager)\s+(?:på|i|til)\s+(?:den\s+)?"
-             r"|(?:sager\s+)?til\s+behandling\s+(?:-\s+)?for\s+)?")
-_SECTION_MARKER = re.compile(rf"^{_PARTS_OF}(?:lukket|lukkede)\s+{_PARTS}", re.IGNORECASE)
+#: The closed part may also be `Fortrolig del`, `Ikke-offentlige punkter`, `LUKKET REFERAT`,
+#: `Punkter behandlet for lukkede døre`, `Sager behandlet på lukket møde`: the mark and
+#: its part after a few words (the caller takes short lines only).
+_PARTS = (r"(?:dagsorden|dagsordenspunkter|punkter|sager|del|møde|mødedel|døre|referat"
+          r"|beslutningsprotokol|behandling)\b")
+_PARTS_OF = r"(?:[\wæøå-]+\s+){0,6}?"
+_SECTION_MARKER = re.compile(
+    rf"^{_PARTS_OF}(?:lukket|lukkede|fortrolig[e]?|ikke[\s-]offentlig[e]?)\s+{_PARTS}",
+    re.IGNORECASE)
 _OPEN_MARKER = re.compile(rf"^{_PARTS_OF}(?:åben|åbne|aaben|aabne)\s+{_PARTS}", re.IGNORECASE)
 
 
@@ -47,14 +55,41 @@ def mentions_closed(text: str) -> bool:
     return bool(_CLOSED_LETTERS.search(letters) or _CLOSED_WORDS.search(folded))
 
 
-#: A line that opens with the closed mark: `Lukket punkt`, `(Lukket)`, `LUKKET: Køb af …`.
-_MARK_FIRST = re.compile(r"^[(\[]?\s*(?:lukket|lukkede|fortrolig[te]?|closed)\b")
+#: A line that opens with the closed mark: `Lukket punkt`, `(Lukket)`, `LUKKET: Køb af …`,
+#: also after an item's number with a letter (`5a. Lukket punkt: …`, an added item).
+_MARK_FIRST = re.compile(
+    r"^(?:\d{1,4}[a-zæøå]?\s*[.):]?\s+)?[(\[]?\s*(?:lukket|lukkede|fortrolig[te]?|closed)\b")
+#: `Punktet behandles for lukkede døre`: a punkt's head says it is closed
+_SAYS_CLOSED = re.compile(
+    r"^(?:sagen|punktet)\s+(?:er|behandles|bliver\s+behandlet)\s+(?:som\s+)?"
+    r"(?:lukket|fortrolig|for\s+lukkede\s+døre)\b")
+#: `Sagen er lukket, da den vedrører salg af fast ejendom.`: anywhere in the punkt, with
+#: the reason the law gives (not `Sagen er lukket.`, a case that is finished)
+_CLOSED_BECAUSE = re.compile(r"^(?:sagen|punktet)\s+(?:er|behandles\s+som)\s+lukket\s*,?\s*"
+                             r"(?:da|fordi|idet|jf)\b")
+#: A field that says the punkt is closed: `Status: Lukket`, `Åben/Lukket: Lukket`,
+#: `Offentlig: Nej`, `Åbent punkt: Nej`
+_CLOSED_FIELD = re.compile(r"^(?:[\wæøå/ -]{2,30}:\s*(?:lukket|fortrolig\w*|closed)"
+                           r"|(?:offentlig\w*|åben[t]?(?:\s+(?:sag|punkt))?)\s*:\s*nej)$")
 
 
 def opens_with_closed_mark(line: str) -> bool:
     """A line that begins with the closed mark, as an unnumbered closed item's heading
     does; "Sagen er lukket." does not."""
     return bool(_MARK_FIRST.match(fold(line).strip(" *#")))
+
+
+def says_closed(line: str, *, in_head: bool) -> bool:
+    """A sentence, of any length, that says its punkt is closed: in the punkt's head, or
+    anywhere in it with the reason why."""
+    folded = fold(line).strip(" *#")
+    return bool(in_head and _SAYS_CLOSED.match(folded) or _CLOSED_BECAUSE.match(folded))
+
+
+def is_closed_field(line: str) -> bool:
+    """A field of a punkt that says it is closed (`Status: Lukket`, `Offentlig: Nej`),
+    wherever the punkt prints its fields."""
+    return bool(_CLOSED_FIELD.match(" ".join(fold(line).strip(" *#.").split())))
 
 
 #: A status line and nothing else: `Lukket punkt`, `(Lukket)`, `FORTROLIGT`.

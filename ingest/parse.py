@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from ingest.closed import (closes_following, is_closed_status, mentions_closed, opens_following,
-                           opens_with_closed_mark)
+                           is_closed_field, opens_with_closed_mark, says_closed)
 from ingest.header import read_head
 from ingest.layout import BILAG, case_number, decision_heading, item_heading, section_name
 from ingest.model import CLOSED_TITLE, DAGSORDEN, DECISION, REFERAT, Meeting, Punkt
@@ -278,19 +278,28 @@ def _split_punkter(lines: list[str]) -> tuple[list[_Draft], int, list[_TocEntry]
                                  closed=closing or marked_above, marked=_md_level(line) == 1))
             # the title below the number, or printed again under the heading
             hiding, taking_title = False, bool(skip) or _repeats_title(heading.title, lines, i)
-        elif drafts and closes_following(b) and len(b.split()) <= 6:
+            # a punkt that holds the closed part (`Nr.57 - Sager behandlet på lukket møde`)
+            closing |= closes_following(heading.title)
+        elif drafts and closes_following(b) and len(b.split()) <= 8 and not says_closed(
+                b, in_head=_in_head(drafts[-1])):
             # the closed part begins: what follows joins no open punkt, even where the
             # next heading is not read as one
             closing = hiding = True
-        elif drafts and opens_following(b) and len(b.split()) <= 6:
+        elif drafts and opens_following(b) and len(b.split()) <= 8:
             closing = False
-        elif b and len(b.split()) <= 8 and (opens_with_closed_mark(b) or (
-                drafts and mentions_closed(b) and _in_head(drafts[-1]))):
+        elif drafts and is_closed_field(b):
+            # `Status: Lukket` closes its punkt, and the one below where it stands right
+            # above that heading (a field printed after the punkt or before it)
+            drafts[-1].closed, mark = True, i
+        elif b and (len(b.split()) <= 8 and (opens_with_closed_mark(b) or (
+                drafts and mentions_closed(b) and _in_head(drafts[-1])))
+                    or drafts and says_closed(b, in_head=_in_head(drafts[-1]))):
             # a closed mark in a punkt's head closes it; one further down heads an
             # unnumbered closed item, whose text is dropped up to the next heading, or
             # stands above the next punkt's heading, which it closes
             mark = i if is_closed_status(b) and not status_after else -1
-            if drafts and (_in_head(drafts[-1]) or status_after and is_closed_status(b)):
+            if drafts and (_in_head(drafts[-1]) or status_after and is_closed_status(b)
+                           or says_closed(b, in_head=False)):
                 drafts[-1].closed = True
             elif drafts:
                 hiding = True

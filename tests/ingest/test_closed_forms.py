@@ -121,7 +121,9 @@ def test_a_contents_list_above_a_closed_link_keeps_its_items_open_and_closes_the
 
 @pytest.mark.parametrize("number", [4, 5])
 @pytest.mark.parametrize("divider", ["Lukket dagsorden", "LUKKEDE DAGSORDENSPUNKTER",
-                                     "Lukket møde", "Lukkede punkter"])
+                                     "Lukket møde", "Lukkede punkter", "Fortrolig del",
+                                     "Ikke-offentlige punkter", "LUKKET REFERAT",
+                                     "Punkter behandlet for lukkede døre"])
 def test_text_after_a_closed_divider_joins_no_open_punkt(divider, number):
     """Below a divider the punkter are closed (4, which follows on), and its text is
     dropped up to the next heading read as one, also where the closed punkt's heading is
@@ -173,6 +175,12 @@ MARKED_ELSEWHERE = {
     # a divider that names what it divides (Næstved 2013)
     "punkter-paa-lukket-dagsorden": [*HEAD, *OPEN_4, "Punkter på lukket dagsorden:", "",
                                      *CLOSED_5, "Punkter på åben dagsorden:", "", *OPEN_6],
+    # a field under the heading, and Aarhus' sentence that gives the law's reason
+    "felt-offentlig-nej": [*HEAD, *OPEN_4, CLOSED_5[0], "Offentlig: Nej", *CLOSED_5[1:],
+                           *OPEN_6],
+    "sagen-er-lukket-da": [*HEAD, *OPEN_4, CLOSED_5[0], "Sagsfremstilling",
+                           "Sagen er lukket, da den vedrører salg af fast ejendom.",
+                           *CLOSED_5[1:], *OPEN_6],
     # a web page's contents list as links, the mark in the list alone (Næstved's pages)
     "linket-indholdsfortegnelse": [
         *HEAD, "- 4. Valg af nyt medlem til valgbestyrelsen",
@@ -187,6 +195,36 @@ def test_a_punkt_marked_closed_outside_its_heading_is_closed(name):
     items = {item["punkt"]: item for item in meeting["items"]}
     assert items[5] == dict(CLOSED) and sorted(items) == [4, 5, 6], name
     assert items[4]["sections"]["Beslutning"] == "Godkendt." and not items[6]["closed"]
+    kept = json.dumps(meeting, ensure_ascii=False)
+    assert MARKER not in kept and TITLE not in kept
+
+
+@pytest.mark.parametrize("field", ["Status: Lukket", "Åben/Lukket: Lukket", "Offentlig: Nej",
+                                   "Åbent punkt: Nej"])
+def test_a_closed_field_printed_after_the_punkt_closes_it(field):
+    """A field printed after the punkt's decision, where open punkter print none: it closes
+    its punkt, and the one below it as well (which of the two it belongs to cannot be
+    told, and closed is the safe side)."""
+    meeting = parse_referat("\n".join([*HEAD, *OPEN_4, *CLOSED_5, field, "", *OPEN_6])).to_json()
+    items = {item["punkt"]: item for item in meeting["items"]}
+    assert items[5] == dict(CLOSED) and items[4]["sections"]["Beslutning"] == "Godkendt."
+    kept = json.dumps(meeting, ensure_ascii=False)
+    assert MARKER not in kept and TITLE not in kept
+
+
+@pytest.mark.parametrize("lines", [
+    # an added item lettered after its number (a supplementary agenda's `5a.`)
+    ["5. Navn til den nye hal", "Beslutning", "Godkendt.", "",
+     f"5a. Lukket punkt: Køb af ejendom ved {TITLE}", "Beslutning", f"{MARKER} godkendt.", ""],
+    # a punkt that holds the closed part (Fredensborg's `Nr.57 - Sager behandlet på lukket
+    # møde`, the closed cases listed under it)
+    ["5. Sager behandlet på lukket møde", "Beslutning", "Se nedenfor.", "",
+     f"6. Køb af ejendom ved {TITLE}", "Beslutning", f"{MARKER} godkendt.", ""],
+], ids=["5a", "samlet-lukket-punkt"])
+def test_closed_items_inside_or_after_a_punkt_join_no_open_punkt(lines):
+    meeting = parse_referat("\n".join([*HEAD, *OPEN_4, *lines])).to_json()
+    four = meeting["items"][0]
+    assert (four["punkt"], four["sections"]["Beslutning"]) == (4, "Godkendt.")
     kept = json.dumps(meeting, ensure_ascii=False)
     assert MARKER not in kept and TITLE not in kept
 
