@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 #: Any letters joined: `L u k k e t`, `Luk-ket`, `**Lukket**`, `(lukket)` all read `lukket`.
 #: `lukket` not followed by `id` (lukketid: opening hours); `lukkede` (plural) whole.
@@ -41,6 +42,7 @@ _SECTION_MARKER = re.compile(
 _OPEN_MARKER = re.compile(rf"^{_PARTS_OF}(?:åben|åbne|aaben|aabne)\s+{_PARTS}", re.IGNORECASE)
 
 
+@lru_cache(maxsize=4096)  # each line is asked about by several of the rules below in turn
 def fold(text: str) -> str:
     """Lowercase, without accents' combining marks, soft hyphens or invisible characters."""
     text = unicodedata.normalize("NFKC", text).replace("\u00ad", "")

@@ -280,8 +280,8 @@ def _split_punkter(lines: list[str]) -> tuple[list[_Draft], int, list[_TocEntry]
             hiding, taking_title = False, bool(skip) or _repeats_title(heading.title, lines, i)
             # a punkt that holds the closed part (`Nr.57 - Sager behandlet på lukket møde`)
             closing |= closes_following(heading.title)
-        elif drafts and closes_following(b) and len(b.split()) <= 8 and not says_closed(
-                b, in_head=_in_head(drafts[-1])):
+        elif drafts and closes_following(b) and len(b.split()) <= 8 and not (
+                says_closed(b, in_head=True) and _in_head(drafts[-1])):
             # the closed part begins: what follows joins no open punkt, even where the
             # next heading is not read as one
             closing = hiding = True
@@ -293,7 +293,8 @@ def _split_punkter(lines: list[str]) -> tuple[list[_Draft], int, list[_TocEntry]
             drafts[-1].closed, mark = True, i
         elif b and (len(b.split()) <= 8 and (opens_with_closed_mark(b) or (
                 drafts and mentions_closed(b) and _in_head(drafts[-1])))
-                    or drafts and says_closed(b, in_head=_in_head(drafts[-1]))):
+                    or drafts and says_closed(b, in_head=True) and (
+                        says_closed(b, in_head=False) or _in_head(drafts[-1]))):
             # a closed mark in a punkt's head closes it; one further down heads an
             # unnumbered closed item, whose text is dropped up to the next heading, or
             # stands above the next punkt's heading, which it closes
