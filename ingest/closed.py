@@ -21,25 +21,30 @@ from functools import lru_cache
 _CLOSED_LETTERS = re.compile(r"lukket(?!id)|lukkede(?!ag)")
 #: Other words for a closed item, as whole words: `Fortroligt punkt`, `Ikke offentlig`,
 #: `Ikke offentliggjort`, `Ikke til offentliggørelse`, `Undtaget offentlighed`, `Ikke åbent
-#: punkt`, `Tavshedspligt ikke fraveget` (a utility's board), a field `Offentlig: Nej`, and
-#: the English of some systems' pages (`Closed: <title>`, a status `closed`, `Confidential`).
+#: punkt`, `Tavshedspligt ikke fraveget` (a utility's board), and the English of some
+#: systems' pages (`Closed: <title>`, a status `closed`, `Confidential`).
 _CLOSED_WORDS = re.compile(
     r"\bfortrolig\w*|\bikke[\s-]*(?:til\s+)?offentlig\w*|\bu[nd]{1,2}tag\w*\s+(?:fra\s+)?offentlighe"
-    r"|\bikke[\s-]*åben[et]?\b|\btavshedspligt\b|\bclosed\b|\bconfidential\b"
-    r"|^(?:offentlig|åben[t]?(?:\s+(?:sag|punkt))?)\s*:\s*nej\b")
+    r"|\bikke[\s-]*åben[et]?\b|\btavshedspligt\b|\bclosed\b|\bconfidential\b")
 #: A marker line that closes every punkt after it (until an open marker), or the meeting:
 #: `Lukket dagsorden`, `Lukkede punkter`, `Punkter på lukket dagsorden:`, `Til behandling -
-#: for lukkede døre`.
-#: The closed part may also be `Fortrolig del`, `Ikke-offentlige punkter`, `LUKKET REFERAT`,
-#: `Punkter behandlet for lukkede døre`, `Sager behandlet på lukket møde`: the mark and
-#: its part after a few words (the caller takes short lines only).
+#: for lukkede døre`, `Fortrolig del`, `Ikke-offentlige punkter`, `LUKKET REFERAT`,
+#: `Mødet fortsatte for lukkede døre.`, `Sager behandlet på lukket møde`. The whole line is
+#: the divider, its words before the mark of a divider's few: a sentence that mentions a
+#: closed meeting (`Der henvises til punkt 12 på lukket dagsorden.`) is none.
 _PARTS = (r"(?:dagsorden|dagsordenspunkter|punkter|sager|del|møde|mødedel|døre|referat"
-          r"|beslutningsprotokol|behandling)\b")
-_PARTS_OF = r"(?:[\wæøå-]+\s+){0,6}?"
+          r"|beslutningsprotokol|behandling)")
+_PARTS_OF = (r"(?:(?:punkter|sager|sag|behandlet|behandles|behandledes|herefter|følgende|til"
+             r"|behandling|for|på|i|den|mødet|fortsatte|fortsætter|-)\s+){0,6}")
+#: (A line that opens with the mark may go on for a few words: `Lukket dagsorden (pkt.
+#: 10-12)`.)
+_ENDS = r"(?:[\s:.]*$|\b(?:\W+[\wæøå]+){0,3}\W*$)"
 _SECTION_MARKER = re.compile(
-    rf"^{_PARTS_OF}(?:lukket|lukkede|fortrolig[e]?|ikke[\s-]offentlig[e]?)\s+{_PARTS}",
+    rf"^(?:{_PARTS_OF}(?:lukket|lukkede|fortrolig[e]?|ikke[\s-]offentlig[e]?)\s+{_PARTS}[\s:.]*$"
+    rf"|(?:lukket|lukkede|fortrolig[e]?|ikke[\s-]offentlig[e]?)\s+{_PARTS}{_ENDS})",
     re.IGNORECASE)
-_OPEN_MARKER = re.compile(rf"^{_PARTS_OF}(?:åben|åbne|aaben|aabne)\s+{_PARTS}", re.IGNORECASE)
+_OPEN_MARKER = re.compile(rf"^(?:{_PARTS_OF}(?:åben|åbne|aaben|aabne)\s+{_PARTS}[\s:.]*$"
+                          rf"|(?:åben|åbne|aaben|aabne)\s+{_PARTS}{_ENDS})", re.IGNORECASE)
 
 
 @lru_cache(maxsize=4096)  # each line is asked about by several of the rules below in turn
@@ -66,13 +71,14 @@ _SAYS_CLOSED = re.compile(
     r"^(?:sagen|punktet)\s+(?:er|behandles|bliver\s+behandlet)\s+(?:som\s+)?"
     r"(?:lukket|fortrolig|for\s+lukkede\s+døre)\b")
 #: `Sagen er lukket, da den vedrører salg af fast ejendom.`: anywhere in the punkt, with
-#: the reason the law gives (not `Sagen er lukket.`, a case that is finished)
+#: the reason the law gives (not `Sagen er lukket.` nor `…, idet klagen er trukket
+#: tilbage`, a case that is finished)
 _CLOSED_BECAUSE = re.compile(r"^(?:sagen|punktet)\s+(?:er|behandles\s+som)\s+lukket\s*,?\s*"
-                             r"(?:da|fordi|idet|jf)\b")
+                             r"(?:(?:da|fordi|idet)\s+(?:den|det|sagen|punktet)\s+vedrører|jf)\b")
 #: A field that says the punkt is closed: `Status: Lukket`, `Åben/Lukket: Lukket`,
-#: `Offentlig: Nej`, `Åbent punkt: Nej`
-_CLOSED_FIELD = re.compile(r"^(?:[\wæøå/ -]{2,30}:\s*(?:lukket|fortrolig\w*|closed)"
-                           r"|(?:offentlig\w*|åben[t]?(?:\s+(?:sag|punkt))?)\s*:\s*nej)$")
+#: `Offentlighed: Lukket`, `Offentlig: Nej`, `Åbent punkt: Nej` (not `Søndag: Lukket`)
+_CLOSED_FIELD = re.compile(r"^(?:status|åben/lukket|lukket/åben|offentlig\w*|åben[t]?"
+                           r"(?:\s+(?:sag|punkt))?)\s*:\s*(?:lukket|fortrolig\w*|closed|nej)$")
 
 
 def opens_with_closed_mark(line: str) -> bool:

@@ -95,10 +95,12 @@ _KEYWORD_HEADING = re.compile(
     re.IGNORECASE)
 #: `5. Title`, or `5.` alone with its title on the next line (as PDFs print it)
 _BARE_HEADING = re.compile(r"^(?P<n>\d{1,4})\s*[.)](?P<sep>)\s*(?P<rest>.*)$")
-#: `186 Godkendelse af dagsorden`, `1 : Title`: a number of at most three digits (a
-#: postcode or a year has four) and a capitalised title, as some systems number a year's
-#: items
-_SPACED_HEADING = re.compile(r"^(?P<n>\d{1,3})(?:[ \t\u00a0]+|[ \t\u00a0]*:[ \t\u00a0]*)(?P<rest>[A-ZÆØÅ§].*)$")
+#: `186 Godkendelse af dagsorden`, `4 Title`, `1 : Title`: a number of at most three
+#: digits (a postcode or a year has four) and a capitalised title, as some systems number a
+#: year's items (a line of text such as `2 Medlemmer stemte imod` is a heading only where
+#: parse.py's rules for a weak heading hold: the next number, a case or section after it)
+_SPACED_HEADING = re.compile(
+    r"^(?P<n>\d{1,3})(?:[ \t\u00a0]*:[ \t\u00a0]*|[ \t\u00a0]+)(?P<rest>[A-ZÆØÅ§].*)$")
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,8 @@ def item_heading(line: str) -> ItemHeading | None:
     if m:
         keyword = m.group("kw").lower()
         strong = keyword.startswith(("punkt", "pkt", "dagsordenspunkt")) and bool(m.group("sep"))
+        if keyword.startswith("nr") and not m.group("sep"):
+            return None  # `Nr. 2 Storegade` is an address; `Nr.143 - Title` an item
         return ItemHeading(int(m.group("n")), m.group("rest").strip(), strong)
     m = _BARE_HEADING.match(line) or _SPACED_HEADING.match(line)
     if m:

@@ -20,6 +20,7 @@ import datetime as dt
 import hashlib
 import html
 import re
+from itertools import islice
 from dataclasses import dataclass, field, replace
 
 from ingest.closed import (closes_following, is_closed_status, mentions_closed, opens_following,
@@ -55,7 +56,6 @@ WEAK_HEADING_REACH = 4
 _PAGE = r"(?:\d+|[ivxlc]{1,6})$"
 TOC_ENTRY = re.compile(rf"(?:\.{{2}}|…)\s*{_PAGE}|\t[^\S\t]*{_PAGE}|^\d{{1,4}}\.?\s.*\S {{4,}}\d{{1,3}}$")
 _TOC_TAIL = re.compile(rf"(?<![.…])(?:\.{{2,}}|…+)[.…\s]*{_PAGE}|\t[^\S\t]*{_PAGE}|(?<=\S) {{4,}}\d{{1,3}}$")
-#: A status word alone on a line of a punkt's head (`Åbent`): no part of its title.
 #: `2. behandling`, `3. Økonomiske Redegørelse`: a title that opens with an ordinal (not
 #: a case number's `05.01.00-…`)
 _ORDINAL = re.compile(r"^\d{1,2}\.\s+\S")
@@ -65,6 +65,7 @@ _FIELD = re.compile(r"^[A-ZÆØÅa-zæøå][\wæøå -]{1,30}:\s*\S")
 _CLOSED_PREFIX = re.compile(r"^\W*(?:lukket|lukkede|closed|fortrolig[te]?)(?:\s+(?:punkt|sag|item))?"
                             r"\W*", re.IGNORECASE)
 _LIST_MARK = re.compile(r"^[-•*·]\s+")
+#: A status word alone on a line (`Åbent`, `Lukket punkt`, `open`): no part of a title.
 _STATUS = re.compile(r"^(?:åben|åbent|offentlig|lukket|open|closed)(?:\s+(?:punkt|item))?$",
                      re.IGNORECASE)
 #: `Beslutning: Godkendt.` on one line
@@ -320,7 +321,7 @@ def _title_above(bares: list[str], i: int) -> str:
     """The title printed above the bare number on line i: a line of its own after a blank
     one, no sentence, field or section heading, and not alone under a section heading
     (then it is that section's text)."""
-    nonblank = [k for k in range(i - 1, -1, -1) if bares[k]][:2]
+    nonblank = list(islice((k for k in range(i - 1, -1, -1) if bares[k]), 2))
     if not nonblank:
         return ""
     line = bares[nonblank[0]]
@@ -496,7 +497,7 @@ def _head_follows(lines: list[str], i: int) -> bool:
     title = item_heading(bare(lines[i]))
     start = i + 1
     if title and _repeats_title(title.title, lines, i):
-        start = next(k for k in range(i + 1, len(lines)) if bare(lines[k])) + 1
+        start = next((k for k in range(i + 1, len(lines)) if bare(lines[k])), i) + 1
     for line in lines[start:]:
         b = bare(line)
         if not b:

@@ -74,13 +74,12 @@ def page_to_text(markup: str) -> str:
         if tag == "tr":
             consumed |= _punkt_row(element, writer)
         if tag in HEADINGS:
-            marks = [f"({mark})" for mark in map(_closed_icon, element.iter("img")) if mark]
-            writer.heading(" ".join([*element.text_content().split(), *marks]))
+            writer.heading(_heading_text(element))
             walker.skip_subtree()
             continue
-        if tag == "img" and _closed_icon(element):
+        if tag == "img" and (icon := _closed_icon(element)):
             writer.newline()
-            writer.text(_closed_icon(element))
+            writer.text(icon)
             writer.newline()
         if tag in BLOCKS:
             writer.newline()
@@ -103,6 +102,12 @@ def _is_chrome(element, tag: str) -> bool:
     if tag == "button" and not _holds_heading(element):
         return True
     return bool(CHROME_CLASSES.search(attrs.get("class", "")))
+
+
+def _heading_text(element) -> str:
+    """A heading's words, with the words of a closed icon in it (`(Lukket punkt)`)."""
+    marks = [f"({mark})" for mark in map(_closed_icon, element.iter("img")) if mark]
+    return " ".join([*element.text_content().split(), *marks])
 
 
 def _closed_icon(img) -> str:
@@ -139,7 +144,7 @@ def _punkt_row(row, writer: "_Writer") -> set:
                     and e.text_content().strip()), None)
     if not m or heading is None:
         return set()
-    writer.punkt(int(m.group(1)), " ".join(heading.text_content().split()))
+    writer.punkt(int(m.group(1)), _heading_text(heading))
     return {cells[0], heading}
 
 

@@ -229,6 +229,37 @@ def test_closed_items_inside_or_after_a_punkt_join_no_open_punkt(lines):
     assert MARKER not in kept and TITLE not in kept
 
 
+def test_a_sentence_about_the_open_agenda_inside_the_closed_part_reopens_nothing():
+    """`Sagen forelægges efterfølgende på åben dagsorden.` in a closed punkt is a sentence,
+    not an `Åben dagsorden` divider: the closed punkter after it stay closed."""
+    meeting = parse_referat("\n".join([
+        *HEAD, *OPEN_4, "Lukket dagsorden", "", *CLOSED_5[:2],
+        "Sagen forelægges efterfølgende på åben dagsorden.", *CLOSED_5[2:],
+        f"6. Personalesag vedr. {TITLE}s leder", "Beslutning", f"{MARKER} fratræder.", ""]))
+    assert [(p.number, p.closed) for p in meeting.punkter] == [(4, False), (5, True), (6, True)]
+    assert MARKER not in repr(meeting) and TITLE not in repr(meeting)
+
+
+@pytest.mark.parametrize("line", [
+    "Der henvises til punkt 12 på lukket dagsorden.",
+    "Sagen blev behandlet på lukket møde i Økonomiudvalget",
+    "Tilbuddene er undergivet fortrolig behandling.",
+    "Økonomiudvalget drøftede sagen for lukkede døre.",
+    "Søndag: Lukket",
+    "Sagen er lukket, idet klagen er trukket tilbage.",
+    "Nr. 5 Storegade sælges",
+])
+def test_open_text_that_mentions_closing_closes_nothing(line):
+    """Lines of open punkter that speak of a closed meeting, a closed day or a finished
+    case: no divider, field or heading, so no punkt is closed or lost."""
+    meeting = parse_referat("\n".join([
+        *HEAD, "4. Udbud af rengøring", "Sagsfremstilling", line, "", "Beslutning",
+        "Godkendt.", "", "5. Åbningstider i svømmehallen", "Beslutning", "Godkendt.", "",
+        *OPEN_6]))
+    assert [(p.number, p.closed) for p in meeting.punkter] == [(4, False), (5, False), (6, False)]
+    assert meeting.punkter[0].decision == "Godkendt."
+
+
 ELCYKLER = "elcyklerne til hjemmeplejen"
 OPEN_STYLES = ["Punkt {n} - {title}", "Pkt. {n}: {title}", "{n}. {title}", "Sag nr. {n} {title}"]
 

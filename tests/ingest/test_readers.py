@@ -203,18 +203,30 @@ def test_a_web_pages_labels_stay_apart_from_their_values(tmp_path):
     assert (meeting.forum, meeting.place) == ("Byrådet", "Rådssalen")
 
 
-@pytest.mark.parametrize("icon", [
-    '<h3><img src="lock.png" alt="Lukket punkt"> 5. Køb af ejendom ved Pjaltrupvej</h3>',
-    '<h3>5. Køb af ejendom ved Pjaltrupvej</h3><img src="lock.svg" alt="" title="Lukket">'])
-def test_a_lock_icon_marks_its_punkt_closed(tmp_path, icon):
+def _row(number: int, title: str, decision: str) -> str:
+    return (f"<tr><td>{number}</td><td><h3>{title}</h3><h4>Beslutning</h4><p>{decision}</p>"
+            "</td></tr>")
+
+
+@pytest.mark.parametrize("body", [
+    "<h3>4. Godkendelse af dagsorden</h3><h4>Beslutning</h4><p>Godkendt.</p>"
+    '<h3><img src="lock.png" alt="Lukket punkt"> 5. Køb af ejendom ved Pjaltrupvej</h3>'
+    "<h4>Beslutning</h4><p>Vrimlekær godkendt.</p>"
+    "<h3>6. Eventuelt</h3><h4>Beslutning</h4><p>Intet.</p>",
+    "<h3>4. Godkendelse af dagsorden</h3><h4>Beslutning</h4><p>Godkendt.</p>"
+    '<h3>5. Køb af ejendom ved Pjaltrupvej</h3><img src="lock.svg" alt="" title="Lukket">'
+    "<h4>Beslutning</h4><p>Vrimlekær godkendt.</p>"
+    "<h3>6. Eventuelt</h3><h4>Beslutning</h4><p>Intet.</p>",
+    # each punkt a table row, its number in the first cell (FirstAgenda's pages)
+    "<table>" + _row(4, "Godkendelse af dagsorden", "Godkendt.")
+    + _row(5, 'Køb af ejendom ved Pjaltrupvej <img alt="Lukket punkt">', "Vrimlekær godkendt.")
+    + _row(6, "Eventuelt", "Intet.") + "</table>",
+], ids=["in-the-heading", "below-the-heading", "table-row"])
+def test_a_lock_icon_marks_its_punkt_closed(tmp_path, body):
     """A web page that marks a closed punkt by an icon alone: its alt or title text."""
     path = tmp_path / "icon.html"
-    path.write_text(
-        "<html><body><h1>REFERAT Byrådet d. 13-05-2024</h1>"
-        "<h3>4. Godkendelse af dagsorden</h3><h4>Beslutning</h4><p>Godkendt.</p>"
-        f"{icon}<h4>Beslutning</h4><p>Vrimlekær godkendt.</p>"
-        "<h3>6. Eventuelt</h3><h4>Beslutning</h4><p>Intet.</p></body></html>",
-        encoding="utf-8")
+    path.write_text(f"<html><body><h1>REFERAT Byrådet d. 13-05-2024</h1>{body}</body></html>",
+                    encoding="utf-8")
     meeting = parse_referat(read_file(path))
     assert [(p.number, p.closed) for p in meeting.punkter] == [(4, False), (5, True), (6, False)]
     assert "Vrimlekær" not in repr(meeting) and "Pjaltrupvej" not in repr(meeting)
