@@ -94,6 +94,17 @@ def says_closed(line: str, *, in_head: bool) -> bool:
     return bool(in_head and _SAYS_CLOSED.match(folded) or _CLOSED_BECAUSE.match(folded))
 
 
+#: The closed mark before a title: `Closed: `, `Lukket punkt - `
+_MARK_BEFORE = re.compile(
+    r"^\W*(?:lukket|lukkede|closed|fortrolig[te]?)(?:\s+(?:punkt|sag|item))?\W*", re.IGNORECASE)
+
+
+def without_closed_mark(title: str) -> str:
+    """The title of a closed contents entry less its mark (`Closed: Salg af grund` ->
+    `Salg af grund`), to find the punkt it names."""
+    return _MARK_BEFORE.sub("", title)
+
+
 def is_closed_field(line: str) -> bool:
     """A field of a punkt that says it is closed (`Status: Lukket`, `Offentlig: Nej`),
     wherever the punkt prints its fields."""

@@ -116,7 +116,8 @@ def _body_in_title(lines: list[str]) -> str | None:
     """A line of the title that is a body's name, perhaps beside the kind and the date:
     `Kommunalbestyrelsen` above its date, `Kultur- og Idrætsudvalget - 20-08-2019`,
     `Referat - Økonomiudvalget den 3. december 2018`, `Referat` above `Fritids- og
-    Kulturudvalget`, `Åbent møde for Kultur- og fritidsudvalgets møde den …`. Only a name ending in a body's noun (udvalg, råd, bestyrelse, …)."""
+    Kulturudvalget`, `Åbent møde for Kultur- og fritidsudvalgets møde den …`. Only a name
+    ending in a body's noun (udvalg, råd, bestyrelse, …)."""
     for line in lines[:TITLE_LINES]:
         rest = _LEADING_KIND.sub("", line)
         genitive = _BODYS_MEETING.search(rest)

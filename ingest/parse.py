@@ -23,8 +23,9 @@ import re
 from itertools import islice
 from dataclasses import dataclass, field, replace
 
-from ingest.closed import (closes_following, is_closed_status, mentions_closed, opens_following,
-                           is_closed_field, opens_with_closed_mark, says_closed)
+from ingest.closed import (closes_following, is_closed_field, is_closed_status, mentions_closed,
+                           opens_following, opens_with_closed_mark, says_closed,
+                           without_closed_mark)
 from ingest.header import read_head
 from ingest.layout import BILAG, case_number, decision_heading, item_heading, section_name
 from ingest.model import CLOSED_TITLE, DAGSORDEN, DECISION, REFERAT, Meeting, Punkt
@@ -61,9 +62,6 @@ _TOC_TAIL = re.compile(rf"(?<![.…])(?:\.{{2,}}|…+)[.…\s]*{_PAGE}|\t[^\S\t]
 _ORDINAL = re.compile(r"^\d{1,2}\.\s+\S")
 #: `Beslutningskompetence: KB`: a field of a punkt's head, label and value
 _FIELD = re.compile(r"^[A-ZÆØÅa-zæøå][\wæøå -]{1,30}:\s*\S")
-#: The closed mark before a contents entry's title: `Closed: `, `Lukket punkt - `
-_CLOSED_PREFIX = re.compile(r"^\W*(?:lukket|lukkede|closed|fortrolig[te]?)(?:\s+(?:punkt|sag|item))?"
-                            r"\W*", re.IGNORECASE)
 _LIST_MARK = re.compile(r"^[-•*·]\s+")
 #: A status word alone on a line (`Åbent`, `Lukket punkt`, `open`): no part of a title.
 _STATUS = re.compile(r"^(?:åben|åbent|offentlig|lukket|open|closed)(?:\s+(?:punkt|item))?$",
@@ -421,17 +419,20 @@ def _listed_before_closing(head: list[str]) -> frozenset[int] | None:
         if closes_following(line):
             # a list that goes on to name the closed punkter marks them itself
             after = [line.partition(":")[2], *head[k + 1:]]
-            return frozenset() if any(map(_names_item, after)) else frozenset(listed) or None
+            return frozenset() if any(map(_named_item, after)) else frozenset(listed) or None
         if opens_following(line):
             return None
-        if _names_item(line):
-            listed.add(item_heading(_TOC_TAIL.sub("", _LIST_MARK.sub("", line)).strip()).number)
+        item = _named_item(line)
+        if item:
+            listed.add(item.number)
     return None
 
 
-def _names_item(line: str) -> bool:
+def _named_item(line: str):
+    """The item a line of a contents list names, with its title (`- 204. Title`, `204.
+    Title ..... 3`), else None."""
     heading = item_heading(_TOC_TAIL.sub("", _LIST_MARK.sub("", line.strip())).strip())
-    return bool(heading and heading.title)
+    return heading if heading and heading.title else None
 
 
 def _in_head(draft: _Draft) -> bool:
@@ -537,7 +538,7 @@ def _mark_from_toc(drafts: list[_Draft], toc: list[_TocEntry]) -> None:
     and a closed entry also by its title less the mark (`Closed: <title>`)."""
     numbered = {e.number: e for e in toc if e.number is not None}
     by_position = len(toc) == len(drafts) and not numbered
-    closed_titles = [_title_key(_CLOSED_PREFIX.sub("", e.title)) for e in toc
+    closed_titles = [_title_key(without_closed_mark(e.title)) for e in toc
                      if e.number is None and mentions_closed(e.title)]
     for k, draft in enumerate(drafts):
         entry = numbered.get(draft.number) or (toc[k] if by_position else None)
