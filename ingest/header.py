@@ -34,10 +34,12 @@ MEETING_OF = re.compile(
     r"(?:\w+\s+)?møde[t]?\s+i\s+(?P<forum>.+)$", re.IGNORECASE)
 #: `Økonomiudvalget – Referat – 1. oktober 2018`, `Økonomiudvalget. Referat fra møde …`
 FORUM_THEN_KIND = re.compile(
-    rf"^(?P<forum>[A-ZÆØÅ][^\d]*?)(?<=\S)\s*[-–—.,:]\s*(?P<kind>{_KIND_WORDS})\b", re.IGNORECASE)
-#: `ÅBEN DAGSORDEN ØKONOMIUDVALG`, `Referat Teknisk Udvalg`
+    rf"^(?P<forum>(?-i:[A-ZÆØÅ])[^\d]*?)(?<=\S)\s*[-–—.,:]\s*(?P<kind>{_KIND_WORDS})\b",
+    re.IGNORECASE)
+#: `ÅBEN DAGSORDEN ØKONOMIUDVALG`, `Referat Teknisk Udvalg`; the name opens with a capital
+#: (`Dagsorden til` / `møde i` / … is a title that wraps)
 KIND_THEN_FORUM = re.compile(
-    rf"^(?:åben\s+|lukket\s+)?(?P<kind>{_KIND_WORDS})\s+(?P<forum>[A-ZÆØÅ][^\d:]*)$",
+    rf"^(?:åben\s+|lukket\s+)?(?P<kind>{_KIND_WORDS})\s+(?P<forum>(?-i:[A-ZÆØÅ])[^\d:]*)$",
     re.IGNORECASE)
 #: Where the forum's name ends in a title line: a date, a weekday, `den`, `kl.`, `d.`.
 #: (?<!\s): tried once per run of spaces, not from each of its positions (quadratic)
@@ -50,6 +52,8 @@ TIME = re.compile(r"\bkl\.?\s*(\d{1,2})[.:](\d{2})", re.IGNORECASE)
 TIME_FIELD = re.compile(
     r"^(?:mødetidspunkt|tidspunkt|mødetid|starttidspunkt)\s*:?\s*(?:kl\.?\s*)?"
     r"(?:\d{1,2}-\d{1,2}-\d{4}\s+)?(\d{1,2})[.:](\d{2})\b", re.IGNORECASE)
+#: `08-03-2021 16:00`: a date and the time after it, the line's whole
+_DATE_THEN_TIME = re.compile(r"^\d{1,2}[-.]\d{1,2}[-.]\d{4}\s+(\d{1,2})[.:](\d{2})(?::\d{2})?$")
 _PLACE = re.compile(r"^(?:mødested|sted)\s*:?\s*(?P<place>.*)$", re.IGNORECASE)
 _DATE_FIELD = re.compile(r"^(?:mødedato|dato|mødetidspunkt|tidspunkt|starttidspunkt)\b",
                          re.IGNORECASE)
@@ -58,9 +62,10 @@ _DATE_FIELD = re.compile(r"^(?:mødedato|dato|mødetidspunkt|tidspunkt|starttids
 FIELD_LABEL = re.compile(r"^(?:udvalg|forum|mødeforum|organ|mødested|sted|mødedato|dato|"
                          r"mødetidspunkt|tidspunkt|starttidspunkt)\s*:?$", re.IGNORECASE)
 _MEETING_CLOSED = re.compile(r"\blukket\s+møde\b", re.IGNORECASE)
-#: A document's kind opening a title line, and what separates it from the rest
-_LEADING_KIND = re.compile(rf"^(?:åben\s+|lukket\s+)?(?:{_KIND_WORDS})\b\s*[-–—:]?\s*",
-                           re.IGNORECASE)
+#: A document's kind opening a title line, and what separates it from the rest (`Referat
+#: fra Økonomiudvalget`)
+_LEADING_KIND = re.compile(rf"^(?:åben\s+|lukket\s+)?(?:{_KIND_WORDS})\b\s*[-–—:]?\s*"
+                           r"(?:(?:fra|for|af|til)\s+)?", re.IGNORECASE)
 #: `… for Kultur- og fritidsudvalgets møde den 5. marts 2009`: a body's meeting, named in the
 #: genitive
 _BODYS_MEETING = re.compile(
@@ -115,9 +120,10 @@ def read_head(lines: list[str]) -> Head:
 def _body_in_title(lines: list[str]) -> str | None:
     """A line of the title that is a body's name, perhaps beside the kind and the date:
     `Kommunalbestyrelsen` above its date, `Kultur- og Idrætsudvalget - 20-08-2019`,
-    `Referat - Økonomiudvalget den 3. december 2018`, `Referat` above `Fritids- og
-    Kulturudvalget`, `Åbent møde for Kultur- og fritidsudvalgets møde den …`. Only a name
-    ending in a body's noun (udvalg, råd, bestyrelse, …)."""
+    `Referat - Økonomiudvalget den 3. december 2018`, `Referat fra Økonomiudvalget`,
+    `Referat` above `Fritids- og Kulturudvalget`, `Åbent møde for Kultur- og
+    fritidsudvalgets møde den …`. Only a name ending in a body's noun (udvalg, råd,
+    bestyrelse, …)."""
     for line in lines[:TITLE_LINES]:
         rest = _LEADING_KIND.sub("", line)
         genitive = _BODYS_MEETING.search(rest)
@@ -173,10 +179,10 @@ def _first_day(lines: list[str]) -> dt.date | None:
 
 def _time(lines: list[str]) -> str:
     """`kl. 09:00` on the date's line, else a time field (`Tidspunkt: 17:00`), else the
-    first `kl.` in the head."""
+    first `kl.` in the head, else a line of a date and a time (`08-03-2021 16:00`)."""
     on_date = [TIME.search(x) for x in lines if _DATE_FIELD.match(x)]
-    m = next(filter(None, [*on_date, *map(TIME_FIELD.match, lines), *map(TIME.search, lines)]),
-             None)
+    m = next(filter(None, [*on_date, *map(TIME_FIELD.match, lines), *map(TIME.search, lines),
+                           *map(_DATE_THEN_TIME.match, lines)]), None)
     return f"{int(m.group(1)):02d}:{m.group(2)}" if m else ""
 
 

@@ -83,14 +83,16 @@ CASE_LABEL = re.compile(
 CASE_FORMS = (r"\d{2}\.\d{2}\.\d{2}(?:-[A-ZÆØÅ0-9]{3})?-\d+-\d{2}|\d{2}\.\d{2}\.\d{2}[A-ZÆØÅ]\d{2}-\d{4}"
               r"|[A-ZÆØÅ]{2,6}-\d{4}-\d{3,}")
 #: A line of its own under the heading may also be a journal number of year and serial
-#: (`08/1085`), which in running text could be anything
-CASE_NUMBER = re.compile(rf"^(?:{CASE_FORMS}|\d{{2}}/\d{{3,6}})$")
+#: (`08/1085`) or of serial and year (`018520-2013`, Gentofte), which in running text could
+#: be anything
+CASE_NUMBER = re.compile(rf"^(?:{CASE_FORMS}|\d{{2}}/\d{{3,6}}|\d{{4,6}}-(?:19|20)\d{{2}})$")
 
 #: Item headings: `Punkt 5:`, `Punkt 5 -`, `Pkt. 5:`, `Sag nr. 5`, `Sag 5:`, `Nr.143 -`, `5.`,
-#: `5)`, `5 Title`, `5 : Title`.
+#: `5)`, `5 Title`, `5 : Title`, `Punkt: 5` (a field above the case's other fields, as
+#: Acadre prints it).
 #: At most four digits: `Punkt 123456789…:` is no agenda item (and int() refuses 4,300+).
 _KEYWORD_HEADING = re.compile(
-    r"^(?P<kw>punkt|pkt\.?|dagsordenspunkt|sag\s*nr\.?|sagnr\.?|sag|nr\.?)\s*(?P<n>\d{1,4})"
+    r"^(?P<kw>punkt|pkt\.?|dagsordenspunkt|sag\s*nr\.?|sagnr\.?|sag|nr\.?)\s*(?::\s*)?(?P<n>\d{1,4})"
     r"(?:(?P<sep>\s*[:.)]|\s+[-–—](?=\s|$))\s*|\s+|$)(?P<rest>.*)$",
     re.IGNORECASE)
 #: `5. Title`, or `5.` alone with its title on the next line (as PDFs print it)
@@ -100,7 +102,13 @@ _BARE_HEADING = re.compile(r"^(?P<n>\d{1,4})\s*[.)](?P<sep>)\s*(?P<rest>.*)$")
 #: year's items (a line of text such as `2 Medlemmer stemte imod` is a heading only where
 #: parse.py's rules for a weak heading hold: the next number, a case or section after it)
 _SPACED_HEADING = re.compile(
-    r"^(?P<n>\d{1,3})(?:[ \t\u00a0]*:[ \t\u00a0]*|[ \t\u00a0]+)(?P<rest>[A-ZÆØÅ§].*)$")
+    r"^(?P<n>\d{1,3})(?:[ \t\u00a0]*:[ \t\u00a0]*|[ \t\u00a0]+)(?P<rest>(?:[A-ZÆØÅ§]|\((?i:åben|åbent|offentlig|lukket)\)\s).*)$")
+#: `1 (Åben) Title`, `4 (Lukket) Title`, `1  Åbent      Title`: the punkt's status between
+#: its number and title (Gentofte's and Region Sjælland's systems; a column of its own in
+#: a PDF). An open one is no part of the title; a closed one stays in it, for the closed
+#: rules to read.
+_OPEN_STATUS = re.compile(r"^(?:\((?:åben|åbent|offentlig)\)\s*|(?:åben|åbent)\s{2,})(?=\S)",
+                          re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -124,7 +132,7 @@ def item_heading(line: str) -> ItemHeading | None:
         return ItemHeading(int(m.group("n")), m.group("rest").strip(), strong)
     m = _BARE_HEADING.match(line) or _SPACED_HEADING.match(line)
     if m:
-        return ItemHeading(int(m.group("n")), m.group("rest").strip(), False)
+        return ItemHeading(int(m.group("n")), _OPEN_STATUS.sub("", m.group("rest").strip()), False)
     return None
 
 

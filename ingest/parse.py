@@ -20,12 +20,14 @@ import datetime as dt
 import hashlib
 import html
 import re
+from collections import Counter
 from itertools import islice
 from dataclasses import dataclass, field, replace
 
 from ingest.closed import (closes_following, is_closed_field, is_closed_status, mentions_closed,
                            opens_following, opens_with_closed_mark, says_closed,
                            without_closed_mark)
+from ingest.forum_names import is_body_name
 from ingest.header import read_head
 from ingest.layout import BILAG, case_number, decision_heading, item_heading, section_name
 from ingest.model import CLOSED_TITLE, DAGSORDEN, DECISION, REFERAT, Meeting, Punkt
@@ -59,6 +61,12 @@ TOC_ENTRY = re.compile(rf"(?:\.{{2}}|…)\s*{_PAGE}|\t[^\S\t]*{_PAGE}|^\d{{1,4}}
 _TOC_TAIL = re.compile(rf"(?<![.…])(?:\.{{2,}}|…+)[.…\s]*{_PAGE}|\t[^\S\t]*{_PAGE}|(?<=\S) {{4,}}\d{{1,3}}$")
 #: `2. behandling`, `3. Økonomiske Redegørelse`: a title that opens with an ordinal (not
 #: a case number's `05.01.00-…`)
+#: `Side 3 af 6`, `… Torsdag den 17.08.2017 Side 2`: a page's number, alone or ending a line
+_PAGE_MARK = re.compile(r"(?:^|\s)side\s+\d{1,4}(?:\s+(?:af|/)\s+\d{1,4})?$", re.IGNORECASE)
+#: A table of contents' heading, above its entries
+_CONTENTS = re.compile(r"^(?:indholdsfortegnelse|indhold)\s*:?$", re.IGNORECASE)
+#: a contents entry's page number one space after its title (`Godkendelse af dagsorden 4`)
+_PAGE_AFTER = re.compile(r"(?<=\S)\s+\d{1,3}$")
 _ORDINAL = re.compile(r"^\d{1,2}\.\s+\S")
 #: `Beslutningskompetence: KB`: a field of a punkt's head, label and value
 _FIELD = re.compile(r"^[A-ZÆØÅa-zæøå][\wæøå -]{1,30}:\s*\S")
@@ -123,8 +131,10 @@ def parse_referat(text: str, source: str = "", *, default_forum: str = DEFAULT_F
     """Parse one referat (or agenda). Raises ParseError naming what the text lacks.
 
     `default_forum` is the forum of a file whose head names none (Meeting.forum_named)."""
-    lines = clean_text(text).split("\n")
-    drafts, head_end, toc = _split_punkter(lines)
+    lines = _status_joined(clean_text(text).split("\n"))
+    furniture = _page_furniture(lines)
+    lines, contents = _without_contents(lines)
+    drafts, head_end, toc = _split_punkter(lines, contents)
     head = read_head([bare(x) for x in lines[:head_end] if not _is_toc_entry(x)])
     if head.meeting_date is None:
         raise ParseError("no meeting date found (expected 'REFERAT Chefforum d. 24-04-2024', "
@@ -133,6 +143,8 @@ def parse_referat(text: str, source: str = "", *, default_forum: str = DEFAULT_F
         raise ParseError("no punkter found (expected item headings such as 'Punkt 1: Title', "
                          "'Pkt. 1: Title', '1. Title' or 'Sag nr. 1 Title')")
     drafts = _without_repeats(drafts)
+    for draft in drafts:
+        draft.lines = [x for x in draft.lines if bare(x) not in furniture]
     forum = head.forum or default_forum
     _mark_from_toc(drafts, toc)
     listed_open = _listed_before_closing([bare(x) for x in lines[:head_end]])
@@ -162,6 +174,79 @@ def parse_referat(text: str, source: str = "", *, default_forum: str = DEFAULT_F
     )
 
 
+def _without_contents(lines: list[str]) -> tuple[list[str], list[_TocEntry]]:
+    """The lines with a table of contents under `Indholdsfortegnelse` blanked out, and its
+    entries. Read here, not line by line with the punkter, because its entries look like
+    headings of their own (`1` / `Title`, `3 Title`, `1 (Åben) Title 4`: no dotted leader
+    to tell them by), and its `Lukket dagsorden` is the list's, not the meeting's. It ends
+    at the first heading whose number it listed: the body begins again from there. With no
+    such heading before a punkt's text (a section heading, a case number), the lines are
+    left as they are."""
+    start = next((k for k, x in enumerate(lines) if "ndhold" in x.lower() and _CONTENTS.match(bare(x))),
+                 None)
+    if start is None:
+        return lines, []
+    bares = [bare(x) for x in lines]
+    if any(item_heading(b) for b in bares[:start]):
+        return lines, []
+    entries: list[_TocEntry] = []
+    closing = False
+    for k in range(start + 1, len(lines)):
+        b = bares[k]
+        heading = item_heading(_TOC_TAIL.sub("", b).strip())
+        if heading and any(e.number == heading.number for e in entries):
+            return lines[:start] + [""] * (k - start) + lines[k:], entries
+        if section_name(b) or _case_line(lines[k]) or _is_toc_entry(lines[k]):
+            # a punkt's text: the body began with no heading the list named; or a list
+            # with dotted leaders, which _split_punkter reads as it goes
+            break
+        if closes_following(b) or opens_following(b):
+            closing = closes_following(b)
+        elif heading or b.isdigit() and len(b) <= 3:
+            title = _TOC_TAIL.sub("", heading.title) if heading else _next_text(lines, k)
+            entries.append(_TocEntry(int(b) if b.isdigit() else heading.number,
+                                     _PAGE_AFTER.sub("", title).strip(), closing))
+    return lines, []
+
+
+def _page_furniture(lines: list[str]) -> frozenset[str]:
+    """What a PDF prints on every page, which is no punkt's text: its number (`Side 3 af 6`,
+    alone or ending a running header or footer) and a running header beside it (`Møde i
+    Økonomiudvalget den 10. juni 2013`, `Økonomiudvalget`) that stands next to a page's
+    number three times or more and elsewhere once at most (the document's title), holds a
+    date or a body's name and is no heading (so that a `Godkendt.` or a `Beslutning i
+    Økonomiudvalget den …:` which happens to end three pages stays)."""
+    if not any(_PAGE_MARK.search(x.replace("*", "")) for x in lines):
+        return frozenset()
+    bares = [bare(x) for x in lines]
+    nonblank = [k for k, b in enumerate(bares) if b]
+    marks = {n for n, k in enumerate(nonblank) if _PAGE_MARK.search(bares[k])}
+    near = Counter(bares[nonblank[m]] for n in marks for m in (n - 1, n + 1)
+                   if 0 <= m < len(nonblank) and m not in marks)
+    every = Counter(bares[k] for k in nonblank)
+    return frozenset({bares[nonblank[n]] for n in marks} | {
+        b for b, n in near.items()
+        if n >= 3 and every[b] <= n + 1 and not b.endswith(":")
+        and (any(c.isdigit() for c in b) or is_body_name(b))})
+
+
+def _status_joined(lines: list[str]) -> list[str]:
+    """`4` / `Lukket` / `Title` on lines of their own (a PDF of a system that prints the
+    number, the status and the title in columns) -> `4 (Lukket) Title`, the form
+    item_heading reads; blank lines keep the others' places."""
+    joined = list(lines)
+    nonblank = [k for k, line in enumerate(lines) if line.strip()]
+    for n, k in enumerate(nonblank[:-2]):
+        number = bare(lines[k])
+        if not (number.isdigit() and len(number) <= 3):
+            continue
+        status, title = (bare(lines[j]) for j in nonblank[n + 1:n + 3])
+        if _STATUS.match(status) and _may_be_title(title):
+            joined[k] = f"{number} ({status.split()[0]}) {title}"
+            joined[nonblank[n + 1]] = joined[nonblank[n + 2]] = ""
+    return joined
+
+
 def content_hash(forum: str, day: str, punkter: tuple[Punkt, ...], time: str = "",
                  place: str = "") -> str:
     """A hash of what the meeting says, blind to layout, so a .pdf and a .txt of the same
@@ -185,7 +270,7 @@ class _TocEntry:
     after_closing: bool
 
 
-def _split_punkter(lines: list[str]) -> tuple[list[_Draft], int, list[_TocEntry]]:
+def _split_punkter(lines: list[str], toc: list[_TocEntry]) -> tuple[list[_Draft], int, list[_TocEntry]]:
     """The punkter's drafts, where the head ends, and the table of contents' entries.
 
     A strong heading (`Punkt 5:`, `Pkt. 5 -`) is one wherever it stands; a weak one
@@ -194,9 +279,10 @@ def _split_punkter(lines: list[str]) -> tuple[list[_Draft], int, list[_TocEntry]
     numbered list in a section is not taken for punkter, and a closed punkt's text never
     joins the punkt before it."""
     drafts: list[_Draft] = []
-    toc: list[_TocEntry] = []
+    toc = list(toc)
     head_end = len(lines)
     closing = toc_closing = hiding = taking_title = False
+    fields_end = -1  # the line of a title printed below its heading's fields
     mark = -1  # the line of the last closed mark: it closes a heading right below it
     bares = [bare(line) for line in lines]
     headings = [item_heading(b) for b in bares]  # each line read as a heading once
@@ -208,6 +294,12 @@ def _split_punkter(lines: list[str]) -> tuple[list[_Draft], int, list[_TocEntry]
         b = bares[i]
         if taking_title and b:  # the title line of a heading printed above it
             taking_title = False
+            continue
+        if i <= fields_end and b and not (_case_line(line) and not any(map(bare, drafts[-1].lines))):
+            # the fields between `Punkt: 1` and its title (as Acadre prints a case): its
+            # head, not its text, but the first case number, and a status among them
+            # (`Sagsforløb: ØU - Lukket sag`) closes it
+            drafts[-1].closed |= mentions_closed(b)
             continue
         if _is_toc_entry(line):
             divider, colon, rest = b.partition(":")
@@ -251,10 +343,13 @@ def _split_punkter(lines: list[str]) -> tuple[list[_Draft], int, list[_TocEntry]
             # `Beslutningskompetence: KB`, as some web systems print it)
             below = _next_text(lines, i)
             title_above = "" if _may_be_title(below) else _title_above(bares, i)
-            heading = replace(heading, title=title_above or below)
-            skip = not title_above and heading.title and not item_heading(heading.title)
+            if is_body_name(title_above):
+                title_above = ""  # a page's header above the number (`Økonomiudvalget`)
+            after = _title_after_fields(bares, i) if not (title_above or _may_be_title(below)) else None
+            heading = replace(heading, title=title_above or (bares[after] if after else below))
+            skip = not title_above and not after and heading.title and not item_heading(heading.title)
         else:
-            skip = False
+            skip, after = False, None
         restarts = heading is not None and _listed_before(heading, drafts)
         if restarts:  # the body after a contents list: its dividers were the list's
             closing = False
@@ -270,13 +365,18 @@ def _split_punkter(lines: list[str]) -> tuple[list[_Draft], int, list[_TocEntry]
                 case_above = [lines[above]] if above >= 0 and _case_line(lines[above]) else []
             else:
                 _drop_trailing_status(drafts[-1], heading.number)
-                if title_above and drafts[-1].lines and bare(drafts[-1].lines[-1]) == title_above:
+                if drafts[-1].lines and (
+                        title_above and bare(drafts[-1].lines[-1]) == title_above
+                        # a page's header above `Punkt: N` and the case's fields
+                        or after and is_body_name(bare(drafts[-1].lines[-1]))):
                     drafts[-1].lines.pop()
-                case_above = _case_line_above(drafts[-1])
+                case_above = _case_line_above(
+                    drafts[-1], restarts or heading.number <= drafts[-1].number)
             drafts.append(_Draft(heading.number, heading.title, case_above,
                                  closed=closing or marked_above, marked=_md_level(line) == 1))
             # the title below the number, or printed again under the heading
             hiding, taking_title = False, bool(skip) or _repeats_title(heading.title, lines, i)
+            fields_end = after or -1
             # a punkt that holds the closed part (`Nr.57 - Sager behandlet på lukket møde`)
             closing |= closes_following(heading.title)
         elif drafts and closes_following(b) and len(b.split()) <= 8 and not (
@@ -315,6 +415,21 @@ def _may_be_title(line: str) -> bool:
                                or item_heading(line))
 
 
+def _title_after_fields(bares: list[str], i: int) -> int | None:
+    """The line of the title below the fields under the bare number on line i (`Punkt: 1`
+    / `Sagsnr.: 17/10438` / `Sagsbehandler: …` / `Meddelelser`), else None."""
+    fields = 0
+    for k in range(i + 1, min(len(bares), i + 30)):
+        b = bares[k]
+        if not b:
+            continue
+        if _FIELD.match(b) or case_number(b)[1]:
+            fields += 1
+        else:
+            return k if fields and _may_be_title(b) else None
+    return None
+
+
 def _title_above(bares: list[str], i: int) -> str:
     """The title printed above the bare number on line i: a line of its own after a blank
     one, no sentence, field or section heading, and not alone under a section heading
@@ -345,16 +460,17 @@ def _strong_document(headings: list) -> bool:
     return False
 
 
-def _case_line_above(draft: _Draft) -> list[str]:
+def _case_line_above(draft: _Draft, listed: bool) -> list[str]:
     """A case number printed above the next punkt's heading (`Sagsnr. 16/34038` / `1. Title`,
     as some regions print it) ends the punkt before: taken off it, for the next punkt. Only
     where the punkt before has a case line or a section of its own above it, so that a
-    punkt of a heading and its case number alone keeps its number."""
+    punkt of a heading and its case number alone keeps its number, or is a contents entry
+    (`listed`: the next heading begins the body again, or numbers no higher)."""
     nonblank = [k for k, line in enumerate(draft.lines) if bare(line)]
     if not nonblank or not _case_line(draft.lines[nonblank[-1]]):
         return []
     earlier = [bare(draft.lines[k]) for k in nonblank[:-1]]
-    if not any(case_number(b)[1] or section_name(b.rstrip(":")) for b in earlier):
+    if not listed and not any(case_number(b)[1] or section_name(b.rstrip(":")) for b in earlier):
         return []
     return [draft.lines.pop(nonblank[-1])]
 

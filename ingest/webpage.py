@@ -20,13 +20,14 @@ menus, dialogs, hidden elements, and links styled as buttons ("Tilbage til forsi
 from __future__ import annotations
 
 import re
+from itertools import takewhile
 
 from lxml import etree
 from lxml import html as lxml_html
 
 from ingest.closed import mentions_closed
 from ingest.header import FIELD_LABEL
-from ingest.layout import item_heading
+from ingest.layout import item_heading, section_name
 
 #: Elements that are never minutes.
 CHROME_TAGS = frozenset({"script", "style", "noscript", "template", "nav", "footer", "aside",
@@ -73,7 +74,13 @@ def page_to_text(markup: str) -> str:
             continue
         if tag == "tr":
             consumed |= _punkt_row(element, writer)
-        if tag in HEADINGS:
+        if tag == "li" and (item := _punkt_item(element)):
+            number, title, parts = item
+            writer.punkt(number, title)
+            consumed |= parts
+            continue  # the item's own text before its first child was its title
+        if tag in HEADINGS or _is_button(element, tag) and _names_item(element):
+            # a heading, or an accordion's button that names a punkt (`1. Title`)
             writer.heading(_heading_text(element))
             walker.skip_subtree()
             continue
@@ -84,7 +91,11 @@ def page_to_text(markup: str) -> str:
         if tag in BLOCKS:
             writer.newline()
             if tag == "li":
-                writer.text("- ")  # a list item, never a heading ("Indstilling" as a bilag)
+                # a list item, never a heading ("Indstilling" as a bilag); an ordered
+                # list's number as the browser shows it, where no punkt has begun (an
+                # agenda written as a list)
+                number = _list_number(element)
+                writer.text(f"{number}. " if number and writer.last is None else "- ")
         elif tag in CELLS and element.getprevious() is not None:
             writer.cell()
         writer.text(element.text)
@@ -97,9 +108,9 @@ def _is_chrome(element, tag: str) -> bool:
     attrs = element.attrib
     if "hidden" in attrs or attrs.get("aria-hidden") == "true":
         return True
+    if _is_button(element, tag):
+        return not (_holds_heading(element) or _names_item(element))
     if attrs.get("role", "").lower() in CHROME_ROLES and not _holds_heading(element):
-        return True
-    if tag == "button" and not _holds_heading(element):
         return True
     return bool(CHROME_CLASSES.search(attrs.get("class", "")))
 
@@ -125,6 +136,52 @@ def _is_label(element, tag: str) -> bool:
     class on a link's `PDF`)."""
     return ((tag == "label" or bool(_LABEL_CLASS.search(element.attrib.get("class", ""))))
             and bool(FIELD_LABEL.match(element.text_content().strip())))
+
+
+def _is_button(element, tag: str) -> bool:
+    return tag == "button" or element.attrib.get("role", "").lower() == "button"
+
+
+def _names_item(element) -> bool:
+    """The element's words are a punkt's number and title (`1. Godkendelse af dagsorden`)."""
+    item = item_heading(" ".join(element.text_content().split()))
+    return item is not None and bool(item.title)
+
+
+def _list_number(li) -> int | None:
+    """The number a browser shows before an item of an ordered list, else None."""
+    parent = li.getparent()
+    if parent is None or parent.tag != "ol":
+        return None
+    start = parent.get("start", "1").strip()
+    items = [e for e in parent if e.tag == "li"]
+    return (int(start) if start.isdigit() else 1) + items.index(li)
+
+
+def _punkt_item(li):
+    """A list item that holds a punkt's section headings (`Indstilling`, `Beslutning`) is a
+    punkt (Herning's `<ol>` of cases, Viborg's accordion list): its title is the first
+    heading element before those, else the words before its first block (`1 Title`); its
+    number the one the title prints, else its place in an ordered list. Returns (number,
+    title, the elements that were the title), else None."""
+    headings = [e for e in li.iter(*HEADINGS) if e.text_content().strip()]
+    first_section = next((k for k, e in enumerate(headings)
+                          if section_name(e.text_content().strip())), None)
+    if not first_section and first_section != 0:
+        return None
+    if first_section:
+        parts = {headings[0]}
+        title = _heading_text(headings[0])
+    else:
+        lead = list(takewhile(lambda e: isinstance(e.tag, str) and e.tag not in BLOCKS
+                              and e.tag not in HEADINGS, li))
+        parts = set(lead)
+        title = " ".join(" ".join([li.text or "", *(e.text_content() for e in lead)]).split())
+    item = item_heading(title) if title else None
+    number = item.number if item and item.title else _list_number(li)
+    if not title or number is None:
+        return None
+    return number, item.title if item and item.title else title, parts
 
 
 def _holds_heading(element) -> bool:

@@ -65,6 +65,16 @@ FORMS = [
     # the status on a line of its own above each heading (`Åbent punkt`, `Lukket punkt`)
     Form("status-over-overskriften", "Lukket punkt\n5. Køb af ejendom ved {title}",
          toc="Køb af ejendom", style="Åbent punkt\n{n}. {title}"),
+    # the status between the number and the title (Gentofte's, Region Sjælland's systems),
+    # or on a line of its own between them (the same system's PDF)
+    Form("status-i-parentes", "5 (Lukket) Køb af ejendom ved {title}", toc="Køb af ejendom",
+         style="{n} (Åben) {title}"),
+    Form("status-paa-egen-linje", "5\nLukket\nKøb af ejendom ved {title}", toc="Køb af ejendom",
+         style="{n}\nÅbent\n{title}"),
+    # `Punkt: N` above the case's fields, the status among them, the title below (Acadre)
+    Form("status-i-sagsfelterne",
+         "Punkt: 5\nSagsforløb: ØU - Lukket sag\nKøb af ejendom ved {title}",
+         toc="Køb af ejendom", style="Punkt: {n}\nSagsforløb: ØU - Åben sag\n{title}"),
     # the heading a plain title, the contents entry marking it closed
     Form("indholdsfortegnelse", "Punkt 5: Køb af ejendom ved {title}", toc="Lukket punkt"),
     Form("indholdsfortegnelse-nummereret", "Punkt 5: Køb af ejendom ved {title}",

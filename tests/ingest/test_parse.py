@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from ingest.header import read_head
+from ingest.layout import item_heading
 from ingest.parse import ParseError, clean_title, parse_referat
 
 # (number, clean title, case number) per meeting, read off the files by hand.
@@ -399,3 +400,81 @@ def test_more_item_heading_forms(style):
         "Beslutning", "Vedtaget."]))
     assert [(p.number, p.title, p.decision) for p in meeting.punkter] == [
         (143, "Godkendelse af dagsorden", "Godkendt."), (144, "Budget 2019-2022", "Vedtaget.")]
+
+
+@pytest.mark.parametrize("line, heading", [
+    ("1 (Åben) Godkendelse af dagsorden", (1, "Godkendelse af dagsorden")),
+    ("4 (Lukket) Salg af ejendom", (4, "(Lukket) Salg af ejendom")),
+    ("1  Åbent         Kommuneplan 2013", (1, "Kommuneplan 2013")),
+    ("5. (Åben) Eventuelt", (5, "Eventuelt")),
+    ("Punkt: 12", (12, "")),
+    ("2 (A) stemte imod", None),
+    ("Sag: 17/10438", None),
+])
+def test_a_status_between_the_number_and_the_title(line, heading):
+    """The status between number and title is no part of an open punkt's title, and stays
+    in a closed one's for the closed rules; `Punkt: N` is a heading above a case's fields."""
+    found = item_heading(line)
+    assert (found and (found.number, found.title)) == heading or found is heading is None
+
+
+def test_a_contents_list_of_bare_numbers_under_dividers_closes_what_it_lists_closed():
+    """Gentofte's PDF: `1` / `Title` entries under `Åben dagsorden` and `Lukket dagsorden`,
+    then the punkter, each status on a line of its own. The list's divider closes its
+    entries' punkter, not the meeting; its entries are no punkter."""
+    meeting = parse_referat("\n".join([
+        "Dagsorden til", "møde i", "Økonomiudvalget", "", "Mødedato 10. juni 2013", "",
+        "Indholdsfortegnelse", "", "Åben dagsorden", "1", "Takster for vinterbadning",
+        "2 Meddelelser", "Lukket dagsorden", "3", "Køb af Ravnsborg Mølle", "",
+        "1", "Åbent", "Takster for vinterbadning", "007736-2013", "Beslutning", "Godkendt.", "",
+        "2", "Åbent", "Meddelelser", "Beslutning", "Intet.", "",
+        # no mark at the punkt: only the list's divider says it is closed
+        "3 Køb af Ravnsborg Mølle", "009981-2013", "Beslutning", "Købet godkendt."]))
+    assert meeting.forum == "Økonomiudvalget"
+    assert [(p.number, p.title, p.case_number, p.closed) for p in meeting.punkter] == [
+        (1, "Takster for vinterbadning", "007736-2013", False), (2, "Meddelelser", "", False),
+        (3, "Lukket", "", True)]
+    assert "Ravnsborg" not in repr(meeting)
+
+
+def test_a_contents_list_whose_numbers_never_come_again_is_left_to_the_other_rules():
+    """`Indholdsfortegnelse` above the punkter themselves (no list, or one without numbers):
+    nothing is taken for a contents list, and every punkt keeps its text."""
+    meeting = parse_referat("\n".join([
+        "REFERAT Byrådet d. 01-10-2018", "", "Indholdsfortegnelse", "",
+        "1. Godkendelse af dagsorden", "Sagsnr.: 18/24001", "Beslutning", "Godkendt.", "",
+        "2. Budget 2019-2022", "Sagsnr.: 18/24758", "Beslutning", "Vedtaget."]))
+    assert [(p.number, p.decision) for p in meeting.punkter] == [(1, "Godkendt."), (2, "Vedtaget.")]
+
+
+def test_a_case_printed_as_fields_under_punkt_colon_n():
+    """Acadre's print: `Punkt: N` above the case's fields, the title below them, the forum
+    as a page header above each case. The fields are the head, not the text; the first case
+    number is the punkt's; a status among the fields closes it."""
+    meeting = parse_referat("\n".join([
+        "Økonomiudvalget", "Referat fra ordinært møde", "Torsdag 17. august 2017 kl. 8:00", "",
+        "Økonomiudvalget", "Punkt: 1", "Acadre sagsnr.: 17/10611", "Journalnr.: A00",
+        "Sagsforløb: ØU - Åben sag", "Sagsbehandler: Jonas Frost", "Meddelelser", "Beslutning",
+        "Taget til efterretning.", "",
+        "Økonomiudvalget", "Punkt: 2", "Acadre sagsnr.: 17/12566", "Sagsforløb: ØU - Lukket sag",
+        "Salg af grunden ved Hedemarken", "Beslutning", "Salget godkendt."]))
+    assert meeting.forum == "Økonomiudvalget"
+    one, two = meeting.punkter
+    assert (one.number, one.title, one.case_number, one.decision) == (
+        1, "Meddelelser", "17/10611", "Taget til efterretning.")
+    assert "Sagsbehandler" not in repr(one.sections)
+    assert two.closed and "Hedemarken" not in repr(meeting)
+
+
+def test_a_pdfs_running_header_and_page_numbers_in_its_text_are_no_punkts_text():
+    """Text saved from a PDF keeps its page furniture: `Side N af M` and the running header
+    beside it are dropped from the punkter; a decision heading or a `Godkendt.` that happens
+    to stand by a page's number stays."""
+    page = ["Side {n} af 4", "Møde i Økonomiudvalget den 10. juni 2013"]
+    text = ["Dagsorden til møde i Økonomiudvalget", "Mødedato 10. juni 2013", ""]
+    for n in (1, 2, 3):
+        text += [f"{n}. Takster {2013 + n}", f"Sagsnr.: 13/100{n}",
+                 "Beslutning i Økonomiudvalget den 10. juni 2013:",
+                 "Godkendt.", *(x.format(n=n) for x in page)]
+    meeting = parse_referat("\n".join(text))
+    assert [p.decision for p in meeting.punkter] == ["Godkendt."] * 3

@@ -230,3 +230,50 @@ def test_a_lock_icon_marks_its_punkt_closed(tmp_path, body):
     meeting = parse_referat(read_file(path))
     assert [(p.number, p.closed) for p in meeting.punkter] == [(4, False), (5, True), (6, False)]
     assert "Vrimlekær" not in repr(meeting) and "Pjaltrupvej" not in repr(meeting)
+
+
+@pytest.mark.parametrize("agenda", [
+    # Herning: an <ol> of cases, the browser's number, the title an h3 below the case number
+    "<ol>" + "".join(f"<li><div><p>Sagsnr.: 0{n}.00.00-A00-{n}-17</p><h3>{title}</h3>"
+                     f"<h4>Beslutning</h4><p>{decision}</p></div></li>"
+                     for n, title, decision in [(1, "Grønne stier", "Godkendt."),
+                                                (2, "Lukket punkt: Køb af Bredmose", "Vrimlekær.")])
+    + "</ol>",
+    # Viborg: a <ul> whose items print their number in a link, the sections in a nested list
+    "<ul>" + "".join(f'<li><a href="#p{n}">{n} {title}</a><ul><li><h3>Beslutning</h3>'
+                     f"<p>{decision}</p></li></ul></li>"
+                     for n, title, decision in [(1, "Grønne stier", "Godkendt."),
+                                                (2, "Lukket punkt: Køb af Bredmose", "Vrimlekær.")])
+    + "</ul>",
+    # Hedensted, Aalborg: the title in an accordion's button, the status below it
+    "".join(f'<div><button class="accordion-toggle"><span>{n}.</span> <span>{title}</span>'
+            f"</button><p>{status}</p><h3>Beslutning</h3><p>{decision}</p></div>"
+            for n, title, status, decision in [(1, "Grønne stier", "Åben", "Godkendt."),
+                                               (2, "Køb af Bredmose", "Lukket", "Vrimlekær.")]),
+])
+def test_a_web_page_whose_punkter_are_list_items_or_buttons(tmp_path, agenda):
+    path = tmp_path / "udvalg.html"
+    path.write_text("<html><body><h1>Teknik- og Miljøudvalget</h1><p>Mødedato: 6. november "
+                    f"2017</p>{agenda}<button>Hent som PDF</button></body></html>",
+                    encoding="utf-8")
+    meeting = parse_referat(read_file(path))
+    assert [(p.number, p.title, p.decision, p.closed) for p in meeting.punkter] == [
+        (1, "Grønne stier", "Godkendt.", False), (2, "Lukket", "", True)]
+    assert "Bredmose" not in repr(meeting) and "Vrimlekær" not in repr(meeting)
+    assert "Hent som PDF" not in read_file(path)
+
+
+def test_an_ordered_list_inside_a_punkt_stays_a_list(tmp_path):
+    """The browser's numbers are written only for a list before any punkt (an agenda
+    written as a list): an `at …` list in Indstilling is not taken for punkter."""
+    path = tmp_path / "udvalg.html"
+    path.write_text("<html><body><h1>Byrådet 22-01-2020</h1>"
+                    "<h3>1. Vandløbsregulativ</h3><h4>Indstilling</h4>"
+                    "<ol><li>Regulativet sendes i høring,</li><li>Udvalget orienteres.</li></ol>"
+                    "<h4>Beslutning</h4><p>Godkendt.</p>"
+                    "<h3>2. Eventuelt</h3><h4>Beslutning</h4><p>Intet.</p></body></html>",
+                    encoding="utf-8")
+    meeting = parse_referat(read_file(path))
+    assert [(p.number, p.decision) for p in meeting.punkter] == [(1, "Godkendt."), (2, "Intet.")]
+    assert meeting.punkt(1).sections["Indstilling"] == (
+        "- Regulativet sendes i høring,\n- Udvalget orienteres.")
