@@ -63,6 +63,8 @@ def page_to_text(markup: str) -> str:
     for event, element in walker:
         tag = element.tag if isinstance(element.tag, str) else ""
         if event == "end":
+            if element in consumed:
+                continue  # its words, and the text after it, were a punkt's title
             if tag in BLOCKS:
                 writer.newline()
             elif _is_label(element, tag):
@@ -75,10 +77,12 @@ def page_to_text(markup: str) -> str:
         if tag == "tr":
             consumed |= _punkt_row(element, writer)
         if tag == "li" and (item := _punkt_item(element)):
-            number, title, parts = item
+            number, title, parts, own_text = item
             writer.punkt(number, title)
             consumed |= parts
-            continue  # the item's own text before its first child was its title
+            if not own_text:
+                writer.text(element.text)
+            continue
         if tag in HEADINGS or _is_button(element, tag) and _names_item(element):
             # a heading, or an accordion's button that names a punkt (`1. Title`)
             writer.heading(_heading_text(element))
@@ -163,12 +167,14 @@ def _punkt_item(li):
     punkt (Herning's `<ol>` of cases, Viborg's accordion list): its title is the first
     heading element before those, else the words before its first block (`1 Title`); its
     number the one the title prints, else its place in an ordered list. Returns (number,
-    title, the elements that were the title), else None."""
+    title, the elements that were the title, whether the item's own text was part of it),
+    else None."""
     headings = [e for e in li.iter(*HEADINGS) if e.text_content().strip()]
     first_section = next((k for k, e in enumerate(headings)
                           if section_name(e.text_content().strip())), None)
     if not first_section and first_section != 0:
         return None
+    own_text = not first_section  # the item's own text before its first child is the title
     if first_section:
         parts = {headings[0]}
         title = _heading_text(headings[0])
@@ -176,12 +182,15 @@ def _punkt_item(li):
         lead = list(takewhile(lambda e: isinstance(e.tag, str) and e.tag not in BLOCKS
                               and e.tag not in HEADINGS, li))
         parts = set(lead)
-        title = " ".join(" ".join([li.text or "", *(e.text_content() for e in lead)]).split())
+        # each element's words and the text after it, then a closed icon's words
+        words = [li.text or "", *(f"{e.text_content()} {e.tail or ''}" for e in lead),
+                 *(f"({mark})" for e in lead for img in e.iter("img") if (mark := _closed_icon(img)))]
+        title = " ".join(" ".join(words).split())
     item = item_heading(title) if title else None
     number = item.number if item and item.title else _list_number(li)
     if not title or number is None:
         return None
-    return number, item.title if item and item.title else title, parts
+    return number, item.title if item and item.title else title, parts, own_text
 
 
 def _holds_heading(element) -> bool:

@@ -277,3 +277,25 @@ def test_an_ordered_list_inside_a_punkt_stays_a_list(tmp_path):
     assert [(p.number, p.decision) for p in meeting.punkter] == [(1, "Godkendt."), (2, "Intet.")]
     assert meeting.punkt(1).sections["Indstilling"] == (
         "- Regulativet sendes i høring,\n- Udvalget orienteres.")
+
+
+@pytest.mark.parametrize("item", [
+    '<li><a href="#p3">3 Køb af Bredmose</a> (Lukket)<ul><li>{sections}</li></ul></li>',
+    '<li><img src="lock.png" alt="Lukket punkt"><a>3 Køb af Bredmose</a><ul><li>{sections}'
+    "</li></ul></li>",
+    "<li><b>3</b> Lukket punkt: Køb af Bredmose<ul><li>{sections}</li></ul></li>",
+    "<li>Lukket<div><h3>Køb af Bredmose</h3>{sections}</div></li>",
+])
+def test_a_list_items_closed_mark_anywhere_before_its_sections_closes_it(tmp_path, item):
+    """The mark after the title's link, a lock icon before it, the text after a bold
+    number, the item's own text before its title heading: each closes the punkt."""
+    sections = "<h3>Beslutning</h3><p>Vrimlekær godkendt.</p>"
+    path = tmp_path / "udvalg.html"
+    path.write_text("<html><body><h1>Byrådet 22-01-2020</h1><ol start='2'>"
+                    "<li><a href='#p2'>2 Grønne stier</a><div><h3>Beslutning</h3><p>Godkendt.</p>"
+                    f"</div></li>{item.format(sections=sections)}</ol></body></html>",
+                    encoding="utf-8")
+    meeting = parse_referat(read_file(path))
+    assert [(p.number, p.title, p.closed) for p in meeting.punkter] == [
+        (2, "Grønne stier", False), (3, "Lukket", True)]
+    assert "Bredmose" not in repr(meeting) and "Vrimlekær" not in repr(meeting)
