@@ -61,6 +61,8 @@ TOC_ENTRY = re.compile(rf"(?:\.{{2}}|…)\s*{_PAGE}|\t[^\S\t]*{_PAGE}|^\d{{1,4}}
 _TOC_TAIL = re.compile(rf"(?<![.…])(?:\.{{2,}}|…+)[.…\s]*{_PAGE}|\t[^\S\t]*{_PAGE}|(?<=\S) {{4,}}\d{{1,3}}$")
 #: `2. behandling`, `3. Økonomiske Redegørelse`: a title that opens with an ordinal (not
 #: a case number's `05.01.00-…`)
+#: `2.1 Regnskab`: a part of a contents entry
+_SUB_ENTRY = re.compile(r"^\d{1,3}\.\d")
 #: `Side 3 af 6`, `… Torsdag den 17.08.2017 Side 2`: a page's number, alone or ending a line
 _PAGE_MARK = re.compile(r"(?:^|\s)side\s+\d{1,4}(?:\s+(?:af|/)\s+\d{1,4})?$", re.IGNORECASE)
 #: A table of contents' heading, above its entries
@@ -179,33 +181,41 @@ def _without_contents(lines: list[str]) -> tuple[list[str], list[_TocEntry]]:
     entries. Read here, not line by line with the punkter, because its entries look like
     headings of their own (`1` / `Title`, `3 Title`, `1 (Åben) Title 4`: no dotted leader
     to tell them by), and its `Lukket dagsorden` is the list's, not the meeting's. It ends
-    at the first heading whose number it listed: the body begins again from there. With no
-    such heading before a punkt's text (a section heading, a case number), the lines are
-    left as they are."""
-    start = next((k for k, x in enumerate(lines) if "ndhold" in x.lower() and _CONTENTS.match(bare(x))),
-                 None)
+    at the first heading that repeats an entry (its number and title, or its number with a
+    case or a section below): the body begins again from there, and what stands between
+    the last entry and that heading (a status above it) is kept. With no such heading
+    before a punkt's text (a section heading, a case number), the lines are left as they
+    are."""
+    start = next((k for k, x in enumerate(lines)
+                  if "ndhold" in x.lower() and _CONTENTS.match(bare(x))), None)
     if start is None:
         return lines, []
     bares = [bare(x) for x in lines]
     if any(item_heading(b) for b in bares[:start]):
         return lines, []
-    entries: list[_TocEntry] = []
-    closing = False
+    entries: dict[int, _TocEntry] = {}
+    closing, end = False, start
     for k in range(start + 1, len(lines)):
         b = bares[k]
+        if _SUB_ENTRY.match(b):
+            end = k  # `2.1 Regnskab`: a part of entry 2
+            continue
         heading = item_heading(_TOC_TAIL.sub("", b).strip())
-        if heading and any(e.number == heading.number for e in entries):
-            return lines[:start] + [""] * (k - start) + lines[k:], entries
+        listed = entries.get(heading.number) if heading else None
+        if listed and (_same_title(listed.title, heading.title) or heading.title[:1].isupper()
+                       and _head_follows(lines, k)):
+            return lines[:start] + [""] * (end + 1 - start) + lines[end + 1:], [*entries.values()]
         if section_name(b) or _case_line(lines[k]) or _is_toc_entry(lines[k]):
             # a punkt's text: the body began with no heading the list named; or a list
             # with dotted leaders, which _split_punkter reads as it goes
             break
         if closes_following(b) or opens_following(b):
-            closing = closes_following(b)
-        elif heading or b.isdigit() and len(b) <= 3:
+            closing = closes_following(b)  # after the last entry, the body's own divider
+        elif heading and not listed or b.isdigit() and len(b) <= 3:
+            number = int(b) if b.isdigit() else heading.number
             title = _TOC_TAIL.sub("", heading.title) if heading else _next_text(lines, k)
-            entries.append(_TocEntry(int(b) if b.isdigit() else heading.number,
-                                     _PAGE_AFTER.sub("", title).strip(), closing))
+            entries[number] = _TocEntry(number, _PAGE_AFTER.sub("", title).strip(), closing)
+            end = k if heading else next(j for j in range(k + 1, len(lines)) if bares[j])
     return lines, []
 
 
@@ -233,17 +243,27 @@ def _page_furniture(lines: list[str]) -> frozenset[str]:
 def _status_joined(lines: list[str]) -> list[str]:
     """`4` / `Lukket` / `Title` on lines of their own (a PDF of a system that prints the
     number, the status and the title in columns) -> `4 (Lukket) Title`, the form
-    item_heading reads; blank lines keep the others' places."""
-    joined = list(lines)
+    item_heading reads; blank lines keep the others' places. Only where the document
+    prints its punkter so, two or more with numbers that follow on (perhaps a contents
+    list, then the body): a `3` / `Åben` / … inside one punkt's text heads nothing."""
     nonblank = [k for k, line in enumerate(lines) if line.strip()]
+    found = []
     for n, k in enumerate(nonblank[:-2]):
         number = bare(lines[k])
         if not (number.isdigit() and len(number) <= 3):
             continue
         status, title = (bare(lines[j]) for j in nonblank[n + 1:n + 3])
         if _STATUS.match(status) and _may_be_title(title):
-            joined[k] = f"{number} ({status.split()[0]}) {title}"
-            joined[nonblank[n + 1]] = joined[nonblank[n + 2]] = ""
+            found.append((n, int(number), f"{number} ({status.split()[0]}) {title}"))
+    # runs of numbers that follow on: the punkter, and perhaps a contents list before them
+    breaks = [k for k in range(1, len(found)) if found[k][1] != found[k - 1][1] + 1]
+    runs = [b - a for a, b in zip([0, *breaks], [*breaks, len(found)])]
+    if not found or len(runs) > 2 or min(runs) < 2:
+        return lines
+    joined = list(lines)
+    for n, _, heading in found:
+        joined[nonblank[n]] = heading
+        joined[nonblank[n + 1]] = joined[nonblank[n + 2]] = ""
     return joined
 
 
@@ -298,8 +318,9 @@ def _split_punkter(lines: list[str], toc: list[_TocEntry]) -> tuple[list[_Draft]
         if i <= fields_end and b and not (_case_line(line) and not any(map(bare, drafts[-1].lines))):
             # the fields between `Punkt: 1` and its title (as Acadre prints a case): its
             # head, not its text, but the first case number, and a status among them
-            # (`Sagsforløb: ØU - Lukket sag`) closes it
-            drafts[-1].closed |= mentions_closed(b)
+            # (`Sagsforløb: ØU - Lukket sag`, `Offentlig: Nej`) closes it
+            drafts[-1].closed |= (mentions_closed(b) or is_closed_field(b)
+                                  or says_closed(b, in_head=True))
             continue
         if _is_toc_entry(line):
             divider, colon, rest = b.partition(":")
@@ -307,6 +328,8 @@ def _split_punkter(lines: list[str], toc: list[_TocEntry]) -> tuple[list[_Draft]
                 # `Punkter på lukket møde: 44. Title ….. 110`: the divider and its first entry
                 toc_closing, b = True, rest.strip()
             entry = _toc_entry(b)
+            # `Lukket punkt: 2. Title ..... 3`: the mark before the number
+            marked = None if entry else _toc_entry(without_closed_mark(b))
             if drafts and not entry and not any(map(bare, drafts[-1].lines)):
                 # `324. Title` above `   its end ..... 5`: a contents entry that wraps
                 wrapped = drafts.pop()
@@ -318,7 +341,7 @@ def _split_punkter(lines: list[str], toc: list[_TocEntry]) -> tuple[list[_Draft]
                 if not hiding:
                     drafts[-1].lines.append(line)
                 continue
-            toc.append(_TocEntry(entry.number if entry else None,
+            toc.append(_TocEntry(entry.number if entry else marked.number if marked else None,
                                  _TOC_TAIL.sub("", entry.title if entry else b).strip(),
                                  toc_closing))
             continue
@@ -334,6 +357,8 @@ def _split_punkter(lines: list[str], toc: list[_TocEntry]) -> tuple[list[_Draft]
             # `Punkt 4:` inside punkt 4 (a decision's box, `Dagsordenspunkt 4: Title` above
             # its decision): a reference to the punkt, not its heading
             drafts[-1].closed |= mentions_closed(heading.title)
+            if closes_following(heading.title):
+                closing = hiding = True
             if heading.title and not hiding:
                 drafts[-1].lines.append(line)
             continue
@@ -370,8 +395,7 @@ def _split_punkter(lines: list[str], toc: list[_TocEntry]) -> tuple[list[_Draft]
                         # a page's header above `Punkt: N` and the case's fields
                         or after and is_body_name(bare(drafts[-1].lines[-1]))):
                     drafts[-1].lines.pop()
-                case_above = _case_line_above(
-                    drafts[-1], restarts or heading.number <= drafts[-1].number)
+                case_above = _case_line_above(drafts[-1], restarts)
             drafts.append(_Draft(heading.number, heading.title, case_above,
                                  closed=closing or marked_above, marked=_md_level(line) == 1))
             # the title below the number, or printed again under the heading
@@ -423,6 +447,8 @@ def _title_after_fields(bares: list[str], i: int) -> int | None:
         b = bares[k]
         if not b:
             continue
+        if item_heading(b) or section_name(b) or _INLINE_SECTION.match(b):
+            return None  # the next punkt (`Punkt: 5` reads as a field too), or the text
         if _FIELD.match(b) or case_number(b)[1]:
             fields += 1
         else:
@@ -465,12 +491,13 @@ def _case_line_above(draft: _Draft, listed: bool) -> list[str]:
     as some regions print it) ends the punkt before: taken off it, for the next punkt. Only
     where the punkt before has a case line or a section of its own above it, so that a
     punkt of a heading and its case number alone keeps its number, or is a contents entry
-    (`listed`: the next heading begins the body again, or numbers no higher)."""
+    (`listed`: the next heading begins the body again after it)."""
     nonblank = [k for k, line in enumerate(draft.lines) if bare(line)]
     if not nonblank or not _case_line(draft.lines[nonblank[-1]]):
         return []
-    earlier = [bare(draft.lines[k]) for k in nonblank[:-1]]
-    if not listed and not any(case_number(b)[1] or section_name(b.rstrip(":")) for b in earlier):
+    earlier = [draft.lines[k] for k in nonblank[:-1]]
+    if not listed and not any(case_number(bare(x))[1] or section_name(bare(x).rstrip(":"))
+                              or _md_level(x) for x in earlier):  # a web page's `## Heading`
         return []
     return [draft.lines.pop(nonblank[-1])]
 
@@ -495,6 +522,12 @@ def _hollow(draft: _Draft) -> bool:
     """No text under the heading but a group's label (`Punkter til beslutning:`): an entry
     of a table of contents without page numbers."""
     return all(len(b.split()) <= 5 and b.endswith(":") for b in map(bare, draft.lines) if b)
+
+
+def _case_only(draft: _Draft) -> bool:
+    """Nothing under the heading but a case number (the next punkt's, printed above its
+    heading, as a region prints it below a contents list)."""
+    return all(_case_line(x) for x in draft.lines if bare(x))
 
 
 def _listed_before(heading, drafts: list[_Draft]) -> bool:
@@ -631,15 +664,21 @@ def _without_repeats(drafts: list[_Draft]) -> list[_Draft]:
     """Drop a heading printed twice (`1. Title` above `1.  Title`, or a table of contents
     without page numbers): an entry with no text whose number comes again, with its title
     or with the title less a closed mark (`105. Lukket punkt: Personalesag`, then `105.
-    Personalesag`). Its closed mark passes to the punkt. Any other number printed twice is
-    an error."""
+    Personalesag`), or a closed entry with only the next heading's case number under it.
+    Its closed mark passes to the punkt. Any other number printed twice is an error."""
     seen: dict[int, _Draft] = {}
     kept: list[_Draft] = []
     for k, draft in enumerate(drafts):
         later = [d for d in drafts[k + 1:] if d.number == draft.number]
-        if later and _hollow(draft) and (_same_title(draft.heading, later[0].heading)
-                                          or mentions_closed(draft.heading)):
+        if later and (_hollow(draft) or draft.closed and _case_only(draft)) and (
+                _same_title(draft.heading, later[0].heading) or mentions_closed(draft.heading)):
             later[0].closed |= draft.closed or mentions_closed(draft.heading)
+            following = drafts[k + 1] if k + 1 < len(drafts) else None
+            if following is not None and not _hollow(draft) and not any(
+                    map(_case_line, following.lines[:MAX_HEADING_WRAP + 1])):
+                # a contents entry has no case of its own: the number under the last one
+                # is the next heading's, printed above it (`Sagsnr. 16/34038` / `1. Title`)
+                following.lines[:0] = draft.lines
             continue
         if draft.number in seen:
             raise ParseError(f"punkt number(s) [{draft.number}] appear more than once")

@@ -25,7 +25,7 @@ from itertools import takewhile
 from lxml import etree
 from lxml import html as lxml_html
 
-from ingest.closed import mentions_closed
+from ingest.closed import closes_following, mentions_closed, opens_following
 from ingest.header import FIELD_LABEL
 from ingest.layout import item_heading, section_name
 
@@ -76,14 +76,15 @@ def page_to_text(markup: str) -> str:
             continue
         if tag == "tr":
             consumed |= _punkt_row(element, writer)
-        if tag == "li" and (item := _punkt_item(element)):
+        if tag == "li" and (not writer.structured or writer.by_list) and (
+                item := _punkt_item(element)):
             number, title, parts, own_text = item
-            writer.punkt(number, title)
+            writer.punkt(number, title, by_list=True)
             consumed |= parts
             if not own_text:
                 writer.text(element.text)
             continue
-        if tag in HEADINGS or _is_button(element, tag) and _names_item(element):
+        if tag in HEADINGS or _is_button(element, tag) and _punkt_button(element):
             # a heading, or an accordion's button that names a punkt (`1. Title`)
             writer.heading(_heading_text(element))
             walker.skip_subtree()
@@ -99,7 +100,10 @@ def page_to_text(markup: str) -> str:
                 # list's number as the browser shows it, where no punkt has begun (an
                 # agenda written as a list)
                 number = _list_number(element)
-                writer.text(f"{number}. " if number and writer.last is None else "- ")
+                if number and not writer.structured:
+                    writer.list_number(number)
+                else:
+                    writer.text("- ")
         elif tag in CELLS and element.getprevious() is not None:
             writer.cell()
         writer.text(element.text)
@@ -113,7 +117,7 @@ def _is_chrome(element, tag: str) -> bool:
     if "hidden" in attrs or attrs.get("aria-hidden") == "true":
         return True
     if _is_button(element, tag):
-        return not (_holds_heading(element) or _names_item(element))
+        return not (_holds_heading(element) or _punkt_button(element))
     if attrs.get("role", "").lower() in CHROME_ROLES and not _holds_heading(element):
         return True
     return bool(CHROME_CLASSES.search(attrs.get("class", "")))
@@ -152,6 +156,31 @@ def _names_item(element) -> bool:
     return item is not None and bool(item.title)
 
 
+def _section_heading(element) -> bool:
+    return section_name(element.text_content().strip()) is not None
+
+
+def _punkt_button(button) -> bool:
+    """An accordion's button that names a punkt and opens its text: the element after it
+    holds section headings, or the nearest block around it that holds them holds no other
+    such button (a row of buttons naming every punkt is a contents list, not the
+    punkter)."""
+    if not _names_item(button):
+        return False
+    panel = button.getnext()  # the panel it opens, beside it (one accordion of them all)
+    if panel is not None and _holds_section(panel):
+        return True
+    around = button.getparent()
+    for _ in range(2):
+        if around is None:
+            return False
+        if any(_section_heading(h) for h in around.iter(*HEADINGS)):
+            return sum(_names_item(e) for e in around.iter()
+                       if isinstance(e.tag, str) and _is_button(e, e.tag)) == 1
+        around = around.getparent()
+    return False
+
+
 def _list_number(li) -> int | None:
     """The number a browser shows before an item of an ordered list, else None."""
     parent = li.getparent()
@@ -170,10 +199,12 @@ def _punkt_item(li):
     title, the elements that were the title, whether the item's own text was part of it),
     else None."""
     headings = [e for e in li.iter(*HEADINGS) if e.text_content().strip()]
-    first_section = next((k for k, e in enumerate(headings)
-                          if section_name(e.text_content().strip())), None)
-    if not first_section and first_section != 0:
-        return None
+    first_section = next((k for k, e in enumerate(headings) if _section_heading(e)), None)
+    if first_section is None or sum(map(_names_item, headings)) > 1:
+        return None  # no punkt's text, or a group of punkter (`Lukket dagsorden`)
+    if not all(_holds_section(other) for other in li.itersiblings("li", preceding=True)) or \
+            not all(_holds_section(other) for other in li.itersiblings("li")):
+        return None  # a list in a punkt's text, among items that are no punkter
     own_text = not first_section  # the item's own text before its first child is the title
     if first_section:
         parts = {headings[0]}
@@ -188,9 +219,13 @@ def _punkt_item(li):
         title = " ".join(" ".join(words).split())
     item = item_heading(title) if title else None
     number = item.number if item and item.title else _list_number(li)
-    if not title or number is None:
+    if not title or number is None or closes_following(title) or opens_following(title):
         return None
     return number, item.title if item and item.title else title, parts, own_text
+
+
+def _holds_section(element) -> bool:
+    return any(_section_heading(h) for h in element.iter(*HEADINGS))
 
 
 def _holds_heading(element) -> bool:
@@ -220,14 +255,29 @@ class _Writer:
     def __init__(self) -> None:
         self.lines: list[str] = [""]
         self.last: int | None = None  # the number of the last punkt written
+        self.by_list = False  # that punkt was a list's item
+        #: a punkt's or a section's heading has been written, as a heading or as text (a
+        #: page whose headings are bold paragraphs): a list from here on is a list
+        self.structured = False
+        self.numbered = False  # the line being written opens with a list's number
 
     def text(self, text: str | None) -> None:
         if text:
             self.lines[-1] += " ".join(text.split("\n"))
 
     def newline(self) -> None:
-        if self.lines[-1].strip():
+        line = self.lines[-1].strip()
+        if line:
+            self.structured = self.structured or not self.numbered and bool(
+                section_name(line) or (item := item_heading(line)) and item.title)
             self.lines.append("")
+        self.numbered = False
+
+    def list_number(self, number: int) -> None:
+        """An ordered list's number, as the browser shows it (the line is the list's, and
+        no sign that the page has begun its punkter)."""
+        self.text(f"{number}. ")
+        self.numbered = True
 
     def label_end(self) -> None:
         """`Mødested: ` after a label, so its value does not run into it."""
@@ -236,15 +286,16 @@ class _Writer:
     def cell(self) -> None:
         self.lines[-1] += " " if self.lines[-1].rstrip().endswith(":") else "\t"
 
-    def punkt(self, number: int, title: str) -> None:
+    def punkt(self, number: int, title: str, *, by_list: bool = False) -> None:
         self.newline()
         self.lines += [f"# Punkt {number}: {title}", ""]
-        self.last = number
+        self.last, self.by_list, self.structured = number, by_list, True
 
     def heading(self, text: str) -> None:
         if not text:
             return
         item = item_heading(text)
+        self.structured = self.structured or bool(item or section_name(text))
         # `<h2>5. Title</h2>` is a punkt where 5 comes next; `<h3>2. behandling</h3>` is not
         if item is not None and (item.strong or item.number == (self.last or 0) + 1):
             self.punkt(item.number, item.title)

@@ -1,0 +1,105 @@
+"""Closed stays closed where the rules for the layouts of 2013-2025 web pages and prints
+(status between number and title, `Punkt: N` above a case's fields, contents lists under
+`Indholdsfortegnelse`, punkter as list items or accordion buttons) meet text they were not
+written for. Each case was found by a review that tried to make those rules keep a closed
+punkt's words; each fails on the code before its fix. The secret word is `Vrimlekær`."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ingest.parse import ParseError, parse_referat
+from ingest.webpage import page_to_text
+
+SECRET = "Vrimlekær"
+HEAD = "Referat\nØkonomiudvalget\nMødedato: 10. juni 2013\n\n"
+PAGE = "<html><body><h1>Referat Økonomiudvalget</h1><p>Mødedato: 10. juni 2013</p>{}</body></html>"
+
+TEXTS = {
+    # a closed field among the fields under `Punkt: N`, above the title
+    "felt-under-punkt-kolon": HEAD + "Punkt: 1\nSagsnr.: 13/1\nSagsbehandler: Anne\n"
+    "Godkendelse af dagsorden\nBeslutning\nGodkendt.\n\nPunkt: 2\nSagsnr.: 13/2\n"
+    f"Offentlig: Nej\nSalg af {SECRET}\nBeslutning\n{SECRET} solgt.\n",
+    # the next `Punkt: N` is no field of the one above (its title is not the next one's)
+    "naeste-punkt-er-ikke-et-felt": HEAD + "Indholdsfortegnelse\nPunkt 4 Orientering ..... 2\n"
+    f"Lukket dagsorden\nPunkt 5 Salg af {SECRET} ..... 3\n\nPunkt: 4\nSagsnr.: 13/1\n"
+    "Emne: Meddelelser\nBeslutning: Taget til efterretning.\n\nPunkt: 5\nSagsnr.: 13/2\n"
+    f"Salg af {SECRET}\nBeslutning\n{SECRET} solgt.\n",
+    # a status printed above the first heading after a contents list stays above it
+    "status-efter-indholdsfortegnelsen": HEAD + f"Indholdsfortegnelse\n1. Salg af {SECRET}\n"
+    f"2. Budget\n\nLukket punkt\n1. Salg af {SECRET}\nSagsnr.: 13/1\nBeslutning\n"
+    f"{SECRET} solgt.\n\nÅbent punkt\n2. Budget\nSagsnr.: 13/2\nBeslutning\nGodkendt.\n",
+    # a divider after the list is the body's
+    "skillelinje-efter-indholdsfortegnelsen": HEAD + "Indholdsfortegnelse\n"
+    f"1. Godkendelse af dagsorden\n2. Salg af {SECRET}\n\nLukket dagsorden\n\n"
+    "1. Godkendelse af dagsorden\nSagsnr.: 13/1\nBeslutning\nGodkendt.\n\n"
+    f"2. Salg af {SECRET}\nSagsnr.: 13/3\nBeslutning\n{SECRET} solgt.\n",
+    # `3` / `Åben` / a title inside a closed punkt's text heads nothing
+    "status-paa-egne-linjer-i-teksten": HEAD + "1. Godkendelse af dagsorden\nSagsnr.: 13/1\n"
+    f"Beslutning\nGodkendt.\n\n2. Lukket punkt: Udbud af {SECRET}\nSagsnr.: 13/2\n"
+    f"Sagsfremstilling\nAntal tilbud i alt:\n3\nÅben\nLicitation {SECRET}\nBeslutning\n"
+    f"{SECRET} vinder.\n\n3. Budget\nSagsnr.: 13/3\nBeslutning\nGodkendt.\n",
+    # a closed punkt's case number stays with it when a lower number follows
+    "sagsnummer-bliver-ved-det-lukkede": HEAD + "Punkt 1: Godkendelse af dagsorden\n"
+    "Sagsnr.: 13/1\nBeslutning\nGodkendt.\n\nPunkt 3: Lukket punkt\nSagsnr.: 13/9999\n\n"
+    "Punkt 2: Budget\nSagsnr.: 13/2\nBeslutning\nGodkendt.\n",
+}
+PAGES = {
+    # a list item that holds a group of punkter is no punkt; its divider closes them
+    "gruppe-som-listepunkt": "<ol><li><h2>Åben dagsorden</h2><div><h3>1. Godkendelse af "
+    "dagsorden</h3><h4>Beslutning</h4><p>Godkendt.</p><h3>2. Budget</h3><h4>Beslutning</h4>"
+    "<p>Godkendt.</p></div></li><li><h2>Lukket dagsorden</h2><p>Fremmødte: alle.</p><div>"
+    f"<h3>3. Salg af {SECRET}</h3><h4>Beslutning</h4><p>{SECRET} solgt.</p></div></li></ol>",
+    # a list in a closed punkt's text is no punkt
+    "liste-i-et-lukket-punkt": "<h2>101. Godkendelse af dagsorden</h2><h3>Beslutning</h3>"
+    f"<p>Godkendt.</p><h2>102. Lukket punkt: Salg af {SECRET}</h2><p>Behandlet af:</p><ol><li>"
+    f"Bestyrelsen for {SECRET}<h4>Beslutning</h4><p>{SECRET} anbefalet.</p></li></ol>"
+    f"<h3>Beslutning</h3><p>{SECRET} solgt.</p><h2>103. Budget</h2><h3>Beslutning</h3>"
+    "<p>Godkendt.</p>",
+    # headings as bold paragraphs: an `at`-list is a list, not punkter 2, 3, 4
+    "nummereret-liste-efter-fed-overskrift": "<p><b>1. Budget</b></p><p>Sagsnr.: 13/1</p>"
+    "<p><b>Indstilling</b></p><ol><li>Rammen godkendes</li><li>Anlæg prioriteres</li>"
+    f"<li>Kassen styrkes</li></ol><p><b>Beslutning</b></p><p>Godkendt.</p><p><b>2. Salg af "
+    f"{SECRET}</b></p><p>Lukket punkt</p><p>Sagsnr.: 13/2</p><p><b>Beslutning</b></p>"
+    f"<p>{SECRET} solgt.</p>",
+    # the closed mark before the number in a contents entry
+    "maerke-foran-nummeret-i-indholdsfortegnelsen": "<p>Indholdsfortegnelse</p>"
+    f"<p>1. Budget ..... 2</p><p>Lukket punkt: 2. Salg af {SECRET} ..... 3</p>"
+    "<p>3. Trafik ..... 4</p><p><b>1. Budget</b></p><p>Sagsnr.: 13/1</p><p><b>Beslutning</b>"
+    f"</p><p>Godkendt.</p><p><b>2. Salg af {SECRET}</b></p><p>Sagsnr.: 13/2</p>"
+    f"<p><b>Beslutning</b></p><p>{SECRET} solgt.</p><p><b>3. Trafik</b></p><p>Sagsnr.: 13/3</p>"
+    "<p><b>Beslutning</b></p><p>Godkendt.</p>",
+}
+
+
+def _kept(text: str) -> str:
+    try:
+        return json.dumps(parse_referat(text).to_json(), ensure_ascii=False)
+    except ParseError:
+        return ""  # refused: nothing kept
+
+
+@pytest.mark.parametrize("name", sorted(TEXTS))
+def test_closed_words_are_kept_nowhere_in_text(name):
+    kept = _kept(TEXTS[name])
+    assert SECRET not in kept and "13/9999" not in kept, name
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_closed_words_are_kept_nowhere_on_a_page(name):
+    assert SECRET not in _kept(page_to_text(PAGE.format(PAGES[name]))), name
+
+
+def test_a_list_in_a_punkts_text_is_no_punkt_and_the_punkter_around_it_stay():
+    meeting = parse_referat(page_to_text(PAGE.format(PAGES["liste-i-et-lukket-punkt"])))
+    assert [(p.number, p.closed) for p in meeting.punkter] == [(101, False), (102, True),
+                                                               (103, False)]
+
+
+def test_open_punkter_after_a_contents_list_keep_their_status():
+    """The body's `Åbent punkt` above punkt 2 is kept (a contents list is blanked only to
+    its last entry), so punkt 2 is open and punkt 1 closed."""
+    meeting = parse_referat(TEXTS["status-efter-indholdsfortegnelsen"])
+    assert [(p.number, p.title, p.closed) for p in meeting.punkter] == [
+        (1, "Lukket", True), (2, "Budget", False)]
