@@ -20,18 +20,24 @@ from ingest.model import DAGSORDEN, REFERAT
 #: How far into the head a field is looked for.
 HEAD_LINES = 80
 _KIND_WORDS = r"referat|dagsorden|beslutninger|beslutningsprotokol"
+#: `Åben`, `Åbent`, `Lukket` before the kind (`Åbent referat for Byrådet`)
+_OPENNESS = r"(?:åbent?|lukket|lukkede)\s+"
 #: (?<=\S): the forum ends at a non-space, so a long run of spaces is not tried from each
 #: of its positions (quadratic)
 TITLE_HEADER = re.compile(
-    rf"^(?:åben\s+|lukket\s+)?(?P<kind>{_KIND_WORDS})\s+(?P<forum>.+?)(?<=\S)\s+d\.\s*(?P<day>\S+)",
+    rf"^(?:{_OPENNESS})?(?P<kind>{_KIND_WORDS})\s+(?P<forum>.+?)(?<=\S)\s+d\.\s*(?P<day>\S+)",
     re.IGNORECASE)
 #: `Udvalg: Teknisk Udvalg`, `Forum: Chefforum`
 FORUM_FIELD = re.compile(r"^(?:udvalg|forum|mødeforum|organ)\s*:\s*(?P<forum>\S.*)$",
                          re.IGNORECASE)
 #: `Referat fra mødet i Byrådet …`, `Dagsorden for ordinært møde i Økonomiudvalget …`
 MEETING_OF = re.compile(
-    rf"^(?:åben\s+|lukket\s+)?(?P<kind>{_KIND_WORDS})\s+(?:fra|af|for|til)\s+(?:det\s+)?"
+    rf"^(?:{_OPENNESS})?(?P<kind>{_KIND_WORDS})\s+(?:fra|af|for|til)\s+(?:det\s+)?"
     r"(?:\w+\s+)?møde[t]?\s+i\s+(?P<forum>.+)$", re.IGNORECASE)
+#: `Møde i Forretningsudvalget 2018-2021`, `mødet i HMU Psykiatri og Social` (a title that
+#: wraps: `Referat` / `til` / `mødet i Økonomiudvalget`)
+MEETING_IN = re.compile(r"^(?:(?:ordinært|ekstraordinært)\s+)?møde[t]?\s+i\s+"
+                        r"(?P<forum>(?-i:[A-ZÆØÅ]).+)$", re.IGNORECASE)
 #: `Økonomiudvalget – Referat – 1. oktober 2018`, `Økonomiudvalget. Referat fra møde …`
 FORUM_THEN_KIND = re.compile(
     rf"^(?P<forum>(?-i:[A-ZÆØÅ])[^\d]*?)(?<=\S)\s*[-–—.,:]\s*(?P<kind>{_KIND_WORDS})\b",
@@ -39,7 +45,7 @@ FORUM_THEN_KIND = re.compile(
 #: `ÅBEN DAGSORDEN ØKONOMIUDVALG`, `Referat Teknisk Udvalg`; the name opens with a capital
 #: (`Dagsorden til` / `møde i` / … is a title that wraps)
 KIND_THEN_FORUM = re.compile(
-    rf"^(?:åben\s+|lukket\s+)?(?P<kind>{_KIND_WORDS})\s+(?P<forum>(?-i:[A-ZÆØÅ])[^\d:]*)$",
+    rf"^(?:{_OPENNESS})?(?P<kind>{_KIND_WORDS})\s+(?P<forum>(?-i:[A-ZÆØÅ])[^\d:]*)$",
     re.IGNORECASE)
 #: Where the forum's name ends in a title line: a date, a weekday, `den`, `kl.`, `d.`.
 #: (?<!\s): tried once per run of spaces, not from each of its positions (quadratic)
@@ -50,7 +56,7 @@ _FORUM_END = re.compile(
 _NAME_LINKS = {"og", "for", "i", "af", "til", "med", "om"}
 TIME = re.compile(r"\bkl\.?\s*(\d{1,2})[.:](\d{2})", re.IGNORECASE)
 TIME_FIELD = re.compile(
-    r"^(?:mødetidspunkt|tidspunkt|mødetid|starttidspunkt)\s*:?\s*(?:kl\.?\s*)?"
+    r"^(?:mødetidspunkt|tidspunkt|mødetid|starttidspunkt|tid)\s*:?\s*(?:kl\.?\s*)?"
     r"(?:\d{1,2}-\d{1,2}-\d{4}\s+)?(\d{1,2})[.:](\d{2})\b", re.IGNORECASE)
 #: `08-03-2021 16:00`: a date and the time after it, the line's whole
 _DATE_THEN_TIME = re.compile(r"^\d{1,2}[-.]\d{1,2}[-.]\d{4}\s+(\d{1,2})[.:](\d{2})(?::\d{2})?$")
@@ -64,20 +70,25 @@ FIELD_LABEL = re.compile(r"^(?:udvalg|forum|mødeforum|organ|mødested|sted|mød
 _MEETING_CLOSED = re.compile(r"\blukket\s+møde\b", re.IGNORECASE)
 #: A document's kind opening a title line, and what separates it from the rest (`Referat
 #: fra Økonomiudvalget`)
-_LEADING_KIND = re.compile(rf"^(?:åben\s+|lukket\s+)?(?:{_KIND_WORDS})\b\s*[-–—:]?\s*"
+_LEADING_KIND = re.compile(rf"^(?:{_OPENNESS})?(?:{_KIND_WORDS})\b\s*[-–—:]?\s*"
                            r"(?:(?:fra|for|af|til)\s+)?", re.IGNORECASE)
 #: `… for Kultur- og fritidsudvalgets møde den 5. marts 2009`: a body's meeting, named in the
 #: genitive
 _BODYS_MEETING = re.compile(
     r"(?P<forum>(?-i:[A-ZÆØÅ])[\w\-–, ]*?)s\s+(?:(?:ordinære|ekstraordinære)\s+)?møde\b",
     re.IGNORECASE)
+_STATUS_ALONE = re.compile(r"^(?:åbent?|lukket)$", re.IGNORECASE)
+_LIST_MARK = re.compile(r"^[-•*·]\s+")
+#: `Bestyrelsesmøde`, `Referat af skolebestyrelsesmøde`, `Byrådsmøde`: a body's meeting
+#: named in one compound word
+_BODY_MEETING_WORD = re.compile(r"\b(?P<body>\w{3,}?)s?møde[t]?\b", re.IGNORECASE)
 #: How many of the head's first lines are its title, where a body's name may stand alone.
 TITLE_LINES = 4
 #: `Referat` alone on its line, perhaps with the date after it
-KIND_ALONE = re.compile(rf"^(?:åben\s+|lukket\s+)?(?:{_KIND_WORDS})\b[^A-Za-zÆØÅæøå]*$",
+KIND_ALONE = re.compile(rf"^(?:{_OPENNESS})?(?:{_KIND_WORDS})\b[^A-Za-zÆØÅæøå]*$",
                         re.IGNORECASE)
 #: `Dagsorden 8. oktober 2025 kl. 16.00`: a line that opens with the document's kind
-KIND_LINE = re.compile(rf"^(?:åben\s+|lukket\s+)?(?P<kind>{_KIND_WORDS})\b", re.IGNORECASE)
+KIND_LINE = re.compile(rf"^(?:{_OPENNESS})?(?P<kind>{_KIND_WORDS})\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -94,11 +105,13 @@ class Head:
 
 def read_head(lines: list[str]) -> Head:
     """The head's fields from its bare lines (no markdown), table of contents excluded."""
-    lines = _fields_joined([line.strip() for line in lines[:HEAD_LINES] if line.strip()])
+    # a web page's list item (`- Udvalg: HMU Socialområdet`) is a line of the head as well
+    lines = _fields_joined([_LIST_MARK.sub("", line.strip()) for line in lines[:HEAD_LINES]
+                            if line.strip()])
     forum, kind, day = None, None, None
     for line in lines:
-        for pattern in (FORUM_FIELD, TITLE_HEADER, MEETING_OF, FORUM_THEN_KIND, KIND_THEN_FORUM,
-                        KIND_LINE):
+        for pattern in (FORUM_FIELD, TITLE_HEADER, MEETING_OF, MEETING_IN, FORUM_THEN_KIND,
+                        KIND_THEN_FORUM, KIND_LINE):
             m = pattern.match(line)
             if not m:
                 continue
@@ -122,7 +135,8 @@ def _body_in_title(lines: list[str]) -> str | None:
     `Kommunalbestyrelsen` above its date, `Kultur- og Idrætsudvalget - 20-08-2019`,
     `Referat - Økonomiudvalget den 3. december 2018`, `Referat fra Økonomiudvalget`,
     `Referat` above `Fritids- og Kulturudvalget`, `Åbent møde for Kultur- og
-    fritidsudvalgets møde den …`. Only a name ending in a body's noun (udvalg, råd,
+    fritidsudvalgets møde den …`, else a meeting named in one word (`Bestyrelsesmøde 29.
+    januar 2016`: `Bestyrelsen`). Only a name ending in a body's noun (udvalg, råd,
     bestyrelse, …)."""
     for line in lines[:TITLE_LINES]:
         rest = _LEADING_KIND.sub("", line)
@@ -131,6 +145,11 @@ def _body_in_title(lines: list[str]) -> str | None:
             name = _forum_name(raw)
             if name and name[0].isupper() and ":" not in name and is_body_name(name):
                 return name
+    for line in lines[:TITLE_LINES]:
+        for m in _BODY_MEETING_WORD.finditer(line):
+            body = m.group("body").capitalize()
+            if is_body_name(body):
+                return with_article(body)  # `Bestyrelsesmøde` -> `Bestyrelsen`
     return None
 
 
@@ -160,6 +179,8 @@ def _forum_name(raw: str) -> str | None:
 def _name_above_kind(lines: list[str]) -> str | None:
     """`Kommunalbestyrelsen` on the line above `Referat` (or `Dagsorden`) alone: the
     forum, printed as a title of its own, when it is a body's name."""
+    # a status between them (`Odense Byråd` / `Åben` / `Referat`) is the document's
+    lines = [x for x in lines if not _STATUS_ALONE.match(x)]
     for above, line in zip(lines, lines[1:]):
         if KIND_ALONE.match(line) and not any(c.isdigit() for c in above):
             name = _forum_name(above)

@@ -57,6 +57,10 @@ def page_to_text(markup: str) -> str:
         root = lxml_html.document_fromstring(markup)
     except (etree.ParserError, ValueError):
         return ""
+    for br in root.iter("br"):
+        # a line break ends a word wherever the words are read whole (`<h1>Referat<br>
+        # Kultur- og Demokratiudvalget</h1>`, a heading's or a title's text_content())
+        br.tail = "\n" + (br.tail or "")
     writer = _Writer()
     walker = etree.iterwalk(root, events=("start", "end"))
     consumed: set[etree._Element] = set()

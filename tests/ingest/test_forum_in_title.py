@@ -25,6 +25,24 @@ from ingest.header import read_head
     # `Kl` of `Klima` is no `kl.` of a time
     (["Erhvervs-, Klima- og Arbejdskraftudvalget", "Referat: 27. oktober 2025 kl. 08:00"],
      "Erhvervs-, Klima- og Arbejdskraftudvalget"),
+    # a title that wraps (Odense, a region's HMU), and a region's `Møde i` with the term
+    (["Referat", "til", "mødet i Økonomiudvalget", "den 26. april 2017 kl. 08:30"],
+     "Økonomiudvalget"),
+    (["Referat", "Møde i Forretningsudvalget 2018-2021", "fredag den 14. august 2020"],
+     "Forretningsudvalget"),
+    (["Dagsorden til", "møde i", "Økonomiudvalget", "Mødedato 10. juni 2013"], "Økonomiudvalget"),
+    # the status before the kind, or between the name and the kind
+    (["Åbent referat for Byrådet", "Mødedato 28.01.2008"], "Byrådet"),
+    (["Oversigt over referater for kildeby byråd 2008", "Kildeby Byråd", "Åben", "Referat",
+      "Onsdag den 03-12-2008 kl. 17:00"], "Kildeby Byråd"),
+    (["Referat fra Økonomiudvalget", "Økonomiudvalget 13. maj 2024"], "Økonomiudvalget"),
+    # a web page's fields as a list, below a page title that is no forum
+    (["Dagsordener og referater fra HMU på Socialområdet", "- Udvalg: HMU Socialområdet",
+      "- Mødedato: 28. februar 2025 kl. 09:30"], "HMU Socialområdet"),
+    # a body's meeting in one word: the body
+    (["Referat af bestyrelsesmøde den 27. februar 2014 i Kildeby Forsyning A/S"], "Bestyrelsen"),
+    (["Referat af Skolebestyrelsesmøde", "tirsdag den 2. december 2008 kl. 18.30"],
+     "Skolebestyrelsen"),
 ])
 def test_a_body_named_in_the_title_is_the_forum(lines, forum):
     head = read_head(lines)

@@ -299,3 +299,16 @@ def test_a_list_items_closed_mark_anywhere_before_its_sections_closes_it(tmp_pat
     assert [(p.number, p.title, p.closed) for p in meeting.punkter] == [
         (2, "Grønne stier", False), (3, "Lukket", True)]
     assert "Bredmose" not in repr(meeting) and "Vrimlekær" not in repr(meeting)
+
+
+def test_a_line_break_in_a_heading_parts_its_words(tmp_path):
+    """`<h1>Referat<br>Kultur- og Demokratiudvalget 3. september 2018</h1>` names the
+    forum (run together, the forum was `ReferatKultur- og Demokratiudvalget`); `Tid` is the
+    time's label in its table."""
+    path = tmp_path / "kdu.html"
+    path.write_text("<html><body><h1>Referat<br>Kultur- og Demokratiudvalget 3. september "
+                    "2018</h1><table><tr><td>Tid</td><td>15.00</td></tr></table>"
+                    "<h2>103. Godkendelse af dagsorden</h2><h3>Beslutning</h3><p>Godkendt.</p>"
+                    "</body></html>", encoding="utf-8")
+    meeting = parse_referat(read_file(path))
+    assert (meeting.forum, meeting.time) == ("Kultur- og Demokratiudvalget", "15:00")
