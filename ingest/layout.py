@@ -53,11 +53,13 @@ SECTION_ALIASES = {
     "bilagsliste": BILAG,
 }
 #: `Beslutning i Økonomiudvalget den 1. oktober 2018:`, `Beslutning fra Teknik- og
-#: Miljøudvalget, 10. september 2024, pkt. 56:`, `Byrådets beslutning den …`: a decision
+#: Miljøudvalget, 10. september 2024, pkt. 56:`, `Byrådets beslutning den …`,
+#: `Økonomiudvalgets beslutning i mødet den 31. marts 2020`: a decision
 #: heading that names a body or a date; whose decision it is depends on both.
 _DECISION_OF = re.compile(
     r"^(?:(?P<owner>(?-i:[A-ZÆØÅ])[\w\- ]*?)s\s+)?(?:beslutning|afgørelse)(?:er)?"
     r"(?P<rest>(?:\s+(?:i|fra|på|af)\s+(?-i:[A-ZÆØÅ])|[\s,]+(?:den\s+|d\.\s*)?\d"
+    r"|\s+(?:i|på)\s+mødet?\s.*\d"
     r"|\s+(?-i:[A-ZÆØÅ])[^,]*?\s(?:den|d\.)\s+\d).*)?$",
     re.IGNORECASE)
 #: `Børne- og Skoleudvalget, 12-11-2024, pkt. 59`: a body's treatment of the case at a
@@ -69,6 +71,9 @@ _TREATED_AT = re.compile(r"^(?-i:[A-ZÆØÅ])[\w\-–. ]{2,80}?,\s*[^,]{6,40},\s
 #: case, Ballerup's prints): a body and the day it treated the case, over what it decided
 _BODY_ON_DAY = re.compile(r"^(?P<body>(?-i:[A-ZÆØÅ])[\w\-–., ]{2,80}?)(?:,|s\s+møde)\s*"
                           r"(?:den\s+|d\.\s*)?(?P<day>\d[\w. -]{4,30})$", re.IGNORECASE)
+#: `Behandling i Udvalget for det nære sundhedsvæsen onsdag den 15. januar 2020, pkt. 1`
+#: (Region Sjælland): the body's treatment of the case on a day, over what it decided
+_TREATMENT = re.compile(r"^behandling\s+i\s+(?-i:[A-ZÆØÅ]).*\d", re.IGNORECASE)
 #: What ends the body's name in such a heading: its date, or a punkt reference.
 _BODY_END = re.compile(r",|\s(?:den|d\.)\s|\s\d|\spkt\b", re.IGNORECASE)
 #: Lines that may carry a case number, by label: `Sagsnr.: 330-2018-3619`, `Sag nr.: 162`,
@@ -153,7 +158,8 @@ def decision_heading(line: str, forum: str, meeting_date: dt.date | None) -> str
     if len(text) > 160:
         return None
     on_day = _BODY_ON_DAY.match(text)
-    if _TREATED_AT.match(text) or (on_day and is_body_name(on_day.group("body"))):
+    if _TREATED_AT.match(text) or _TREATMENT.match(text) or (
+            on_day and is_body_name(on_day.group("body"))):
         found = find_day(text)
         return None if not found else DECISION if found[0] == meeting_date else HISTORY
     m = _DECISION_OF.match(text)

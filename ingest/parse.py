@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from ingest.closed import (closes_following, is_closed_field, is_closed_status, mentions_closed,
                            opens_following, opens_with_closed_mark, says_closed,
                            without_closed_mark)
+from ingest.dates import find_day
 from ingest.forum_names import is_body_name
 from ingest.header import read_head
 from ingest.layout import BILAG, case_number, decision_heading, item_heading, section_name
@@ -805,8 +806,11 @@ def _sections(body: list[str], context: _Context) -> dict[str, list[str]]:
         key = b.rstrip(":")
         if DURATION_LINE.match(key):
             continue  # "(25 min.)": time on the agenda, not content
-        if context.marked and level and not _md_level(line):
-            # the punkt marks its headings: a plain line is text, even "Beslutning:"
+        if context.marked and level and not _md_level(line) and not (
+                find_day(b) and decision_heading(b, context.forum, context.meeting_date)):
+            # the punkt marks its headings: a plain line is text, even "Beslutning:", but
+            # not a body's dated decision (`Økonomiudvalgets beslutning i mødet den 31.
+            # marts 2020` inside `Indstilling og beslutning`, as Copenhagen's pages print it)
             sections.setdefault(current or "Anledning", []).append(_body_line(line))
             continue
         name = section_name(key)
@@ -861,7 +865,8 @@ def _heading_like(line: str) -> bool:
     words = line.rstrip(":").split()
     return (0 < len(words) <= 5 and len(line) <= 60 and line[0].isupper()
             and not line.rstrip(":").isupper() and line[-1] not in ".,;!?" and "," not in line
-            and section_name(line.rstrip(":")) is None and not any(c.isdigit() for c in line))
+            and section_name(line.rstrip(":")) is None and not any(c.isdigit() for c in line)
+            and not _STATUS.match(line))  # `Åbent` under every heading is no section's
 
 
 def _md_level(line: str) -> int:

@@ -45,6 +45,7 @@ HEADINGS = {f"h{n}": n for n in range(1, 7)}
 CELLS = frozenset({"td", "th"})
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _NUMBER = re.compile(r"^\s*(\d{1,4})\s*\.?\s*$")
+_CONTROL_LINK = re.compile(r"^(?:#|javascript:)", re.IGNORECASE)
 _LABEL_CLASS = re.compile(r"(?<![\w-])(?:field-)?label(?![\w-])")
 
 
@@ -128,9 +129,23 @@ def _is_chrome(element, tag: str) -> bool:
 
 
 def _heading_text(element) -> str:
-    """A heading's words, with the words of a closed icon in it (`(Lukket punkt)`)."""
+    """A heading's words, with the words of a closed icon in it (`(Lukket punkt)`), less a
+    control's (`<a href="#">fold dette punkt ind</a> Resume`)."""
     marks = [f"({mark})" for mark in map(_closed_icon, element.iter("img")) if mark]
-    return " ".join([*element.text_content().split(), *marks])
+    return " ".join([*_words(element).split(), *marks])
+
+
+def _words(element) -> str:
+    """The element's text without that of links that only work the page (`href="#"`,
+    `javascript:`), unless such a link says the punkt is closed."""
+    parts = [element.text or ""]
+    for child in element:
+        if isinstance(child.tag, str):
+            words = _words(child)
+            control = child.tag == "a" and _CONTROL_LINK.match(child.get("href", ""))
+            parts.append("" if control and not mentions_closed(words) else words)
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 def _closed_icon(img) -> str:
