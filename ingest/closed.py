@@ -41,10 +41,12 @@ _PARTS_OF = (r"(?:(?:punkter|sager|sag|behandlet|behandles|behandledes|herefter|
 _ENDS = r"(?:[\s:.]*$|\b(?:\W+[\wæøå]+){0,3}\W*$)"
 _SECTION_MARKER = re.compile(
     rf"^(?:{_PARTS_OF}(?:lukket|lukkede|fortrolig[e]?|ikke[\s-]offentlig[e]?)\s+{_PARTS}[\s:.]*$"
-    rf"|(?:lukket|lukkede|fortrolig[e]?|ikke[\s-]offentlig[e]?)\s+{_PARTS}{_ENDS})",
+    rf"|(?:lukket|lukkede|fortrolig[e]?|ikke[\s-]offentlig[e]?)\s+{_PARTS}{_ENDS}"
+    r"|lukkede[\s:.]*$)",  # `Åbne` / `Lukkede` alone: a contents list's groups (Gribskov)
     re.IGNORECASE)
 _OPEN_MARKER = re.compile(rf"^(?:{_PARTS_OF}(?:åben|åbne|aaben|aabne)\s+{_PARTS}[\s:.]*$"
-                          rf"|(?:åben|åbne|aaben|aabne)\s+{_PARTS}{_ENDS})", re.IGNORECASE)
+                          rf"|(?:åben|åbne|aaben|aabne)\s+{_PARTS}{_ENDS}|(?:åbne|aabne)[\s:.]*$)",
+                          re.IGNORECASE)
 
 
 @lru_cache(maxsize=4096)  # each line is asked about by several of the rules below in turn

@@ -195,7 +195,8 @@ def _without_contents(lines: list[str]) -> tuple[list[str], list[_TocEntry]]:
     if any(item_heading(b) for b in bares[:start]):
         return lines, []
     entries: dict[int, _TocEntry] = {}
-    closing, end = False, start
+    closing = close_next = False
+    end = start
     for k in range(start + 1, len(lines)):
         b = bares[k]
         if _SUB_ENTRY.match(b):
@@ -212,10 +213,20 @@ def _without_contents(lines: list[str]) -> tuple[list[str], list[_TocEntry]]:
             break
         if closes_following(b) or opens_following(b):
             closing = closes_following(b)  # after the last entry, the body's own divider
+        elif not heading and mentions_closed(b):
+            close_next = True  # a status beside an entry: see the next entry
         elif heading and not listed or b.isdigit() and len(b) <= 3:
             number = int(b) if b.isdigit() else heading.number
             title = _TOC_TAIL.sub("", heading.title) if heading else _next_text(lines, k)
-            entries[number] = _TocEntry(number, _PAGE_AFTER.sub("", title).strip(), closing)
+            if close_next and entries:
+                # `Lukket punkt` above an entry, or `Lukket` in a column after the title of
+                # the one before: whose it is cannot be told, so it closes both (after the
+                # last entry it stands above the body's first heading, and is kept for it)
+                last = next(reversed(entries))
+                entries[last] = replace(entries[last], after_closing=True)
+            entries[number] = _TocEntry(number, _PAGE_AFTER.sub("", title).strip(),
+                                        closing or close_next)
+            close_next = False
             end = k if heading else next(j for j in range(k + 1, len(lines)) if bares[j])
     return lines, []
 
@@ -246,14 +257,20 @@ def _status_joined(lines: list[str]) -> list[str]:
     number, the status and the title in columns) -> `4 (Lukket) Title`, the form
     item_heading reads; blank lines keep the others' places. Only where the document
     prints its punkter so, two or more with numbers that follow on (perhaps a contents
-    list, then the body): a `3` / `Åben` / … inside one punkt's text heads nothing."""
+    list, then the body), and never under a closed punkt's heading of another form
+    (`2. Lukket punkt: …`): a `3` / `Åben` / … table in its text heads nothing."""
     nonblank = [k for k, line in enumerate(lines) if line.strip()]
-    found = []
-    for n, k in enumerate(nonblank[:-2]):
+    found, under_closed = [], False
+    for n, k in enumerate(nonblank):
         number = bare(lines[k])
         if not (number.isdigit() and len(number) <= 3):
+            other = item_heading(number)
+            if other and other.title:
+                under_closed = mentions_closed(other.title)
             continue
-        status, title = (bare(lines[j]) for j in nonblank[n + 1:n + 3])
+        if under_closed or n + 2 >= len(nonblank):
+            continue
+        status, title = bare(lines[nonblank[n + 1]]), bare(lines[nonblank[n + 2]])
         if _STATUS.match(status) and _may_be_title(title):
             found.append((n, int(number), f"{number} ({status.split()[0]}) {title}"))
     # runs of numbers that follow on: the punkter, and perhaps a contents list before them
@@ -304,6 +321,7 @@ def _split_punkter(lines: list[str], toc: list[_TocEntry]) -> tuple[list[_Draft]
     head_end = len(lines)
     closing = toc_closing = hiding = taking_title = False
     fields_end = -1  # the line of a title printed below its heading's fields
+    cases_above = False  # a punkt's case number has been read above its heading
     mark = -1  # the line of the last closed mark: it closes a heading right below it
     bares = [bare(line) for line in lines]
     headings = [item_heading(b) for b in bares]  # each line read as a heading once
@@ -368,10 +386,13 @@ def _split_punkter(lines: list[str], toc: list[_TocEntry]) -> tuple[list[_Draft]
             # or above where a field or a section follows (`Spørgetid` / `Sag nr. 129` /
             # `Beslutningskompetence: KB`, as some web systems print it)
             below = _next_text(lines, i)
-            title_above = "" if _may_be_title(below) else _title_above(bares, i)
-            if is_body_name(title_above):
-                title_above = ""  # a page's header above the number (`Økonomiudvalget`)
-            after = _title_after_fields(bares, i) if not (title_above or _may_be_title(below)) else None
+            after = None if _may_be_title(below) else _title_after_fields(bares, i)
+            title_above = "" if after or _may_be_title(below) else _title_above(bares, i)
+            if is_body_name(title_above) or drafts and _closed_so_far(drafts[-1], toc) and (
+                    _last_text(drafts[-1]) == title_above):
+                # a page's header above the number (`Økonomiudvalget`), or the last line of
+                # a closed punkt's text
+                title_above = ""
             heading = replace(heading, title=title_above or (bares[after] if after else below))
             skip = not title_above and not after and heading.title and not item_heading(heading.title)
         else:
@@ -396,7 +417,11 @@ def _split_punkter(lines: list[str], toc: list[_TocEntry]) -> tuple[list[_Draft]
                         # a page's header above `Punkt: N` and the case's fields
                         or after and is_body_name(bare(drafts[-1].lines[-1]))):
                     drafts[-1].lines.pop()
-                case_above = _case_line_above(drafts[-1], restarts)
+                # a closed punkt keeps a case number at its end, unless the document prints
+                # each punkt's case number above its heading
+                case_above = [] if _closed_so_far(drafts[-1], toc) and not cases_above \
+                    else _case_line_above(drafts[-1], restarts and _case_only(drafts[-1]))
+            cases_above |= bool(case_above)
             drafts.append(_Draft(heading.number, heading.title, case_above,
                                  closed=closing or marked_above, marked=_md_level(line) == 1))
             # the title below the number, or printed again under the heading
@@ -523,6 +548,17 @@ def _hollow(draft: _Draft) -> bool:
     """No text under the heading but a group's label (`Punkter til beslutning:`): an entry
     of a table of contents without page numbers."""
     return all(len(b.split()) <= 5 and b.endswith(":") for b in map(bare, draft.lines) if b)
+
+
+def _last_text(draft: _Draft) -> str:
+    return next((b for b in map(bare, reversed(draft.lines)) if b), "")
+
+
+def _closed_so_far(draft: _Draft, toc: list[_TocEntry]) -> bool:
+    """The punkt is closed by what has been read up to its end: a mark, a divider, its
+    heading or its contents entry. Nothing is taken off it for the next punkt."""
+    return draft.closed or mentions_closed(draft.heading) or any(
+        e.number == draft.number and (e.after_closing or mentions_closed(e.title)) for e in toc)
 
 
 def _case_only(draft: _Draft) -> bool:

@@ -25,7 +25,7 @@ from itertools import takewhile
 from lxml import etree
 from lxml import html as lxml_html
 
-from ingest.closed import closes_following, mentions_closed, opens_following
+from ingest.closed import closes_following, is_closed_field, mentions_closed, opens_following
 from ingest.header import FIELD_LABEL
 from ingest.layout import item_heading, section_name
 
@@ -65,10 +65,11 @@ def page_to_text(markup: str) -> str:
     writer = _Writer()
     walker = etree.iterwalk(root, events=("start", "end"))
     consumed: set[etree._Element] = set()
+    titled: set[etree._Element] = set()  # a list item's words before its first block
     for event, element in walker:
         tag = element.tag if isinstance(element.tag, str) else ""
         if event == "end":
-            if element in consumed:
+            if element in titled:
                 continue  # its words, and the text after it, were a punkt's title
             if tag in BLOCKS:
                 writer.newline()
@@ -86,7 +87,9 @@ def page_to_text(markup: str) -> str:
             number, title, parts, own_text = item
             writer.punkt(number, title, by_list=True)
             consumed |= parts
-            if not own_text:
+            if own_text:
+                titled.update(parts)
+            else:
                 writer.text(element.text)
             continue
         if tag in HEADINGS or _is_button(element, tag) and _punkt_button(element):
@@ -186,6 +189,8 @@ def _punkt_button(button) -> bool:
     punkter)."""
     if not _names_item(button):
         return False
+    if mentions_closed(_heading_text(button)):
+        return True  # never dropped as chrome: its panel must not join the punkt before
     panel = button.getnext()  # the panel it opens, beside it (one accordion of them all)
     if panel is not None and _holds_section(panel):
         return True
@@ -229,18 +234,25 @@ def _punkt_item(li):
         parts = {headings[0]}
         title = _heading_text(headings[0])
     else:
-        lead = list(takewhile(lambda e: isinstance(e.tag, str) and e.tag not in BLOCKS
-                              and e.tag not in HEADINGS, li))
+        lead = list(takewhile(_inline, li))
         parts = set(lead)
-        # each element's words and the text after it, then a closed icon's words
-        words = [li.text or "", *(f"{e.text_content()} {e.tail or ''}" for e in lead),
-                 *(f"({mark})" for e in lead for img in e.iter("img") if (mark := _closed_icon(img)))]
-        title = " ".join(" ".join(words).split())
+        # each element's words and the text after it, then a closed icon's words, and a
+        # closed field's (`<b>Offentlig: Nej</b>` after the title's link)
+        pieces = [li.text or "", *(f"{e.text_content()} {e.tail or ''}" for e in lead)]
+        marks = [f"({mark})" for e in lead for img in e.iter("img") if (mark := _closed_icon(img))]
+        marks += ["(Lukket)" for e in lead if is_closed_field(e.text_content().strip())]
+        title = " ".join(" ".join([*pieces, *marks]).split())
     item = item_heading(title) if title else None
     number = item.number if item and item.title else _list_number(li)
     if not title or number is None or closes_following(title) or opens_following(title):
         return None
     return number, item.title if item and item.title else title, parts, own_text
+
+
+def _inline(element) -> bool:
+    """An element of a line's words: no block or heading in it."""
+    return isinstance(element.tag, str) and not any(
+        isinstance(e.tag, str) and (e.tag in BLOCKS or e.tag in HEADINGS) for e in element.iter())
 
 
 def _holds_section(element) -> bool:

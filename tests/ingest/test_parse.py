@@ -478,3 +478,17 @@ def test_a_pdfs_running_header_and_page_numbers_in_its_text_are_no_punkts_text()
                  "Godkendt.", *(x.format(n=n) for x in page)]
     meeting = parse_referat("\n".join(text))
     assert [p.decision for p in meeting.punkter] == ["Godkendt."] * 3
+
+
+def test_open_and_closed_groups_named_by_one_word():
+    """`Åbne` / `Lukkede` alone over a contents list's groups and the body's (Gribskov's
+    pages): the punkter under `Lukkede` are closed, the ones under `Åbne` open."""
+    meeting = parse_referat("\n".join([
+        "Handicaprådet", "Onsdag den 25-10-2017 kl. 16:15", "", "Indholdsfortegnelse:", "Åbne",
+        "36 Høring om lokalplan 512", "37 Forretningsorden", "Lukkede", "38 Klage over Vrimlekær",
+        "", "Åbne", "", "36. Høring om lokalplan 512", "01.02.05-P16-1-17", "Beslutning",
+        "Høringssvar afgivet.", "", "37. Forretningsorden", "00.01.00-A00-1-17", "Beslutning",
+        "Godkendt.", "Lukkede", "", "38. Klage over Vrimlekær", "27.24.00-G01-2-17", "Beslutning",
+        "Vrimlekær taget til efterretning."]))
+    assert [(p.number, p.closed) for p in meeting.punkter] == [(36, False), (37, False), (38, True)]
+    assert "Vrimlekær" not in repr(meeting)
