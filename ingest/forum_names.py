@@ -70,12 +70,15 @@ def with_article(name: str) -> str:
 
 def is_body_name(name: str) -> bool:
     """Whether a name's last word is a body's noun or a compound of one: `Byrådet`,
-    `Kultur- og fritidsudvalget`, `Chefforum`; not the bare noun in lower case
-    (`Medlemmer af udvalget`), which speaks of a body rather than naming it."""
+    `Kultur- og fritidsudvalget`, `Chefforum`, or it opens with the noun and `for`
+    (`Udvalget for Teknik og Miljø`); not the bare noun in lower case (`Medlemmer af
+    udvalget`), which speaks of a body rather than naming it."""
     words = name_words(name)
     if not 0 < len(words) <= 8:
         return False
     last = name.split()[-1]
     if last.islower() and stems(last) & set(BODIES):
         return False
+    if len(words) > 2 and words[1] == "for" and name[0].isupper() and stems(words[0]) & set(BODIES):
+        return True  # `Udvalget for Kultur og Planlægning`, `Udvalg for natur, miljø og …`
     return any(stem.endswith(BODIES) for stem in stems(words[-1]))

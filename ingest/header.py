@@ -54,7 +54,7 @@ _FORUM_END = re.compile(
     re.IGNORECASE)
 #: Words inside a forum's name written in lower case (`Udvalget for Teknik og Miljø`).
 _NAME_LINKS = {"og", "for", "i", "af", "til", "med", "om"}
-TIME = re.compile(r"\bkl\.?\s*(\d{1,2})[.:](\d{2})", re.IGNORECASE)
+TIME = re.compile(r"\bkl\.?:?\s*(\d{1,2})[.:](\d{2})", re.IGNORECASE)  # `Start kl.: 17:00`
 TIME_FIELD = re.compile(
     r"^(?:mødetidspunkt|tidspunkt|mødetid|starttidspunkt|tid)\s*:?\s*(?:kl\.?\s*)?"
     r"(?:\d{1,2}-\d{1,2}-\d{4}\s+)?(\d{1,2})[.:](\d{2})\b", re.IGNORECASE)
@@ -75,7 +75,7 @@ _LEADING_KIND = re.compile(rf"^(?:{_OPENNESS})?(?:{_KIND_WORDS})\b\s*[-–—:]?
 #: `… for Kultur- og fritidsudvalgets møde den 5. marts 2009`: a body's meeting, named in the
 #: genitive
 _BODYS_MEETING = re.compile(
-    r"(?P<forum>(?-i:[A-ZÆØÅ])[\w\-–, ]*?)s\s+(?:(?:ordinære|ekstraordinære)\s+)?møde\b",
+    r"(?P<forum>(?-i:[A-ZÆØÅ])[\w\-–, ]*?)[’']?s\s+(?:(?:ordinære|ekstraordinære)\s+)?møde\b",
     re.IGNORECASE)
 _STATUS_ALONE = re.compile(r"^(?:åbent?|lukket)$", re.IGNORECASE)
 _LIST_MARK = re.compile(r"^[-•*·]\s+")
@@ -141,7 +141,7 @@ def _body_in_title(lines: list[str]) -> str | None:
     for line in lines[:TITLE_LINES]:
         rest = _LEADING_KIND.sub("", line)
         genitive = _BODYS_MEETING.search(rest)
-        for raw in (rest, genitive.group("forum") if genitive else ""):
+        for raw in (genitive.group("forum") if genitive else "", rest):
             name = _forum_name(raw)
             if name and name[0].isupper() and ":" not in name and is_body_name(name):
                 return name

@@ -175,6 +175,22 @@ def decision_heading(line: str, forum: str, meeting_date: dt.date | None) -> str
     return HISTORY if forum and not _same_body(body.lower(), forum.lower()) else DECISION
 
 
+def dated_decision(line: str) -> tuple[dt.date, str] | None:
+    """The day and the body a decision heading names (`Beslutning i Kommunalbestyrelsen den
+    28-04-2021`, `Beslutning Byrådet den 29-08-2017`, `Økonomiudvalgets beslutning i mødet
+    den 31. marts 2020`), else None: the meeting's, where its head names neither."""
+    text = " ".join(line.strip().rstrip(":").split())
+    m = _DECISION_OF.match(text) if len(text) <= 160 else None
+    found = find_day(text) if m else None
+    if not found:
+        return None
+    words = (m.group("rest") or "").split()
+    if words and words[0].lower() in ("i", "fra", "på", "af"):
+        words = words[1:]
+    body = m.group("owner") or _BODY_END.split(" ".join(words) + " ")[0]
+    return found[0], body.strip()
+
+
 def _same_body(named: str, forum: str) -> bool:
     stem = lambda s: re.sub(r"(?:et|en|ets|ens|s)$", "", s.strip())  # noqa: E731
     return stem(named) in stem(forum) or stem(forum) in stem(named)

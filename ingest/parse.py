@@ -29,8 +29,9 @@ from ingest.closed import (closes_following, is_closed_field, is_closed_status, 
                            without_closed_mark)
 from ingest.dates import find_day
 from ingest.forum_names import is_body_name
-from ingest.header import read_head
-from ingest.layout import BILAG, case_number, decision_heading, item_heading, section_name
+from ingest.header import Head, read_head
+from ingest.layout import (BILAG, case_number, dated_decision, decision_heading, item_heading,
+                           section_name)
 from ingest.model import CLOSED_TITLE, DAGSORDEN, DECISION, REFERAT, Meeting, Punkt
 
 #: The forum a file that names none is taken for, unless the caller says otherwise.
@@ -62,6 +63,10 @@ TOC_ENTRY = re.compile(rf"(?:\.{{2}}|…)\s*{_PAGE}|\t[^\S\t]*{_PAGE}|^\d{{1,4}}
 _TOC_TAIL = re.compile(rf"(?<![.…])(?:\.{{2,}}|…+)[.…\s]*{_PAGE}|\t[^\S\t]*{_PAGE}|(?<=\S) {{4,}}\d{{1,3}}$")
 #: `2. behandling`, `3. Økonomiske Redegørelse`: a title that opens with an ordinal (not
 #: a case number's `05.01.00-…`)
+#: Who attended, a label over names (`Fraværende:`, as some systems print it in every
+#: punkt right under its decision's heading)
+_ATTENDANCE = re.compile(r"^(?:fraværende|afbud|deltagere|til stede|fremmødte)\s*:?$",
+                         re.IGNORECASE)
 #: `2.1 Regnskab`: a part of a contents entry
 _SUB_ENTRY = re.compile(r"^\d{1,3}\.\d")
 #: `Side 3 af 6`, `… Torsdag den 17.08.2017 Side 2`: a page's number, alone or ending a line
@@ -139,6 +144,8 @@ def parse_referat(text: str, source: str = "", *, default_forum: str = DEFAULT_F
     lines, contents = _without_contents(lines)
     drafts, head_end, toc = _split_punkter(lines, contents)
     head = read_head([bare(x) for x in lines[:head_end] if not _is_toc_entry(x)])
+    if head.meeting_date is None or head.forum is None:
+        head = _head_from_decisions(head, lines)
     if head.meeting_date is None:
         raise ParseError("no meeting date found (expected 'REFERAT Chefforum d. 24-04-2024', "
                          "'Mødedato: 24. april 2024' or a date in the title)")
@@ -175,6 +182,20 @@ def parse_referat(text: str, source: str = "", *, default_forum: str = DEFAULT_F
         kind=kind,
         forum_named=head.forum is not None,
     )
+
+
+def _head_from_decisions(head: Head, lines: list[str]) -> Head:
+    """A head that names no date or no forum (a web page's head of `Referat` and the
+    members alone, as Glostrup's and Høje-Taastrup's pages print it) takes them from the
+    decisions' headings: the day most of them name, and the body most of them name on that
+    day (`Beslutning i Kommunalbestyrelsen den 28-04-2021`)."""
+    decisions = [d for d in map(dated_decision, map(bare, lines)) if d]
+    if not decisions:
+        return head
+    day = head.meeting_date or Counter(d for d, _ in decisions).most_common(1)[0][0]
+    bodies = Counter(b for d, b in decisions if d == day and is_body_name(b))
+    forum = head.forum or (bodies.most_common(1)[0][0] if bodies else None)
+    return replace(head, meeting_date=day, forum=forum)
 
 
 def _without_contents(lines: list[str]) -> tuple[list[str], list[_TocEntry]]:
@@ -902,7 +923,8 @@ def _heading_like(line: str) -> bool:
     return (0 < len(words) <= 5 and len(line) <= 60 and line[0].isupper()
             and not line.rstrip(":").isupper() and line[-1] not in ".,;!?" and "," not in line
             and section_name(line.rstrip(":")) is None and not any(c.isdigit() for c in line)
-            and not _STATUS.match(line))  # `Åbent` under every heading is no section's
+            # `Åbent` under every heading, `Fraværende:` over the decision: no sections
+            and not _STATUS.match(line) and not _ATTENDANCE.match(line))
 
 
 def _md_level(line: str) -> int:

@@ -43,6 +43,9 @@ from ingest.header import read_head
     (["Referat af bestyrelsesmøde den 27. februar 2014 i Kildeby Forsyning A/S"], "Bestyrelsen"),
     (["Referat af Skolebestyrelsesmøde", "tirsdag den 2. december 2008 kl. 18.30"],
      "Skolebestyrelsen"),
+    # a committee named `Udvalget for …`, in the genitive with an apostrophe
+    (["Udvalget for Kultur og Planlægning's møde", "Tirsdag den 06-04-2010 Kl. 13:30"],
+     "Udvalget for Kultur og Planlægning"),
 ])
 def test_a_body_named_in_the_title_is_the_forum(lines, forum):
     head = read_head(lines)

@@ -492,3 +492,28 @@ def test_open_and_closed_groups_named_by_one_word():
         "Vrimlekær taget til efterretning."]))
     assert [(p.number, p.closed) for p in meeting.punkter] == [(36, False), (37, False), (38, True)]
     assert "Vrimlekær" not in repr(meeting)
+
+
+def test_a_head_without_date_or_forum_takes_them_from_the_decisions():
+    """A web page's head of `Referat` and the members alone (Glostrup's, Høje-Taastrup's):
+    the day and the body the decisions' headings name."""
+    meeting = parse_referat("\n".join([
+        "Referat", "Deltagere:", "- Anna Andersen, A", "", "# Punkt 1: Godkendelse af dagsordenen",
+        "## Beslutning i Kommunalbestyrelsen den 28-04-2021", "Godkendt.", "",
+        "# Punkt 2: Ny legeplads", "## Sagsfremstilling", "Skitseforslaget er klar.",
+        "## Beslutning i Kommunalbestyrelsen den 28-04-2021", "Godkendt."]))
+    assert (meeting.forum, meeting.meeting_date) == ("Kommunalbestyrelsen", dt.date(2021, 4, 28))
+    assert [p.decision for p in meeting.punkter] == ["Godkendt.", "Godkendt."]
+
+
+def test_an_attendance_label_under_every_decision_heading_is_no_section():
+    """`Fraværende:` right under each decision's heading (a web referat's layout): the
+    decision stays the decision, in every punkt."""
+    meeting = parse_referat("\n".join([
+        "REFERAT Økonomiudvalget d. 01-10-2018", "Start kl.: 17:00", "",
+        "1. Godkendelse af dagsorden", "Sagsnr.: 18/1", "Beslutning", "Fraværende:", "Godkendt.",
+        "", "2. Tilskud til foreningen", "Sagsnr.: 18/2", "Beslutning", "Fraværende:",
+        "Anbefales."]))
+    assert [p.decision for p in meeting.punkter] == ["Fraværende:\nGodkendt.",
+                                                     "Fraværende:\nAnbefales."]
+    assert meeting.time == "17:00"
