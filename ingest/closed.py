@@ -44,8 +44,9 @@ _SECTION_MARKER = re.compile(
     rf"|(?:lukket|lukkede|fortrolig[e]?|ikke[\s-]offentlig[e]?)\s+{_PARTS}{_ENDS}"
     r"|lukkede[\s:.]*$)",  # `Åbne` / `Lukkede` alone: a contents list's groups (Gribskov)
     re.IGNORECASE)
+_OPEN_GROUP = re.compile(r"^(?:åbne|aabne)[\s:.]*$", re.IGNORECASE)
 _OPEN_MARKER = re.compile(rf"^(?:{_PARTS_OF}(?:åben|åbne|aaben|aabne)\s+{_PARTS}[\s:.]*$"
-                          rf"|(?:åben|åbne|aaben|aabne)\s+{_PARTS}{_ENDS}|(?:åbne|aabne)[\s:.]*$)",
+                          rf"|(?:åben|åbne|aaben|aabne)\s+{_PARTS}{_ENDS}|{_OPEN_GROUP.pattern[1:]})",
                           re.IGNORECASE)
 
 
@@ -133,3 +134,9 @@ def closes_following(line: str) -> bool:
 def opens_following(line: str) -> bool:
     """`Åben dagsorden`, `Åbne punkter`: a divider after which the punkter are open."""
     return bool(_OPEN_MARKER.match(fold(line).strip(" *#:")))
+
+
+def is_open_group(line: str) -> bool:
+    """`Åbne` alone: a contents list's group, which reopens nothing inside the punkter
+    (there it may be a table's cell: `Åbne` / `12` in a closed punkt's text)."""
+    return bool(_OPEN_GROUP.match(fold(line).strip(" *#:")))

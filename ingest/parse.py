@@ -21,10 +21,12 @@ import hashlib
 import html
 import re
 from collections import Counter
+from functools import lru_cache
 from itertools import islice
 from dataclasses import dataclass, field, replace
 
-from ingest.closed import (closes_following, is_closed_field, is_closed_status, mentions_closed,
+from ingest.closed import (closes_following, is_closed_field, is_closed_status, is_open_group,
+                           mentions_closed,
                            opens_following, opens_with_closed_mark, says_closed,
                            without_closed_mark)
 from ingest.dates import find_day
@@ -70,7 +72,8 @@ _ATTENDANCE = re.compile(r"^(?:fraværende|afbud|deltagere|til stede|fremmødte)
 #: `2.1 Regnskab`: a part of a contents entry
 _SUB_ENTRY = re.compile(r"^\d{1,3}\.\d")
 #: `Side 3 af 6`, `… Torsdag den 17.08.2017 Side 2`: a page's number, alone or ending a line
-_PAGE_MARK = re.compile(r"(?:^|\s)side\s+\d{1,4}(?:\s+(?:af|/)\s+\d{1,4})?$", re.IGNORECASE)
+_PAGE_MARK = re.compile(r"(?:^|\s)side\s+\d{1,4}(?:\s+(?:af|/)\s+\d{1,4})?$",
+                        re.IGNORECASE | re.MULTILINE)
 #: A table of contents' heading, above its entries
 _CONTENTS = re.compile(r"^(?:indholdsfortegnelse|indhold)\s*:?$", re.IGNORECASE)
 #: a contents entry's page number one space after its title (`Godkendelse af dagsorden 4`)
@@ -108,6 +111,7 @@ def clean_text(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.split("\n"))
 
 
+@lru_cache(maxsize=65536)  # each line is read bare by several rules in turn
 def bare(line: str) -> str:
     """A line without markdown heading marks and bold, for recognising headings."""
     line = line.strip().lstrip("#").strip()
@@ -217,7 +221,7 @@ def _without_contents(lines: list[str]) -> tuple[list[str], list[_TocEntry]]:
         return lines, []
     entries: dict[int, _TocEntry] = {}
     closing = close_next = False
-    end = start
+    end = status = start
     for k in range(start + 1, len(lines)):
         b = bares[k]
         if _SUB_ENTRY.match(b):
@@ -227,6 +231,11 @@ def _without_contents(lines: list[str]) -> tuple[list[str], list[_TocEntry]]:
         listed = entries.get(heading.number) if heading else None
         if listed and (_same_title(listed.title, heading.title) or heading.title[:1].isupper()
                        and _head_follows(lines, k)):
+            if close_next and all(bares[end + 1:status]):
+                # a status right under the last entry (no blank line between) is its; one
+                # set apart stands above the body's first heading, and is kept for it
+                last = next(reversed(entries))
+                entries[last] = replace(entries[last], after_closing=True)
             return lines[:start] + [""] * (end + 1 - start) + lines[end + 1:], [*entries.values()]
         if section_name(b) or _case_line(lines[k]) or _is_toc_entry(lines[k]):
             # a punkt's text: the body began with no heading the list named; or a list
@@ -235,14 +244,13 @@ def _without_contents(lines: list[str]) -> tuple[list[str], list[_TocEntry]]:
         if closes_following(b) or opens_following(b):
             closing = closes_following(b)  # after the last entry, the body's own divider
         elif not heading and mentions_closed(b):
-            close_next = True  # a status beside an entry: see the next entry
+            close_next, status = True, k  # a status beside an entry: see the next entry
         elif heading and not listed or b.isdigit() and len(b) <= 3:
             number = int(b) if b.isdigit() else heading.number
             title = _TOC_TAIL.sub("", heading.title) if heading else _next_text(lines, k)
             if close_next and entries:
                 # `Lukket punkt` above an entry, or `Lukket` in a column after the title of
-                # the one before: whose it is cannot be told, so it closes both (after the
-                # last entry it stands above the body's first heading, and is kept for it)
+                # the one before: whose it is cannot be told, so it closes both
                 last = next(reversed(entries))
                 entries[last] = replace(entries[last], after_closing=True)
             entries[number] = _TocEntry(number, _PAGE_AFTER.sub("", title).strip(),
@@ -259,7 +267,7 @@ def _page_furniture(lines: list[str]) -> frozenset[str]:
     number three times or more and elsewhere once at most (the document's title), holds a
     date or a body's name and is no heading (so that a `Godkendt.` or a `Beslutning i
     Økonomiudvalget den …:` which happens to end three pages stays)."""
-    if not any(_PAGE_MARK.search(x.replace("*", "")) for x in lines):
+    if not _PAGE_MARK.search("\n".join(lines).replace("*", "")):
         return frozenset()
     bares = [bare(x) for x in lines]
     nonblank = [k for k, b in enumerate(bares) if b]
@@ -278,18 +286,13 @@ def _status_joined(lines: list[str]) -> list[str]:
     number, the status and the title in columns) -> `4 (Lukket) Title`, the form
     item_heading reads; blank lines keep the others' places. Only where the document
     prints its punkter so, two or more with numbers that follow on (perhaps a contents
-    list, then the body), and never under a closed punkt's heading of another form
-    (`2. Lukket punkt: …`): a `3` / `Åben` / … table in its text heads nothing."""
+    list, then the body), and has no heading of another form but a contents entry of one
+    of them: then a `3` / `Åben` / … table in a punkt's text heads nothing."""
     nonblank = [k for k, line in enumerate(lines) if line.strip()]
-    found, under_closed = [], False
-    for n, k in enumerate(nonblank):
+    found = []
+    for n, k in enumerate(nonblank[:-2]):
         number = bare(lines[k])
         if not (number.isdigit() and len(number) <= 3):
-            other = item_heading(number)
-            if other and other.title:
-                under_closed = mentions_closed(other.title)
-            continue
-        if under_closed or n + 2 >= len(nonblank):
             continue
         status, title = bare(lines[nonblank[n + 1]]), bare(lines[nonblank[n + 2]])
         if _STATUS.match(status) and _may_be_title(title):
@@ -299,6 +302,10 @@ def _status_joined(lines: list[str]) -> list[str]:
     runs = [b - a for a, b in zip([0, *breaks], [*breaks, len(found)])]
     if not found or len(runs) > 2 or min(runs) < 2:
         return lines
+    numbers = {number for _, number, _ in found}
+    if any((h := item_heading(bare(lines[k]))) and h.number not in numbers
+           and h.title[:1].isupper() and _head_follows(lines, k) for k in nonblank):
+        return lines  # the punkter have headings of another form
     joined = list(lines)
     for n, _, heading in found:
         joined[nonblank[n]] = heading
@@ -342,7 +349,7 @@ def _split_punkter(lines: list[str], toc: list[_TocEntry]) -> tuple[list[_Draft]
     head_end = len(lines)
     closing = toc_closing = hiding = taking_title = False
     fields_end = -1  # the line of a title printed below its heading's fields
-    cases_above = False  # a punkt's case number has been read above its heading
+    cases_above = False  # the first punkt's case number stands above its heading
     mark = -1  # the line of the last closed mark: it closes a heading right below it
     bares = [bare(line) for line in lines]
     headings = [item_heading(b) for b in bares]  # each line read as a heading once
@@ -350,6 +357,8 @@ def _split_punkter(lines: list[str], toc: list[_TocEntry]) -> tuple[list[_Draft]
     # each punkt's status printed at its end (`open` / `closed`), not above the next one's
     # heading: the document ends in one
     status_after = bool(_STATUS.match(next((b for b in reversed(bares) if b), "")))
+    # `Åbent punkt` printed above headings too: a status above a heading is that punkt's
+    open_statuses = any(_STATUS.match(b) and not mentions_closed(b) for b in bares)
     for i, line in enumerate(lines):
         b = bares[i]
         if taking_title and b:  # the title line of a heading printed above it
@@ -421,13 +430,25 @@ def _split_punkter(lines: list[str], toc: list[_TocEntry]) -> tuple[list[_Draft]
         restarts = heading is not None and _listed_before(heading, drafts)
         if restarts:  # the body after a contents list: its dividers were the list's
             closing = False
-        if heading and (restarts or _is_heading(heading, drafts[-1] if drafts else None, lines,
-                                                i, strong_document, {e.number for e in toc})):
+        # a closed punkt's heading printed again (its text after an appendix's divider):
+        # its text joins no open punkt
+        repeats_closed = heading is not None and any(
+            d.number == heading.number and _same_title(d.heading, heading.title)
+            and _closed_so_far(d, toc) for d in drafts)
+        if heading and (restarts or repeats_closed or _is_heading(
+                heading, drafts[-1] if drafts else None, lines, i, strong_document,
+                {e.number for e in toc})):
             # `Lukket punkt` printed above its heading (as some systems print the status),
             # or a closed title above its number (`Salg af areal (Lukket)` / `Sag nr. 131`)
             above = next((k for k in range(i - 1, -1, -1) if bares[k]), -1)
             marked_above = not status_after and above >= 0 and (
                 above == mark or bool(drafts) and _closed_line(bares[above]))
+            if marked_above and drafts and is_closed_status(bares[above]) and not (
+                    open_statuses or closes_following(bares[above])):
+                # a lone `Lukket punkt` between two punkter (no divider), in a document that
+                # prints no `Åbent punkt` above its headings: whose it is cannot be told, so
+                # it closes both
+                drafts[-1].closed = True
             if not drafts:
                 head_end = i
                 case_above = [lines[above]] if above >= 0 and _case_line(lines[above]) else []
@@ -442,9 +463,10 @@ def _split_punkter(lines: list[str], toc: list[_TocEntry]) -> tuple[list[_Draft]
                 # each punkt's case number above its heading
                 case_above = [] if _closed_so_far(drafts[-1], toc) and not cases_above \
                     else _case_line_above(drafts[-1], restarts and _case_only(drafts[-1]))
-            cases_above |= bool(case_above)
+            cases_above |= bool(case_above) and len(drafts) == 0
             drafts.append(_Draft(heading.number, heading.title, case_above,
-                                 closed=closing or marked_above, marked=_md_level(line) == 1))
+                                 closed=closing or marked_above or repeats_closed,
+                                 marked=_md_level(line) == 1))
             # the title below the number, or printed again under the heading
             hiding, taking_title = False, bool(skip) or _repeats_title(heading.title, lines, i)
             fields_end = after or -1
@@ -455,7 +477,7 @@ def _split_punkter(lines: list[str], toc: list[_TocEntry]) -> tuple[list[_Draft]
             # the closed part begins: what follows joins no open punkt, even where the
             # next heading is not read as one
             closing = hiding = True
-        elif drafts and opens_following(b) and len(b.split()) <= 8:
+        elif drafts and opens_following(b) and len(b.split()) <= 8 and not is_open_group(b):
             closing = False
         elif drafts and is_closed_field(b):
             # `Status: Lukket` closes its punkt, and the one below where it stands right
@@ -732,10 +754,12 @@ def _without_repeats(drafts: list[_Draft]) -> list[_Draft]:
                 _same_title(draft.heading, later[0].heading) or mentions_closed(draft.heading)):
             later[0].closed |= draft.closed or mentions_closed(draft.heading)
             following = drafts[k + 1] if k + 1 < len(drafts) else None
-            if following is not None and not _hollow(draft) and not any(
+            if following is not None and not _hollow(draft) and following.number <= draft.number \
+                    and all(_hollow(d) or _case_only(d) for d in drafts[:k]) and not any(
                     map(_case_line, following.lines[:MAX_HEADING_WRAP + 1])):
-                # a contents entry has no case of its own: the number under the last one
-                # is the next heading's, printed above it (`Sagsnr. 16/34038` / `1. Title`)
+                # a contents entry (above the body, which begins again below it) has no case
+                # of its own: the number under the last one is the next heading's, printed
+                # above it (`Sagsnr. 16/34038` / `1. Title`)
                 following.lines[:0] = draft.lines
             continue
         if draft.number in seen:

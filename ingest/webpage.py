@@ -45,7 +45,7 @@ HEADINGS = {f"h{n}": n for n in range(1, 7)}
 CELLS = frozenset({"td", "th"})
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _NUMBER = re.compile(r"^\s*(\d{1,4})\s*\.?\s*$")
-_CONTROL_LINK = re.compile(r"^(?:#|javascript:)", re.IGNORECASE)
+_CONTROL_LINK = re.compile(r"^(?:#$|javascript:)", re.IGNORECASE)  # not an anchor `#p2`
 _LABEL_CLASS = re.compile(r"(?<![\w-])(?:field-)?label(?![\w-])")
 
 
@@ -191,8 +191,9 @@ def _punkt_button(button) -> bool:
         return False
     if mentions_closed(_heading_text(button)):
         return True  # never dropped as chrome: its panel must not join the punkt before
-    panel = button.getnext()  # the panel it opens, beside it (one accordion of them all)
-    if panel is not None and _holds_section(panel):
+    if _opens_panel(button) or any(_opens_panel(other) for other in _buttons_beside(button)):
+        # it opens the panel beside it, or its accordion's other buttons do (a closed
+        # punkt's panel may hold no section heading)
         return True
     around = button.getparent()
     for _ in range(2):
@@ -222,6 +223,8 @@ def _punkt_item(li):
     number the one the title prints, else its place in an ordered list. Returns (number,
     title, the elements that were the title, whether the item's own text was part of it),
     else None."""
+    if any(a.tag == "li" for a in li.iterancestors()):
+        return None  # a list in a punkt's text
     headings = [e for e in li.iter(*HEADINGS) if e.text_content().strip()]
     first_section = next((k for k, e in enumerate(headings) if _section_heading(e)), None)
     if first_section is None or sum(map(_names_item, headings)) > 1:
@@ -253,6 +256,23 @@ def _inline(element) -> bool:
     """An element of a line's words: no block or heading in it."""
     return isinstance(element.tag, str) and not any(
         isinstance(e.tag, str) and (e.tag in BLOCKS or e.tag in HEADINGS) for e in element.iter())
+
+
+def _opens_panel(button) -> bool:
+    """The element after the button holds section headings: the panel it opens."""
+    panel = button.getnext()
+    return _names_item(button) and panel is not None and _holds_section(panel)
+
+
+def _buttons_beside(button) -> list:
+    """The other buttons of its accordion: those of its parent, or of its grandparent
+    where each button has a header of its own (`<div><button>…</button></div>`)."""
+    parent = button.getparent()
+    around = parent.getparent() if parent is not None and len(parent) == 1 else parent
+    if around is None:
+        return []
+    return [e for e in around.iter() if e is not button and isinstance(e.tag, str)
+            and _is_button(e, e.tag)]
 
 
 def _holds_section(element) -> bool:

@@ -1,9 +1,9 @@
 """Closed stays closed where the rules for the layouts of 2013-2025 web pages and prints
 (status between number and title, `Punkt: N` above a case's fields, contents lists under
 `Indholdsfortegnelse`, punkter as list items or accordion buttons) meet text they were not
-written for. Each case was found by one of two reviews that tried to make those rules keep
-a closed punkt's words; each fails on the code before its fix (the second review's on the
-code after the first's). The secret word is `Vrimlekær`."""
+written for. Each case was found by one of three reviews that tried to make those rules
+keep a closed punkt's words; each fails on the code before its fix (a later review's on the
+code after the earlier fixes). The secret word is `Vrimlekær`."""
 from __future__ import annotations
 
 import json
@@ -68,6 +68,37 @@ TEXTS = {
     "sagsnummer-i-et-lukket-punkts-afsnit": HEAD + "# Punkt 1: Godkendelse af dagsorden\n"
     f"## Beslutning\nGodkendt.\n\n# Punkt 2: Lukket: {SECRET} salg\n## Sagsoplysninger\n"
     "Sagsnr.: 13/9999\n\n# Punkt 3: Budget\n## Beslutning\nGodkendt.\n",
+    # a table cell `Åbne` in a closed punkt's text after a closed divider reopens nothing
+    "aabne-i-en-tabel-efter-skillelinjen": HEAD + "1. Godkendelse af dagsorden\nSagsnr.: 13/1\n"
+    f"Beslutning\nGodkendt.\n\nLukket dagsorden\n\n2. Klagesager {SECRET}\nSagsnr.: 13/2\n"
+    "Sagsfremstilling\nOversigt over klager:\nÅbne\n12\nAfsluttede\n40\nBeslutning\n"
+    f"{SECRET} noteret.\n\n3. Personalesag {SECRET}\nSagsnr.: 13/3\nBeslutning\n"
+    f"{SECRET} godkendt.\n",
+    # a status table in a punkt closed by a field, before the open punkt after it
+    "statustabel-i-et-punkt-lukket-af-et-felt": HEAD + "1. Godkendelse af dagsorden\n"
+    f"Sagsnr.: 13/1\nBeslutning\nGodkendt.\n\n2. Udbud af {SECRET}\nSagsnr.: 13/2\n"
+    f"Status: Lukket\nSagsfremstilling\nTilbud:\n3\nÅben\nLicitation {SECRET}\n4\nÅben\n"
+    f"Entreprise {SECRET}\nBeslutning\n{SECRET} vinder.\n\n5. Budget\nSagsnr.: 13/5\n"
+    "Beslutning\nGodkendt.\n",
+    # `Lukket` in a column right under the last contents entry
+    "status-under-sidste-punkt-i-indholdsfortegnelsen": HEAD + "Indholdsfortegnelse\n"
+    f"1 Budget\n2 Trafik\n3 Salg af {SECRET} 4\nLukket\n\n1 Budget\nSagsnr.: 13/1\n"
+    "Beslutning\nGodkendt.\n\n2 Trafik\nSagsnr.: 13/2\nBeslutning\nGodkendt.\n\n"
+    f"3 Salg af {SECRET}\nSagsnr.: 13/3\nBeslutning\n{SECRET} solgt.\n",
+    # a closed punkt printed once as a placeholder, then in an appendix after the open part
+    "lukket-punkt-gentaget-i-et-tillaeg": HEAD + "Punkt 1: Godkendelse af dagsorden\n"
+    f"Sagsnr.: 13/1\nBeslutning\nGodkendt.\n\nPunkt 2: Lukket punkt: Salg af {SECRET}\n"
+    "Sagsnr.: 13/9999\n\nPunkt 3: Budget\nBeslutning\nGodkendt.\n\nLukket referat\n\n"
+    f"Punkt 2: Salg af {SECRET}\nSagsnr.: 13/9999\nBeslutning\n{SECRET} solgt.\n",
+    "lukket-overskrift-gentaget-efter-et-aabent-punkt": HEAD + "1. Godkendelse af dagsorden\n"
+    f"Sagsnr.: 13/1\nBeslutning\nGodkendt.\n\n2. Salg af {SECRET}\nLukket punkt\n"
+    f"Sagsnr.: 13/9999\n\n3. Budget\nBeslutning\nGodkendt.\n\n2. Salg af {SECRET}\n"
+    f"Beslutning\n{SECRET} solgt.\n",
+    # a case number at a closed punkt's end stays with it, even after an open one's moved
+    "sagsnummer-efter-et-aabent-punkts-flyttede": HEAD + "# Punkt 1: Godkendelse af dagsorden\n"
+    "## Beslutning\nGodkendt.\n## Sagsoplysninger\nSagsnr.: 13/1\n\n"
+    f"# Punkt 2: Lukket: {SECRET} salg\n## Sagsoplysninger\nSagsnr.: 13/9999\n\n"
+    "# Punkt 3: Budget\n## Beslutning\nGodkendt.\n",
     # a closed punkt's case number stays with it when a lower number follows
     "sagsnummer-bliver-ved-det-lukkede": HEAD + "Punkt 1: Godkendelse af dagsorden\n"
     "Sagsnr.: 13/1\nBeslutning\nGodkendt.\n\nPunkt 3: Lukket punkt\nSagsnr.: 13/9999\n\n"
@@ -108,6 +139,21 @@ PAGES = {
     "<div><h4>Beslutning</h4><p>Godkendt.</p></div></li><li><a href='#'>2 Salg af "
     f"{SECRET}</a> <b>Offentlig: Nej</b><div><h4>Beslutning</h4><p>{SECRET} solgt.</p></div>"
     "</li></ul>",
+    # the closed mark in an accordion's panel, not in its button
+    "lukket-i-panelet": "<div class='accordion'><button>1. Godkendelse af dagsorden</button><div>"
+    "<h4>Beslutning</h4><p>Godkendt.</p></div><button>2. Salg af "
+    f"{SECRET}</button><div><p>Sagsnr.: 13/2 - Lukket</p><p>{SECRET} tekst.</p></div><button>"
+    "3. Budget</button><div><h4>Beslutning</h4><p>Godkendt.</p></div></div>",
+    # a list inside a list item's punkt
+    "liste-i-et-listepunkt": "<ol start='101'><li><h3>Godkendelse af dagsorden</h3>"
+    f"<h4>Beslutning</h4><p>Godkendt.</p></li><li><h3>Lukket punkt: Salg af {SECRET}</h3>"
+    f"<p>Behandlet af:</p><ol><li>Bestyrelsen for {SECRET}<h4>Beslutning</h4><p>{SECRET} "
+    f"anbefalet.</p></li></ol><h4>Beslutning</h4><p>{SECRET} solgt.</p></li><li><h3>Budget</h3>"
+    "<h4>Beslutning</h4><p>Godkendt.</p></li></ol>",
+    # a lone `Lukket punkt` after a punkt's decision: its, or the next punkt's
+    "lukket-punkt-efter-beslutningen": "<h2>1. Godkendelse af dagsorden</h2><h3>Beslutning</h3>"
+    f"<p>Godkendt.</p><h2>2. Salg af {SECRET}</h2><h3>Beslutning</h3><p>{SECRET} solgt.</p>"
+    "<p>Lukket punkt</p><h2>3. Budget</h2><h3>Beslutning</h3><p>Godkendt.</p>",
     # the closed mark before the number in a contents entry
     "maerke-foran-nummeret-i-indholdsfortegnelsen": "<p>Indholdsfortegnelse</p>"
     f"<p>1. Budget ..... 2</p><p>Lukket punkt: 2. Salg af {SECRET} ..... 3</p>"

@@ -428,8 +428,8 @@ def test_a_contents_list_of_bare_numbers_under_dividers_closes_what_it_lists_clo
         "2 Meddelelser", "Lukket dagsorden", "3", "Køb af Ravnsborg Mølle", "",
         "1", "Åbent", "Takster for vinterbadning", "007736-2013", "Beslutning", "Godkendt.", "",
         "2", "Åbent", "Meddelelser", "Beslutning", "Intet.", "",
-        # no mark at the punkt: only the list's divider says it is closed
-        "3 Køb af Ravnsborg Mølle", "009981-2013", "Beslutning", "Købet godkendt."]))
+        # the status printed open: only the list's divider says it is closed
+        "3", "Åbent", "Køb af Ravnsborg Mølle", "009981-2013", "Beslutning", "Købet godkendt."]))
     assert meeting.forum == "Økonomiudvalget"
     assert [(p.number, p.title, p.case_number, p.closed) for p in meeting.punkter] == [
         (1, "Takster for vinterbadning", "007736-2013", False), (2, "Meddelelser", "", False),
