@@ -76,12 +76,18 @@ _SAYS_CLOSED = re.compile(
 #: `Sagen er lukket, da den vedrører salg af fast ejendom.`: anywhere in the punkt, with
 #: the reason the law gives (not `Sagen er lukket.` nor `…, idet klagen er trukket
 #: tilbage`, a case that is finished)
-_CLOSED_BECAUSE = re.compile(r"^(?:sagen|punktet)\s+(?:er|behandles\s+som)\s+lukket\s*,?\s*"
-                             r"(?:(?:da|fordi|idet)\s+(?:den|det|sagen|punktet)\s+vedrører|jf)\b")
+_CLOSED_BECAUSE = re.compile(r"^(?:sagen|punktet)\s+(?:(?:er|behandles\s+som)\s+lukket\s*,?\s*"
+                             r"(?:(?:da|fordi|idet)\s+(?:den|det|sagen|punktet)\s+vedrører|jf)\b"
+                             # `Sagen behandles for lukkede døre, jf. …`: no finished case
+                             r"|(?:behandles|bliver\s+behandlet)\s+(?:for\s+lukkede\s+døre"
+                             r"|på\s+lukket\s+møde)\b)")
 #: A field that says the punkt is closed: `Status: Lukket`, `Åben/Lukket: Lukket`,
-#: `Offentlighed: Lukket`, `Offentlig: Nej`, `Åbent punkt: Nej` (not `Søndag: Lukket`)
-_CLOSED_FIELD = re.compile(r"^(?:status|åben/lukket|lukket/åben|offentlig\w*|åben[t]?"
-                           r"(?:\s+(?:sag|punkt))?)\s*:\s*(?:lukket|fortrolig\w*|closed|nej)$")
+#: `Offentlighed: Lukket`, `Offentlig: Nej`, `Åbent punkt: Nej` (not `Søndag: Lukket`), its
+#: label and value also in cells of a table or lines of their own
+_OPENNESS = r"(?:status|åben/lukket|lukket/åben|offentlig\w*|publicer\w*|åben[t]?(?:\s+(?:sag|punkt))?)"
+_OPENNESS_LABEL = re.compile(rf"^{_OPENNESS}\s*:?$")
+_CLOSED_FIELD = re.compile(rf"^{_OPENNESS}\s*:?\s*(?:lukket|fortrolig\w*|closed|nej)"
+                           r"(?:\s*[,(;].*)?$")  # `Offentlig: Nej, jf. § 10`; cells `Offentlig\tNej`
 
 
 def opens_with_closed_mark(line: str) -> bool:
@@ -108,9 +114,18 @@ def without_closed_mark(title: str) -> str:
     return _MARK_BEFORE.sub("", title)
 
 
-def is_closed_field(line: str) -> bool:
+def is_openness_label(line: str) -> bool:
+    """A field's label alone that says whether the punkt is open (`Offentlig`, `Status:`),
+    its value on the next line."""
+    return bool(_OPENNESS_LABEL.match(" ".join(fold(line).strip(" *#.").split())))
+
+
+def is_closed_field(line: str, value: str = "") -> bool:
     """A field of a punkt that says it is closed (`Status: Lukket`, `Offentlig: Nej`),
-    wherever the punkt prints its fields."""
+    wherever the punkt prints its fields; `value`: the line below a label alone
+    (`Offentlig` / `Nej`, as pdftotext or a web page's `<dl>` print it)."""
+    if value and (":" not in line or line.rstrip().endswith(":")):
+        line = f"{line.rstrip().rstrip(':')}: {value}"
     return bool(_CLOSED_FIELD.match(" ".join(fold(line).strip(" *#.").split())))
 
 

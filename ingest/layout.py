@@ -127,7 +127,10 @@ class ItemHeading:
 
 
 def item_heading(line: str) -> ItemHeading | None:
-    """The item heading a bare line (no markdown) may be, else None."""
+    """The item heading a bare line (no markdown) may be, else None (never a case number
+    alone: `00.01.00-A00-1-13` is no item 0)."""
+    if CASE_NUMBER.match(line.strip()):
+        return None
     m = _KEYWORD_HEADING.match(line)
     if m:
         keyword = m.group("kw").lower()

@@ -26,6 +26,7 @@ from itertools import islice
 from dataclasses import dataclass, field, replace
 
 from ingest.closed import (closes_following, is_closed_field, is_closed_status, is_open_group,
+                           is_openness_label,
                            mentions_closed,
                            opens_following, opens_with_closed_mark, says_closed,
                            without_closed_mark)
@@ -188,6 +189,14 @@ def parse_referat(text: str, source: str = "", *, default_forum: str = DEFAULT_F
     )
 
 
+def _next_entry(number: int, entries: dict, below: str) -> bool:
+    """A bare number in a contents list is an entry (`1` / `Title`) where it is the next
+    number and a title follows; else a page number on a line of its own (pdftotext)."""
+    expected = max(entries) + 1 if entries else number
+    return number == expected and (_may_be_title(below) or mentions_closed(below)) \
+        and not below.isdigit()
+
+
 def _head_from_decisions(head: Head, lines: list[str]) -> Head:
     """A head that names no date or no forum (a web page's head of `Referat` and the
     members alone, as Glostrup's and Høje-Taastrup's pages print it) takes them from the
@@ -245,7 +254,10 @@ def _without_contents(lines: list[str]) -> tuple[list[str], list[_TocEntry]]:
             closing = closes_following(b)  # after the last entry, the body's own divider
         elif not heading and mentions_closed(b):
             close_next, status = True, k  # a status beside an entry: see the next entry
-        elif heading and not listed or b.isdigit() and len(b) <= 3:
+        elif heading and listed and mentions_closed(heading.title):
+            entries[heading.number] = replace(listed, after_closing=True)
+        elif heading and not listed or b.isdigit() and len(b) <= 3 and _next_entry(
+                int(b), entries, _next_text(lines, k)):
             number = int(b) if b.isdigit() else heading.number
             title = _TOC_TAIL.sub("", heading.title) if heading else _next_text(lines, k)
             if close_next and entries:
@@ -258,6 +270,24 @@ def _without_contents(lines: list[str]) -> tuple[list[str], list[_TocEntry]]:
             close_next = False
             end = k if heading else next(j for j in range(k + 1, len(lines)) if bares[j])
     return lines, []
+
+
+def _heads_next(bares: list[str], i: int) -> bool:
+    """The next non-blank line after line i is an item heading (or a case number above
+    one): line i stands above a punkt."""
+    below = [b for b in islice((b for b in bares[i + 1:] if b), 2)]
+    return bool(below) and (bool(item_heading(below[0])) or len(below) > 1
+                            and case_number(below[0])[1] and bool(item_heading(below[1])))
+
+
+def _statuses_after(bares: list[str], headings: list) -> bool:
+    """Whether each punkt's status (`open` / `closed`) is printed after it rather than
+    above the next heading: the document ends in one (its page number and footer aside),
+    and no status stands above its first heading."""
+    last = next((b for b in reversed(bares) if b and not _PAGE_MARK.search(b)), "")
+    first = next((k for k, h in enumerate(headings) if h and h.title), 0)
+    above_first = next((bares[k] for k in range(first - 1, -1, -1) if bares[k]), "")
+    return bool(_STATUS.match(last)) and not _STATUS.match(above_first)
 
 
 def _page_furniture(lines: list[str]) -> frozenset[str]:
@@ -356,9 +386,11 @@ def _split_punkter(lines: list[str], toc: list[_TocEntry]) -> tuple[list[_Draft]
     strong_document = _strong_document(headings)
     # each punkt's status printed at its end (`open` / `closed`), not above the next one's
     # heading: the document ends in one
-    status_after = bool(_STATUS.match(next((b for b in reversed(bares) if b), "")))
-    # `Åbent punkt` printed above headings too: a status above a heading is that punkt's
-    open_statuses = any(_STATUS.match(b) and not mentions_closed(b) for b in bares)
+    status_after = _statuses_after(bares, headings)
+    # `Åbent punkt` printed between punkter too (above each heading, or after each punkt
+    # where the document ends in a status): a status there has a side, the document's
+    open_statuses = any(_STATUS.match(b) and not mentions_closed(b) and _heads_next(bares, k)
+                        for k, b in enumerate(bares))
     for i, line in enumerate(lines):
         b = bares[i]
         if taking_title and b:  # the title line of a heading printed above it
@@ -441,10 +473,16 @@ def _split_punkter(lines: list[str], toc: list[_TocEntry]) -> tuple[list[_Draft]
             # `Lukket punkt` printed above its heading (as some systems print the status),
             # or a closed title above its number (`Salg af areal (Lukket)` / `Sag nr. 131`)
             above = next((k for k in range(i - 1, -1, -1) if bares[k]), -1)
-            marked_above = not status_after and above >= 0 and (
-                above == mark or bool(drafts) and _closed_line(bares[above]))
-            if marked_above and drafts and is_closed_status(bares[above]) and not (
-                    open_statuses or closes_following(bares[above])):
+            # a status may stand above the case number above the heading
+            marker = next((k for k in range(i - 1, -1, -1)
+                           if bares[k] and not _case_line(lines[k])), -1)
+            # (where statuses follow their punkter, one glued to the heading below it, with
+            # no blank line between, may be that punkt's as well)
+            marked_above = (not status_after or not open_statuses or mark == i - 1) and (
+                above >= 0 and (mark in (above, marker) or bool(drafts)
+                                and _closed_line(bares[above])))
+            if marked_above and drafts and is_closed_status(bares[marker]) and not (
+                    open_statuses or closes_following(bares[marker])):
                 # a lone `Lukket punkt` between two punkter (no divider), in a document that
                 # prints no `Åbent punkt` above its headings: whose it is cannot be told, so
                 # it closes both
@@ -479,7 +517,8 @@ def _split_punkter(lines: list[str], toc: list[_TocEntry]) -> tuple[list[_Draft]
             closing = hiding = True
         elif drafts and opens_following(b) and len(b.split()) <= 8 and not is_open_group(b):
             closing = False
-        elif drafts and is_closed_field(b):
+        elif drafts and (is_closed_field(b) or is_openness_label(b)
+                         and is_closed_field(b, _next_text(lines, i))):
             # `Status: Lukket` closes its punkt, and the one below where it stands right
             # above that heading (a field printed after the punkt or before it)
             drafts[-1].closed, mark = True, i
@@ -490,9 +529,11 @@ def _split_punkter(lines: list[str], toc: list[_TocEntry]) -> tuple[list[_Draft]
             # a closed mark in a punkt's head closes it; one further down heads an
             # unnumbered closed item, whose text is dropped up to the next heading, or
             # stands above the next punkt's heading, which it closes
-            mark = i if is_closed_status(b) and not status_after else -1
-            if drafts and (_in_head(drafts[-1]) or status_after and is_closed_status(b)
-                           or says_closed(b, in_head=False)):
+            mark = i if is_closed_status(b) else -1
+            # a status that heads no punkt below it (the last, or over a signature) is the
+            # punkt's it ends
+            own = is_closed_status(b) and (status_after or not _heads_next(bares, i))
+            if drafts and (_in_head(drafts[-1]) or own or says_closed(b, in_head=False)):
                 drafts[-1].closed = True
             elif drafts:
                 hiding = True

@@ -1,9 +1,10 @@
 """Closed stays closed where the rules for the layouts of 2013-2025 web pages and prints
 (status between number and title, `Punkt: N` above a case's fields, contents lists under
 `Indholdsfortegnelse`, punkter as list items or accordion buttons) meet text they were not
-written for. Each case was found by one of three reviews that tried to make those rules
+written for. Each case was found by one of four reviews that tried to make those rules
 keep a closed punkt's words; each fails on the code before its fix (a later review's on the
-code after the earlier fixes). The secret word is `Vrimlekær`."""
+code after the earlier fixes; the fourth's leaked at 6aae01f as well). The secret word is
+`Vrimlekær`."""
 from __future__ import annotations
 
 import json
@@ -99,6 +100,46 @@ TEXTS = {
     "## Beslutning\nGodkendt.\n## Sagsoplysninger\nSagsnr.: 13/1\n\n"
     f"# Punkt 2: Lukket: {SECRET} salg\n## Sagsoplysninger\nSagsnr.: 13/9999\n\n"
     "# Punkt 3: Budget\n## Beslutning\nGodkendt.\n",
+    # a contents list whose page numbers stand on lines of their own (pdftotext)
+    "sidetal-paa-egne-linjer-i-indholdsfortegnelsen": HEAD + "Indholdsfortegnelse\n"
+    "1 (Åben) Godkendelse af dagsorden\n3\n2 (Åben) Budget 2014\n4\n3 (Lukket) Salg af "
+    f"{SECRET}\n6\n4 (Åben) Eventuelt\n7\n\n1. Godkendelse af dagsorden\nSagsnr.: 13/1\n"
+    "Beslutning\nGodkendt.\n\n2. Budget 2014\nSagsnr.: 13/2\nBeslutning\nGodkendt.\n\n"
+    f"3. Salg af {SECRET}\nSagsnr.: 13/3\nBeslutning\n{SECRET} solgt.\n\n4. Eventuelt\n"
+    "Beslutning\nIntet.\n",
+    "nummer-og-lukket-titel-paa-egne-linjer": HEAD + "Indholdsfortegnelse\n1\n"
+    f"Godkendelse af dagsorden\n2\nBudget 2014\n3\nLukket punkt: Salg af {SECRET}\n4\n"
+    "Eventuelt\n\n1. Godkendelse af dagsorden\nSagsnr.: 13/1\nBeslutning\nGodkendt.\n\n"
+    "2. Budget 2014\nSagsnr.: 13/2\nBeslutning\nGodkendt.\n\n"
+    f"3. Salg af {SECRET}\nSagsnr.: 13/3\nBeslutning\n{SECRET} solgt.\n\n4. Eventuelt\n"
+    "Beslutning\nIntet.\n",
+    # a closed field as a label over its value, or with the law's reason after it
+    "felt-over-to-linjer": HEAD + "1. Godkendelse af dagsorden\nSagsnr.: 13/1\nBeslutning\n"
+    f"Godkendt.\n\n2. Salg af {SECRET}\nSagsnr.: 13/2\nOffentlig\nNej\nBeslutning\n"
+    f"{SECRET} solgt.\n\n3. Budget\nSagsnr.: 13/3\nBeslutning\nGodkendt.\n",
+    "felt-med-begrundelse": HEAD + "1. Godkendelse af dagsorden\nSagsnr.: 13/1\nBeslutning\n"
+    f"Godkendt.\n\n2. Salg af {SECRET}\nSagsnr.: 13/2\nOffentlig: Nej, jf. § 10\n"
+    f"Beslutning\n{SECRET} solgt.\n\n3. Budget\nSagsnr.: 13/3\nBeslutning\nGodkendt.\n",
+    # the law's words in the text, not the head
+    "for-lukkede-doere-i-teksten": HEAD + "1. Godkendelse af dagsorden\nSagsnr.: 13/1\n"
+    f"Beslutning\nGodkendt.\n\n2. Salg af {SECRET}\nSagsnr.: 13/2\nSagsfremstilling\n"
+    f"Køberen har budt.\nSagen behandles for lukkede døre, jf. styrelseslovens § 10.\n"
+    f"Beslutning\n{SECRET} solgt.\n\n3. Budget\nSagsnr.: 13/3\nBeslutning\nGodkendt.\n",
+    # a status above the case number above the heading
+    "status-over-sagsnummeret": HEAD + "1. Godkendelse af dagsorden\nSagsnr.: 13/1\n"
+    f"Beslutning\nGodkendt.\n\nLukket punkt\nSagsnr.: 13/9999\n2. Salg af {SECRET}\n"
+    f"Beslutning\n{SECRET} solgt.\n\n3. Budget\nBeslutning\nGodkendt.\n",
+    # statuses after each punkt, then a page number; statuses above, then a stray one
+    "status-efter-punktet-og-sidetal": HEAD + "1. Budget\nSagsnr.: 13/2\nBeslutning\n"
+    f"Godkendt.\nÅben\n\n2. Salg af {SECRET}\nSagsnr.: 13/9999\nBeslutning\n{SECRET} solgt.\n"
+    "Lukket\n\nSide 2 af 2\n",
+    "status-over-og-en-til-sidst": HEAD + "1. Budget\nSagsnr.: 13/2\nBeslutning\nGodkendt.\n\n"
+    f"Lukket punkt\n2. Salg af {SECRET}\nSagsnr.: 13/9999\nBeslutning\n{SECRET} solgt.\n\n"
+    "Åbent punkt\n3. Trafik\nBeslutning\nGodkendt.\n\nÅbent punkt\n",
+    # a KLE number alone above a closed punkt's heading is no heading of its own
+    "kle-nummer-over-overskriften": HEAD + "Sagsnr. 00.01.00-A00-1-13\n1. Godkendelse af "
+    "dagsorden\nBeslutning\nGodkendt.\n\n00.01.00-A00-9999-13\n2. Lukket punkt: Salg\n"
+    "Beslutning\nSolgt.\n",
     # a closed punkt's case number stays with it when a lower number follows
     "sagsnummer-bliver-ved-det-lukkede": HEAD + "Punkt 1: Godkendelse af dagsorden\n"
     "Sagsnr.: 13/1\nBeslutning\nGodkendt.\n\nPunkt 3: Lukket punkt\nSagsnr.: 13/9999\n\n"
@@ -154,6 +195,15 @@ PAGES = {
     "lukket-punkt-efter-beslutningen": "<h2>1. Godkendelse af dagsorden</h2><h3>Beslutning</h3>"
     f"<p>Godkendt.</p><h2>2. Salg af {SECRET}</h2><h3>Beslutning</h3><p>{SECRET} solgt.</p>"
     "<p>Lukket punkt</p><h2>3. Budget</h2><h3>Beslutning</h3><p>Godkendt.</p>",
+    # a closed field in a web page's `<dl>`, or its label and value in blocks of their own
+    "lukket-felt-i-en-dl": "<h2>1. Godkendelse af dagsorden</h2><h3>Beslutning</h3>"
+    f"<p>Godkendt.</p><h2>2. Salg af {SECRET}</h2><dl><dt>Sagsnr.</dt><dd>13/2</dd>"
+    f"<dt>Offentlig</dt><dd>Nej</dd></dl><h3>Beslutning</h3><p>{SECRET} solgt.</p>"
+    "<h2>3. Budget</h2><h3>Beslutning</h3><p>Godkendt.</p>",
+    "lukket-felt-i-to-blokke": "<h2>1. Godkendelse af dagsorden</h2><h3>Beslutning</h3>"
+    f"<p>Godkendt.</p><h2>2. Salg af {SECRET}</h2><div><span class='label'>Offentlig:</span>"
+    f"</div><div><span>Nej</span></div><h3>Beslutning</h3><p>{SECRET} solgt.</p>"
+    "<h2>3. Budget</h2><h3>Beslutning</h3><p>Godkendt.</p>",
     # the closed mark before the number in a contents entry
     "maerke-foran-nummeret-i-indholdsfortegnelsen": "<p>Indholdsfortegnelse</p>"
     f"<p>1. Budget ..... 2</p><p>Lukket punkt: 2. Salg af {SECRET} ..... 3</p>"
@@ -174,7 +224,7 @@ def _kept(text: str) -> str:
 @pytest.mark.parametrize("name", sorted(TEXTS))
 def test_closed_words_are_kept_nowhere_in_text(name):
     kept = _kept(TEXTS[name])
-    assert SECRET not in kept and "13/9999" not in kept, name
+    assert SECRET not in kept and "9999" not in kept, name
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))
