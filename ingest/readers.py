@@ -18,6 +18,7 @@ from collections import Counter
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
+from ingest.closed import is_closed_field, mentions_closed
 from ingest.limits import (DOCX_RATIO_FROM_BYTES, MAX_CHARS, MAX_DOCX_BYTES, MAX_DOCX_RATIO,
                            MAX_DOCX_XML_BYTES, MAX_FILE_BYTES, MAX_PAGES, MAX_PDF_CONTENT_BYTES,
                            MAX_TEXT_BYTES, MB)
@@ -298,8 +299,9 @@ def strip_page_furniture(pages: list[list[str]], edge: int = 3) -> list[str]:
         edges = set(range(min(edge, len(body)))) | set(range(max(0, len(body) - edge), len(body)))
         for i, line in enumerate(body):
             if i in edges and (key(line) in repeated or PAGE_NUMBER.match(line.strip())
-                               or (offset is not None and _bare_number(line) == number + offset)):
-                continue
+                               or (offset is not None and _bare_number(line) == number + offset)
+                               ) and not (mentions_closed(line) or is_closed_field(line)):
+                continue  # (a closed mark is kept wherever it stands: `LUKKET DAGSORDEN`)
             out.append(line)
     return out
 
@@ -348,18 +350,42 @@ def read_docx(data: bytes) -> str:
             ValueError, etree.LxmlError) as e:
         raise ReadError(f"not a readable Word document: {e}") from e
     lines: list[str] = []
-    for block in document.element.body.iterchildren():
+    for block in _blocks(document.element.body, qn):
         if block.tag == qn("w:p"):
-            text = "".join(t.text or "" for t in block.iter(qn("w:t")))
+            text = _paragraph_text(block, qn)
             lines.append(_bold(text) if text.strip() and _is_heading_paragraph(block, qn)
                          else text)
         elif block.tag == qn("w:tbl"):
             for row in block.iter(qn("w:tr")):
-                cells = ["".join(t.text or "" for t in cell.iter(qn("w:t")))
+                cells = [[_paragraph_text(p, qn) for p in cell.iter(qn("w:p"))]
                          for cell in row.iter(qn("w:tc"))]
-                lines.append("\t".join(cells))
+                if len(cells) == 1:  # a box of one cell: its paragraphs are lines
+                    lines += cells[0]
+                else:  # a row: its cells side by side, each cell's paragraphs on one line
+                    lines.append("\t".join(" ".join(c) for c in cells))
         lines.append("")
     return "\n".join(lines)
+
+
+def _blocks(body, qn):
+    """The body's paragraphs and tables in order, also inside content controls and custom
+    XML (`w:sdt`, `w:customXml`), whose words are the document's as much as any."""
+    for block in body.iterchildren():
+        if block.tag == qn("w:sdt"):
+            for content in block.iterchildren(qn("w:sdtContent")):
+                yield from _blocks(content, qn)
+        elif block.tag == qn("w:customXml"):
+            yield from _blocks(block, qn)
+        else:
+            yield block
+
+
+def _paragraph_text(paragraph, qn) -> str:
+    """A paragraph's words, a tab as a tab and a line break as a new line (`Punkt 2` and
+    `Lukket punkt` on two lines of one paragraph are two lines)."""
+    parts = {qn("w:t"): None, qn("w:tab"): "\t", qn("w:br"): "\n", qn("w:cr"): "\n"}
+    return "".join(e.text or "" if parts[e.tag] is None else parts[e.tag]
+                   for e in paragraph.iter(*parts))
 
 
 def _is_heading_paragraph(paragraph, qn) -> bool:

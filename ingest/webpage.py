@@ -25,7 +25,8 @@ from itertools import takewhile
 from lxml import etree
 from lxml import html as lxml_html
 
-from ingest.closed import closes_following, is_closed_field, mentions_closed, opens_following
+from ingest.closed import (closes_following, is_closed_field, is_closed_status, mentions_closed,
+                           opens_following)
 from ingest.header import FIELD_LABEL
 from ingest.layout import item_heading, section_name
 
@@ -78,6 +79,11 @@ def page_to_text(markup: str) -> str:
             writer.text(element.tail)
             continue
         if not tag or element in consumed or _is_chrome(element, tag):
+            if tag and tag not in CHROME_TAGS and (mark := _closed_words(element)):
+                # a badge, an icon's screen-reader text, a button's title that says closed
+                writer.newline()
+                writer.text(mark)
+                writer.newline()
             walker.skip_subtree()
             continue
         if tag == "tr":
@@ -132,10 +138,24 @@ def _is_chrome(element, tag: str) -> bool:
 
 
 def _heading_text(element) -> str:
-    """A heading's words, with the words of a closed icon in it (`(Lukket punkt)`), less a
-    control's (`<a href="#">fold dette punkt ind</a> Resume`)."""
+    """A heading's words, with the words of a closed icon in it (`(Lukket punkt)`) and of
+    its own `title` or `aria-label` that says closed, less a control's (`<a href="#">fold
+    dette punkt ind</a> Resume`)."""
     marks = [f"({mark})" for mark in map(_closed_icon, element.iter("img")) if mark]
+    marks += [f"({words})" for words in (element.get("title"), element.get("aria-label"))
+              if words and mentions_closed(words)]
     return " ".join([*_words(element).split(), *marks])
+
+
+def _closed_words(element) -> str:
+    """The closed status an element left out as page chrome is (a badge `Lukket`, an
+    icon's screen-reader text `Lukket punkt`), in its words or in a `title`, `aria-label`
+    or `alt` of it or inside it, else "". Only a status alone: a menu labelled `Menu til
+    punktet Lukket punkt: …` names a punkt, and closes nothing."""
+    texts = [element.text_content(), *(e.get(a) or "" for e in element.iter()
+                                       if isinstance(e.tag, str)
+                                       for a in ("title", "aria-label", "alt"))]
+    return next((" ".join(t.split()) for t in texts if is_closed_status(t)), "")
 
 
 def _words(element) -> str:

@@ -266,14 +266,10 @@ def test_a_web_page_whose_punkter_are_list_items_or_buttons(tmp_path, agenda):
 def test_an_ordered_list_inside_a_punkt_stays_a_list(tmp_path):
     """The browser's numbers are written only for a list before any punkt (an agenda
     written as a list): an `at …` list in Indstilling is not taken for punkter."""
-    path = tmp_path / "udvalg.html"
-    path.write_text("<html><body><h1>Byrådet 22-01-2020</h1>"
-                    "<h3>1. Vandløbsregulativ</h3><h4>Indstilling</h4>"
-                    "<ol><li>Regulativet sendes i høring,</li><li>Udvalget orienteres.</li></ol>"
-                    "<h4>Beslutning</h4><p>Godkendt.</p>"
-                    "<h3>2. Eventuelt</h3><h4>Beslutning</h4><p>Intet.</p></body></html>",
-                    encoding="utf-8")
-    meeting = parse_referat(read_file(path))
+    meeting = _page(tmp_path, "<h3>1. Vandløbsregulativ</h3><h4>Indstilling</h4><ol><li>"
+                    "Regulativet sendes i høring,</li><li>Udvalget orienteres.</li></ol>"
+                    "<h4>Beslutning</h4><p>Godkendt.</p><h3>2. Eventuelt</h3><h4>Beslutning"
+                    "</h4><p>Intet.</p>")
     assert [(p.number, p.decision) for p in meeting.punkter] == [(1, "Godkendt."), (2, "Intet.")]
     assert meeting.punkt(1).sections["Indstilling"] == (
         "- Regulativet sendes i høring,\n- Udvalget orienteres.")
@@ -290,12 +286,9 @@ def test_a_list_items_closed_mark_anywhere_before_its_sections_closes_it(tmp_pat
     """The mark after the title's link, a lock icon before it, the text after a bold
     number, the item's own text before its title heading: each closes the punkt."""
     sections = "<h3>Beslutning</h3><p>Vrimlekær godkendt.</p>"
-    path = tmp_path / "udvalg.html"
-    path.write_text("<html><body><h1>Byrådet 22-01-2020</h1><ol start='2'>"
-                    "<li><a href='#p2'>2 Grønne stier</a><div><h3>Beslutning</h3><p>Godkendt.</p>"
-                    f"</div></li>{item.format(sections=sections)}</ol></body></html>",
-                    encoding="utf-8")
-    meeting = parse_referat(read_file(path))
+    meeting = _page(tmp_path, "<ol start='2'><li><a href='#p2'>2 Grønne stier</a><div><h3>"
+                    "Beslutning</h3><p>Godkendt.</p></div></li>"
+                    f"{item.format(sections=sections)}</ol>")
     assert [(p.number, p.title, p.closed) for p in meeting.punkter] == [
         (2, "Grønne stier", False), (3, "Lukket", True)]
     assert "Bredmose" not in repr(meeting) and "Vrimlekær" not in repr(meeting)
@@ -312,3 +305,82 @@ def test_a_line_break_in_a_heading_parts_its_words(tmp_path):
                     "</body></html>", encoding="utf-8")
     meeting = parse_referat(read_file(path))
     assert (meeting.forum, meeting.time) == ("Kultur- og Demokratiudvalget", "15:00")
+
+
+@pytest.mark.parametrize("mark", ["Lukket punkt", "LUKKET DAGSORDEN", "Offentlig: Nej"])
+def test_a_closed_mark_at_a_pages_edge_is_never_page_furniture(mark):
+    """One punkt a page, and most pages open with the closed part's status or header: the
+    mark repeats at the pages' tops like a running header, and is kept all the same."""
+    pages = [["Referat Økonomiudvalget 10. juni 2013", "1. Godkendelse", "Beslutning", "Ok.",
+              "Side 1 af 4"]]
+    pages += [[mark, f"{n}. Salg af Vrimlekær {n}", "Beslutning", "Solgt.", f"Side {n} af 4"]
+              for n in (2, 3, 4)]
+    assert strip_page_furniture(pages).count(mark) == 3
+
+
+@pytest.mark.parametrize("mark", [
+    '<p><span class="badge bg-secondary">Lukket</span></p>',
+    '<p><span class="sr-only">Lukket punkt</span></p>',
+    '<p aria-hidden="true">Lukket punkt</p>',
+    '<button class="btn" title="Lukket punkt"></button>',
+])
+def test_a_closed_status_in_what_a_page_leaves_out_still_closes(tmp_path, mark):
+    """A badge, an icon's screen-reader text, a hidden status, a button's tooltip: page
+    chrome, but a status that says closed is written as a line of the punkt's head."""
+    meeting = _page(tmp_path, "<h2>1. Godkendelse af dagsorden</h2><h3>Beslutning</h3>"
+                    f"<p>Godkendt.</p><h2>2. Salg af Vrimlekær</h2>{mark}<h3>Beslutning</h3>"
+                    "<p>Vrimlekær solgt.</p>")
+    assert [(p.number, p.closed) for p in meeting.punkter] == [(1, False), (2, True)]
+    assert "Vrimlekær" not in repr(meeting)
+
+
+def test_a_menu_that_names_a_closed_punkt_closes_no_other(tmp_path):
+    """FirstAgenda's menu button after each punkt is labelled with the punkt's title
+    (`Menu til punktet Lukket punkt`): it names a punkt and closes nothing below it."""
+    meeting = _page(tmp_path, "<h2>1. Lukket punkt: Salg</h2><h3>Beslutning</h3><p>Solgt.</p>"
+                    "<button aria-label='Menu til punktet Lukket punkt'></button><h2>2. Budget"
+                    "</h2><h3>Beslutning</h3><p>Godkendt.</p>")
+    assert [(p.number, p.closed) for p in meeting.punkter] == [(1, True), (2, False)]
+
+
+def test_a_word_box_content_controls_and_line_breaks_keep_their_lines(tmp_path):
+    """A heading and its status in a table of one cell, a status in a content control, a
+    heading broken over two lines by a line break: each line is read as a line."""
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    document = docx.Document()
+    document.add_paragraph("Referat")
+    document.add_paragraph("Mødedato: 10. juni 2013")
+    for text in ("Punkt 1: Godkendelse af dagsorden", "Beslutning", "Godkendt."):
+        document.add_paragraph(text)
+    cell = document.add_table(rows=1, cols=1).cell(0, 0)
+    cell.paragraphs[0].text = "Punkt 2: Salg af Vrimlekær"
+    cell.add_paragraph("Lukket punkt")
+    for text in ("Beslutning", "Vrimlekær solgt."):
+        document.add_paragraph(text)
+    document.add_paragraph("Punkt 3: Køb af Pjaltrupvej")._p.addnext(parse_xml(
+        f"<w:sdt {nsdecls('w')}><w:sdtContent><w:p><w:r><w:t>Lukket punkt</w:t></w:r></w:p>"
+        "</w:sdtContent></w:sdt>"))
+    for text in ("Beslutning", "Pjaltrupvej købt."):
+        document.add_paragraph(text)
+    heading = document.add_paragraph("Punkt 4: Eventuelt")
+    heading.runs[0].add_break()
+    heading.add_run("Lukket")
+    for text in ("Beslutning", "Vrimlekær nævnt."):
+        document.add_paragraph(text)
+    path = tmp_path / "udvalg.docx"
+    document.save(path)
+    meeting = parse_referat(read_file(path))
+    assert [(p.number, p.closed) for p in meeting.punkter] == [
+        (1, False), (2, True), (3, True), (4, True)]
+    assert "Vrimlekær" not in repr(meeting) and "Pjaltrupvej" not in repr(meeting)
+
+
+def _page(tmp_path, body: str):
+    """A web page of minutes with `body` under its title, read and parsed as ingest does."""
+    path = tmp_path / "udvalg.html"
+    path.write_text(f"<html><body><h1>Byrådet 22-01-2020</h1>{body}</body></html>",
+                    encoding="utf-8")
+    return parse_referat(read_file(path))
