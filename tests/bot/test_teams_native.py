@@ -206,6 +206,7 @@ def feedback_value(reaction: str, text: str | None = None) -> dict:
 async def test_teams_feedback_is_stored_with_the_question_and_the_punkter(start_app, connector):
     client = await start_app(stream_after=0)
     await post(client, question(connector))
+    await connector.wait_for(1)  # on a busy machine the answer may end its stream later
     stream = stream_id(connector.activities[2])
     response = await post(client, submit_action(connector, stream,
                                                 feedback_value("dislike", "Mangler datoen")))
@@ -291,6 +292,7 @@ async def test_feedback_text_holding_json_nested_deep_is_kept_as_text(bot_client
 async def test_no_user_id_is_stored_anywhere(start_app, connector):
     client = await start_app(stream_after=0)
     await post(client, question(connector))
+    await connector.wait_for(1)  # on a busy machine the answer may end its stream later
     await post(client, submit_action(connector, stream_id(connector.activities[2]),
                                      feedback_value("like", "godt")))
     db = client.app[feedback_key].db
