@@ -26,10 +26,8 @@ from itertools import islice
 from dataclasses import dataclass, field, replace
 
 from ingest.closed import (closes_following, is_closed_field, is_closed_status, is_open_group,
-                           is_openness_label,
-                           mentions_closed,
-                           opens_following, opens_with_closed_mark, says_closed,
-                           without_closed_mark)
+                           is_openness_label, mentions_closed, opens_following,
+                           opens_with_closed_mark, says_closed, without_closed_mark)
 from ingest.dates import find_day
 from ingest.forum_names import is_body_name
 from ingest.header import Head, read_head
@@ -64,8 +62,6 @@ WEAK_HEADING_REACH = 4
 _PAGE = r"(?:\d+|[ivxlc]{1,6})$"
 TOC_ENTRY = re.compile(rf"(?:\.{{2}}|…)\s*{_PAGE}|\t[^\S\t]*{_PAGE}|^\d{{1,4}}\.?\s.*\S {{4,}}\d{{1,3}}$")
 _TOC_TAIL = re.compile(rf"(?<![.…])(?:\.{{2,}}|…+)[.…\s]*{_PAGE}|\t[^\S\t]*{_PAGE}|(?<=\S) {{4,}}\d{{1,3}}$")
-#: `2. behandling`, `3. Økonomiske Redegørelse`: a title that opens with an ordinal (not
-#: a case number's `05.01.00-…`)
 #: Who attended, a label over names (`Fraværende:`, as some systems print it in every
 #: punkt right under its decision's heading)
 _ATTENDANCE = re.compile(r"^(?:fraværende|afbud|deltagere|til stede|fremmødte)\s*:?$",
@@ -79,6 +75,8 @@ _PAGE_MARK = re.compile(r"(?:^|\s)side\s+\d{1,4}(?:\s+(?:af|/)\s+\d{1,4})?$",
 _CONTENTS = re.compile(r"^(?:indholdsfortegnelse|indhold)\s*:?$", re.IGNORECASE)
 #: a contents entry's page number one space after its title (`Godkendelse af dagsorden 4`)
 _PAGE_AFTER = re.compile(r"(?<=\S)\s+\d{1,3}$")
+#: `2. behandling`, `3. Økonomiske Redegørelse`: a title that opens with an ordinal (not
+#: a case number's `05.01.00-…`)
 _ORDINAL = re.compile(r"^\d{1,2}\.\s+\S")
 #: `Beslutningskompetence: KB`: a field of a punkt's head, label and value
 _FIELD = re.compile(r"^[A-ZÆØÅa-zæøå][\wæøå -]{1,30}:\s*\S")
@@ -243,8 +241,7 @@ def _without_contents(lines: list[str]) -> tuple[list[str], list[_TocEntry]]:
             if close_next and all(bares[end + 1:status]):
                 # a status right under the last entry (no blank line between) is its; one
                 # set apart stands above the body's first heading, and is kept for it
-                last = next(reversed(entries))
-                entries[last] = replace(entries[last], after_closing=True)
+                _close_last(entries)
             return lines[:start] + [""] * (end + 1 - start) + lines[end + 1:], [*entries.values()]
         if section_name(b) or _case_line(lines[k]) or _is_toc_entry(lines[k]):
             # a punkt's text: the body began with no heading the list named; or a list
@@ -263,8 +260,7 @@ def _without_contents(lines: list[str]) -> tuple[list[str], list[_TocEntry]]:
             if close_next and entries:
                 # `Lukket punkt` above an entry, or `Lukket` in a column after the title of
                 # the one before: whose it is cannot be told, so it closes both
-                last = next(reversed(entries))
-                entries[last] = replace(entries[last], after_closing=True)
+                _close_last(entries)
             entries[number] = _TocEntry(number, _PAGE_AFTER.sub("", title).strip(),
                                         closing or close_next)
             close_next = False
@@ -272,10 +268,16 @@ def _without_contents(lines: list[str]) -> tuple[list[str], list[_TocEntry]]:
     return lines, []
 
 
+def _close_last(entries: dict[int, _TocEntry]) -> None:
+    """The contents entry read last is closed."""
+    last = next(reversed(entries))
+    entries[last] = replace(entries[last], after_closing=True)
+
+
 def _heads_next(bares: list[str], i: int) -> bool:
     """The next non-blank line after line i is an item heading (or a case number above
     one): line i stands above a punkt."""
-    below = [b for b in islice((b for b in bares[i + 1:] if b), 2)]
+    below = list(islice((b for b in bares[i + 1:] if b), 2))
     return bool(below) and (bool(item_heading(below[0])) or len(below) > 1
                             and case_number(below[0])[1] and bool(item_heading(below[1])))
 
@@ -366,7 +368,8 @@ class _TocEntry:
     after_closing: bool
 
 
-def _split_punkter(lines: list[str], toc: list[_TocEntry]) -> tuple[list[_Draft], int, list[_TocEntry]]:
+def _split_punkter(lines: list[str],
+                   toc: list[_TocEntry]) -> tuple[list[_Draft], int, list[_TocEntry]]:
     """The punkter's drafts, where the head ends, and the table of contents' entries.
 
     A strong heading (`Punkt 5:`, `Pkt. 5 -`) is one wherever it stands; a weak one
@@ -396,7 +399,8 @@ def _split_punkter(lines: list[str], toc: list[_TocEntry]) -> tuple[list[_Draft]
         if taking_title and b:  # the title line of a heading printed above it
             taking_title = False
             continue
-        if i <= fields_end and b and not (_case_line(line) and not any(map(bare, drafts[-1].lines))):
+        if i <= fields_end and b and not (
+                _case_line(line) and not any(map(bare, drafts[-1].lines))):
             # the fields between `Punkt: 1` and its title (as Acadre prints a case): its
             # head, not its text, but the first case number, and a status among them
             # (`Sagsforløb: ØU - Lukket sag`, `Offentlig: Nej`) closes it
@@ -456,7 +460,8 @@ def _split_punkter(lines: list[str], toc: list[_TocEntry]) -> tuple[list[_Draft]
                 # a closed punkt's text
                 title_above = ""
             heading = replace(heading, title=title_above or (bares[after] if after else below))
-            skip = not title_above and not after and heading.title and not item_heading(heading.title)
+            skip = (not title_above and not after and heading.title
+                    and not item_heading(heading.title))
         else:
             skip, after = False, None
         restarts = heading is not None and _listed_before(heading, drafts)
